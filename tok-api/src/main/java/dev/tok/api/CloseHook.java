@@ -1,0 +1,20 @@
+package dev.tok.api;
+
+/**
+ * Hook called exactly once for every connection, after it was closed, whoever closed it (the
+ * peer, a timeout, single sign-on, {@link Hub#kick}, {@link Hub#close}).
+ *
+ * <p>Called on a hub worker thread; may block briefly.
+ *
+ * @since 0.1
+ */
+@FunctionalInterface
+public interface CloseHook {
+
+    /**
+     * Observes a closed connection.
+     *
+     * @param device the device of the closed connection
+     */
+    void onClose(Device device);
+}

@@ -1,0 +1,314 @@
+package dev.tok.api;
+
+import dev.tok.api.internal.Providers;
+import dev.tok.api.spi.HubRuntime;
+import dev.tok.api.spi.Settings;
+import dev.tok.api.spi.Transport;
+import dev.tok.api.spi.TransportProvider;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An assembled tok server: a hub, its queue and its transports, chosen by name.
+ *
+ * <pre>{@code
+ * try (TokServer server = TokServer.builder(hubConfig)
+ *         .queue("chronicle", Map.of("path", "/var/lib/tok"))
+ *         .transport("tcp", Map.of("port", "9000"))
+ *         .transport("jetty-ws", Map.of("port", "8080"))
+ *         .build()
+ *         .start()) {
+ *     server.listeners().forEach(System.out::println);
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>The same can be read from properties, see {@link Builder#properties(Properties)}.
+ *
+ * @since 0.1
+ */
+public final class TokServer implements AutoCloseable {
+
+    /**
+     * One started transport and the address it listens on.
+     *
+     * @param transport the transport's name
+     * @param address   the bound address, with the real port when 0 was asked
+     */
+    public record Listener(String transport, SocketAddress address) {
+    }
+
+    private final HubConfig config;
+    private final String queueName;
+    private final Map<String, String> queueSettings;
+    private final List<Transport> transports;
+    private final Duration startTimeout;
+    private final Duration stopTimeout;
+    private final List<Listener> listeners = new ArrayList<>();
+    private final List<Transport> started = new ArrayList<>();
+    private HubRuntime runtime;
+    private boolean closed;
+
+    private TokServer(Builder b, List<Transport> transports) {
+        this.config = b.config;
+        this.queueName = b.queueName;
+        this.queueSettings = Map.copyOf(b.queueSettings);
+        this.transports = List.copyOf(transports);
+        this.startTimeout = b.startTimeout;
+        this.stopTimeout = b.stopTimeout;
+    }
+
+    /**
+     * @param config the hub configuration; needs an {@link Authenticator}
+     * @return a builder
+     */
+    public static Builder builder(HubConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Opens the queue, creates the hub and starts every transport; returns when all listen.
+     *
+     * @return this server
+     * @throws TokException if a transport could not start (everything started is stopped again)
+     * @throws IllegalStateException if called twice
+     */
+    public synchronized TokServer start() {
+        if (runtime != null || closed) {
+            throw new IllegalStateException("a TokServer starts once");
+        }
+        HubConfig hubConfig = config;
+        if (queueName != null) {
+            hubConfig = config.toBuilder().queue(Providers.createQueue(queueName, queueSettings)).build();
+        }
+        runtime = Providers.createHub(hubConfig);
+        try {
+            for (Transport t : transports) {
+                started.add(t);
+                SocketAddress address = await(t.start(runtime.transportContext()).toCompletableFuture(), startTimeout,
+                        "start of transport '" + t.name() + "'");
+                listeners.add(new Listener(t.name(), address));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    /** @return the hub; throws {@link IllegalStateException} before {@link #start()} */
+    public synchronized Hub hub() {
+        if (runtime == null) {
+            throw new IllegalStateException("start() the server first");
+        }
+        return runtime.hub();
+    }
+
+    /** @return the started transports with their addresses, in start order */
+    public synchronized List<Listener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    /**
+     * @param transport a transport name
+     * @return the address of the first started transport with that name
+     */
+    public synchronized Optional<SocketAddress> address(String transport) {
+        return listeners.stream().filter(l -> l.transport().equals(transport)).map(Listener::address).findFirst();
+    }
+
+    /**
+     * Stops every transport (each bounded by the stop timeout), then closes the hub and its
+     * queue. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Transport t = started.get(i);
+            try {
+                await(t.stop().toCompletableFuture(), stopTimeout, "stop of transport '" + t.name() + "'");
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        if (runtime != null) {
+            runtime.hub().close();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f, Duration timeout, String what) {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TokException(what + " interrupted", e);
+        } catch (TimeoutException e) {
+            throw new TokException(what + " did not finish within " + timeout, e);
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof TokException) {
+                throw (TokException) cause;
+            }
+            throw new TokException(what + " failed: " + cause, cause);
+        }
+    }
+
+    /** Builds a {@link TokServer}. Not thread-safe. */
+    public static final class Builder {
+        private HubConfig config;
+        private String queueName;
+        private Map<String, String> queueSettings = Map.of();
+        private final List<Map.Entry<String, Map<String, String>>> transports = new ArrayList<>();
+        private Duration startTimeout = Duration.ofSeconds(30);
+        private Duration stopTimeout = Duration.ofSeconds(10);
+
+        private Builder(HubConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /**
+         * Chooses the queue by provider name. Without this call, the hub configuration's queue
+         * is used, or the default {@code memory} queue.
+         *
+         * @param name     the provider name, for example {@code memory} or {@code chronicle}
+         * @param settings the provider's settings
+         * @return this builder
+         */
+        public Builder queue(String name, Map<String, String> settings) {
+            this.queueName = Objects.requireNonNull(name, "name");
+            this.queueSettings = Map.copyOf(settings);
+            return this;
+        }
+
+        /**
+         * Adds a transport by provider name. Several transports, also several of one kind on
+         * different ports, may be added.
+         *
+         * @param name     the provider name, for example {@code tcp}
+         * @param settings the provider's settings
+         * @return this builder
+         */
+        public Builder transport(String name, Map<String, String> settings) {
+            transports.add(Map.entry(Objects.requireNonNull(name, "name"), Map.copyOf(settings)));
+            return this;
+        }
+
+        /**
+         * Reads the assembly from properties:
+         * <ul>
+         * <li>{@code tok.hub.<key>}: hub settings, see {@link HubConfig.Builder#settings(Map)};</li>
+         * <li>{@code tok.queue}: the queue provider's name; {@code tok.queue.<key>}: its settings;</li>
+         * <li>{@code tok.transports}: comma-separated transport names;
+         * {@code tok.transport.<name>.<key>}: each one's settings.</li>
+         * </ul>
+         * Other keys starting with {@code tok.} are rejected.
+         *
+         * @param properties the properties
+         * @return this builder
+         * @throws ConfigurationException for an unknown key or a malformed value
+         */
+        public Builder properties(Properties properties) {
+            Map<String, String> hub = new LinkedHashMap<>();
+            Map<String, String> queue = new LinkedHashMap<>();
+            Map<String, Map<String, String>> perTransport = new LinkedHashMap<>();
+            List<String> names = Settings.of("tok", Map.of("t", properties.getProperty("tok.transports", ""))).list("t");
+            names.forEach(n -> perTransport.put(n, new LinkedHashMap<>()));
+            for (String key : properties.stringPropertyNames()) {
+                String value = properties.getProperty(key);
+                if (!key.startsWith("tok.") || key.equals("tok.transports") || key.equals("tok.queue")) {
+                    continue;
+                }
+                if (key.startsWith("tok.hub.")) {
+                    hub.put(key.substring("tok.hub.".length()), value);
+                } else if (key.startsWith("tok.queue.")) {
+                    queue.put(key.substring("tok.queue.".length()), value);
+                } else if (key.startsWith("tok.transport.")) {
+                    String rest = key.substring("tok.transport.".length());
+                    int dot = rest.indexOf('.');
+                    Map<String, String> target = dot < 0 ? null : perTransport.get(rest.substring(0, dot));
+                    if (target == null) {
+                        throw new ConfigurationException("property '" + key + "' names a transport that is not in "
+                                + "tok.transports " + names + "; add it there or remove the property");
+                    }
+                    target.put(rest.substring(dot + 1), value);
+                } else {
+                    throw new ConfigurationException("unknown property '" + key + "'; tok reads tok.hub.*, tok.queue, "
+                            + "tok.queue.*, tok.transports and tok.transport.<name>.*");
+                }
+            }
+            if (!hub.isEmpty()) {
+                config = config.toBuilder().settings(hub).build();
+            }
+            String queueName = properties.getProperty("tok.queue");
+            if (queueName != null && !queueName.isBlank()) {
+                queue(queueName.trim(), queue);
+            } else if (!queue.isEmpty()) {
+                throw new ConfigurationException("tok.queue.* settings given without tok.queue naming the queue");
+            }
+            perTransport.forEach(this::transport);
+            return this;
+        }
+
+        /** @param timeout how long each transport may take to start (default 30s) @return this builder */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = Objects.requireNonNull(timeout, "startTimeout");
+            return this;
+        }
+
+        /** @param timeout how long each transport may take to stop (default 10s) @return this builder */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = Objects.requireNonNull(timeout, "stopTimeout");
+            return this;
+        }
+
+        /**
+         * Validates the assembly: the authenticator, every provider name and every setting key.
+         * Nothing is opened or bound until {@link TokServer#start()}.
+         *
+         * @return the unstarted server
+         * @throws ConfigurationException naming what to change
+         */
+        public TokServer build() {
+            if (config.authenticator().isEmpty()) {
+                throw new ConfigurationException("auth required: set HubConfig.builder().authenticator(request -> ...) "
+                        + "so that connections can be authenticated");
+            }
+            if (transports.isEmpty()) {
+                throw new ConfigurationException("no transport: add one with transport(\"tcp\", Map.of(\"port\", \"9000\")) "
+                        + "or the property tok.transports");
+            }
+            if (queueName != null) {
+                Settings.of("queue '" + queueName + "'", queueSettings).requireKnown(Providers.queue(queueName).settingNames());
+            }
+            List<Transport> created = new ArrayList<>();
+            for (Map.Entry<String, Map<String, String>> e : transports) {
+                TransportProvider provider = Providers.transport(e.getKey());
+                Settings s = Settings.of("transport '" + e.getKey() + "'", e.getValue());
+                s.requireKnown(provider.settingNames());
+                created.add(provider.create(s));
+            }
+            return new TokServer(this, created);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.tok.api.spi;
+
+import java.net.SocketAddress;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A network listener that authenticates connections through its {@link TransportContext},
+ * registers them with the hub, pushes their inbound frames to it and writes what the hub sends.
+ *
+ * @since 0.1
+ */
+public interface Transport {
+
+    /** @return the provider's name, for example {@code tcp} */
+    String name();
+
+    /**
+     * Binds and starts accepting connections. Called once.
+     *
+     * @param context the hub side
+     * @return a stage completing with the bound address (the real port when 0 was asked), or
+     *         exceptionally when binding failed
+     */
+    CompletionStage<SocketAddress> start(TransportContext context);
+
+    /**
+     * Stops gracefully: stops accepting, closes every connection, releases the port. Completes
+     * within a bounded time even with connections open. Idempotent.
+     *
+     * @return a stage completing when everything is released
+     */
+    CompletionStage<Void> stop();
+}
