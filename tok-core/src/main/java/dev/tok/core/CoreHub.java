@@ -135,7 +135,7 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
                 }
                 SendOperation op = new SendOperation(this, slot, payload, ttl);
                 if (slot.fastPathOpen()) {
-                    op.writeTo(slot.conns, slot.generation);
+                    op.writeTo(slot.conns);
                 } else {
                     slot.submit(op);
                 }
@@ -234,7 +234,7 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
                     slot.remove(old);
                     metrics.onlineConnections.decrementAndGet();
                 }
-                if (slot.conns.length == 0) {
+                if (current.length == 0) {
                     metrics.onlineUsers.incrementAndGet();
                 }
                 slot.add(conn);

@@ -27,7 +27,16 @@ final class Drain implements SlotTask {
 
     @Override
     public CompletionStage<Void> run() {
-        HubConnection[] conns = slot.conns;
+        HubConnection[] conns;
+        synchronized (slot) {
+            CompletableFuture<Void> quiet = slot.whenQuiet();
+            if (quiet != null) {
+                // A write to an older connection may still fail and be cached: wait for it, so
+                // that it is delivered in its place.
+                return quiet.thenComposeAsync(v -> run(), hub.worker);
+            }
+            conns = slot.conns;
+        }
         if (conns.length == 0 || hub.queue == null) {
             return DONE;
         }

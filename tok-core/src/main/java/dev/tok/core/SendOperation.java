@@ -3,6 +3,7 @@ package dev.tok.core;
 import dev.tok.api.CacheFailedException;
 import dev.tok.api.Delivery;
 import dev.tok.api.DeliveryFailedException;
+import dev.tok.api.HubClosedException;
 import dev.tok.api.OfflineException;
 import dev.tok.api.PartialSendPolicy;
 import dev.tok.api.QueueRequiredException;
@@ -34,7 +35,6 @@ final class SendOperation implements SlotTask {
     private HubConnection[] targets;
     private Throwable[] failures;
     private AtomicInteger remaining;
-    private long generation;
 
     SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl) {
         this.hub = hub;
@@ -45,11 +45,11 @@ final class SendOperation implements SlotTask {
     }
 
     /** Writes to every connection; completion is asynchronous. Caller holds the slot's monitor. */
-    void writeTo(HubConnection[] conns, long generation) {
+    void writeTo(HubConnection[] conns) {
         this.targets = conns;
-        this.generation = generation;
         this.failures = new Throwable[conns.length];
         this.remaining = new AtomicInteger(conns.length);
+        slot.writesIssued();
         for (int i = 0; i < conns.length; i++) {
             conns[i].write(payload).whenComplete(new Outcome(this, i));
         }
@@ -59,9 +59,18 @@ final class SendOperation implements SlotTask {
     @Override
     public CompletionStage<Void> run() {
         synchronized (slot) {
+            CompletableFuture<Void> quiet = slot.whenQuiet();
+            if (quiet != null) {
+                // An earlier message may still fail and be cached: it must enter the queue first.
+                return quiet.thenComposeAsync(v -> run(), hub.worker);
+            }
             HubConnection[] conns = slot.conns;
             if (conns.length > 0) {
-                writeTo(conns, slot.generation);
+                if (slot.drainQueued) {
+                    slot.runBehindDrain(this);
+                } else {
+                    writeTo(conns);
+                }
                 return DONE;
             }
         }
@@ -117,6 +126,7 @@ final class SendOperation implements SlotTask {
         }
         if (failed == 0) {
             result.complete(new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
+            slot.settled();
             return;
         }
         boolean cache = !ttl.isZero() && switch (hub.config.partialSendPolicy()) {
@@ -126,37 +136,29 @@ final class SendOperation implements SlotTask {
         };
         if (!cache) {
             finishUncached(failed);
+            slot.settled();
             return;
         }
-        final boolean someDelivered = failed < targets.length;
-        // Queue I/O may block: never on the I/O thread that completed the write.
-        synchronized (slot) {
-            slot.submit(new SlotTask() {
-                @Override
-                public CompletionStage<Void> run() {
+        boolean someDelivered = failed < targets.length;
+        try {
+            // Queue I/O may block: never on the I/O thread that completed the write.
+            slot.failures.execute(() -> {
+                try {
                     Throwable failure = enqueue();
                     if (failure == null) {
                         result.complete(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
-                        synchronized (slot) {
-                            // A connection registered after this send's snapshot would otherwise wait
-                            // for the next login to see the message.
-                            if (slot.generation != generation && slot.conns.length > 0) {
-                                slot.submitDrain();
-                            }
-                        }
                     } else if (someDelivered) {
                         result.complete(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
                     } else {
                         result.completeExceptionally(failure);
                     }
-                    return DONE;
-                }
-
-                @Override
-                public void abort(Throwable reason) {
-                    result.completeExceptionally(reason);
+                } finally {
+                    slot.settled();
                 }
             });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
+            slot.settled();
         }
     }
 

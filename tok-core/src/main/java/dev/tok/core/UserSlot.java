@@ -1,6 +1,7 @@
 package dev.tok.core;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -24,18 +25,66 @@ final class UserSlot {
 
     /** Online connections, oldest first. Written under the monitor. */
     volatile HubConnection[] conns = NONE;
-    /** Incremented for every registered connection; guarded by the monitor. */
-    long generation;
     /** Removed from the hub's map; a caller holding a retired slot must look it up again. */
     boolean retired;
 
     private final ArrayDeque<SlotTask> tasks = new ArrayDeque<>();
     private boolean running;
-    private boolean drainQueued;
+    /** A drain waits at the head of the chain. */
+    boolean drainQueued;
+
+    /** Sends whose writes were issued and whose outcome (including any caching) is not settled yet. */
+    private int inflight;
+    private CompletableFuture<Void> quiet;
+    /** Caches messages whose writes failed, in the order the failures were seen, off the I/O threads. */
+    final SerialExecutor failures;
 
     UserSlot(String uid, CoreHub hub) {
         this.uid = uid;
         this.hub = hub;
+        this.failures = new SerialExecutor(hub.worker);
+    }
+
+    /** A send issued its writes. Under the monitor. */
+    void writesIssued() {
+        inflight++;
+    }
+
+    /** A send's outcome is final (written, or cached after a failure). */
+    void settled() {
+        CompletableFuture<Void> done = null;
+        synchronized (this) {
+            if (--inflight == 0 && quiet != null) {
+                done = quiet;
+                quiet = null;
+            }
+            hub.retireIfUnused(this);
+        }
+        if (done != null) {
+            done.complete(null);
+        }
+    }
+
+    /**
+     * Queue work must not overtake a failed write that is about to be cached.
+     *
+     * @return null when no send is in flight, else a stage completing when none is. Under the monitor.
+     */
+    CompletableFuture<Void> whenQuiet() {
+        if (inflight == 0) {
+            return null;
+        }
+        if (quiet == null) {
+            quiet = new CompletableFuture<>();
+        }
+        return quiet;
+    }
+
+    /** Puts a task that found a pending drain right behind that drain. Under the monitor. */
+    void runBehindDrain(SlotTask task) {
+        SlotTask drain = tasks.pollFirst();
+        tasks.addFirst(task);
+        tasks.addFirst(drain);
     }
 
     /** @return true when a send may write directly: connections exist and no task waits. Under the monitor. */
@@ -124,7 +173,6 @@ final class UserSlot {
         HubConnection[] next = java.util.Arrays.copyOf(old, old.length + 1);
         next[old.length] = c;
         conns = next;
-        generation++;
     }
 
     /** Removes a connection; @return true if it was present. Under the monitor. */
@@ -144,6 +192,6 @@ final class UserSlot {
 
     /** @return true when nothing refers to this slot any more. Under the monitor. */
     boolean unused() {
-        return !running && tasks.isEmpty() && conns.length == 0;
+        return !running && tasks.isEmpty() && conns.length == 0 && inflight == 0;
     }
 }
