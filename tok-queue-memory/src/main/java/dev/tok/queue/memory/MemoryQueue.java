@@ -53,6 +53,7 @@ final class MemoryQueue implements Queue {
     private final AtomicLong usedBytes = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
     private final ScheduledThreadPoolExecutor sweeper;
+    private final String sweeperThreadName;
     private final AtomicBoolean sweepRequested = new AtomicBoolean();
     private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
     private volatile boolean closed;
@@ -60,9 +61,9 @@ final class MemoryQueue implements Queue {
     MemoryQueue(int maxPerUser, long maxTotalBytes, Duration sweepInterval) {
         this.maxPerUser = maxPerUser;
         this.maxTotalBytes = maxTotalBytes;
-        String threadName = "tok-memory-queue-sweeper-" + INSTANCES.incrementAndGet();
+        this.sweeperThreadName = "tok-memory-queue-sweeper-" + INSTANCES.incrementAndGet();
         this.sweeper = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
+            Thread t = new Thread(r, sweeperThreadName);
             t.setDaemon(true);
             return t;
         });
@@ -129,10 +130,11 @@ final class MemoryQueue implements Queue {
                             + "; raise max-messages-per-user (default " + MemoryQueueProvider.DEFAULT_MAX_MESSAGES_PER_USER
                             + ") or give the messages a shorter ttl");
                 }
-                if (!reserve(cost)) {
+                long held = reserve(cost);
+                if (held >= 0) {
                     dropIfEmpty(uid, q);
                     requestSweep();
-                    throw full("the memory queue holds " + usedBytes.get() + " of its max-total-bytes bound of "
+                    throw full("the memory queue holds " + held + " of its max-total-bytes bound of "
                             + maxTotalBytes + " bytes and this message needs " + cost
                             + " (payload + " + OVERHEAD_BYTES + " bytes bookkeeping); raise max-total-bytes (default "
                             + MemoryQueueProvider.DEFAULT_MAX_TOTAL_BYTES + " = 256MiB) or give the messages a shorter ttl");
@@ -242,15 +244,16 @@ final class MemoryQueue implements Queue {
         }
     }
 
-    private boolean reserve(long cost) {
+    /** @return -1 if {@code cost} bytes were reserved, else the bytes in use that left no room */
+    private long reserve(long cost) {
         long used;
         do {
             used = usedBytes.get();
             if (used + cost > maxTotalBytes) {
-                return false;
+                return used;
             }
         } while (!usedBytes.compareAndSet(used, used + cost));
-        return true;
+        return -1;
     }
 
     private QueueFullException full(String message) {
@@ -347,6 +350,11 @@ final class MemoryQueue implements Queue {
     /** @return the bytes counted against max-total-bytes, for tests */
     long usedBytes() {
         return usedBytes.get();
+    }
+
+    /** @return the name of this queue's sweeper thread, for tests */
+    String sweeperThreadName() {
+        return sweeperThreadName;
     }
 
     /** @return how many users have a queue in the map, for tests */
