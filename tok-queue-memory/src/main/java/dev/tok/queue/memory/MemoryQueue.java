@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * earliest expiry has passed, so the common case costs one comparison) and by one shared
  * sweeper thread for users nobody touches. A user's queue that becomes empty is removed from
  * the map at once (under its monitor, marked dead so a racing enqueue retries on a fresh one).
- * A refusal for lack of bytes also asks the sweeper to run now.
+ * A refusal for lack of bytes also asks the sweeper to run now (at most once per 100 ms).
  */
 final class MemoryQueue implements Queue {
 
@@ -46,6 +46,7 @@ final class MemoryQueue implements Queue {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryQueue.class);
     private static final AtomicLong INSTANCES = new AtomicLong();
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final long MIN_SWEEP_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final int maxPerUser;
     private final long maxTotalBytes;
@@ -55,6 +56,8 @@ final class MemoryQueue implements Queue {
     private final ScheduledThreadPoolExecutor sweeper;
     private final String sweeperThreadName;
     private final AtomicBoolean sweepRequested = new AtomicBoolean();
+    /** When the latest sweep started; written by the sweeper thread only. */
+    private volatile long lastSweepStart = System.nanoTime() - MIN_SWEEP_GAP_NANOS;
     private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
     private volatile boolean closed;
 
@@ -160,12 +163,11 @@ final class MemoryQueue implements Queue {
         if (q == null) {
             return List.of();
         }
-        Instant now = Instant.now();
         synchronized (q) {
             if (q.dead) {
                 return List.of();
             }
-            purgeIfDue(q, now);
+            purgeIfDue(q, Instant.now());
             if (dropIfEmpty(uid, q)) {
                 return List.of();
             }
@@ -211,12 +213,11 @@ final class MemoryQueue implements Queue {
         if (q == null) {
             return 0;
         }
-        Instant now = Instant.now();
         synchronized (q) {
             if (q.dead) {
                 return 0;
             }
-            purgeIfDue(q, now);
+            purgeIfDue(q, Instant.now());
             int n = q.entries.size();
             dropIfEmpty(uid, q);
             return n;
@@ -302,10 +303,15 @@ final class MemoryQueue implements Queue {
         return true;
     }
 
+    /**
+     * Asks for a sweep soon: at once, unless one started less than {@link #MIN_SWEEP_GAP_NANOS}
+     * ago, so a queue that stays full cannot keep the sweeper thread busy.
+     */
     private void requestSweep() {
         if (sweepRequested.compareAndSet(false, true)) {
+            long delay = Math.max(0, lastSweepStart + MIN_SWEEP_GAP_NANOS - System.nanoTime());
             try {
-                sweeper.execute(this::sweepSafely);
+                sweeper.schedule(this::sweepSafely, delay, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 sweepRequested.set(false); // closed meanwhile
             }
@@ -314,6 +320,7 @@ final class MemoryQueue implements Queue {
 
     private void sweepSafely() {
         sweepRequested.set(false);
+        lastSweepStart = System.nanoTime();
         try {
             sweep();
         } catch (RuntimeException e) {
