@@ -49,7 +49,7 @@ final class TcpSettings {
     static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     static final long DEFAULT_HIGH_WATER_MARK = 1024L * 1024;
     /** max-pending-bytes defaults to this many times the high-water mark. */
-    static final int DEFAULT_PENDING_FACTOR = 16;
+    static final int DEFAULT_PENDING_FACTOR = 64;
     static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(2);
     /** The largest payload a Java array can hold, less the length prefix. */
     static final long LARGEST_FRAME = Integer.MAX_VALUE - 8L;

@@ -195,7 +195,11 @@ final class TcpTransport implements Transport {
             stopped.complete(null);
             return stopped.copy();
         }
-        bind.addListener(f -> closeEverything(bind));
+        if (bind.isDone()) {
+            closeEverything(bind); // after a failed bind the loops are gone: no listener would run
+        } else {
+            bind.addListener(f -> closeEverything(bind));
+        }
         return stopped.copy();
     }
 
