@@ -43,6 +43,8 @@ final class RecordingContext implements TransportContext, AutoCloseable {
     final Map<String, RecordingConnection> connections = new ConcurrentHashMap<>();
     final AtomicInteger registrations = new AtomicInteger();
     volatile TokException registerFailure;
+    /** Makes register() pause reading before it returns, as the hub may. */
+    volatile boolean pauseOnRegister;
 
     RecordingContext(HubConfig config) {
         this.config = config;
@@ -92,6 +94,9 @@ final class RecordingContext implements TransportContext, AutoCloseable {
         }
         registrations.incrementAndGet();
         RecordingConnection c = new RecordingConnection(device, adapter);
+        if (pauseOnRegister) {
+            adapter.pauseReading();
+        }
         connections.put(device.uid(), c);
         return c;
     }

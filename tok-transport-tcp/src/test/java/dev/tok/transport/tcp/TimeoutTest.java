@@ -20,7 +20,8 @@ class TimeoutTest {
         try (TransportFixture f = TransportFixture.start(ctx, Map.of()); FrameClient c = FrameClient.connect(f.address)) {
             Duration took = c.awaitClosedByServer(Duration.ofSeconds(10));
             LOG.info("silent client, auth-timeout 400ms: closed after {} ms", took.toMillis());
-            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+            // the server's timer starts at accept, which may precede our connect() returning: allow half
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(200));
             assertThat(ctx.authRequests).isEmpty();
         }
     }
@@ -34,7 +35,7 @@ class TimeoutTest {
             c.sendRaw(new byte[] {0, 0, 0, 10, 'u', 'i'});
             Duration took = c.awaitClosedByServer(Duration.ofSeconds(10));
             LOG.info("half an auth frame, auth-timeout 300ms (hub 5m): closed after {} ms", took.toMillis());
-            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(150));
             assertThat(ctx.authRequests).isEmpty();
         }
     }
@@ -55,13 +56,14 @@ class TimeoutTest {
     @DisplayName("an authenticated client that goes silent is closed at the hub's read timeout; onClosed runs once")
     void silentAfterAuthClosedAtReadTimeout() throws Exception {
         RecordingContext ctx = RecordingContext.withReadTimeout(Duration.ofMillis(500));
+        long beforeLogin = System.nanoTime();
         try (TransportFixture f = TransportFixture.start(ctx, Map.of()); FrameClient c = FrameClient.login(f.address, "quiet")) {
             await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("quiet") != null);
-            long registered = System.nanoTime();
             c.awaitClosedByServer(Duration.ofSeconds(10));
-            LOG.info("silent after auth, read-timeout 500ms: closed {} ms after registration",
-                    Duration.ofNanos(System.nanoTime() - registered).toMillis());
-            assertThat(Duration.ofNanos(System.nanoTime() - registered)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+            // the timer starts at registration, after the auth frame was sent: never earlier than this
+            Duration took = Duration.ofNanos(System.nanoTime() - beforeLogin);
+            LOG.info("silent after auth, read-timeout 500ms: closed {} ms after connecting", took.toMillis());
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(500));
             await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("quiet").closed());
             assertThat(ctx.connection("quiet").closes).hasValue(1);
         }
@@ -70,16 +72,14 @@ class TimeoutTest {
     @Test
     @DisplayName("a client that keeps sending stays open well past the read timeout")
     void activeClientStaysOpen() throws Exception {
-        RecordingContext ctx = RecordingContext.withReadTimeout(Duration.ofMillis(300));
+        RecordingContext ctx = RecordingContext.withReadTimeout(Duration.ofMillis(600));
         try (TransportFixture f = TransportFixture.start(ctx, Map.of()); FrameClient c = FrameClient.login(f.address, "chatty")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("chatty") != null);
-            // 15 frames, 100 ms apart (each wait ends on a condition: the frame arrived)
-            for (int i = 0; i < 15; i++) {
-                assertThat(c.staysOpenFor(Duration.ofMillis(100))).isTrue();
+            // a frame every 150 ms for 1.8 s: three read timeouts long, each gap a quarter of one
+            for (int i = 0; i < 12; i++) {
                 c.send("beat " + i);
-                int expected = i + 1;
-                await().atMost(Duration.ofSeconds(5)).until(() -> ctx.connection("chatty").framesReceived.get() == expected);
+                assertThat(c.staysOpenFor(Duration.ofMillis(150))).as("open after beat %d", i).isTrue();
             }
+            await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("chatty").framesReceived.get() == 12);
             assertThat(ctx.connection("chatty").closed()).isFalse();
         }
     }
@@ -88,10 +88,10 @@ class TimeoutTest {
     @DisplayName("while the hub pauses reading, the read timeout does not close the connection")
     void pausedConnectionIsNotTimedOut() throws Exception {
         RecordingContext ctx = RecordingContext.withReadTimeout(Duration.ofMillis(200));
+        ctx.pauseOnRegister = true; // paused before the read timer exists: no race with it
         try (TransportFixture f = TransportFixture.start(ctx, Map.of()); FrameClient c = FrameClient.login(f.address, "paused")) {
             await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("paused") != null);
             RecordingContext.RecordingConnection p = ctx.connection("paused");
-            p.adapter.pauseReading();
             assertThat(c.staysOpenFor(Duration.ofMillis(1000))).isTrue();
             assertThat(p.closed()).isFalse();
             p.adapter.resumeReading();

@@ -10,6 +10,12 @@ import java.util.concurrent.TimeUnit;
 /** Starts a {@code tcp} transport on 127.0.0.1 with an ephemeral port against a {@link RecordingContext}. */
 final class TransportFixture implements AutoCloseable {
 
+    static {
+        // conditions are checked often: the machine is shared and timeouts in these tests are short
+        org.awaitility.Awaitility.setDefaultPollInterval(Duration.ofMillis(20));
+        org.awaitility.Awaitility.setDefaultPollDelay(Duration.ZERO);
+    }
+
     final RecordingContext context;
     final TcpTransport transport;
     final InetSocketAddress address;
