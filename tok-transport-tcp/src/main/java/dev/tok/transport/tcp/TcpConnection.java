@@ -63,7 +63,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
 
     // event loop only
     private State state = State.AWAITING_AUTH;
-    private Connection connection;
+    private volatile Connection connection; // written once on the event loop; read by logging elsewhere
     private ArrayDeque<byte[]> early;
     private ScheduledFuture<?> authTimer;
     private ScheduledFuture<?> slowTimer;
