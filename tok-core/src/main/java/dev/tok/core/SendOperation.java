@@ -35,6 +35,10 @@ final class SendOperation implements SlotTask {
     private HubConnection[] targets;
     private Throwable[] failures;
     private AtomicInteger remaining;
+    private int failed;
+    private boolean cache;
+    /** Every write completed; guarded by the slot's monitor. */
+    boolean writesDone;
 
     SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl) {
         this.hub = hub;
@@ -49,7 +53,7 @@ final class SendOperation implements SlotTask {
         this.targets = conns;
         this.failures = new Throwable[conns.length];
         this.remaining = new AtomicInteger(conns.length);
-        slot.writesIssued();
+        slot.writesIssued(this);
         for (int i = 0; i < conns.length; i++) {
             conns[i].write(payload).whenComplete(new Outcome(this, i));
         }
@@ -113,53 +117,54 @@ final class SendOperation implements SlotTask {
             failures[index] = failure;
         }
         if (remaining.decrementAndGet() == 0) {
-            completeAfterWrites();
+            failed = 0;
+            for (Throwable f : failures) {
+                if (f != null) {
+                    failed++;
+                }
+            }
+            cache = failed > 0 && !ttl.isZero() && switch (hub.config.partialSendPolicy()) {
+                case CACHE_ON_ANY_FAILURE -> true;
+                case CACHE_WHEN_ALL_FAILED -> failed == targets.length;
+                case NEVER_CACHE -> false;
+            };
+            slot.writesDone(this);
         }
     }
 
-    private void completeAfterWrites() {
-        int failed = 0;
-        for (Throwable f : failures) {
-            if (f != null) {
-                failed++;
-            }
-        }
+    /** @return true when the failed message must be put in the queue */
+    boolean needsCaching() {
+        return cache;
+    }
+
+    /** Completes a send that is not cached. Called in send order. */
+    void finish() {
         if (failed == 0) {
             result.complete(new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
-            slot.settled();
-            return;
-        }
-        boolean cache = !ttl.isZero() && switch (hub.config.partialSendPolicy()) {
-            case CACHE_ON_ANY_FAILURE -> true;
-            case CACHE_WHEN_ALL_FAILED -> failed == targets.length;
-            case NEVER_CACHE -> false;
-        };
-        if (!cache) {
+        } else {
             finishUncached(failed);
-            slot.settled();
-            return;
         }
-        boolean someDelivered = failed < targets.length;
+    }
+
+    /** Caches a message whose writes failed; runs on the user's failure executor, in send order. */
+    void cache() {
         try {
-            // Queue I/O may block: never on the I/O thread that completed the write.
-            slot.failures.execute(() -> {
-                try {
-                    Throwable failure = enqueue();
-                    if (failure == null) {
-                        result.complete(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
-                    } else if (someDelivered) {
-                        result.complete(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
-                    } else {
-                        result.completeExceptionally(failure);
-                    }
-                } finally {
-                    slot.settled();
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
-            slot.settled();
+            Throwable failure = enqueue();
+            if (failure == null) {
+                result.complete(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
+            } else if (failed < targets.length) {
+                result.complete(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
+            } else {
+                result.completeExceptionally(failure);
+            }
+        } finally {
+            slot.cached();
         }
+    }
+
+    /** The hub is closing and the message can no longer be cached. */
+    void cacheRefused() {
+        result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
     }
 
     private void finishUncached(int failed) {
