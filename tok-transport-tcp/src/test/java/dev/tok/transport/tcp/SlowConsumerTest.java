@@ -29,8 +29,9 @@ class SlowConsumerTest {
             RecordingContext.RecordingConnection sloth = f.context.connection("sloth");
             List<CompletableFuture<Void>> writes = new ArrayList<>();
             long start = System.nanoTime();
-            // the client never reads; write until the transport gives up (at most 4096 frames = 64 MiB)
-            for (int i = 0; i < 4096 && !sloth.closed(); i++) {
+            // the client never reads; write until the transport gives up (at most 1024 frames = 16 MiB, several
+            // times what the socket buffers take)
+            for (int i = 0; i < 1024 && !sloth.closed(); i++) {
                 writes.add(sloth.adapter.write(new byte[FRAME]).toCompletableFuture());
                 if (i % 64 == 63) {
                     // pace the writer (keeps the test's memory small): wait until this batch's last write settled,
