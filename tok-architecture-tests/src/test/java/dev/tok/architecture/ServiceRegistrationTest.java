@@ -57,7 +57,7 @@ class ServiceRegistrationTest {
                 checked.add(d.name());
             }
         }
-        assertThat(checked).contains("dev.tok.core", "dev.tok.queue.memory");
+        assertThat(checked).contains("dev.tok.core", "dev.tok.queue.memory", "dev.tok.transport.tcp");
     }
 
     @Test
