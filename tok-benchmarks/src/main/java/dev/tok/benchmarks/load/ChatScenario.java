@@ -1,0 +1,169 @@
+package dev.tok.benchmarks.load;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * {@code chat}: U users online, each message from a random user to a random other user, at a
+ * fixed offered rate (open loop: the k-th message is due at {@code start + k/rate}, and its body
+ * carries that intended time, so a server or client that falls behind shows up as latency, not
+ * as a lower rate: no coordinated omission). Steps the rate up until the system saturates.
+ */
+final class ChatScenario {
+
+    /** One measured step. */
+    record Step(double offered, double delivered, long sent, long received, long errors, long missing, Histogram latency,
+            boolean saturated) {
+        double p(double percentile) {
+            return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1000.0;
+        }
+    }
+
+    private final Client client;
+    private final Client.Conn[] conns;
+    private final String[] uids;
+    private final Users.Dispatch dispatch;
+    private final int payloadBytes;
+    private final SplittableRandom random = new SplittableRandom(42);
+
+    private volatile Window window;
+
+    private static final class Window {
+        final long start;
+        final long measureFrom;
+        final long measureTo;
+        final LongAdder received = new LongAdder();
+        final LongAdder inWindow = new LongAdder();
+        final LongAdder errors = new LongAdder();
+        final Recorder recorder = new Recorder(3);
+
+        Window(long start, long measureFrom, long measureTo) {
+            this.start = start;
+            this.measureFrom = measureFrom;
+            this.measureTo = measureTo;
+        }
+    }
+
+    ChatScenario(Client client, Client.Conn[] conns, String[] uids, Users.Dispatch dispatch, int payloadBytes) {
+        this.client = client;
+        this.conns = conns;
+        this.uids = uids;
+        this.dispatch = dispatch;
+        this.payloadBytes = payloadBytes;
+        dispatch.handler = this::onFrame;
+    }
+
+    private void onFrame(Client.Conn conn, Frames.In in, long arrival) {
+        Window w = window;
+        if (w == null) {
+            return;
+        }
+        if (in.is("msg")) {
+            if (in.t < w.start) {
+                return; // a late message of an earlier step
+            }
+            w.received.increment();
+            if (arrival >= w.measureFrom && arrival < w.measureTo) {
+                w.inWindow.increment();
+            }
+            if (in.t >= w.measureFrom && in.t < w.measureTo) {
+                w.recorder.recordValue(Math.max(0, (arrival - in.t) / 1000));
+            }
+        } else if (in.is("error") || in.is("unparsable")) {
+            w.errors.increment();
+        }
+    }
+
+    /**
+     * Offers {@code rate} messages per second for warmup + measure seconds, then waits up to
+     * {@code drainSeconds} for the stragglers.
+     */
+    Step run(double rate, double warmupSeconds, double measureSeconds, double drainSeconds) {
+        long warm = (long) (warmupSeconds * 1e9);
+        long measure = (long) (measureSeconds * 1e9);
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+        Window w = new Window(start, start + warm, start + warm + measure);
+        window = w;
+        long total = (long) (rate * (warm + measure) / 1e9);
+        double nanosPerMsg = 1e9 / rate;
+        int max = 1024;
+        Client.Conn[] bc = new Client.Conn[max];
+        byte[][] bf = new byte[max][];
+        long k = 0;
+        int n = uids.length;
+        while (k < total) {
+            long now = System.nanoTime();
+            long due = Math.min(total, (long) ((now - start) / nanosPerMsg) + 1);
+            int count = 0;
+            while (k < due && count < max) {
+                long intended = start + (long) (k * nanosPerMsg);
+                int from = random.nextInt(n);
+                int to = random.nextInt(n - 1);
+                if (to >= from) {
+                    to++;
+                }
+                bc[count] = conns[from];
+                bf[count] = Frames.send(uids[to], intended, k, payloadBytes, null, -1);
+                count++;
+                k++;
+            }
+            if (count > 0) {
+                Client.sendBatch(bc, bf, count);
+            } else {
+                LockSupport.parkNanos(Math.min(200_000, Math.max(10_000, start + (long) (k * nanosPerMsg) - now)));
+            }
+        }
+        long deadline = System.nanoTime() + (long) (drainSeconds * 1e9);
+        while (w.received.sum() + w.errors.sum() < total && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        window = null;
+        Histogram h = w.recorder.getIntervalHistogram();
+        long received = w.received.sum();
+        long errors = w.errors.sum();
+        long missing = Math.max(0, total - received - errors);
+        double delivered = w.inWindow.sum() / measureSeconds;
+        double p99ms = h.getTotalCount() == 0 ? Double.POSITIVE_INFINITY : h.getValueAtPercentile(99) / 1000.0;
+        boolean saturated = delivered < 0.95 * rate || missing > total / 1000 || p99ms > 1000 || dispatch.closed.get() > 0;
+        return new Step(rate, delivered, total, received, errors, missing, h, saturated);
+    }
+
+    /** Steps up the rate until a step saturates (or the list / step budget ends). */
+    List<Step> ramp(LoadOptions o, java.util.function.Consumer<Step> each) {
+        List<Step> steps = new ArrayList<>();
+        List<Double> rates = new ArrayList<>(o.rates);
+        if (rates.isEmpty()) {
+            double r = o.rateStart;
+            for (int i = 0; i < o.maxSteps; i++) {
+                rates.add(Math.rint(r));
+                r *= o.rateFactor;
+            }
+        }
+        for (double rate : rates) {
+            if (o.outOfTime()) {
+                break;
+            }
+            Step s = run(rate, o.warmupSeconds, o.measureSeconds, o.drainTimeoutSeconds);
+            steps.add(s);
+            each.accept(s);
+            if (s.saturated()) {
+                break;
+            }
+        }
+        return steps;
+    }
+
+    static double saturatedThroughput(List<Step> steps) {
+        double best = 0;
+        for (Step s : steps) {
+            best = Math.max(best, s.delivered());
+        }
+        return best;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.tok.benchmarks.load;
+
+import dev.tok.benchmarks.util.Args;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The load tool's options; see {@link LoadTool} for their meaning and defaults. */
+final class LoadOptions {
+    static final String[] NAMES = {"scenario", "targets", "example-jar", "runs", "users", "rates", "rate-start", "rate-factor",
+        "max-steps", "warmup-seconds", "measure-seconds", "payload-bytes", "half-rate", "fanout-users", "rounds", "connections",
+        "messages", "client-threads", "server-jvm-args", "out", "max-minutes", "drain-timeout-seconds", "jit-warmup-seconds"};
+
+    final List<String> scenarios;
+    final List<Target> targets = new ArrayList<>();
+    final Path exampleJar;
+    final int runs;
+    final int users;
+    final List<Double> rates = new ArrayList<>();
+    final double rateStart;
+    final double rateFactor;
+    final int maxSteps;
+    final double warmupSeconds;
+    final double measureSeconds;
+    final int payloadBytes;
+    final double halfRate;
+    final int fanoutUsers;
+    final int rounds;
+    final List<Integer> connections = new ArrayList<>();
+    final int messages;
+    final int clientThreads;
+    final List<String> serverJvmArgs;
+    final Path out;
+    final long deadlineNanos;
+    final double drainTimeoutSeconds;
+    final double jitWarmupSeconds;
+
+    LoadOptions(String[] argv) {
+        Args a = new Args(argv, NAMES);
+        scenarios = a.list("scenario", "chat");
+        for (String s : scenarios) {
+            if (!List.of("chat", "fanout", "capacity", "drain").contains(s)) {
+                throw new IllegalArgumentException("unknown --scenario '" + s + "'; known: chat, fanout, capacity, drain");
+            }
+        }
+        for (String t : a.list("targets", "baseline:tcp,hub:tcp")) {
+            targets.add(Target.parse(t));
+        }
+        exampleJar = a.has("example-jar") ? Path.of(a.string("example-jar", null)).toAbsolutePath() : null;
+        runs = positive(a, "runs", 1);
+        users = positive(a, "users", 1000);
+        for (String r : a.list("rates", null)) {
+            rates.add(Double.parseDouble(r));
+        }
+        rateStart = a.decimal("rate-start", 5000);
+        rateFactor = a.decimal("rate-factor", 1.5);
+        maxSteps = positive(a, "max-steps", 12);
+        warmupSeconds = a.decimal("warmup-seconds", 2);
+        measureSeconds = a.decimal("measure-seconds", 5);
+        payloadBytes = positive(a, "payload-bytes", 100);
+        halfRate = a.decimal("half-rate", 0);
+        fanoutUsers = positive(a, "fanout-users", 1000);
+        rounds = positive(a, "rounds", 20);
+        for (String c : a.list("connections", "1000,5000,10000")) {
+            connections.add(Integer.parseInt(c.replace("_", "")));
+        }
+        messages = positive(a, "messages", 5000);
+        clientThreads = positive(a, "client-threads", 1);
+        String jvm = a.string("server-jvm-args", "-Xms1g -Xmx1g -XX:+UseG1GC");
+        serverJvmArgs = jvm.isBlank() ? List.of() : Arrays.asList(jvm.trim().split("\\s+"));
+        out = Path.of(a.string("out", "target/bench-results"));
+        deadlineNanos = System.nanoTime() + (long) (a.decimal("max-minutes", 60) * 60e9);
+        drainTimeoutSeconds = a.decimal("drain-timeout-seconds", 10);
+        jitWarmupSeconds = a.decimal("jit-warmup-seconds", 5);
+        if (rateFactor <= 1) {
+            throw new IllegalArgumentException("--rate-factor must be above 1");
+        }
+    }
+
+    private static int positive(Args a, String name, int def) {
+        int v = a.integer(name, def);
+        if (v <= 0) {
+            throw new IllegalArgumentException("--" + name + " must be positive");
+        }
+        return v;
+    }
+
+    boolean outOfTime() {
+        return System.nanoTime() > deadlineNanos;
+    }
+}

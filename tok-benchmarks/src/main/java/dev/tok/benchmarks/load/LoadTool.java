@@ -1,0 +1,342 @@
+package dev.tok.benchmarks.load;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Drives chat servers over loopback sockets with the example protocol and reports throughput,
+ * latency and memory. Each target server is started as a child JVM on ephemeral ports (so the
+ * tool can read its memory), driven, and stopped; targets run one after the other in the same
+ * run, so their figures are comparable.
+ *
+ * <pre>
+ * java -cp tok-benchmarks/target/tok-benchmarks.jar dev.tok.benchmarks.load.LoadTool \
+ *     --scenario chat --targets baseline:tcp,hub:tcp,example:tcp --example-jar tok-example/target/tok-example.jar
+ * </pre>
+ *
+ * Options (defaults in brackets):
+ * <ul>
+ * <li>{@code --scenario} chat|fanout|capacity|drain, comma-separated [chat]
+ * <li>{@code --targets} server:transport[:queue], comma-separated; servers baseline, hub,
+ *     hub-direct, example; transports tcp, jetty-ws, netty-ws; queues memory, chronicle
+ *     [baseline:tcp,hub:tcp]
+ * <li>{@code --example-jar} the example server's jar, for example targets
+ * <li>{@code --runs} repetitions; summaries are medians [1]
+ * <li>chat: {@code --users} [1000], {@code --rates} explicit list, else {@code --rate-start}
+ *     [5000] times {@code --rate-factor} [1.5] for at most {@code --max-steps} [12] until a step
+ *     saturates; {@code --warmup-seconds} [2], {@code --measure-seconds} [5],
+ *     {@code --drain-timeout-seconds} [10], {@code --half-rate} [half the baseline's saturated
+ *     throughput of the same run], {@code --payload-bytes} [100], {@code --jit-warmup-seconds}
+ *     unmeasured chat at the first rate on every fresh server [5]
+ * <li>fanout: {@code --fanout-users} [1000], {@code --rounds} [20]
+ * <li>capacity: {@code --connections} steps [1000,5000,10000]
+ * <li>drain: {@code --messages} [5000]
+ * <li>{@code --client-threads} client event loops [1]; {@code --server-jvm-args} ["-Xms1g
+ *     -Xmx1g -XX:+UseG1GC"]; {@code --out} CSV directory [target/bench-results];
+ *     {@code --max-minutes} overall time bound [60]
+ * </ul>
+ */
+public final class LoadTool {
+
+    private final LoadOptions o;
+    private final PrintStream out;
+
+    private LoadTool(LoadOptions o, PrintStream out) {
+        this.o = o;
+        this.out = out;
+    }
+
+    /**
+     * Runs the requested scenarios.
+     *
+     * @param argv see the class comment
+     */
+    public static void main(String[] argv) throws Exception {
+        LoadOptions o;
+        try {
+            o = new LoadOptions(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("load tool: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        run(o, System.out);
+        System.exit(0);
+    }
+
+    static void run(LoadOptions o, PrintStream out) throws Exception {
+        Files.createDirectories(o.out);
+        LoadTool t = new LoadTool(o, out);
+        out.printf(Locale.ROOT, "# tok load tool: %d cores, load average %s, %s %s%n", Runtime.getRuntime().availableProcessors(),
+                loadAverage(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        for (String s : o.scenarios) {
+            switch (s) {
+                case "chat" -> t.chat();
+                case "fanout" -> t.fanout();
+                case "capacity" -> t.capacity();
+                case "drain" -> t.drain();
+                default -> throw new IllegalStateException(s);
+            }
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+", 4)[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private Path log(Target t, String scenario, int run) {
+        return o.out.resolve("logs").resolve(scenario + "-" + t.toString().replace(':', '_') + "-run" + run + ".log");
+    }
+
+    private static String[] tokens(String prefix, int n) {
+        String[] a = new String[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = prefix + i;
+        }
+        return a;
+    }
+
+    // ------------------------------------------------------------------------------ chat
+
+    private void chat() throws Exception {
+        Csv csv = new Csv(o.out.resolve("chat.csv"), "run", "target", "phase", "offered_per_s", "delivered_per_s", "sent",
+                "received", "errors", "missing", "p50_ms", "p99_ms", "p999_ms", "max_ms", "saturated", "load_avg");
+        Map<Target, List<Double>> sat = new LinkedHashMap<>();
+        Map<Target, List<Double>> halfP99 = new LinkedHashMap<>();
+        Map<Target, List<Double>> halfP50 = new LinkedHashMap<>();
+        Map<Target, List<Double>> halfRates = new LinkedHashMap<>();
+        for (int run = 1; run <= o.runs; run++) {
+            out.printf(Locale.ROOT, "%n## chat, run %d: %d users, %d-byte frames, steps of %.0f s + %.0f s warm-up%n", run, o.users,
+                    o.payloadBytes, o.measureSeconds, o.warmupSeconds);
+            out.printf(Locale.ROOT, "%-22s %-6s %10s %10s %9s %9s %9s %9s %7s %s%n", "target", "phase", "offered/s", "deliv/s",
+                    "p50 ms", "p99 ms", "p99.9 ms", "max ms", "missing", "");
+            Map<Target, Double> satThisRun = new LinkedHashMap<>();
+            for (Target t : o.targets) {
+                if (o.outOfTime()) {
+                    break;
+                }
+                int r = run;
+                List<ChatScenario.Step> steps = withChat(t, "chat", run, chat -> chat.ramp(o, s -> row(csv, r, t, "ramp", s)));
+                double best = steps == null ? Double.NaN : ChatScenario.saturatedThroughput(steps);
+                satThisRun.put(t, best);
+                sat.computeIfAbsent(t, k -> new ArrayList<>()).add(best);
+                out.printf(Locale.ROOT, "%-22s saturated throughput %.0f msg/s%n", t, best);
+            }
+            Double ref = null;
+            for (Map.Entry<Target, Double> e : satThisRun.entrySet()) {
+                if (e.getKey().server().equals("baseline") && !e.getValue().isNaN()) {
+                    ref = e.getValue();
+                    break;
+                }
+            }
+            for (Target t : o.targets) {
+                if (o.outOfTime() || !satThisRun.containsKey(t) || satThisRun.get(t).isNaN()) {
+                    continue;
+                }
+                double rate = o.halfRate > 0 ? o.halfRate : Math.rint(0.5 * (ref != null ? ref : satThisRun.get(t)));
+                int r = run;
+                ChatScenario.Step s = withChat(t, "chat-half", run,
+                        chat -> chat.run(rate, o.warmupSeconds, o.measureSeconds, o.drainTimeoutSeconds));
+                if (s != null) {
+                    row(csv, r, t, "half", s);
+                    halfP99.computeIfAbsent(t, k -> new ArrayList<>()).add(s.p(99));
+                    halfP50.computeIfAbsent(t, k -> new ArrayList<>()).add(s.p(50));
+                    halfRates.computeIfAbsent(t, k -> new ArrayList<>()).add(rate);
+                }
+            }
+        }
+        Csv summary = new Csv(o.out.resolve("chat-summary.csv"), "target", "runs", "saturated_median_per_s", "saturated_min",
+                "saturated_max", "ratio_to_baseline", "half_rate_per_s", "half_p50_ms", "half_p99_median_ms", "half_p99_ratio_to_baseline");
+        Target base = o.targets.stream().filter(x -> x.server().equals("baseline")).findFirst().orElse(null);
+        double baseSat = base == null ? Double.NaN : median(sat.get(base));
+        double baseP99 = base == null ? Double.NaN : median(halfP99.get(base));
+        out.printf(Locale.ROOT, "%n## chat summary (medians of %d run(s))%n", o.runs);
+        out.printf(Locale.ROOT, "%-22s %14s %10s %12s %11s %11s %10s%n", "target", "saturated/s", "vs base", "half rate/s",
+                "half p50", "half p99", "p99 vs base");
+        for (Target t : o.targets) {
+            double s = median(sat.get(t));
+            double p = median(halfP99.get(t));
+            summary.row(t, o.runs, s, min(sat.get(t)), max(sat.get(t)), s / baseSat, median(halfRates.get(t)),
+                    median(halfP50.get(t)), p, p / baseP99);
+            out.printf(Locale.ROOT, "%-22s %14.0f %9.1f%% %12.0f %9.2fms %9.2fms %9.2fx%n", t, s, 100 * s / baseSat,
+                    median(halfRates.get(t)), median(halfP50.get(t)), p, p / baseP99);
+        }
+    }
+
+    private interface ChatBody<T> {
+        T apply(ChatScenario chat) throws Exception;
+    }
+
+    private <T> T withChat(Target t, String scenario, int run, ChatBody<T> body) throws Exception {
+        try (ServerProcess sp = ServerProcess.start(t, o, log(t, scenario, run));
+                Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
+            Users.Dispatch d = new Users.Dispatch();
+            String[] uids = tokens("u", o.users);
+            Client.Conn[] conns = Users.connect(client, uids, d, 256, 120);
+            try {
+                ChatScenario chat = new ChatScenario(client, conns, uids, d, o.payloadBytes);
+                if (o.jitWarmupSeconds > 0) {
+                    // a fresh JVM: let the JIT compile the hot paths (and the servers size their pools) first
+                    chat.run(Math.min(o.rateStart, o.rates.isEmpty() ? o.rateStart : o.rates.get(0)), o.jitWarmupSeconds, 0.001,
+                            o.drainTimeoutSeconds);
+                }
+                return body.apply(chat);
+            } finally {
+                Users.closeAll(conns);
+            }
+        } catch (IOException | IllegalStateException e) {
+            out.println(t + ": FAILED: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private void row(Csv csv, int run, Target t, String phase, ChatScenario.Step s) {
+        double max = s.latency().getTotalCount() == 0 ? Double.NaN : s.latency().getMaxValue() / 1000.0;
+        csv.row(run, t, phase, s.offered(), s.delivered(), s.sent(), s.received(), s.errors(), s.missing(), s.p(50), s.p(99),
+                s.p(99.9), max, s.saturated(), loadAverage());
+        out.printf(Locale.ROOT, "%-22s %-6s %10.0f %10.0f %9.2f %9.2f %9.2f %9.2f %7d %s%n", t, phase, s.offered(), s.delivered(),
+                s.p(50), s.p(99), s.p(99.9), max, s.missing(), s.saturated() ? "SATURATED" : "");
+    }
+
+    // ------------------------------------------------------------------------------ fanout
+
+    private void fanout() throws Exception {
+        Csv csv = new Csv(o.out.resolve("fanout.csv"), "run", "target", "recipients", "rounds", "msgs_per_s", "p50_ms", "p99_ms",
+                "p999_ms", "round_p50_ms", "missing", "load_avg");
+        out.printf(Locale.ROOT, "%n## fanout: one sender, %d recipients, %d rounds%n", o.fanoutUsers, o.rounds);
+        out.printf(Locale.ROOT, "%-22s %4s %12s %9s %9s %9s %10s %8s%n", "target", "run", "msg/s", "p50 ms", "p99 ms", "p99.9 ms",
+                "round ms", "missing");
+        for (int run = 1; run <= o.runs; run++) {
+            for (Target t : o.targets) {
+                if (o.outOfTime()) {
+                    return;
+                }
+                try (ServerProcess sp = ServerProcess.start(t, o, log(t, "fanout", run));
+                        Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
+                    Users.Dispatch d = new Users.Dispatch();
+                    String[] recipients = tokens("r", o.fanoutUsers);
+                    Client.Conn[] conns = Users.connect(client, recipients, d, 256, 120);
+                    Client.Conn sender = Users.connect(client, new String[] {"fanout-sender"}, d, 1, 30)[0];
+                    FanoutScenario f = new FanoutScenario(sender, recipients, d);
+                    f.run(Math.max(2, o.rounds / 5), o.payloadBytes, o.drainTimeoutSeconds); // warm-up
+                    FanoutScenario.Result r = f.run(o.rounds, o.payloadBytes, o.drainTimeoutSeconds);
+                    double p50 = r.latency().getValueAtPercentile(50) / 1000.0;
+                    double p99 = r.latency().getValueAtPercentile(99) / 1000.0;
+                    double p999 = r.latency().getValueAtPercentile(99.9) / 1000.0;
+                    double round = r.roundMillis().getValueAtPercentile(50);
+                    csv.row(run, t, r.recipients(), r.rounds(), r.msgsPerSecond(), p50, p99, p999, round, r.missing(), loadAverage());
+                    out.printf(Locale.ROOT, "%-22s %4d %12.0f %9.2f %9.2f %9.2f %10.0f %8d%n", t, run, r.msgsPerSecond(), p50, p99,
+                            p999, round, r.missing());
+                    Users.closeAll(conns);
+                    sender.close();
+                } catch (IOException | IllegalStateException e) {
+                    out.println(t + ": FAILED: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ capacity
+
+    private void capacity() throws Exception {
+        Csv csv = new Csv(o.out.resolve("capacity.csv"), "run", "target", "connections", "live_heap_bytes", "rss_bytes",
+                "heap_per_conn_bytes", "rss_per_conn_bytes", "heap_slope_bytes", "rss_slope_bytes", "load_avg");
+        out.printf(Locale.ROOT, "%n## capacity: idle authenticated connections, steps %s%n", o.connections);
+        out.printf(Locale.ROOT, "%-22s %4s %8s %12s %12s %12s %12s%n", "target", "run", "conns", "live heap MiB", "RSS MiB",
+                "heap B/conn", "RSS B/conn");
+        for (int run = 1; run <= o.runs; run++) {
+            for (Target t : o.targets) {
+                if (o.outOfTime()) {
+                    return;
+                }
+                try (ServerProcess sp = ServerProcess.start(t, o, log(t, "capacity", run));
+                        Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
+                    String label = t.toString().replace(':', '_') + "-run" + run;
+                    CapacityScenario.Result r = CapacityScenario.run(client, sp, o.connections, o.out.resolve("histograms"), label);
+                    for (CapacityScenario.Point p : r.points()) {
+                        boolean lastPoint = p == r.points().get(r.points().size() - 1);
+                        csv.row(run, t, p.connections(), p.liveHeapBytes(), p.rssBytes(), p.heapPerConn(), p.rssPerConn(),
+                                lastPoint ? r.heapSlope() : Double.NaN, lastPoint ? r.rssSlope() : Double.NaN, loadAverage());
+                        out.printf(Locale.ROOT, "%-22s %4d %8d %12.1f %12.1f %12.0f %12.0f%n", t, run, p.connections(),
+                                p.liveHeapBytes() / 1048576.0, p.rssBytes() / 1048576.0, p.heapPerConn(), p.rssPerConn());
+                    }
+                    out.printf(Locale.ROOT, "%-22s slope between first and last step: heap %.0f B/conn, RSS %.0f B/conn%s%n", t,
+                            r.heapSlope(), r.rssSlope(), r.stoppedBecause().isEmpty() ? "" : " (stopped " + r.stoppedBecause() + ")");
+                    if (!r.topClasses().isEmpty()) {
+                        Path f = o.out.resolve("capacity-classes-" + label + ".txt");
+                        Files.writeString(f, String.join("\n", r.topClasses()) + "\n", StandardCharsets.UTF_8);
+                        out.println("  largest per-connection heap by class (" + f + "):");
+                        r.topClasses().stream().limit(8).forEach(line -> out.println("    " + line));
+                    }
+                } catch (IOException | IllegalStateException e) {
+                    out.println(t + ": FAILED: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ drain
+
+    private void drain() throws Exception {
+        Csv csv = new Csv(o.out.resolve("drain.csv"), "run", "target", "queued", "errors", "received", "drain_ms", "msgs_per_s",
+                "in_order", "load_avg");
+        out.printf(Locale.ROOT, "%n## drain: %d messages queued for an offline user, then login%n", o.messages);
+        out.printf(Locale.ROOT, "%-26s %4s %8s %8s %10s %10s %9s%n", "target", "run", "queued", "received", "drain ms", "msg/s",
+                "in order");
+        for (int run = 1; run <= o.runs; run++) {
+            for (Target t : o.targets) {
+                if (o.outOfTime()) {
+                    return;
+                }
+                try (ServerProcess sp = ServerProcess.start(t, o, log(t, "drain", run));
+                        Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
+                    Users.Dispatch d = new Users.Dispatch();
+                    DrainScenario ds = new DrainScenario(client, d);
+                    ds.run("warm", Math.min(500, o.messages), o.payloadBytes, 60);
+                    DrainScenario.Result r = ds.run("r" + run, o.messages, o.payloadBytes, 120);
+                    csv.row(run, t, r.queued(), r.errors(), r.received(), r.drainMillis(), r.msgsPerSecond(), r.inOrder(), loadAverage());
+                    out.printf(Locale.ROOT, "%-26s %4d %8d %8d %10.1f %10.0f %9s%n", t, run, r.queued(), r.received(), r.drainMillis(),
+                            r.msgsPerSecond(), r.inOrder() ? "yes" : "NO");
+                } catch (IOException | IllegalStateException e) {
+                    out.println(t + ": FAILED: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ stats
+
+    static double median(List<Double> v) {
+        if (v == null || v.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> s = new ArrayList<>(v);
+        s.removeIf(d -> d.isNaN());
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static double min(List<Double> v) {
+        return v == null ? Double.NaN : v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> v) {
+        return v == null ? Double.NaN : v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+}

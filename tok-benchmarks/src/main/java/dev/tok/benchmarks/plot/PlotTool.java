@@ -1,0 +1,159 @@
+package dev.tok.benchmarks.plot;
+
+import dev.tok.benchmarks.util.Args;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Turns the load tool's CSV files into PNG charts: throughput against latency per target
+ * ({@code chat.csv}, ramp steps, median over runs per offered rate) and memory per connection
+ * ({@code capacity.csv}).
+ *
+ * <p>Usage: {@code java -cp tok-benchmarks.jar dev.tok.benchmarks.plot.PlotTool --in
+ * target/bench-results --out docs/benchmarks}. Writes {@code chat-p99.png}, {@code chat-p50.png},
+ * {@code capacity-heap.png}, {@code capacity-rss.png} for the CSV files it finds.
+ */
+public final class PlotTool {
+
+    private PlotTool() {
+    }
+
+    /**
+     * @param argv {@code --in DIR --out DIR [--width 800] [--height 500]}
+     * @throws IOException if a file cannot be read or written
+     */
+    public static void main(String[] argv) throws IOException {
+        Args a = new Args(argv, "in", "out", "width", "height");
+        Path in = Path.of(a.string("in", "target/bench-results"));
+        Path out = Path.of(a.string("out", "docs/benchmarks"));
+        int w = a.integer("width", 800);
+        int h = a.integer("height", 500);
+        Files.createDirectories(out);
+        List<Path> written = plot(in, out, w, h);
+        written.forEach(p -> System.out.println("wrote " + p));
+    }
+
+    /**
+     * @return the files written
+     */
+    public static List<Path> plot(Path in, Path out, int width, int height) throws IOException {
+        List<Path> written = new ArrayList<>();
+        Path chat = in.resolve("chat.csv");
+        if (Files.exists(chat)) {
+            List<Map<String, String>> rows = read(chat);
+            written.add(chatChart(rows, "p99_ms", "p99", out.resolve("chat-p99.png"), width, height));
+            written.add(chatChart(rows, "p50_ms", "p50", out.resolve("chat-p50.png"), width, height));
+        }
+        Path capacity = in.resolve("capacity.csv");
+        if (Files.exists(capacity)) {
+            List<Map<String, String>> rows = read(capacity);
+            written.add(capacityChart(rows, "heap_per_conn_bytes", "live heap per connection (KiB)", out.resolve("capacity-heap.png"),
+                    width, height));
+            written.add(capacityChart(rows, "rss_per_conn_bytes", "RSS per connection (KiB)", out.resolve("capacity-rss.png"),
+                    width, height));
+        }
+        return written;
+    }
+
+    private static Path chatChart(List<Map<String, String>> rows, String column, String label, Path file, int w, int h)
+            throws IOException {
+        XYChart chart = new XYChartBuilder().width(w).height(h).title("chat: delivered throughput vs " + label + " latency")
+                .xAxisTitle("delivered messages/s").yAxisTitle(label + " latency (ms, log)").build();
+        style(chart);
+        chart.getStyler().setYAxisLogarithmic(true);
+        // target -> offered rate -> values over runs
+        Map<String, TreeMap<Double, List<double[]>>> series = new LinkedHashMap<>();
+        for (Map<String, String> r : rows) {
+            if (!"ramp".equals(r.get("phase"))) {
+                continue;
+            }
+            double x = Double.parseDouble(r.get("delivered_per_s"));
+            double y = Double.parseDouble(r.get(column));
+            if (Double.isNaN(y)) {
+                continue;
+            }
+            series.computeIfAbsent(r.get("target"), k -> new TreeMap<>())
+                    .computeIfAbsent(Double.parseDouble(r.get("offered_per_s")), k -> new ArrayList<>()).add(new double[] {x, Math.max(0.01, y)});
+        }
+        series.forEach((target, byRate) -> {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            byRate.values().forEach(points -> {
+                xs.add(median(points, 0));
+                ys.add(median(points, 1));
+            });
+            XYSeries s = chart.addSeries(target, xs, ys);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        });
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
+    private static Path capacityChart(List<Map<String, String>> rows, String column, String label, Path file, int w, int h)
+            throws IOException {
+        XYChart chart = new XYChartBuilder().width(w).height(h).title("capacity: " + label + ", idle authenticated connections")
+                .xAxisTitle("connections").yAxisTitle(label).build();
+        style(chart);
+        Map<String, TreeMap<Double, List<double[]>>> series = new LinkedHashMap<>();
+        for (Map<String, String> r : rows) {
+            double x = Double.parseDouble(r.get("connections"));
+            double y = Double.parseDouble(r.get(column)) / 1024;
+            series.computeIfAbsent(r.get("target"), k -> new TreeMap<>()).computeIfAbsent(x, k -> new ArrayList<>())
+                    .add(new double[] {x, y});
+        }
+        series.forEach((target, byN) -> {
+            List<Double> xs = new ArrayList<>(byN.keySet());
+            List<Double> ys = new ArrayList<>();
+            byN.values().forEach(points -> ys.add(median(points, 1)));
+            chart.addSeries(target, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+        });
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
+    private static void style(XYChart chart) {
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setMarkerSize(6);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setAntiAlias(true);
+    }
+
+    private static double median(List<double[]> points, int index) {
+        double[] v = points.stream().mapToDouble(p -> p[index]).sorted().toArray();
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    static List<Map<String, String>> read(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<Map<String, String>> rows = new ArrayList<>();
+        if (lines.isEmpty()) {
+            return rows;
+        }
+        String[] header = lines.get(0).split(",");
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            String[] cells = lines.get(i).split(",", -1);
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int c = 0; c < header.length && c < cells.length; c++) {
+                row.put(header[c], cells[c]);
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+}

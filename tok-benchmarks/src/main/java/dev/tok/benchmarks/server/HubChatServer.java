@@ -1,0 +1,180 @@
+package dev.tok.benchmarks.server;
+
+import dev.tok.api.AuthenticationException;
+import dev.tok.api.CacheFailedException;
+import dev.tok.api.Device;
+import dev.tok.api.Hub;
+import dev.tok.api.HubConfig;
+import dev.tok.api.OfflineException;
+import dev.tok.api.QueueFullException;
+import dev.tok.api.TokServer;
+import dev.tok.benchmarks.protocol.ChatJson;
+import dev.tok.benchmarks.util.Args;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The example chat protocol on the tok hub and its {@code tcp} transport, with exactly the JSON
+ * code of {@link dev.tok.benchmarks.baseline.BaselineServer}: run side by side, the two differ
+ * only by the hub and the transport. The real example server ({@code tok-example}) is measured
+ * as well; this one isolates the hub's share.
+ *
+ * <p>Usage: {@code java -cp tok-benchmarks.jar dev.tok.benchmarks.server.HubChatServer
+ * [--host 127.0.0.1] [--port 9000] [--queue memory|chronicle] [--data-dir DIR]
+ * [--max-connections 20000] [--actor pool|direct]}. {@code --actor direct} runs the actor on the
+ * transport's I/O thread (HubConfig.actorExecutor(Runnable::run)): an experiment that measures
+ * the cost of the hop to the actor pool. Prints {@code tok listening tcp host:port} and
+ * {@code tok ready}.
+ */
+public final class HubChatServer implements AutoCloseable {
+
+    private static final ThreadLocal<ChatJson.Request> REQUEST = ThreadLocal.withInitial(ChatJson.Request::new);
+
+    private final TokServer server;
+
+    /**
+     * Starts the server.
+     *
+     * @param host           bind address
+     * @param port           port, 0 for any
+     * @param queue          queue provider name
+     * @param queueSettings  its settings
+     * @param maxConnections the tcp transport's max-connections
+     * @param directActor    run the actor on the I/O thread
+     */
+    public HubChatServer(String host, int port, String queue, Map<String, String> queueSettings, int maxConnections,
+            boolean directActor) {
+        Hub[] hubRef = new Hub[1];
+        byte[] ping = ChatJson.ping();
+        byte[] bye = ChatJson.byeSso();
+        HubConfig.Builder config = HubConfig.builder()
+                .actor((device, payload) -> onReceive(hubRef[0], device, payload))
+                .authenticator(req -> {
+                    String token = new String(req.firstFrame().orElse(new byte[0]), StandardCharsets.UTF_8);
+                    String[] t = ChatJson.token(token);
+                    if (t == null) {
+                        return CompletableFuture.failedFuture(new AuthenticationException("invalid token"));
+                    }
+                    return CompletableFuture.completedFuture(Device.of(t[0], t[1]));
+                })
+                .pingGenerator(() -> ping)
+                .byeGenerator((kicker, reason, device) -> Optional.of(bye));
+        if (directActor) {
+            config.actorExecutor(Runnable::run);
+        }
+        Map<String, String> tcp = new HashMap<>();
+        tcp.put("host", host);
+        tcp.put("port", Integer.toString(port));
+        tcp.put("max-connections", Integer.toString(maxConnections));
+        server = TokServer.builder(config.build()).queue(queue, queueSettings).transport("tcp", tcp).build().start();
+        hubRef[0] = server.hub();
+    }
+
+    /** @return the tcp transport's address */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.address("tcp").orElseThrow();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    private static void onReceive(Hub hub, Device device, byte[] frame) {
+        ChatJson.Request req = REQUEST.get();
+        try {
+            ChatJson.parse(frame, req);
+        } catch (ChatJson.BadFrame e) {
+            reply(hub, device, ChatJson.error(null, e.getMessage()));
+            return;
+        }
+        switch (req.type) {
+            case "send":
+                send(hub, device, frame, req);
+                break;
+            case "online":
+                reply(hub, device, ChatJson.online(new TreeSet<>(hub.online())));
+                break;
+            case "pong":
+                break;
+            default:
+                reply(hub, device, ChatJson.error(req.cid, "unknown type \"" + req.type + "\""));
+        }
+    }
+
+    private static void send(Hub hub, Device device, byte[] frame, ChatJson.Request req) {
+        String cid = req.cid;
+        if (req.to == null || !ChatJson.UID.matcher(req.to).matches()) {
+            reply(hub, device, ChatJson.error(cid, "\"to\" must be a uid matching [A-Za-z0-9_.-]{1,64}"));
+            return;
+        }
+        if (req.ttl < 0) {
+            reply(hub, device, ChatJson.error(cid, "\"ttl\" must not be negative"));
+            return;
+        }
+        byte[] out = ChatJson.msg(device.uid(), frame, req.bodyStart, req.bodyEnd, System.currentTimeMillis());
+        var stage = hub.send(req.to, out, req.ttl == 0 ? Duration.ZERO : Duration.ofSeconds(req.ttl));
+        if (cid != null) {
+            stage.whenComplete((r, e) -> reply(hub, device, e == null ? ChatJson.ack(cid) : ChatJson.error(cid, describe(e))));
+        } else if (req.ttl == 0) {
+            stage.whenComplete((r, e) -> {
+                if (e != null) {
+                    reply(hub, device, ChatJson.error(null, describe(e)));
+                }
+            });
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (t instanceof OfflineException) {
+            return "offline";
+        }
+        if (t instanceof CacheFailedException && t.getCause() instanceof QueueFullException) {
+            return "queue full";
+        }
+        return String.valueOf(t.getMessage());
+    }
+
+    private static void reply(Hub hub, Device device, byte[] payload) {
+        hub.send(device.uid(), payload, Duration.ZERO);
+    }
+
+    /**
+     * Runs the server until the process is stopped.
+     *
+     * @param argv see the class comment
+     */
+    public static void main(String[] argv) throws InterruptedException {
+        Args args = new Args(argv, "host", "port", "queue", "data-dir", "max-connections", "actor");
+        String queue = args.string("queue", "memory");
+        Map<String, String> qs = new HashMap<>();
+        if (queue.equals("chronicle")) {
+            qs.put("directory", args.string("data-dir", "./tok-data"));
+        }
+        String actor = args.string("actor", "pool");
+        if (!actor.equals("pool") && !actor.equals("direct")) {
+            throw new IllegalArgumentException("--actor must be pool or direct");
+        }
+        HubChatServer s = new HubChatServer(args.string("host", "127.0.0.1"), args.integer("port", 9000), queue, qs,
+                args.integer("max-connections", 20_000), actor.equals("direct"));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            s.close();
+            stopped.countDown();
+        }, "hub-chat-shutdown"));
+        InetSocketAddress a = s.address();
+        System.out.println("tok listening tcp " + a.getHostString() + ":" + a.getPort());
+        System.out.println("tok ready");
+        System.out.flush();
+        stopped.await();
+    }
+}
