@@ -50,6 +50,7 @@ public final class PlotTool {
      */
     public static List<Path> plot(Path in, Path out, int width, int height) throws IOException {
         List<Path> written = new ArrayList<>();
+        Files.createDirectories(out);
         Path chat = in.resolve("chat.csv");
         if (Files.exists(chat)) {
             List<Map<String, String>> rows = read(chat);
@@ -136,7 +137,14 @@ public final class PlotTool {
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    static List<Map<String, String>> read(Path csv) throws IOException {
+    /**
+     * Reads a CSV file written by the load tool.
+     *
+     * @param csv the file
+     * @return its rows, column name to cell
+     * @throws IOException if it cannot be read
+     */
+    public static List<Map<String, String>> read(Path csv) throws IOException {
         List<String> lines = Files.readAllLines(csv);
         List<Map<String, String>> rows = new ArrayList<>();
         if (lines.isEmpty()) {
