@@ -1,0 +1,1 @@
+module dev.tok.transport.netty.ws { requires dev.tok.api; }
