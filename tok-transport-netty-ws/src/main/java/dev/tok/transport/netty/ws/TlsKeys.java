@@ -68,7 +68,7 @@ public final class TlsKeys {
      * @return the TLS material, or empty when no TLS setting is given
      * @throws ConfigurationException when files are missing, unreadable or inconsistent
      */
-    static Optional<TlsKeys> from(Settings s) {
+    public static Optional<TlsKeys> from(Settings s) {
         Optional<Path> cert = s.path("tls-cert");
         Optional<Path> key = s.path("tls-key");
         Optional<Path> store = s.path("tls-keystore");
