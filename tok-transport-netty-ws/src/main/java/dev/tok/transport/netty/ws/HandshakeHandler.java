@@ -59,9 +59,10 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         TransportContext c = transport.context();
         long timeout = c == null ? 5000 : c.config().authTimeout().toMillis();
-        // The upgrade request must arrive and be authenticated within the auth timeout.
+        // The upgrade request must arrive within the auth timeout; once it has, the authentication's
+        // own timeout (answered with 503) takes over.
         deadline = ctx.executor().schedule(() -> {
-            if (ctx.pipeline().get(HandshakeHandler.class) != null) {
+            if (!busy && ctx.pipeline().get(HandshakeHandler.class) != null) {
                 LOG.debug("closing {}: no authenticated upgrade within {} ms", ctx.channel().remoteAddress(), timeout);
                 ctx.close();
             }
