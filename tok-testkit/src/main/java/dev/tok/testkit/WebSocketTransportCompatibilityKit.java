@@ -260,7 +260,8 @@ public abstract class WebSocketTransportCompatibilityKit {
     }
 
     private static synchronized TestCertificates certificates() throws Exception {
-        if (certificates == null) {
+        // One certificate per test class: each class gets (and deletes) its own static @TempDir.
+        if (certificates == null || !certificates.keyStore.startsWith(certificateDir)) {
             certificates = TestCertificates.create(certificateDir);
         }
         return certificates;
