@@ -5,7 +5,6 @@ import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Set;
@@ -177,10 +176,5 @@ public final class JettyWsCore implements Transport {
     /** @return how many connections are open */
     public int connectionCount() {
         return connections.size();
-    }
-
-    /** @return a fallback address when no connector can be asked */
-    static SocketAddress unbound(String host, int port) {
-        return new InetSocketAddress(host, port);
     }
 }

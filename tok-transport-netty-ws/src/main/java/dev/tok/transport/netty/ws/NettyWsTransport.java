@@ -30,7 +30,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -200,9 +199,5 @@ final class NettyWsTransport implements Transport {
                             .addListener(y -> stopped.complete(null))));
         });
         return stopped;
-    }
-
-    static InetSocketAddress address(SocketAddress a) {
-        return (InetSocketAddress) a;
     }
 }
