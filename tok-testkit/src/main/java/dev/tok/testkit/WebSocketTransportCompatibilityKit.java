@@ -492,6 +492,16 @@ public abstract class WebSocketTransportCompatibilityKit {
     }
 
     @Test
+    @DisplayName("with idle timeout and pings off, a silent connection stays open past the auth timeout")
+    void noIdleTimeout() {
+        Hub hub = start(Map.of("idle-timeout", "0", "ping-interval", "0"), b -> b.authTimeout(Duration.ofMillis(300)));
+        JdkWebSocketClient c = connect("?uid=quiet");
+        await().atMost(WAIT).until(() -> hub.isOnline("quiet"));
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10)).until(() -> c.isOpen() && hub.isOnline("quiet"));
+        assertThat(c.pings.get()).isZero();
+    }
+
+    @Test
     @DisplayName("WebSocket pings answered by the client keep an otherwise silent connection open")
     void pingsKeepAlive() {
         Hub hub = start(Map.of("idle-timeout", "800ms", "ping-interval", "150ms"));
