@@ -179,7 +179,8 @@ public final class TokServer implements AutoCloseable {
         private HubConfig config;
         private String queueName;
         private Map<String, String> queueSettings = Map.of();
-        private final List<Map.Entry<String, Map<String, String>>> transports = new ArrayList<>();
+        /** Each entry: a provider name with settings, or (key null) a transport the application created. */
+        private final List<Map.Entry<String, Object>> transports = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(30);
         private Duration stopTimeout = Duration.ofSeconds(10);
 
@@ -211,6 +212,19 @@ public final class TokServer implements AutoCloseable {
          */
         public Builder transport(String name, Map<String, String> settings) {
             transports.add(Map.entry(Objects.requireNonNull(name, "name"), Map.copyOf(settings)));
+            return this;
+        }
+
+        /**
+         * Adds a transport the application created itself, for example one mounted into the
+         * application's own web server. It is started and stopped with the server like the
+         * transports added by name.
+         *
+         * @param transport an unstarted transport
+         * @return this builder
+         */
+        public Builder transport(Transport transport) {
+            transports.add(new java.util.AbstractMap.SimpleImmutableEntry<>(null, Objects.requireNonNull(transport, "transport")));
             return this;
         }
 
@@ -312,7 +326,13 @@ public final class TokServer implements AutoCloseable {
                 Settings.of("queue '" + queueName + "'", queueSettings).requireKnown(Providers.queue(queueName).settingNames());
             }
             List<Transport> created = new ArrayList<>();
-            for (Map.Entry<String, Map<String, String>> e : transports) {
+            for (Map.Entry<String, Object> entry : transports) {
+                if (entry.getKey() == null) {
+                    created.add((Transport) entry.getValue());
+                    continue;
+                }
+                @SuppressWarnings("unchecked")
+                Map.Entry<String, Map<String, String>> e = Map.entry(entry.getKey(), (Map<String, String>) entry.getValue());
                 TransportProvider provider = Providers.transport(e.getKey());
                 Settings s = Settings.of("transport '" + e.getKey() + "'", e.getValue());
                 s.requireKnown(provider.settingNames());
