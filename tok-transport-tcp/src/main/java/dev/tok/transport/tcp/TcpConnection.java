@@ -8,6 +8,7 @@ import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -119,7 +120,12 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     }
 
     private void authenticate(byte[] firstFrame) {
-        AuthRequest request = AuthRequest.builder(TcpTransportProvider.NAME, remote).firstFrame(firstFrame).build();
+        AuthRequest.Builder builder = AuthRequest.builder(TcpTransportProvider.NAME, remote).firstFrame(firstFrame);
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            builder.peerCertificates(peerCertificates(tls));
+        }
+        AuthRequest request = builder.build();
         CompletionStage<Device> result;
         try {
             result = transport.context().authenticate(request);
@@ -128,6 +134,20 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             return;
         }
         result.whenComplete((device, error) -> onLoop(() -> authenticated(device, error)));
+    }
+
+    private static java.util.List<java.security.cert.X509Certificate> peerCertificates(SslHandler tls) {
+        java.util.List<java.security.cert.X509Certificate> chain = new java.util.ArrayList<>();
+        try {
+            for (java.security.cert.Certificate c : tls.engine().getSession().getPeerCertificates()) {
+                if (c instanceof java.security.cert.X509Certificate) {
+                    chain.add((java.security.cert.X509Certificate) c);
+                }
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // no client certificate: nothing to add
+        }
+        return chain;
     }
 
     private void authenticated(Device device, Throwable error) {

@@ -113,6 +113,9 @@ class TlsTest {
                 }).isInstanceOfAny(javax.net.ssl.SSLException.class, java.net.SocketException.class, java.io.EOFException.class);
             }
             assertThat(f.context.authRequests).hasSize(1);
+            assertThat(f.context.authRequests.get(0).peerCertificates())
+                    .as("the authenticator sees who the client is").isNotEmpty()
+                    .first().satisfies(c -> assertThat(c.getSubjectX500Principal().getName()).isEqualTo("CN=tok test client"));
         }
     }
 
