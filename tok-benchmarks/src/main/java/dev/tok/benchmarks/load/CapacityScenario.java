@@ -20,7 +20,7 @@ final class CapacityScenario {
     record Result(List<Point> points, double heapSlope, double rssSlope, List<String> topClasses, String stoppedBecause) {
     }
 
-    static Result run(Client client, ServerProcess server, List<Integer> steps, Path outDir, String label)
+    static Result run(Client client, ServerProcess server, List<Integer> steps, Path outDir, String label, int loginConcurrency)
             throws Exception {
         Users.Dispatch dispatch = new Users.Dispatch();
         ServerProbe.Sample empty = ServerProbe.sample(server.pid(), outDir.resolve("histo-" + label + "-0.txt"));
@@ -42,7 +42,7 @@ final class CapacityScenario {
                     tokens[i] = "c" + (open + i);
                 }
                 try {
-                    held.add(Users.connect(client, tokens, dispatch, 256, 120));
+                    held.add(Users.connect(client, tokens, dispatch, loginConcurrency, 120));
                 } catch (IllegalStateException e) {
                     stopped = "at " + target + ": " + e.getMessage();
                     break;

@@ -57,6 +57,7 @@ final class ChatScenario {
         this.dispatch = dispatch;
         this.payloadBytes = payloadBytes;
         dispatch.handler = this::onFrame;
+        dispatch.closed.set(0); // logins that were retried do not count as lost connections
     }
 
     private void onFrame(Client.Conn conn, Frames.In in, long arrival) {
@@ -155,6 +156,14 @@ final class ChatScenario {
             if (s.saturated()) {
                 break;
             }
+        }
+        // saturated at the first step: step down, so that the curve has points below saturation too
+        double down = rates.get(0);
+        for (int i = 0; i < 3 && steps.size() == i + 1 && steps.get(i).saturated() && o.rates.isEmpty() && !o.outOfTime(); i++) {
+            down = Math.rint(down / 2);
+            Step s = run(down, o.warmupSeconds, o.measureSeconds, o.drainTimeoutSeconds);
+            steps.add(s);
+            each.accept(s);
         }
         return steps;
     }

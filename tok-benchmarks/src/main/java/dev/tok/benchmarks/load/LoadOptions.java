@@ -10,7 +10,7 @@ import java.util.List;
 final class LoadOptions {
     static final String[] NAMES = {"scenario", "targets", "example-jar", "runs", "users", "rates", "rate-start", "rate-factor",
         "max-steps", "warmup-seconds", "measure-seconds", "payload-bytes", "half-rate", "fanout-users", "rounds", "connections",
-        "messages", "client-threads", "server-jvm-args", "out", "max-minutes", "drain-timeout-seconds", "jit-warmup-seconds"};
+        "messages", "client-threads", "server-jvm-args", "out", "max-minutes", "drain-timeout-seconds", "jit-warmup-seconds", "login-concurrency"};
 
     final List<String> scenarios;
     final List<Target> targets = new ArrayList<>();
@@ -35,6 +35,7 @@ final class LoadOptions {
     final long deadlineNanos;
     final double drainTimeoutSeconds;
     final double jitWarmupSeconds;
+    final int loginConcurrency;
 
     LoadOptions(String[] argv) {
         Args a = new Args(argv, NAMES);
@@ -73,6 +74,7 @@ final class LoadOptions {
         deadlineNanos = System.nanoTime() + (long) (a.decimal("max-minutes", 60) * 60e9);
         drainTimeoutSeconds = a.decimal("drain-timeout-seconds", 10);
         jitWarmupSeconds = a.decimal("jit-warmup-seconds", 5);
+        loginConcurrency = positive(a, "login-concurrency", 128);
         if (rateFactor <= 1) {
             throw new IllegalArgumentException("--rate-factor must be above 1");
         }

@@ -26,7 +26,7 @@ import java.util.Map;
  * <ul>
  * <li>{@code --scenario} chat|fanout|capacity|drain, comma-separated [chat]
  * <li>{@code --targets} server:transport[:queue], comma-separated; servers baseline, hub,
- *     hub-direct, example; transports tcp, jetty-ws, netty-ws; queues memory, chronicle
+ *     hub-direct, hub-fj, example; transports tcp, jetty-ws, netty-ws; queues memory, chronicle
  *     [baseline:tcp,hub:tcp]
  * <li>{@code --example-jar} the example server's jar, for example targets
  * <li>{@code --runs} repetitions; summaries are medians [1]
@@ -41,7 +41,8 @@ import java.util.Map;
  * <li>drain: {@code --messages} [5000]
  * <li>{@code --client-threads} client event loops [1]; {@code --server-jvm-args} ["-Xms1g
  *     -Xmx1g -XX:+UseG1GC"]; {@code --out} CSV directory [target/bench-results];
- *     {@code --max-minutes} overall time bound [60]
+ *     {@code --max-minutes} overall time bound [60]; {@code --login-concurrency} logins in flight
+ *     (each retried up to twice if the server drops it) [128]
  * </ul>
  */
 public final class LoadTool {
@@ -184,7 +185,7 @@ public final class LoadTool {
                 Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
             Users.Dispatch d = new Users.Dispatch();
             String[] uids = tokens("u", o.users);
-            Client.Conn[] conns = Users.connect(client, uids, d, 256, 120);
+            Client.Conn[] conns = Users.connect(client, uids, d, o.loginConcurrency, 120);
             try {
                 ChatScenario chat = new ChatScenario(client, conns, uids, d, o.payloadBytes);
                 if (o.jitWarmupSeconds > 0) {
@@ -227,7 +228,7 @@ public final class LoadTool {
                         Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
                     Users.Dispatch d = new Users.Dispatch();
                     String[] recipients = tokens("r", o.fanoutUsers);
-                    Client.Conn[] conns = Users.connect(client, recipients, d, 256, 120);
+                    Client.Conn[] conns = Users.connect(client, recipients, d, o.loginConcurrency, 120);
                     Client.Conn sender = Users.connect(client, new String[] {"fanout-sender"}, d, 1, 30)[0];
                     FanoutScenario f = new FanoutScenario(sender, recipients, d);
                     f.run(Math.max(2, o.rounds / 5), o.payloadBytes, o.drainTimeoutSeconds); // warm-up
@@ -264,7 +265,7 @@ public final class LoadTool {
                 try (ServerProcess sp = ServerProcess.start(t, o, log(t, "capacity", run));
                         Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
                     String label = t.toString().replace(':', '_') + "-run" + run;
-                    CapacityScenario.Result r = CapacityScenario.run(client, sp, o.connections, o.out.resolve("histograms"), label);
+                    CapacityScenario.Result r = CapacityScenario.run(client, sp, o.connections, o.out.resolve("histograms"), label, o.loginConcurrency);
                     for (CapacityScenario.Point p : r.points()) {
                         boolean lastPoint = p == r.points().get(r.points().size() - 1);
                         csv.row(run, t, p.connections(), p.liveHeapBytes(), p.rssBytes(), p.heapPerConn(), p.rssPerConn(),

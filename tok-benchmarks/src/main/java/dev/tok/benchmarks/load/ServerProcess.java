@@ -61,9 +61,10 @@ final class ServerProcess implements AutoCloseable {
                 break;
             case "hub":
             case "hub-direct":
+            case "hub-fj":
                 cmd.addAll(List.of("-cp", classPath(), "dev.tok.benchmarks.server.HubChatServer",
                         "--host", "127.0.0.1", "--port", "0", "--queue", target.queue(), "--data-dir", data.toString(),
-                        "--actor", target.server().equals("hub") ? "pool" : "direct"));
+                        "--actor", target.server().equals("hub") ? "pool" : target.server().substring(4)));
                 break;
             case "example":
                 if (options.exampleJar == null) {
@@ -73,7 +74,7 @@ final class ServerProcess implements AutoCloseable {
                         "--ws-port", "0", "--netty-ws-port", "0", "--queue", target.queue(), "--data-dir", data.toString()));
                 break;
             default:
-                throw new IllegalArgumentException("unknown server '" + target.server() + "'; known: baseline, hub, hub-direct, example");
+                throw new IllegalArgumentException("unknown server '" + target.server() + "'; known: baseline, hub, hub-direct, hub-fj, example");
         }
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

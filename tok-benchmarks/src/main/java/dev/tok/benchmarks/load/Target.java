@@ -4,7 +4,7 @@ package dev.tok.benchmarks.load;
  * One server configuration under test: {@code server:transport[:queue]}, for example
  * {@code baseline:tcp}, {@code example:jetty-ws}, {@code hub:tcp:chronicle}.
  *
- * @param server    baseline, hub, hub-direct or example
+ * @param server    baseline, hub, hub-direct, hub-fj or example
  * @param transport tcp, jetty-ws or netty-ws
  * @param queue     memory or chronicle
  */

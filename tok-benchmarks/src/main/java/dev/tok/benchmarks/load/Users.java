@@ -78,16 +78,11 @@ final class Users {
             }
             int idx = i;
             String uid = tokens[i].contains("/") ? tokens[i].substring(0, tokens[i].indexOf('/')) : tokens[i];
-            client.connect(tokens[i], dispatch).thenCompose(conn -> {
-                conns[idx] = conn;
-                CompletableFuture<Void> confirmed = new CompletableFuture<>();
-                dispatch.pending.put(conn, confirmed);
-                conn.send(Frames.send(uid, -1, -1, 0, null, 0));
-                return confirmed;
-            }).orTimeout(timeoutSeconds, TimeUnit.SECONDS).whenComplete((v, e) -> {
+            login(client, tokens[i], uid, dispatch, timeoutSeconds, 3).whenComplete((conn, e) -> {
                 if (e != null) {
                     failure.compareAndSet(null, e);
                 } else {
+                    conns[idx] = conn;
                     done.incrementAndGet();
                 }
                 permits.release();
@@ -105,6 +100,25 @@ final class Users {
                     + (f == null ? "timeout" : f), f);
         }
         return conns;
+    }
+
+    /** One login, confirmed by the echo; a connection closed during the login is retried (a loaded server may drop handshakes). */
+    private static CompletableFuture<Client.Conn> login(Client client, String token, String uid, Dispatch dispatch, int timeoutSeconds,
+            int attempts) {
+        return client.connect(token, dispatch).thenCompose(conn -> {
+            CompletableFuture<Void> confirmed = new CompletableFuture<>();
+            dispatch.pending.put(conn, confirmed);
+            conn.send(Frames.send(uid, -1, -1, 0, null, 0));
+            return confirmed.thenApply(v -> conn);
+        }).orTimeout(timeoutSeconds, TimeUnit.SECONDS).handle((conn, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(conn);
+            }
+            if (attempts > 1) {
+                return login(client, token, uid, dispatch, timeoutSeconds, attempts - 1);
+            }
+            return CompletableFuture.<Client.Conn>failedFuture(e);
+        }).thenCompose(f -> f);
     }
 
     static void closeAll(Client.Conn[] conns) {

@@ -29,9 +29,9 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Usage: {@code java -cp tok-benchmarks.jar dev.tok.benchmarks.server.HubChatServer
  * [--host 127.0.0.1] [--port 9000] [--queue memory|chronicle] [--data-dir DIR]
- * [--max-connections 20000] [--actor pool|direct]}. {@code --actor direct} runs the actor on the
- * transport's I/O thread (HubConfig.actorExecutor(Runnable::run)): an experiment that measures
- * the cost of the hop to the actor pool. Prints {@code tok listening tcp host:port} and
+ * [--max-connections 20000] [--actor pool|direct|fj]}. {@code --actor direct} runs the actor on
+ * the transport's I/O thread (HubConfig.actorExecutor(Runnable::run)) and {@code fj} on a
+ * ForkJoinPool: experiments that measure the cost of the hop to the hub's actor pool. Prints {@code tok listening tcp host:port} and
  * {@code tok ready}.
  */
 public final class HubChatServer implements AutoCloseable {
@@ -52,6 +52,22 @@ public final class HubChatServer implements AutoCloseable {
      */
     public HubChatServer(String host, int port, String queue, Map<String, String> queueSettings, int maxConnections,
             boolean directActor) {
+        this(host, port, queue, queueSettings, maxConnections, directActor ? "direct" : "pool");
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @param host           bind address
+     * @param port           port, 0 for any
+     * @param queue          queue provider name
+     * @param queueSettings  its settings
+     * @param maxConnections the tcp transport's max-connections
+     * @param actor          {@code pool} (the hub's own actor pool), {@code direct} (on the I/O
+     *                       thread) or {@code fj} (a ForkJoinPool in async mode, one thread per core)
+     */
+    public HubChatServer(String host, int port, String queue, Map<String, String> queueSettings, int maxConnections,
+            String actor) {
         Hub[] hubRef = new Hub[1];
         byte[] ping = ChatJson.ping();
         byte[] bye = ChatJson.byeSso();
@@ -67,8 +83,18 @@ public final class HubChatServer implements AutoCloseable {
                 })
                 .pingGenerator(() -> ping)
                 .byeGenerator((kicker, reason, device) -> Optional.of(bye));
-        if (directActor) {
-            config.actorExecutor(Runnable::run);
+        switch (actor) {
+            case "pool":
+                break;
+            case "direct":
+                config.actorExecutor(Runnable::run);
+                break;
+            case "fj":
+                config.actorExecutor(new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors(),
+                        java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true));
+                break;
+            default:
+                throw new IllegalArgumentException("--actor must be pool, direct or fj, was '" + actor + "'");
         }
         Map<String, String> tcp = new HashMap<>();
         tcp.put("host", host);
@@ -161,11 +187,8 @@ public final class HubChatServer implements AutoCloseable {
             qs.put("directory", args.string("data-dir", "./tok-data"));
         }
         String actor = args.string("actor", "pool");
-        if (!actor.equals("pool") && !actor.equals("direct")) {
-            throw new IllegalArgumentException("--actor must be pool or direct");
-        }
         HubChatServer s = new HubChatServer(args.string("host", "127.0.0.1"), args.integer("port", 9000), queue, qs,
-                args.integer("max-connections", 20_000), actor.equals("direct"));
+                args.integer("max-connections", 20_000), actor);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             s.close();

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the benchmark suite behind BENCHMARKS.md, from the repository root, after
+#   mvn -B -q -DskipTests package
+# Environment: OUT (results, default target/bench-results), RUNS (default 3),
+# EXAMPLE_JAR (default tok-example/target/tok-example.jar), PARTS (default "jmh chat capacity fanout drain plot"),
+# QUEUES (queues for drain, default "memory"; "memory chronicle" once tok-queue-chronicle is built).
+set -euo pipefail
+OUT=${OUT:-target/bench-results}
+RUNS=${RUNS:-3}
+JAR=tok-benchmarks/target/tok-benchmarks.jar
+EXAMPLE_JAR=${EXAMPLE_JAR:-tok-example/target/tok-example.jar}
+PARTS=${PARTS:-jmh chat capacity fanout drain plot}
+QUEUES=${QUEUES:-memory}
+mkdir -p "$OUT"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uptime)" | tee -a "$OUT/machine.txt"
+java -version 2>&1 | head -1 | tee -a "$OUT/machine.txt"
+
+load() { java -cp "$JAR" dev.tok.benchmarks.load.LoadTool --example-jar "$EXAMPLE_JAR" --runs "$RUNS" --out "$OUT" "$@"; }
+
+for part in $PARTS; do
+  case $part in
+    jmh)
+      java -jar "$JAR" -prof gc -f "$RUNS" -rf csv -rff "$OUT/jmh.csv" 2>&1 | tee "$OUT/jmh.txt" ;;
+    chat)
+      load --scenario chat --users 1000 --rate-start 4000 --rate-factor 1.35 --warmup-seconds 2 --measure-seconds 5 \
+        --targets baseline:tcp,hub:tcp,hub-direct:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/chat.txt" ;;
+    capacity)
+      load --scenario capacity --connections 2000,6000,10000 \
+        --targets baseline:tcp,hub:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/capacity.txt" ;;
+    fanout)
+      load --scenario fanout --fanout-users 1000 --rounds 20 \
+        --targets baseline:tcp,hub:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/fanout.txt" ;;
+    drain)
+      targets=""
+      for q in $QUEUES; do targets="$targets,hub:tcp:$q,example:tcp:$q"; done
+      load --scenario drain --messages 5000 --targets "${targets#,}" 2>&1 | tee "$OUT/drain.txt" ;;
+    plot)
+      java -Djava.awt.headless=true -cp "$JAR" dev.tok.benchmarks.plot.PlotTool --in "$OUT" --out docs/benchmarks ;;
+    *) echo "unknown part $part" >&2; exit 2 ;;
+  esac
+done
+echo "# done $(date -u +%FT%TZ), $(uptime)" | tee -a "$OUT/machine.txt"
