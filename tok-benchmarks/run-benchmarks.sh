@@ -2,14 +2,14 @@
 # Runs the benchmark suite behind BENCHMARKS.md, from the repository root, after
 #   mvn -B -q -DskipTests package
 # Environment: OUT (results, default target/bench-results), RUNS (default 3),
-# EXAMPLE_JAR (default tok-example/target/tok-example.jar), PARTS (default "jmh chat capacity fanout drain plot"),
+# EXAMPLE_JAR (default tok-example/target/tok-example.jar), PARTS (default "chat actors capacity fanout drain jmh plot"),
 # QUEUES (queues for drain, default "memory"; "memory chronicle" once tok-queue-chronicle is built).
 set -euo pipefail
 OUT=${OUT:-target/bench-results}
 RUNS=${RUNS:-3}
 JAR=tok-benchmarks/target/tok-benchmarks.jar
 EXAMPLE_JAR=${EXAMPLE_JAR:-tok-example/target/tok-example.jar}
-PARTS=${PARTS:-jmh chat capacity fanout drain plot}
+PARTS=${PARTS:-chat actors capacity fanout drain jmh plot}
 QUEUES=${QUEUES:-memory}
 mkdir -p "$OUT"
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uptime)" | tee -a "$OUT/machine.txt"
@@ -23,7 +23,11 @@ for part in $PARTS; do
       java -jar "$JAR" -prof gc -f "$RUNS" -rf csv -rff "$OUT/jmh.csv" 2>&1 | tee "$OUT/jmh.txt" ;;
     chat)
       load --scenario chat --users 1000 --rate-start 4000 --rate-factor 1.35 --warmup-seconds 2 --measure-seconds 5 \
-        --targets baseline:tcp,hub:tcp,hub-direct:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/chat.txt" ;;
+        --targets baseline:tcp,hub:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/chat.txt" ;;
+    actors)
+      # where the hub's time goes: the same server with the actor on the hub's pool, on the I/O thread, on a ForkJoinPool
+      OUT="$OUT/actors" load --scenario chat --users 1000 --rate-start 4000 --rate-factor 1.35 --warmup-seconds 2 --measure-seconds 5 \
+        --targets baseline:tcp,hub:tcp,hub-direct:tcp,hub-fj:tcp 2>&1 | tee "$OUT/actors.txt" ;;
     capacity)
       load --scenario capacity --connections 2000,6000,10000 \
         --targets baseline:tcp,hub:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/capacity.txt" ;;

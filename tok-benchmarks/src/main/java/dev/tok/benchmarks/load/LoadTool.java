@@ -129,7 +129,8 @@ public final class LoadTool {
                     break;
                 }
                 int r = run;
-                List<ChatScenario.Step> steps = withChat(t, "chat", run, chat -> chat.ramp(o, s -> row(csv, r, t, "ramp", s)));
+                List<ChatScenario.Step> steps = withChat(t, "chat", run, chat -> chat.ramp(o, s -> row(csv, r, t, "ramp", s),
+                        s -> row(csv, r, t, "retried", s)));
                 double best = steps == null ? Double.NaN : ChatScenario.saturatedThroughput(steps);
                 satThisRun.put(t, best);
                 sat.computeIfAbsent(t, k -> new ArrayList<>()).add(best);
