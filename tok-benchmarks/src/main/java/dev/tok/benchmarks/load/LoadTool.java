@@ -118,6 +118,7 @@ public final class LoadTool {
         Map<Target, List<Double>> halfP99 = new LinkedHashMap<>();
         Map<Target, List<Double>> halfP50 = new LinkedHashMap<>();
         Map<Target, List<Double>> halfRates = new LinkedHashMap<>();
+        Map<Target, List<Double>> ratios = new LinkedHashMap<>();
         for (int run = 1; run <= o.runs; run++) {
             out.printf(Locale.ROOT, "%n## chat, run %d: %d users, %d-byte frames, steps of %.0f s + %.0f s warm-up%n", run, o.users,
                     o.payloadBytes, o.measureSeconds, o.warmupSeconds);
@@ -143,6 +144,11 @@ public final class LoadTool {
                     break;
                 }
             }
+            if (ref != null) {
+                for (Map.Entry<Target, Double> e : satThisRun.entrySet()) {
+                    ratios.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue() / ref);
+                }
+            }
             for (Target t : o.targets) {
                 if (o.outOfTime() || !satThisRun.containsKey(t) || satThisRun.get(t).isNaN()) {
                     continue;
@@ -160,20 +166,22 @@ public final class LoadTool {
             }
         }
         Csv summary = new Csv(o.out.resolve("chat-summary.csv"), "target", "runs", "saturated_median_per_s", "saturated_min",
-                "saturated_max", "ratio_to_baseline", "half_rate_per_s", "half_p50_ms", "half_p99_median_ms", "half_p99_ratio_to_baseline");
+                "saturated_max", "ratio_to_baseline", "median_of_run_ratios", "half_rate_per_s", "half_p50_ms", "half_p99_median_ms",
+                "half_p99_ratio_to_baseline");
         Target base = o.targets.stream().filter(x -> x.server().equals("baseline")).findFirst().orElse(null);
         double baseSat = base == null ? Double.NaN : median(sat.get(base));
         double baseP99 = base == null ? Double.NaN : median(halfP99.get(base));
         out.printf(Locale.ROOT, "%n## chat summary (medians of %d run(s))%n", o.runs);
-        out.printf(Locale.ROOT, "%-22s %14s %10s %12s %11s %11s %10s%n", "target", "saturated/s", "vs base", "half rate/s",
-                "half p50", "half p99", "p99 vs base");
+        out.printf(Locale.ROOT, "%-22s %14s %10s %10s %12s %11s %11s %10s%n", "target", "saturated/s", "vs base", "run ratios",
+                "half rate/s", "half p50", "half p99", "p99 vs base");
         for (Target t : o.targets) {
             double s = median(sat.get(t));
             double p = median(halfP99.get(t));
-            summary.row(t, o.runs, s, min(sat.get(t)), max(sat.get(t)), s / baseSat, median(halfRates.get(t)),
+            double runRatio = median(ratios.get(t));
+            summary.row(t, o.runs, s, min(sat.get(t)), max(sat.get(t)), s / baseSat, runRatio, median(halfRates.get(t)),
                     median(halfP50.get(t)), p, p / baseP99);
-            out.printf(Locale.ROOT, "%-22s %14.0f %9.1f%% %12.0f %9.2fms %9.2fms %9.2fx%n", t, s, 100 * s / baseSat,
-                    median(halfRates.get(t)), median(halfP50.get(t)), p, p / baseP99);
+            out.printf(Locale.ROOT, "%-22s %14.0f %9.1f%% %9.1f%% %12.0f %9.2fms %9.2fms %9.2fx%n", t, s, 100 * s / baseSat,
+                    100 * runRatio, median(halfRates.get(t)), median(halfP50.get(t)), p, p / baseP99);
         }
     }
 
