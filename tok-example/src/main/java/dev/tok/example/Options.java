@@ -23,19 +23,20 @@ public final class Options {
     /** Largest frame the transports accept (the largest Java array a buffer may hold). */
     static final int MAX_FRAME_LIMIT = Integer.MAX_VALUE - 8;
 
-    private static final Map<String, String> HELP = new LinkedHashMap<>();
+    /** Option name to {argument, help text with the default in brackets}. */
+    private static final Map<String, String[]> HELP = new LinkedHashMap<>();
 
     static {
-        HELP.put("--host", "address every listener binds to [127.0.0.1]");
-        HELP.put("--tcp-port", "TCP port, 4-byte length-prefixed frames [9000]");
-        HELP.put("--ws-port", "Jetty port: the chat page at /, WebSocket at /ws [8080]");
-        HELP.put("--netty-ws-port", "Netty WebSocket port, WebSocket at /ws [8081]");
-        HELP.put("--queue", "offline queue: memory or chronicle [memory]");
-        HELP.put("--data-dir", "directory of the chronicle queue [./tok-data]");
-        HELP.put("--ping-interval", "seconds between server pings {\"type\":\"ping\"}, 0 = none [30]");
-        HELP.put("--read-timeout", "seconds a silent connection is kept, 0 = off [0]");
-        HELP.put("--max-frame", "largest frame or WebSocket message a client may send, in bytes [4194304]");
-        HELP.put("--sso", "true|false: a new login of a user closes the user's older connections [true]");
+        HELP.put("--host", new String[] {"<address>", "address every listener binds to [127.0.0.1]"});
+        HELP.put("--tcp-port", new String[] {"<port>", "TCP port, 4-byte length-prefixed frames [9000]"});
+        HELP.put("--ws-port", new String[] {"<port>", "Jetty port: the chat page at /, WebSocket at /ws [8080]"});
+        HELP.put("--netty-ws-port", new String[] {"<port>", "Netty port, WebSocket at /ws [8081]"});
+        HELP.put("--queue", new String[] {"memory|chronicle", "where messages for offline users wait [memory]"});
+        HELP.put("--data-dir", new String[] {"<dir>", "directory of the chronicle queue [./tok-data]"});
+        HELP.put("--ping-interval", new String[] {"<seconds>", "server pings {\"type\":\"ping\"}, 0 = none [30]"});
+        HELP.put("--read-timeout", new String[] {"<seconds>", "close a connection silent this long, 0 = off [0]"});
+        HELP.put("--max-frame", new String[] {"<bytes>", "largest frame or message a client may send [4194304]"});
+        HELP.put("--sso", new String[] {"true|false", "a new login closes the user's older connections [true]"});
     }
 
     private String host = "127.0.0.1";
@@ -198,8 +199,8 @@ public final class Options {
         sb.append("A chat server on tok. Clients send one JSON object per TCP frame or WebSocket message.\n");
         sb.append("Open http://<host>:<ws-port>/ in a browser to chat. Ctrl-C stops the server.\n\n");
         sb.append("Options (defaults in brackets):\n");
-        HELP.forEach((name, text) -> sb.append(String.format(Locale.ROOT, "  %-19s %s%n", name + " <value>", text)));
-        sb.append(String.format(Locale.ROOT, "  %-19s %s%n", "--help", "print this and exit"));
+        HELP.forEach((name, h) -> sb.append(String.format(Locale.ROOT, "  %-26s %s%n", name + " " + h[0], h[1])));
+        sb.append(String.format(Locale.ROOT, "  %-26s %s%n", "--help", "print this and exit"));
         sb.append("\nA port of 0 picks a free port. At start, one line per listener:\n");
         sb.append("'tok listening <transport> <host>:<port>' (tcp, jetty-ws, netty-ws), then 'tok ready'.\n");
         sb.append("A bad option prints one line to stderr and exits with code 2.\n");
