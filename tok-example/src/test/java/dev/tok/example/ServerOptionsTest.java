@@ -34,21 +34,32 @@ class ServerOptionsTest {
         server.close();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"tcp", "jetty-ws", "netty-ws"})
-    @DisplayName("--ping-interval: {\"type\":\"ping\"} every interval; a client that answers pong stays past --read-timeout")
-    void pingsAndPongs(String transport) {
-        try (ChatClient c = login(server, transport, user("pat")).keepPings()) {
+    @Test
+    @DisplayName("--ping-interval: {\"type\":\"ping\"} every interval on every transport; clients that answer pong stay past --read-timeout")
+    void pingsAndPongs() {
+        ChatClient[] clients = new ChatClient[Servers.TRANSPORTS.size()];
+        try {
+            for (int i = 0; i < clients.length; i++) {
+                clients[i] = login(server, Servers.TRANSPORTS.get(i), user("pat")).keepPings();
+            }
             long start = System.nanoTime();
-            int pings = 0;
-            while (pings < 5) {
-                String f = c.next();
-                assertThat(f).isEqualTo("{\"type\":\"ping\"}");
-                pings++;
-                c.send("{\"type\":\"pong\"}");
+            for (int round = 0; round < 5; round++) {
+                for (ChatClient c : clients) {
+                    assertThat(c.next()).as(c.transport()).isEqualTo("{\"type\":\"ping\"}");
+                    c.send("{\"type\":\"pong\"}");
+                }
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(3));
-            assertThat(c.isClosed()).isFalse();
+            for (ChatClient c : clients) {
+                assertThat(c.isClosed()).as(c.transport()).isFalse();
+                c.expectNothingPending();
+            }
+        } finally {
+            for (ChatClient c : clients) {
+                if (c != null) {
+                    c.close();
+                }
+            }
         }
     }
 
