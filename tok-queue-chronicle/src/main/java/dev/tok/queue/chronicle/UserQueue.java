@@ -1,0 +1,153 @@
+package dev.tok.queue.chronicle;
+
+import java.util.Arrays;
+
+/**
+ * The in-memory index of one user's waiting messages, oldest first: for each message its id,
+ * its expiry (epoch nanoseconds) and its position (Chronicle index) in the journal. Payloads
+ * stay on disk. Not thread-safe: callers synchronise on the instance.
+ *
+ * <p>Entries are kept in one {@code long[]} with a stride of three, to keep the per-user and
+ * per-message overhead small (24 bytes a message).
+ */
+final class UserQueue {
+
+    /** Receives the journal position of every entry removed. */
+    interface Removal {
+        void removed(long position);
+    }
+
+    private static final int STRIDE = 3;
+
+    final String uid;
+    /** Set when the queue was removed from the map; holders must look the user up again. */
+    boolean dead;
+    private long[] entries;
+    private int head;
+    private int tail;
+    private long minExpiry = Long.MAX_VALUE;
+
+    UserQueue(String uid) {
+        this(uid, 4);
+    }
+
+    UserQueue(String uid, int capacity) {
+        this.uid = uid;
+        this.entries = new long[Math.max(1, capacity) * STRIDE];
+    }
+
+    int count() {
+        return tail - head;
+    }
+
+    long id(int i) {
+        return entries[(head + i) * STRIDE];
+    }
+
+    long expiry(int i) {
+        return entries[(head + i) * STRIDE + 1];
+    }
+
+    long position(int i) {
+        return entries[(head + i) * STRIDE + 2];
+    }
+
+    /** @return the id of the newest entry, or {@code Long.MIN_VALUE} when empty */
+    long lastId() {
+        return tail == head ? Long.MIN_VALUE : entries[(tail - 1) * STRIDE];
+    }
+
+    void add(long id, long expiry, long position) {
+        if (tail * STRIDE == entries.length) {
+            int n = count();
+            if (head > 0 && n <= (entries.length / STRIDE) / 2) {
+                System.arraycopy(entries, head * STRIDE, entries, 0, n * STRIDE);
+            } else {
+                entries = Arrays.copyOf(entries, Math.max(4, entries.length / STRIDE * 2) * STRIDE);
+                System.arraycopy(entries, head * STRIDE, entries, 0, n * STRIDE);
+            }
+            head = 0;
+            tail = n;
+        }
+        int at = tail * STRIDE;
+        entries[at] = id;
+        entries[at + 1] = expiry;
+        entries[at + 2] = position;
+        tail++;
+        if (expiry < minExpiry) {
+            minExpiry = expiry;
+        }
+    }
+
+    /** @return how many leading entries have an id at most {@code upToId} (ids grow, so they form a prefix) */
+    int countUpTo(long upToId) {
+        int n = 0;
+        for (int i = head; i < tail && entries[i * STRIDE] <= upToId; i++) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Removes the first {@code n} entries. */
+    void removeFirst(int n, Removal removal) {
+        for (int i = 0; i < n; i++) {
+            removal.removed(entries[(head + i) * STRIDE + 2]);
+        }
+        head += n;
+        if (head == tail) {
+            head = 0;
+            tail = 0;
+            minExpiry = Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Drops every entry whose expiry is at or before {@code now}. Cheap when nothing expired.
+     *
+     * @return how many were dropped
+     */
+    int purgeExpired(long now, Removal removal) {
+        if (now < minExpiry) {
+            return 0;
+        }
+        int out = head;
+        long min = Long.MAX_VALUE;
+        int dropped = 0;
+        for (int i = head; i < tail; i++) {
+            int at = i * STRIDE;
+            long exp = entries[at + 1];
+            if (exp <= now) {
+                removal.removed(entries[at + 2]);
+                dropped++;
+                continue;
+            }
+            if (out != i) {
+                System.arraycopy(entries, at, entries, out * STRIDE, STRIDE);
+            }
+            out++;
+            if (exp < min) {
+                min = exp;
+            }
+        }
+        tail = out;
+        minExpiry = min;
+        if (head == tail) {
+            head = 0;
+            tail = 0;
+        }
+        return dropped;
+    }
+
+    /** @return a copy of the live entries, stride three, for a snapshot */
+    long[] copyEntries() {
+        return Arrays.copyOfRange(entries, head * STRIDE, tail * STRIDE);
+    }
+
+    static UserQueue fromEntries(String uid, long[] triples) {
+        UserQueue q = new UserQueue(uid, Math.max(4, triples.length / STRIDE));
+        for (int i = 0; i + 2 < triples.length; i += STRIDE) {
+            q.add(triples[i], triples[i + 1], triples[i + 2]);
+        }
+        return q;
+    }
+}
