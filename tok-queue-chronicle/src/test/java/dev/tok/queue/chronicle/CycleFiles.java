@@ -1,0 +1,51 @@
+package dev.tok.queue.chronicle;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Looks at a queue directory from outside. */
+final class CycleFiles {
+
+    private CycleFiles() {
+    }
+
+    static List<Path> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Copies a queue directory while its queue is open: what a kill -9 at this moment would leave
+     * behind (Chronicle's files are shared memory maps, so the copy sees every completed write).
+     */
+    static void copyAsIfKilled(Path from, Path to) {
+        try (Stream<Path> s = Files.list(from)) {
+            for (Path p : s.collect(Collectors.toList())) {
+                Files.copy(p, to.resolve(p.getFileName()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return bytes of all cycle files (their length; Chronicle's files are sparse) */
+    static long bytes(Path dir) {
+        long sum = 0;
+        for (Path p : list(dir)) {
+            try {
+                sum += Files.size(p);
+            } catch (IOException e) {
+                // deleted meanwhile
+            }
+        }
+        return sum;
+    }
+}
