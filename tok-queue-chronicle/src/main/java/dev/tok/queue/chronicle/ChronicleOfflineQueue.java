@@ -172,6 +172,11 @@ final class ChronicleOfflineQueue implements Queue {
         long expiry = expiresAt.getEpochSecond() >= limit / NANOS + 1 ? limit : Math.min(limit, toNanos(expiresAt));
         byte[] uidBytes = uid.getBytes(StandardCharsets.UTF_8);
         int rec = Journal.enqueueRecordBytes(uidBytes.length, payload.length);
+        if (rec > journal.maxRecordBytes()) {
+            throw new QueueFullException("queue 'chronicle' cannot store a message of " + payload.length
+                    + " bytes: Chronicle Queue stores records of at most " + journal.maxRecordBytes()
+                    + " bytes (a quarter of its memory-mapping block); nothing was stored");
+        }
         checkDisk();
         long position;
         state.readLock().lock();

@@ -360,6 +360,14 @@ final class Journal implements AutoCloseable {
         return rollCycle.toCycle(position);
     }
 
+    /**
+     * @return the largest record Chronicle stores: a quarter of its memory-mapping block (16 MiB
+     *     with the default 64 MiB block), less a margin for its own header
+     */
+    long maxRecordBytes() {
+        return queue.blockSize() / 4 - 256;
+    }
+
     long cycleMillis() {
         return cycleMillis;
     }
