@@ -232,97 +232,177 @@ public final class HubConfig {
             actorExecutor = c.actorExecutor;
         }
 
-        /** @param actor the handler of inbound frames (required) @return this builder */
+        /**
+         * Sets the handler of inbound frames (required).
+         *
+         * @param actor the handler of inbound frames (required)
+         * @return this builder
+         */
         public Builder actor(Actor actor) {
             this.actor = Objects.requireNonNull(actor, "actor");
             return this;
         }
 
-        /** @param authenticator the authenticator for every transport @return this builder */
+        /**
+         * Sets the authenticator for every transport.
+         *
+         * @param authenticator the authenticator for every transport
+         * @return this builder
+         */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
             return this;
         }
 
-        /** @param hook the inbound hook @return this builder */
+        /**
+         * Sets the inbound hook.
+         *
+         * @param hook the inbound hook
+         * @return this builder
+         */
         public Builder beforeReceive(BeforeReceive hook) {
             this.beforeReceive = Objects.requireNonNull(hook, "beforeReceive");
             return this;
         }
 
-        /** @param hook the outbound hook @return this builder */
+        /**
+         * Sets the outbound hook.
+         *
+         * @param hook the outbound hook
+         * @return this builder
+         */
         public Builder beforeSend(BeforeSend hook) {
             this.beforeSend = Objects.requireNonNull(hook, "beforeSend");
             return this;
         }
 
-        /** @param hook the after-write hook @return this builder */
+        /**
+         * Sets the after-write hook.
+         *
+         * @param hook the after-write hook
+         * @return this builder
+         */
         public Builder afterSend(AfterSend hook) {
             this.afterSend = Objects.requireNonNull(hook, "afterSend");
             return this;
         }
 
-        /** @param hook the close hook @return this builder */
+        /**
+         * Sets the close hook.
+         *
+         * @param hook the close hook
+         * @return this builder
+         */
         public Builder closeHook(CloseHook hook) {
             this.closeHook = Objects.requireNonNull(hook, "closeHook");
             return this;
         }
 
-        /** @param generator the ping payload generator; enables server pings @return this builder */
+        /**
+         * Sets the ping payload generator; enables server pings.
+         *
+         * @param generator the ping payload generator; enables server pings
+         * @return this builder
+         */
         public Builder pingGenerator(PingGenerator generator) {
             this.pingGenerator = Objects.requireNonNull(generator, "pingGenerator");
             return this;
         }
 
-        /** @param generator the single sign-on bye payload generator @return this builder */
+        /**
+         * Sets the single sign-on bye payload generator.
+         *
+         * @param generator the single sign-on bye payload generator
+         * @return this builder
+         */
         public Builder byeGenerator(ByeGenerator generator) {
             this.byeGenerator = Objects.requireNonNull(generator, "byeGenerator");
             return this;
         }
 
-        /** @param sso whether a new connection closes the user's older ones (default true) @return this builder */
+        /**
+         * Sets whether a new connection closes the user's older ones (default true).
+         *
+         * @param sso whether a new connection closes the user's older ones (default true)
+         * @return this builder
+         */
         public Builder sso(boolean sso) {
             this.sso = sso;
             return this;
         }
 
-        /** @param interval server ping interval, zero for none (default 30s) @return this builder */
+        /**
+         * Sets server ping interval, zero for none (default 30s).
+         *
+         * @param interval server ping interval, zero for none (default 30s)
+         * @return this builder
+         */
         public Builder pingInterval(Duration interval) {
             this.pingInterval = Objects.requireNonNull(interval, "pingInterval");
             return this;
         }
 
-        /** @param timeout authentication deadline (default 5s) @return this builder */
+        /**
+         * Sets authentication deadline (default 5s).
+         *
+         * @param timeout authentication deadline (default 5s)
+         * @return this builder
+         */
         public Builder authTimeout(Duration timeout) {
             this.authTimeout = Objects.requireNonNull(timeout, "authTimeout");
             return this;
         }
 
-        /** @param timeout how long outbound data may stay unwritten (default 1m) @return this builder */
+        /**
+         * Sets how long outbound data may stay unwritten (default 1m).
+         *
+         * @param timeout how long outbound data may stay unwritten (default 1m)
+         * @return this builder
+         */
         public Builder writeTimeout(Duration timeout) {
             this.writeTimeout = Objects.requireNonNull(timeout, "writeTimeout");
             return this;
         }
 
-        /** @param timeout how long a connection may stay silent, zero for no limit (default) @return this builder */
+        /**
+         * Sets how long a connection may stay silent, zero for no limit (default).
+         *
+         * @param timeout how long a connection may stay silent, zero for no limit (default)
+         * @return this builder
+         */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = Objects.requireNonNull(timeout, "readTimeout");
             return this;
         }
 
-        /** @param policy what to cache after failed writes (default CACHE_ON_ANY_FAILURE) @return this builder */
+        /**
+         * Sets what to cache after failed writes (default CACHE_ON_ANY_FAILURE).
+         *
+         * @param policy what to cache after failed writes (default CACHE_ON_ANY_FAILURE)
+         * @return this builder
+         */
         public Builder partialSendPolicy(PartialSendPolicy policy) {
             this.partialSendPolicy = Objects.requireNonNull(policy, "partialSendPolicy");
             return this;
         }
 
-        /** @param max connections per user when sso is off (default 16) @return this builder */
+        /**
+         * Sets connections per user when sso is off (default 16).
+         *
+         * @param max connections per user when sso is off (default 16)
+         * @return this builder
+         */
         public Builder maxConnectionsPerUser(int max) {
             this.maxConnectionsPerUser = max;
             return this;
         }
 
-        /** @param max inbound frames waiting for the actor before reading pauses (default 256) @return this builder */
+        /**
+         * Sets inbound frames waiting for the actor before reading pauses (default 256).
+         *
+         * @param max inbound frames waiting for the actor before reading pauses (default 256)
+         * @return this builder
+         */
         public Builder maxPendingFrames(int max) {
             this.maxPendingFrames = max;
             return this;

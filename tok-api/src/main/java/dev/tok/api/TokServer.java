@@ -270,13 +270,23 @@ public final class TokServer implements AutoCloseable {
             return this;
         }
 
-        /** @param timeout how long each transport may take to start (default 30s) @return this builder */
+        /**
+         * Sets how long each transport may take to start (default 30s).
+         *
+         * @param timeout how long each transport may take to start (default 30s)
+         * @return this builder
+         */
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = Objects.requireNonNull(timeout, "startTimeout");
             return this;
         }
 
-        /** @param timeout how long each transport may take to stop (default 10s) @return this builder */
+        /**
+         * Sets how long each transport may take to stop (default 10s).
+         *
+         * @param timeout how long each transport may take to stop (default 10s)
+         * @return this builder
+         */
         public Builder stopTimeout(Duration timeout) {
             this.stopTimeout = Objects.requireNonNull(timeout, "stopTimeout");
             return this;

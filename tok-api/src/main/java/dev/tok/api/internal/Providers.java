@@ -9,12 +9,15 @@ import dev.tok.api.spi.QueueProvider;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.TransportProvider;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /** Finds providers with {@link ServiceLoader}, with errors that say which artifact to add. */
 public final class Providers {
@@ -37,20 +40,18 @@ public final class Providers {
      * @param service the service type
      * @param name    reads a provider's name
      * @param <T>     the service type
-     * @return every provider found, by name
+     * @return every provider found, by name; a name claimed by several providers maps to all of them
      */
-    public static <T> Map<String, T> discover(String kind, Class<T> service, Function<T, String> name) {
-        Map<String, T> found = new TreeMap<>();
+    public static <T> Map<String, List<T>> discover(String kind, Class<T> service, Function<T, String> name) {
+        Map<String, List<T>> found = new TreeMap<>();
         try {
             Iterator<T> it = loader(service).iterator();
             while (it.hasNext()) {
                 T provider = it.next();
                 String n = name.apply(provider);
-                T previous = found.putIfAbsent(n, provider);
-                if (previous != null && previous.getClass() != provider.getClass()) {
-                    throw new ConfigurationException("two " + kind + "s are named '" + n + "': "
-                            + previous.getClass().getName() + " and " + provider.getClass().getName()
-                            + "; remove one of them from the class or module path");
+                List<T> sameName = found.computeIfAbsent(n, k -> new ArrayList<>(1));
+                if (sameName.stream().noneMatch(p -> p.getClass() == provider.getClass())) {
+                    sameName.add(provider);
                 }
                 LOG.log(Level.DEBUG, () -> "found " + kind + " '" + n + "': " + provider.getClass().getName());
             }
@@ -83,15 +84,20 @@ public final class Providers {
         return pick("QueueProvider", name, discover("QueueProvider", QueueProvider.class, QueueProvider::name));
     }
 
-    private static <T> T pick(String kind, String name, Map<String, T> found) {
-        T provider = found.get(name);
-        if (provider == null) {
+    private static <T> T pick(String kind, String name, Map<String, List<T>> found) {
+        List<T> providers = found.get(name);
+        if (providers == null) {
             String artifact = ARTIFACTS.get(name);
             throw new ConfigurationException("No " + kind + " named '" + name + "'; found " + found.keySet()
                     + (artifact == null ? ". Add the artifact that provides it to the class or module path"
                             : ". Add " + artifact));
         }
-        return provider;
+        if (providers.size() > 1) {
+            throw new ConfigurationException("two " + kind + "s are named '" + name + "': "
+                    + providers.stream().map(p -> p.getClass().getName()).collect(Collectors.joining(" and "))
+                    + "; remove one of them from the class or module path");
+        }
+        return providers.get(0);
     }
 
     /**
@@ -115,13 +121,15 @@ public final class Providers {
      * @return the hub runtime
      */
     public static HubRuntime createHub(HubConfig config) {
-        Map<String, HubProvider> hubs = discover("HubProvider", HubProvider.class, HubProvider::name);
+        List<HubProvider> hubs = new ArrayList<>();
+        discover("HubProvider", HubProvider.class, HubProvider::name).values().forEach(hubs::addAll);
         if (hubs.isEmpty()) {
             throw new ConfigurationException("No tok hub implementation found. Add dev.tok:tok-core to the runtime class path "
                     + "or module path (it is the only implementation of dev.tok.api.spi.HubProvider)");
         }
         if (hubs.size() > 1) {
-            throw new ConfigurationException("several hub implementations found: " + hubs.keySet() + "; keep exactly one");
+            throw new ConfigurationException("several hub implementations found: "
+                    + hubs.stream().map(h -> h.getClass().getName()).collect(Collectors.joining(", ")) + "; keep exactly one");
         }
         HubConfig resolved = config;
         if (config.queue().isEmpty() && !config.noQueue()) {
@@ -129,6 +137,6 @@ public final class Providers {
                     + "(messages for offline users are lost on restart; choose 'chronicle' to keep them)");
             resolved = config.toBuilder().queue(createQueue("memory", Map.of())).build();
         }
-        return hubs.values().iterator().next().create(resolved);
+        return hubs.get(0).create(resolved);
     }
 }

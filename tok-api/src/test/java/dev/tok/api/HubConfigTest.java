@@ -1,0 +1,103 @@
+package dev.tok.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HubConfigTest {
+
+    private static HubConfig.Builder valid() {
+        return HubConfig.builder().actor((d, p) -> { }).readTimeout(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void defaultsAreGoTokDefaults() {
+        HubConfig c = valid().build();
+        assertThat(c.sso()).isTrue();
+        assertThat(c.pingInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.authTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.writeTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.partialSendPolicy()).isEqualTo(PartialSendPolicy.CACHE_ON_ANY_FAILURE);
+        assertThat(c.pingEnabled()).isFalse();
+        assertThat(c.queue()).isEmpty();
+        assertThat(c.noQueue()).isFalse();
+    }
+
+    @Test
+    void bothPingAndReadTimeoutOffIsRejected() {
+        assertThatThrownBy(() -> HubConfig.builder().actor((d, p) -> { }).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("server ping and read timeout are both off")
+                .hasMessageContaining("pingGenerator").hasMessageContaining("readTimeout");
+        assertThatThrownBy(() -> HubConfig.builder().actor((d, p) -> { }).pingGenerator(() -> new byte[0])
+                .pingInterval(Duration.ZERO).build())
+                .isInstanceOf(ConfigurationException.class);
+        assertThat(HubConfig.builder().actor((d, p) -> { }).pingGenerator(() -> new byte[0]).build().pingEnabled()).isTrue();
+    }
+
+    @Test
+    void anActorIsRequired() {
+        assertThatThrownBy(() -> HubConfig.builder().readTimeout(Duration.ofSeconds(1)).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("actor is required");
+    }
+
+    @Test
+    void badValuesNameTheSetting() {
+        assertThatThrownBy(() -> valid().authTimeout(Duration.ZERO).build()).hasMessageContaining("authTimeout");
+        assertThatThrownBy(() -> valid().writeTimeout(Duration.ofSeconds(-1)).build()).hasMessageContaining("writeTimeout");
+        assertThatThrownBy(() -> valid().maxConnectionsPerUser(0).build()).hasMessageContaining("maxConnectionsPerUser");
+        assertThatThrownBy(() -> valid().maxPendingFrames(0).build()).hasMessageContaining("maxPendingFrames");
+    }
+
+    @Test
+    void settingsFromStrings() {
+        HubConfig c = valid().settings(Map.of("sso", "false", "ping-interval", "10s", "read-timeout", "PT2M",
+                "partial-send-policy", "cache-when-all-failed", "max-connections-per-user", "4")).build();
+        assertThat(c.sso()).isFalse();
+        assertThat(c.pingInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.readTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.partialSendPolicy()).isEqualTo(PartialSendPolicy.CACHE_WHEN_ALL_FAILED);
+        assertThat(c.maxConnectionsPerUser()).isEqualTo(4);
+
+        assertThatThrownBy(() -> valid().settings(Map.of("ssso", "true")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("unknown setting 'ssso' for hub; known: [");
+        assertThatThrownBy(() -> valid().settings(Map.of("partial-send-policy", "sometimes")))
+                .hasMessageContaining("expected one of [cache-on-any-failure, cache-when-all-failed, never-cache]");
+    }
+
+    @Test
+    void toBuilderKeepsEverything() {
+        HubConfig c = valid().sso(false).noQueue().build();
+        HubConfig copy = c.toBuilder().build();
+        assertThat(copy.sso()).isFalse();
+        assertThat(copy.noQueue()).isTrue();
+        assertThat(copy.actor()).isSameAs(c.actor());
+    }
+
+    @Test
+    void deviceValidatesAndCopies() {
+        java.util.HashMap<String, String> meta = new java.util.HashMap<>(Map.of("k", "v"));
+        Device d = new Device("u", "d", meta);
+        meta.put("k2", "v2");
+        assertThat(d.metadata()).containsOnlyKeys("k");
+        assertThatThrownBy(() -> Device.of("", "d")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Device.of(null, "d")).isInstanceOf(NullPointerException.class).hasMessageContaining("uid");
+    }
+
+    @Test
+    void authRequestReadsQueryHeadersAndCookies() {
+        AuthRequest r = AuthRequest.builder("jetty-ws", new java.net.InetSocketAddress("127.0.0.1", 5))
+                .uri(java.net.URI.create("/ws?token=alice%2Fphone&x"))
+                .header("Authorization", "Bearer abc").cookie("sid", "1").build();
+        assertThat(r.queryParameter("token")).contains("alice/phone");
+        assertThat(r.queryParameter("x")).contains("");
+        assertThat(r.queryParameter("nope")).isEmpty();
+        assertThat(r.header("authorization")).contains("Bearer abc");
+        assertThat(r.cookies()).containsEntry("sid", "1");
+        assertThat(r.firstFrame()).isEmpty();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.tok.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Assembly errors. tok-api's tests run with two test transport providers named 'loop' (and a
+ * duplicate named 'twin' twice) registered through META-INF/services, and no hub implementation.
+ */
+class TokServerTest {
+
+    private static HubConfig.Builder config() {
+        return HubConfig.builder().actor((d, p) -> { }).readTimeout(Duration.ofSeconds(30))
+                .authenticator(r -> CompletableFuture.completedFuture(Device.of("u", "d")));
+    }
+
+    @Test
+    void anAuthenticatorIsRequired() {
+        assertThatThrownBy(() -> TokServer.builder(HubConfig.builder().actor((d, p) -> { })
+                .readTimeout(Duration.ofSeconds(1)).build()).transport("loop", Map.of()).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("auth required");
+    }
+
+    @Test
+    void aTransportIsRequired() {
+        assertThatThrownBy(() -> TokServer.builder(config().build()).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("no transport");
+    }
+
+    @Test
+    void anUnknownTransportNamesWhatWasFoundAndTheArtifact() {
+        assertThatThrownBy(() -> TokServer.builder(config().build()).transport("jetty-ws", Map.of()).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("No TransportProvider named 'jetty-ws'; found [loop, twin]. Add dev.tok:tok-transport-jetty");
+    }
+
+    @Test
+    void twoProvidersWithOneNameFailNamingBoth() {
+        assertThatThrownBy(() -> TokServer.builder(config().build()).transport("twin", Map.of()).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("two TransportProviders are named 'twin'")
+                .hasMessageContaining("LoopTransportProvider$Twin").hasMessageContaining("LoopTransportProvider$OtherTwin");
+    }
+
+    @Test
+    void unknownSettingsAreRejected() {
+        Properties p = new Properties();
+        p.setProperty("tok.transports", "loop");
+        p.setProperty("tok.transport.loop.prot", "9000");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(p).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("unknown setting 'prot' for transport 'loop'; known: [port]");
+    }
+
+    @Test
+    void propertiesAreValidated() {
+        Properties stray = new Properties();
+        stray.setProperty("tok.transports", "loop");
+        stray.setProperty("tok.transport.tcp.port", "1");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(stray))
+                .hasMessageContaining("'tok.transport.tcp.port' names a transport that is not in tok.transports [loop]");
+
+        Properties typo = new Properties();
+        typo.setProperty("tok.qeue", "memory");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(typo))
+                .hasMessageContaining("unknown property 'tok.qeue'");
+
+        Properties hub = new Properties();
+        hub.setProperty("tok.hub.sso", "maybe");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(hub))
+                .hasMessageContaining("setting 'sso' for hub is 'maybe'");
+    }
+
+    @Test
+    void startWithoutTheHubImplementationSaysWhichArtifactToAdd() {
+        Properties p = new Properties();
+        p.setProperty("tok.transports", "loop");
+        TokServer server = TokServer.builder(config().noQueue().build()).properties(p).build();
+        assertThatThrownBy(server::start)
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("No tok hub implementation found. Add dev.tok:tok-core");
+        assertThatThrownBy(() -> Hub.create(config().noQueue().build())).hasMessageContaining("dev.tok:tok-core");
+    }
+}

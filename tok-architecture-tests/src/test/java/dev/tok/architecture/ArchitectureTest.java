@@ -1,0 +1,114 @@
+package dev.tok.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.GeneralCodingRules;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module edges of tok, checked on the production classes of every module (tests excluded).
+ * A violation fails {@code mvn verify}.
+ */
+class ArchitectureTest {
+
+    /** Every production package that must be on this module's test path: a rule can't pass on an empty scan. */
+    static List<String> modulePackages() {
+        return List.of(ModuleLayout.PACKAGES);
+    }
+
+    private static JavaClasses tok;
+
+    @BeforeAll
+    static void importClasses() {
+        tok = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("/tok-architecture-tests/"))
+                .importPackages("dev.tok");
+    }
+
+    @ParameterizedTest
+    @MethodSource("modulePackages")
+    void everyModuleWasImported(String pkg) {
+        assertThat(tok.stream().map(JavaClass::getPackageName).anyMatch(p -> p.equals(pkg) || p.startsWith(pkg + ".")))
+                .as("classes of %s imported", pkg).isTrue();
+    }
+
+    @Test
+    void apiDependsOnlyOnTheJdk() {
+        classes().that().resideInAPackage("dev.tok.api..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.tok.api..", "java..")
+                .check(tok);
+    }
+
+    @Test
+    void coreDependsOnlyOnTheApiAndLogging() {
+        classes().that().resideInAPackage("dev.tok.core..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.tok.core..", "dev.tok.api..", "java..", "org.slf4j..")
+                .check(tok);
+    }
+
+    @Test
+    void providersNeverDependOnCore() {
+        noClasses().that().resideInAnyPackage("dev.tok.transport..", "dev.tok.queue..", "dev.tok.testkit..")
+                .should().dependOnClassesThat().resideInAPackage("dev.tok.core..")
+                .check(tok);
+    }
+
+    @Test
+    void nothingDependsOnATransportOrQueueModuleButItself() {
+        for (String provider : ModuleLayout.PROVIDER_PACKAGES) {
+            noClasses().that().resideOutsideOfPackage(provider + "..")
+                    .should().dependOnClassesThat().resideInAPackage(provider + "..")
+                    .as("nothing outside " + provider + " depends on it")
+                    .check(tok);
+        }
+    }
+
+    @Test
+    void providersUseNoTokClassesButTheApiAndTheirOwn() {
+        for (String provider : ModuleLayout.PROVIDER_PACKAGES) {
+            noClasses().that().resideInAPackage(provider + "..")
+                    .should().dependOnClassesThat(DescribedPredicate.describe("tok classes outside " + provider + " and the API",
+                            (JavaClass c) -> c.getPackageName().startsWith("dev.tok.")
+                                    && !c.getPackageName().startsWith(provider)
+                                    && !c.getPackageName().startsWith("dev.tok.api")))
+                    .check(tok);
+        }
+    }
+
+    @Test
+    void noPackageCycles() {
+        // Modules (dev.tok.transport.tcp, dev.tok.queue.memory, ...) must not form cycles; the API's
+        // two packages (user API and SPI) refer to each other by design and count as one.
+        slices().assignedFrom(ModuleLayout.MODULE_SLICES).should().beFreeOfCycles().check(tok);
+    }
+
+    @Test
+    void noJavaUtilLogging() {
+        GeneralCodingRules.NO_CLASSES_SHOULD_USE_JAVA_UTIL_LOGGING.check(tok);
+    }
+
+    @Test
+    void noStandardStreams() {
+        GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS.check(tok.that(
+                DescribedPredicate.describe("outside tools with a command line",
+                        (JavaClass c) -> !ModuleLayout.COMMAND_LINE_PACKAGES.contains(c.getPackageName()))));
+    }
+
+    @Test
+    void noGenericExceptions() {
+        GeneralCodingRules.NO_CLASSES_SHOULD_THROW_GENERIC_EXCEPTIONS.check(tok);
+    }
+}

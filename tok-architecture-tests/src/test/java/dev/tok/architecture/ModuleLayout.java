@@ -1,0 +1,48 @@
+package dev.tok.architecture;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import java.util.List;
+import java.util.Set;
+
+/** Which packages make up which tok module. Extend it when a module is added. */
+final class ModuleLayout {
+
+    /** One package per module (its root), all of which must be on this module's test path. */
+    static final String[] PACKAGES = {
+        "dev.tok.api", "dev.tok.api.spi", "dev.tok.core", "dev.tok.queue.memory", "dev.tok.testkit",
+    };
+
+    /** Root packages of transport and queue modules: providers found with ServiceLoader. */
+    static final List<String> PROVIDER_PACKAGES = List.of("dev.tok.queue.memory");
+
+    /** Packages of programs with a command line, allowed to print. */
+    static final Set<String> COMMAND_LINE_PACKAGES = Set.of();
+
+    /** A slice per module: the longest root in {@link #PACKAGES} (api and spi together) that contains the class. */
+    static final SliceAssignment MODULE_SLICES = new SliceAssignment() {
+        @Override
+        public SliceIdentifier getIdentifierOf(JavaClass c) {
+            String pkg = c.getPackageName();
+            if (pkg.startsWith("dev.tok.api")) {
+                return SliceIdentifier.of("dev.tok.api");
+            }
+            String best = null;
+            for (String root : PACKAGES) {
+                if ((pkg.equals(root) || pkg.startsWith(root + ".")) && (best == null || root.length() > best.length())) {
+                    best = root;
+                }
+            }
+            return best == null ? SliceIdentifier.ignore() : SliceIdentifier.of(best);
+        }
+
+        @Override
+        public String getDescription() {
+            return "tok modules";
+        }
+    };
+
+    private ModuleLayout() {
+    }
+}

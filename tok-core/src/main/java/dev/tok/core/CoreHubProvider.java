@@ -1,0 +1,23 @@
+package dev.tok.core;
+
+import dev.tok.api.HubConfig;
+import dev.tok.api.spi.HubProvider;
+import dev.tok.api.spi.HubRuntime;
+
+/** The {@link HubProvider} of tok-core, named {@code core}. */
+public final class CoreHubProvider implements HubProvider {
+
+    /** Called by {@link java.util.ServiceLoader}. */
+    public CoreHubProvider() {
+    }
+
+    @Override
+    public String name() {
+        return "core";
+    }
+
+    @Override
+    public HubRuntime create(HubConfig config) {
+        return new CoreHub(config);
+    }
+}

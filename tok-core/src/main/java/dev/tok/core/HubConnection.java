@@ -1,0 +1,239 @@
+package dev.tok.core;
+
+import dev.tok.api.Device;
+import dev.tok.api.TokException;
+import dev.tok.api.spi.ConAdapter;
+import dev.tok.api.spi.Connection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's side of one registered connection: inbound frames go through a per-connection
+ * serial inbox to the actor executor (order kept, I/O thread never blocked, reading paused when
+ * the inbox is full); outbound writes go through {@code BeforeSend} to the adapter.
+ */
+final class HubConnection implements Connection {
+    private static final Logger LOG = LoggerFactory.getLogger(HubConnection.class);
+    private static final int INBOX_BATCH = 64;
+
+    private final CoreHub hub;
+    private final Device device;
+    final ConAdapter adapter;
+    private final Executor actorExecutor;
+    private final int maxPending;
+
+    private final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Object pauseLock = new Object();
+    private volatile boolean paused;
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile ScheduledFuture<?> pinger;
+
+    HubConnection(CoreHub hub, Device device, ConAdapter adapter) {
+        this.hub = hub;
+        this.device = device;
+        this.adapter = adapter;
+        this.actorExecutor = hub.actorExecutor;
+        this.maxPending = hub.config.maxPendingFrames();
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    // ---- inbound ------------------------------------------------------------------------
+
+    @Override
+    public void onFrame(byte[] frame) {
+        hub.metrics.framesUp.increment();
+        inbox.offer(frame);
+        int before = pending.getAndIncrement();
+        if (before == 0) {
+            scheduleInbox();
+        } else if (before + 1 > maxPending && !paused) {
+            synchronized (pauseLock) {
+                if (!paused && pending.get() > maxPending) {
+                    paused = true;
+                    adapter.pauseReading();
+                }
+            }
+        }
+    }
+
+    private void scheduleInbox() {
+        try {
+            actorExecutor.execute(this::drainInbox);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("actor executor refused frames of {}: dropping {} frame(s)", device, pending.get());
+            inbox.clear();
+            pending.set(0);
+        }
+    }
+
+    private void drainInbox() {
+        int processed = 0;
+        while (true) {
+            byte[] frame = inbox.poll();
+            deliver(frame);
+            int left = pending.decrementAndGet();
+            if (paused && left <= maxPending / 2) {
+                synchronized (pauseLock) {
+                    if (paused && pending.get() <= maxPending / 2) {
+                        paused = false;
+                        adapter.resumeReading();
+                    }
+                }
+            }
+            if (left == 0) {
+                return;
+            }
+            if (++processed >= INBOX_BATCH) {
+                scheduleInbox();
+                return;
+            }
+        }
+    }
+
+    private void deliver(byte[] frame) {
+        byte[] payload = frame;
+        if (hub.beforeReceive != null) {
+            try {
+                payload = hub.beforeReceive.beforeReceive(device, frame);
+            } catch (RuntimeException e) {
+                LOG.info("frame from {} rejected by BeforeReceive: {}", device, e.toString());
+                return;
+            }
+        }
+        try {
+            hub.actor.onReceive(device, payload);
+        } catch (RuntimeException e) {
+            LOG.error("actor failed on a frame from {}", device, e);
+        }
+    }
+
+    // ---- outbound -----------------------------------------------------------------------
+
+    /**
+     * Writes one frame through {@code BeforeSend}.
+     *
+     * @return the adapter's stage; failed if the connection is closed or the hook threw
+     */
+    CompletionStage<Void> write(byte[] payload) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new TokException("connection of " + device + " is closed"));
+        }
+        byte[] frame;
+        try {
+            frame = hub.beforeSend == null ? payload : hub.beforeSend.beforeSend(device, payload);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        try {
+            return adapter.write(frame);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Records a completed write of a message given to {@code Hub.send}. */
+    void written(byte[] payload) {
+        hub.metrics.framesDown.increment();
+        if (hub.afterSend != null) {
+            try {
+                hub.afterSend.afterSend(device, payload);
+            } catch (RuntimeException e) {
+                LOG.error("AfterSend failed for {}", device, e);
+            }
+        }
+    }
+
+    void startPings(long intervalMillis) {
+        pinger = hub.scheduler.scheduleAtFixedRate(this::ping, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void ping() {
+        byte[] payload;
+        try {
+            payload = hub.pingGenerator.ping();
+        } catch (RuntimeException e) {
+            LOG.error("PingGenerator failed", e);
+            return;
+        }
+        write(payload).whenComplete((v, e) -> {
+            if (e == null) {
+                hub.metrics.framesDown.increment();
+            } else {
+                stopPings();
+            }
+        });
+    }
+
+    private void stopPings() {
+        ScheduledFuture<?> p = pinger;
+        if (p != null) {
+            p.cancel(false);
+        }
+    }
+
+    /** Single sign-on: sends the bye payload (if any), then closes. */
+    void kick(Device kicker, String reason) {
+        if (hub.byeGenerator != null && !closed.get()) {
+            try {
+                hub.byeGenerator.bye(kicker, reason, device).ifPresent(bye -> write(bye).whenComplete((v, e) -> {
+                    if (e == null) {
+                        hub.metrics.framesDown.increment();
+                    }
+                }));
+            } catch (RuntimeException e) {
+                LOG.error("ByeGenerator failed for {}", device, e);
+            }
+        }
+        close();
+    }
+
+    // ---- close --------------------------------------------------------------------------
+
+    /** The hub closes the connection (kick, single sign-on, hub close). */
+    void close() {
+        if (!closed.get()) {
+            try {
+                adapter.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {} failed", device, e);
+            }
+        }
+        closed();
+    }
+
+    @Override
+    public void onClosed() {
+        closed();
+    }
+
+    private void closed() {
+        if (closed.compareAndSet(false, true)) {
+            stopPings();
+            hub.unregister(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + device + " over " + adapter.transport() + " from " + adapter.remoteAddress() + "]";
+    }
+}

@@ -1,0 +1,205 @@
+package dev.tok.core;
+
+import dev.tok.api.CacheFailedException;
+import dev.tok.api.Delivery;
+import dev.tok.api.DeliveryFailedException;
+import dev.tok.api.HubClosedException;
+import dev.tok.api.OfflineException;
+import dev.tok.api.PartialSendPolicy;
+import dev.tok.api.QueueRequiredException;
+import dev.tok.api.SendResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/**
+ * One {@code Hub.send}: writes the message to a snapshot of the user's connections, collects
+ * every write's outcome, and caches the message when the user is offline or when the
+ * {@link PartialSendPolicy} says so. As a {@link SlotTask} it runs in the user's chain when it
+ * could not take the fast path.
+ */
+final class SendOperation implements SlotTask {
+    private final CoreHub hub;
+    private final UserSlot slot;
+    private final byte[] payload;
+    private final Duration ttl;
+    private final long sentAtMillis;
+    final CompletableFuture<SendResult> result = new CompletableFuture<>();
+
+    private HubConnection[] targets;
+    private Throwable[] failures;
+    private AtomicInteger remaining;
+
+    SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl) {
+        this.hub = hub;
+        this.slot = slot;
+        this.payload = payload;
+        this.ttl = ttl;
+        this.sentAtMillis = ttl.isZero() ? 0 : System.currentTimeMillis();
+    }
+
+    /** Writes to every connection; completion is asynchronous. Caller holds the slot's monitor. */
+    void writeTo(HubConnection[] conns) {
+        this.targets = conns;
+        this.failures = new Throwable[conns.length];
+        this.remaining = new AtomicInteger(conns.length);
+        slot.writesIssued();
+        for (int i = 0; i < conns.length; i++) {
+            conns[i].write(payload).whenComplete(new Outcome(this, i));
+        }
+    }
+
+    /** Runs in the user's chain (the fast path was closed). */
+    @Override
+    public CompletionStage<Void> run() {
+        synchronized (slot) {
+            CompletableFuture<Void> quiet = slot.whenQuiet();
+            if (quiet != null) {
+                // An earlier message may still fail and be cached: it must enter the queue first.
+                return quiet.thenComposeAsync(v -> run(), hub.worker);
+            }
+            HubConnection[] conns = slot.conns;
+            if (conns.length > 0) {
+                if (slot.drainQueued) {
+                    slot.runBehindDrain(this);
+                } else {
+                    writeTo(conns);
+                }
+                return DONE;
+            }
+        }
+        if (ttl.isZero()) {
+            result.completeExceptionally(new OfflineException(slot.uid));
+            return DONE;
+        }
+        Throwable failure = enqueue();
+        if (failure == null) {
+            result.complete(new SendResult(SendResult.Status.QUEUED, List.of(), true));
+        } else {
+            result.completeExceptionally(failure);
+        }
+        return DONE;
+    }
+
+    @Override
+    public void abort(Throwable reason) {
+        result.completeExceptionally(reason);
+    }
+
+    /** @return null when the queue took the message, else the CacheFailedException */
+    private Throwable enqueue() {
+        if (hub.queue == null) {
+            return new CacheFailedException(slot.uid, new QueueRequiredException());
+        }
+        try {
+            hub.queue.enqueue(slot.uid, payload, Instant.ofEpochMilli(sentAtMillis).plus(ttl));
+            hub.metrics.enqueued.increment();
+            return null;
+        } catch (RuntimeException e) {
+            return new CacheFailedException(slot.uid, e);
+        }
+    }
+
+    private void written(int index, Throwable failure) {
+        if (failure == null) {
+            targets[index].written(payload);
+        } else {
+            failures[index] = failure;
+        }
+        if (remaining.decrementAndGet() == 0) {
+            completeAfterWrites();
+        }
+    }
+
+    private void completeAfterWrites() {
+        int failed = 0;
+        for (Throwable f : failures) {
+            if (f != null) {
+                failed++;
+            }
+        }
+        if (failed == 0) {
+            result.complete(new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
+            slot.settled();
+            return;
+        }
+        boolean cache = !ttl.isZero() && switch (hub.config.partialSendPolicy()) {
+            case CACHE_ON_ANY_FAILURE -> true;
+            case CACHE_WHEN_ALL_FAILED -> failed == targets.length;
+            case NEVER_CACHE -> false;
+        };
+        if (!cache) {
+            finishUncached(failed);
+            slot.settled();
+            return;
+        }
+        boolean someDelivered = failed < targets.length;
+        try {
+            // Queue I/O may block: never on the I/O thread that completed the write.
+            slot.failures.execute(() -> {
+                try {
+                    Throwable failure = enqueue();
+                    if (failure == null) {
+                        result.complete(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
+                    } else if (someDelivered) {
+                        result.complete(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
+                    } else {
+                        result.completeExceptionally(failure);
+                    }
+                } finally {
+                    slot.settled();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
+            slot.settled();
+        }
+    }
+
+    private void finishUncached(int failed) {
+        SendResult r = new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false);
+        if (failed == targets.length) {
+            result.completeExceptionally(new DeliveryFailedException(slot.uid, r));
+        } else {
+            result.complete(r);
+        }
+    }
+
+    private List<Delivery> deliveries() {
+        if (targets.length == 1) {
+            return List.of(delivery(0));
+        }
+        List<Delivery> out = new ArrayList<>(targets.length);
+        for (int i = 0; i < targets.length; i++) {
+            out.add(delivery(i));
+        }
+        return out;
+    }
+
+    private Delivery delivery(int i) {
+        HubConnection c = targets[i];
+        return new Delivery(c.device(), c.adapter.transport(), Optional.ofNullable(failures[i]));
+    }
+
+    /** The outcome of the write to one target. */
+    private static final class Outcome implements BiConsumer<Void, Throwable> {
+        private final SendOperation op;
+        private final int index;
+
+        Outcome(SendOperation op, int index) {
+            this.op = op;
+            this.index = index;
+        }
+
+        @Override
+        public void accept(Void v, Throwable failure) {
+            op.written(index, failure);
+        }
+    }
+}

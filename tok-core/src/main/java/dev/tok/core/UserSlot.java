@@ -1,0 +1,197 @@
+package dev.tok.core;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the hub knows about one user: the online connections and a serial chain of tasks
+ * (queue drains, offline enqueues, sends that must wait behind a drain). The monitor of this
+ * object guards every mutable field; connections are also published through a volatile array
+ * for lock-free reads.
+ *
+ * <p>Ordering rule: a send may write directly (the fast path) only while the chain is idle and
+ * the user has connections; otherwise it becomes a task, so it cannot overtake queued messages.
+ */
+final class UserSlot {
+    private static final Logger LOG = LoggerFactory.getLogger(UserSlot.class);
+    static final HubConnection[] NONE = new HubConnection[0];
+
+    final String uid;
+    private final CoreHub hub;
+
+    /** Online connections, oldest first. Written under the monitor. */
+    volatile HubConnection[] conns = NONE;
+    /** Removed from the hub's map; a caller holding a retired slot must look it up again. */
+    boolean retired;
+
+    private final ArrayDeque<SlotTask> tasks = new ArrayDeque<>();
+    private boolean running;
+    /** A drain waits at the head of the chain. */
+    boolean drainQueued;
+
+    /** Sends whose writes were issued and whose outcome (including any caching) is not settled yet. */
+    private int inflight;
+    private CompletableFuture<Void> quiet;
+    /** Caches messages whose writes failed, in the order the failures were seen, off the I/O threads. */
+    final SerialExecutor failures;
+
+    UserSlot(String uid, CoreHub hub) {
+        this.uid = uid;
+        this.hub = hub;
+        this.failures = new SerialExecutor(hub.worker);
+    }
+
+    /** A send issued its writes. Under the monitor. */
+    void writesIssued() {
+        inflight++;
+    }
+
+    /** A send's outcome is final (written, or cached after a failure). */
+    void settled() {
+        CompletableFuture<Void> done = null;
+        synchronized (this) {
+            if (--inflight == 0 && quiet != null) {
+                done = quiet;
+                quiet = null;
+            }
+            hub.retireIfUnused(this);
+        }
+        if (done != null) {
+            done.complete(null);
+        }
+    }
+
+    /**
+     * Queue work must not overtake a failed write that is about to be cached.
+     *
+     * @return null when no send is in flight, else a stage completing when none is. Under the monitor.
+     */
+    CompletableFuture<Void> whenQuiet() {
+        if (inflight == 0) {
+            return null;
+        }
+        if (quiet == null) {
+            quiet = new CompletableFuture<>();
+        }
+        return quiet;
+    }
+
+    /** Puts a task that found a pending drain right behind that drain. Under the monitor. */
+    void runBehindDrain(SlotTask task) {
+        SlotTask drain = tasks.pollFirst();
+        tasks.addFirst(task);
+        tasks.addFirst(drain);
+    }
+
+    /** @return true when a send may write directly: connections exist and no task waits. Under the monitor. */
+    boolean fastPathOpen() {
+        return !running && conns.length > 0;
+    }
+
+    /** Appends a task to the chain. Under the monitor. */
+    void submit(SlotTask task) {
+        tasks.addLast(task);
+        startIfIdle();
+    }
+
+    /**
+     * Schedules a drain of the user's queue ahead of every task that has not started yet, so that
+     * queued messages precede live ones that waited behind a login. Under the monitor.
+     */
+    void submitDrain() {
+        if (drainQueued) {
+            return;
+        }
+        drainQueued = true;
+        tasks.addFirst(new Drain(hub, this));
+        startIfIdle();
+    }
+
+    private void startIfIdle() {
+        if (!running) {
+            running = true;
+            execute();
+        }
+    }
+
+    private void execute() {
+        try {
+            hub.worker.execute(this::runNext);
+        } catch (RejectedExecutionException e) {
+            abortAll();
+        }
+    }
+
+    private void runNext() {
+        SlotTask task;
+        synchronized (this) {
+            task = tasks.pollFirst();
+            if (task == null) {
+                running = false;
+                hub.retireIfUnused(this);
+                return;
+            }
+            if (task instanceof Drain) {
+                drainQueued = false;
+            }
+        }
+        CompletionStage<Void> stage;
+        try {
+            stage = task.run();
+        } catch (RuntimeException | Error e) {
+            LOG.error("task for user '{}' failed", uid, e);
+            stage = SlotTask.DONE;
+        }
+        stage.whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.error("task for user '{}' failed", uid, e);
+            }
+            execute();
+        });
+    }
+
+    private void abortAll() {
+        SlotTask[] pending;
+        synchronized (this) {
+            pending = tasks.toArray(new SlotTask[0]);
+            tasks.clear();
+            running = false;
+            drainQueued = false;
+        }
+        for (SlotTask t : pending) {
+            t.abort(new dev.tok.api.HubClosedException());
+        }
+    }
+
+    /** Adds a connection. Under the monitor. */
+    void add(HubConnection c) {
+        HubConnection[] old = conns;
+        HubConnection[] next = java.util.Arrays.copyOf(old, old.length + 1);
+        next[old.length] = c;
+        conns = next;
+    }
+
+    /** Removes a connection; @return true if it was present. Under the monitor. */
+    boolean remove(HubConnection c) {
+        HubConnection[] old = conns;
+        for (int i = 0; i < old.length; i++) {
+            if (old[i] == c) {
+                HubConnection[] next = new HubConnection[old.length - 1];
+                System.arraycopy(old, 0, next, 0, i);
+                System.arraycopy(old, i + 1, next, i, old.length - i - 1);
+                conns = next.length == 0 ? NONE : next;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return true when nothing refers to this slot any more. Under the monitor. */
+    boolean unused() {
+        return !running && tasks.isEmpty() && conns.length == 0 && inflight == 0;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.tok.core;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Server pings, BeforeSend on every frame, AfterSend with the original payload. */
+class HooksAndPingTest {
+    private final HubFixture fx = new HubFixture();
+
+    @AfterEach
+    void close() throws InterruptedException {
+        fx.close();
+    }
+
+    @Test
+    void pingsAreSentThroughBeforeSendAtTheInterval() {
+        CoreHub hub = fx.hub(dev.tok.api.HubConfig.builder().actor((d, p) -> { })
+                .pingGenerator(() -> "ping".getBytes(UTF_8)).pingInterval(Duration.ofMillis(50))
+                .beforeSend((d, p) -> ("<" + new String(p, UTF_8) + ">").getBytes(UTF_8))
+                .build());
+        TestConnection c = fx.connect(hub, "u");
+        await().until(() -> c.texts().size() >= 3);
+        assertThat(c.texts()).allMatch(t -> t.equals("<ping>"));
+    }
+
+    @Test
+    void aFailedPingEndsThePingsOfThatConnection() {
+        CoreHub hub = fx.hub(dev.tok.api.HubConfig.builder().actor((d, p) -> { })
+                .pingGenerator(() -> "ping".getBytes(UTF_8)).pingInterval(Duration.ofMillis(20)).build());
+        TestConnection c = fx.connect(hub, "u").failWritesWhere(n -> n >= 2);
+        await().until(() -> c.texts().size() == 2);
+        // the third ping failed: no further write is even attempted
+        await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+        assertThat(hub.scheduler.getQueue()).isEmpty();
+    }
+
+    @Test
+    void afterSendSeesThePayloadAsGivenToSend() {
+        List<String> after = new CopyOnWriteArrayList<>();
+        CoreHub hub = fx.hub(HubFixture.config()
+                .beforeSend((d, p) -> "transformed".getBytes(UTF_8))
+                .afterSend((d, p) -> after.add(d.uid() + ":" + new String(p, UTF_8)))
+                .build());
+        TestConnection c = fx.connect(hub, "u");
+        hub.send("u", "original".getBytes(UTF_8), Duration.ZERO).toCompletableFuture().join();
+        assertThat(c.texts()).containsExactly("transformed");
+        assertThat(after).containsExactly("u:original");
+    }
+
+    @Test
+    void aThrowingBeforeSendFailsThatWrite() {
+        CoreHub hub = fx.hub(HubFixture.config().queue(new TestQueue())
+                .beforeSend((d, p) -> {
+                    throw new IllegalStateException("no");
+                }).build());
+        fx.connect(hub, "u");
+        var r = hub.send("u", "x".getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture().join();
+        assertThat(r.queued()).isTrue();
+        assertThat(r.deliveries().get(0).failure()).get().isInstanceOf(IllegalStateException.class);
+    }
+}

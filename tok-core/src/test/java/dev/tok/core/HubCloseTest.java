@@ -1,0 +1,51 @@
+package dev.tok.core;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tok.api.AuthRequest;
+import dev.tok.api.Device;
+import dev.tok.api.HubClosedException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Guarantee 9: Hub.close(). */
+class HubCloseTest {
+    private final HubFixture fx = new HubFixture();
+
+    @AfterEach
+    void close() throws InterruptedException {
+        fx.close();
+    }
+
+    @Test
+    void closeClosesEveryConnectionOnceReleasesTheQueueAndRefusesWork() {
+        AtomicInteger hooks = new AtomicInteger();
+        TestQueue queue = new TestQueue();
+        CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(queue).closeHook(d -> hooks.incrementAndGet())
+                .authenticator(r -> CompletableFuture.completedFuture(Device.of("x", "y"))).build());
+        TestConnection a = fx.connect(hub, "alice");
+        TestConnection b = fx.connect(hub, "alice");
+        TestConnection c = fx.connect(hub, "bob");
+
+        hub.close();
+        hub.close();
+
+        assertThat(a.closeCalls.get()).isEqualTo(1);
+        assertThat(b.closeCalls.get()).isEqualTo(1);
+        assertThat(c.closeCalls.get()).isEqualTo(1);
+        assertThat(hooks.get()).isEqualTo(3);
+        assertThat(queue.closed.get()).isTrue();
+        assertThat(hub.online()).isEmpty();
+        assertThatThrownBy(() -> hub.send("alice", "x".getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture().join())
+                .hasCauseInstanceOf(HubClosedException.class);
+        assertThatThrownBy(() -> fx.connect(hub, "carol")).isInstanceOf(HubClosedException.class);
+        assertThatThrownBy(() -> hub.authenticate(AuthRequest.builder("test", new InetSocketAddress(0)).build())
+                .toCompletableFuture().join()).hasCauseInstanceOf(HubClosedException.class);
+    }
+}

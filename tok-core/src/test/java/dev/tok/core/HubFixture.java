@@ -1,0 +1,48 @@
+package dev.tok.core;
+
+import dev.tok.api.Device;
+import dev.tok.api.HubConfig;
+import dev.tok.api.spi.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/** Builds hubs and in-memory connections for tests, and closes them afterwards. */
+final class HubFixture implements AutoCloseable {
+    final ExecutorService io = Executors.newFixedThreadPool(2, new NamedThreadFactory("test-io"));
+    private final List<CoreHub> hubs = new ArrayList<>();
+
+    /** A config builder that passes validation: a read timeout stands in for pings. */
+    static HubConfig.Builder config() {
+        return HubConfig.builder().actor((d, p) -> { }).readTimeout(Duration.ofMinutes(1));
+    }
+
+    CoreHub hub(HubConfig config) {
+        CoreHub hub = (CoreHub) new CoreHubProvider().create(config);
+        hubs.add(hub);
+        return hub;
+    }
+
+    TestConnection connect(CoreHub hub, Device device) {
+        TestConnection c = new TestConnection(io);
+        Connection connection = hub.register(device, c);
+        c.connection.complete(connection);
+        return c;
+    }
+
+    TestConnection connect(CoreHub hub, String uid) {
+        return connect(hub, Device.of(uid, "d"));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (CoreHub hub : hubs) {
+            hub.close();
+        }
+        io.shutdown();
+        io.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

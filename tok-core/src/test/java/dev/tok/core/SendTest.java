@@ -1,0 +1,133 @@
+package dev.tok.core;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.tok.api.CacheFailedException;
+import dev.tok.api.OfflineException;
+import dev.tok.api.QueueFullException;
+import dev.tok.api.QueueRequiredException;
+import dev.tok.api.SendResult;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SendTest {
+    private final HubFixture fx = new HubFixture();
+
+    @AfterEach
+    void close() throws InterruptedException {
+        fx.close();
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    @Test
+    void onlineUserReceivesOnEveryConnection() {
+        CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(new TestQueue()).build());
+        TestConnection a = fx.connect(hub, "alice");
+        TestConnection b = fx.connect(hub, "alice");
+
+        SendResult r = hub.send("alice", b("hi"), Duration.ZERO).toCompletableFuture().join();
+
+        assertThat(r.status()).isEqualTo(SendResult.Status.DELIVERED);
+        assertThat(r.deliveries()).hasSize(2).allMatch(d -> d.succeeded());
+        assertThat(a.texts()).containsExactly("hi");
+        assertThat(b.texts()).containsExactly("hi");
+        assertThat(hub.isOnline("alice")).isTrue();
+        assertThat(hub.online()).containsExactly("alice");
+        assertThat(hub.metrics().framesDown()).isEqualTo(2);
+    }
+
+    @Test
+    void offlineWithZeroTtlFailsWithOfflineAndStoresNothing() {
+        TestQueue queue = new TestQueue();
+        CoreHub hub = fx.hub(HubFixture.config().queue(queue).build());
+
+        assertThatThrownBy(() -> hub.send("bob", b("x"), Duration.ZERO).toCompletableFuture().join())
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(OfflineException.class);
+        assertThat(queue.size("bob")).isZero();
+    }
+
+    @Test
+    void offlineWithTtlIsQueuedAndDeliveredAtLogin() {
+        TestQueue queue = new TestQueue();
+        CoreHub hub = fx.hub(HubFixture.config().queue(queue).build());
+
+        SendResult r = hub.send("bob", b("later"), Duration.ofMinutes(5)).toCompletableFuture().join();
+        assertThat(r.status()).isEqualTo(SendResult.Status.QUEUED);
+        assertThat(r.queued()).isTrue();
+        assertThat(queue.size("bob")).isEqualTo(1);
+        assertThat(hub.metrics().enqueued()).isEqualTo(1);
+
+        TestConnection bob = fx.connect(hub, "bob");
+        await().until(() -> bob.texts().size() == 1);
+        assertThat(bob.texts()).containsExactly("later");
+        await().until(() -> queue.size("bob") == 0);
+        assertThat(hub.metrics().dequeued()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutQueueTheSendFailsWithCacheFailedCausedByQueueRequired() {
+        CoreHub hub = fx.hub(HubFixture.config().noQueue().build());
+
+        assertThatThrownBy(() -> hub.send("bob", b("x"), Duration.ofMinutes(1)).toCompletableFuture().join())
+                .hasCauseInstanceOf(CacheFailedException.class)
+                .satisfies(e -> assertThat(e.getCause().getCause()).isInstanceOf(QueueRequiredException.class));
+    }
+
+    @Test
+    void aFullQueueFailsTheSendWithCacheFailed() {
+        CoreHub hub = fx.hub(HubFixture.config().queue(new TestQueue(1)).build());
+        hub.send("bob", b("1"), Duration.ofMinutes(1)).toCompletableFuture().join();
+
+        assertThatThrownBy(() -> hub.send("bob", b("2"), Duration.ofMinutes(1)).toCompletableFuture().join())
+                .hasCauseInstanceOf(CacheFailedException.class)
+                .satisfies(e -> assertThat(e.getCause().getCause()).isInstanceOf(QueueFullException.class));
+    }
+
+    @Test
+    void expiredQueuedMessagesAreNotDelivered() {
+        TestQueue queue = new TestQueue();
+        CoreHub hub = fx.hub(HubFixture.config().queue(queue).build());
+        hub.send("bob", b("short"), Duration.ofMillis(1)).toCompletableFuture().join();
+        hub.send("bob", b("long"), Duration.ofMinutes(1)).toCompletableFuture().join();
+        await().until(() -> queue.size("bob") == 1);
+
+        TestConnection bob = fx.connect(hub, "bob");
+
+        await().until(() -> bob.texts().size() == 1);
+        assertThat(bob.texts()).containsExactly("long");
+    }
+
+    @Test
+    void kickClosesEveryConnectionWithoutBye() {
+        CoreHub hub = fx.hub(HubFixture.config().sso(false)
+                .byeGenerator((k, r, d) -> java.util.Optional.of(b("bye"))).build());
+        TestConnection a = fx.connect(hub, "alice");
+        TestConnection b = fx.connect(hub, "alice");
+
+        assertThat(hub.kick("alice")).isEqualTo(2);
+
+        assertThat(a.isClosed()).isTrue();
+        assertThat(b.isClosed()).isTrue();
+        assertThat(a.texts()).isEmpty();
+        assertThat(hub.isOnline("alice")).isFalse();
+        assertThat(hub.metrics().onlineUsers()).isZero();
+        assertThat(hub.metrics().onlineConnections()).isZero();
+    }
+
+    @Test
+    void sendArgumentsAreChecked() {
+        CoreHub hub = fx.hub(HubFixture.config().build());
+        assertThatThrownBy(() -> hub.send(null, b("x"), Duration.ZERO)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("uid");
+        assertThatThrownBy(() -> hub.send("a", b("x"), Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tok.core;
+
+import dev.tok.api.spi.ConAdapter;
+import dev.tok.api.spi.Connection;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
+
+/**
+ * An in-memory connection for hub tests: a real {@link ConAdapter} whose "socket" is a list.
+ * A write is accepted (and recorded) unless the connection is closed or the failure rule says
+ * no; completion happens on the given executor, as a transport's I/O thread would complete it.
+ * Closing tells the hub through {@link Connection#onClosed()}, as a transport does.
+ */
+final class TestConnection implements ConAdapter {
+    private final Executor io;
+    private final List<byte[]> received = new ArrayList<>();
+    private final AtomicInteger writes = new AtomicInteger();
+    private volatile IntPredicate failWrite = n -> false;
+    private volatile boolean closed;
+    final CompletableFuture<Connection> connection = new CompletableFuture<>();
+    final AtomicInteger closeCalls = new AtomicInteger();
+    final AtomicInteger pauses = new AtomicInteger();
+    final AtomicInteger resumes = new AtomicInteger();
+    volatile ConAdapter sharesWith;
+
+    TestConnection(Executor io) {
+        this.io = io;
+    }
+
+    /** Writes whose 0-based index matches fail (the connection stays open). */
+    TestConnection failWritesWhere(IntPredicate rule) {
+        this.failWrite = rule;
+        return this;
+    }
+
+    @Override
+    public CompletionStage<Void> write(byte[] frame) {
+        int n = writes.getAndIncrement();
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        boolean ok;
+        synchronized (this) {
+            ok = !closed && !failWrite.test(n);
+            if (ok) {
+                received.add(frame);
+            }
+        }
+        if (ok) {
+            io.execute(() -> f.complete(null));
+        } else {
+            io.execute(() -> f.completeExceptionally(new java.io.IOException(closed ? "closed" : "write failed")));
+        }
+        return f;
+    }
+
+    @Override
+    public void close() {
+        closeCalls.incrementAndGet();
+        boolean first;
+        synchronized (this) {
+            first = !closed;
+            closed = true;
+        }
+        if (first) {
+            connection.thenAcceptAsync(Connection::onClosed, io);
+        }
+    }
+
+    /** The peer went away. */
+    void peerClose() {
+        synchronized (this) {
+            closed = true;
+        }
+        connection.join().onClosed();
+    }
+
+    /** The peer sent a frame. */
+    void receive(byte[] frame) {
+        connection.join().onFrame(frame);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String transport() {
+        return "test";
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return new InetSocketAddress("127.0.0.1", 1);
+    }
+
+    @Override
+    public boolean sharesConnectionWith(ConAdapter other) {
+        return sharesWith == other;
+    }
+
+    @Override
+    public void pauseReading() {
+        pauses.incrementAndGet();
+    }
+
+    @Override
+    public void resumeReading() {
+        resumes.incrementAndGet();
+    }
+
+    synchronized List<byte[]> received() {
+        return new ArrayList<>(received);
+    }
+
+    synchronized List<String> texts() {
+        List<String> out = new ArrayList<>();
+        for (byte[] b : received) {
+            out.add(new String(b, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,356 @@
+package dev.tok.queue.memory;
+
+import dev.tok.api.Queue;
+import dev.tok.api.QueueFullException;
+import dev.tok.api.QueuedMessage;
+import dev.tok.api.TokException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-memory {@link Queue}.
+ *
+ * <p>Each user has a {@link UserQueue}: an {@link ArrayDeque} guarded by its own monitor, so
+ * operations on different users never contend on a lock. The map of users is a
+ * {@link ConcurrentHashMap}; the total byte count is an {@link AtomicLong} updated with a
+ * compare-and-set reservation, so the global bound holds exactly under concurrency. Ids come
+ * from one {@link AtomicLong} (lock-free) and are taken under the user's monitor, so they
+ * increase within a user, also after the user's queue was dropped and recreated: a stale
+ * acknowledge can never remove a newer message.
+ *
+ * <p>Expired messages are removed lazily whenever a user's queue is touched (only when its
+ * earliest expiry has passed, so the common case costs one comparison) and by one shared
+ * sweeper thread for users nobody touches. A user's queue that becomes empty is removed from
+ * the map at once (under its monitor, marked dead so a racing enqueue retries on a fresh one).
+ * A refusal for lack of bytes also asks the sweeper to run now.
+ */
+final class MemoryQueue implements Queue {
+
+    /** Bytes counted per message on top of its payload: entry, array header, deque slot. */
+    static final int OVERHEAD_BYTES = 64;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryQueue.class);
+    private static final AtomicLong INSTANCES = new AtomicLong();
+    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    private final int maxPerUser;
+    private final long maxTotalBytes;
+    private final ConcurrentHashMap<String, UserQueue> users = new ConcurrentHashMap<>();
+    private final AtomicLong usedBytes = new AtomicLong();
+    private final AtomicLong ids = new AtomicLong();
+    private final ScheduledThreadPoolExecutor sweeper;
+    private final AtomicBoolean sweepRequested = new AtomicBoolean();
+    private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private volatile boolean closed;
+
+    MemoryQueue(int maxPerUser, long maxTotalBytes, Duration sweepInterval) {
+        this.maxPerUser = maxPerUser;
+        this.maxTotalBytes = maxTotalBytes;
+        String threadName = "tok-memory-queue-sweeper-" + INSTANCES.incrementAndGet();
+        this.sweeper = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.setRemoveOnCancelPolicy(true);
+        sweeper.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        long millis = Math.max(1, sweepInterval.toMillis());
+        sweeper.scheduleWithFixedDelay(this::sweepSafely, millis, millis, TimeUnit.MILLISECONDS);
+        LOG.debug("memory queue open: max-messages-per-user={}, max-total-bytes={}, sweep-interval={}",
+                maxPerUser, maxTotalBytes, sweepInterval);
+    }
+
+    /** One message. */
+    private static final class Entry {
+        final long id;
+        final byte[] payload;
+        final Instant expiresAt;
+
+        Entry(long id, byte[] payload, Instant expiresAt) {
+            this.id = id;
+            this.payload = payload;
+            this.expiresAt = expiresAt;
+        }
+
+        long cost() {
+            return cost(payload);
+        }
+
+        static long cost(byte[] payload) {
+            return (long) payload.length + OVERHEAD_BYTES;
+        }
+    }
+
+    /** One user's messages, oldest first. Every field is guarded by this object's monitor. */
+    private static final class UserQueue {
+        final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        /** No entry expires before this; {@code null} when empty. May be earlier than the truth. */
+        Instant earliestExpiry;
+        /** Removed from the map; whoever finds it must look up the user again. */
+        boolean dead;
+    }
+
+    @Override
+    public void enqueue(String uid, byte[] payload, Instant expiresAt) {
+        Objects.requireNonNull(uid, "uid");
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        ensureOpen();
+        Instant now = Instant.now();
+        if (!expiresAt.isAfter(now)) {
+            LOG.trace("message for '{}' expired before it was queued ({}); dropped", uid, expiresAt);
+            return;
+        }
+        long cost = Entry.cost(payload);
+        while (true) {
+            UserQueue q = users.computeIfAbsent(uid, k -> new UserQueue());
+            synchronized (q) {
+                if (q.dead) {
+                    continue;
+                }
+                purgeIfDue(q, now);
+                if (q.entries.size() >= maxPerUser) {
+                    throw full("user '" + uid + "' already has " + q.entries.size()
+                            + " messages waiting, the max-messages-per-user bound of " + maxPerUser
+                            + "; raise max-messages-per-user (default " + MemoryQueueProvider.DEFAULT_MAX_MESSAGES_PER_USER
+                            + ") or give the messages a shorter ttl");
+                }
+                if (!reserve(cost)) {
+                    dropIfEmpty(uid, q);
+                    requestSweep();
+                    throw full("the memory queue holds " + usedBytes.get() + " of its max-total-bytes bound of "
+                            + maxTotalBytes + " bytes and this message needs " + cost
+                            + " (payload + " + OVERHEAD_BYTES + " bytes bookkeeping); raise max-total-bytes (default "
+                            + MemoryQueueProvider.DEFAULT_MAX_TOTAL_BYTES + " = 256MiB) or give the messages a shorter ttl");
+                }
+                Entry e = new Entry(ids.incrementAndGet(), payload, expiresAt);
+                q.entries.addLast(e);
+                if (q.earliestExpiry == null || expiresAt.isBefore(q.earliestExpiry)) {
+                    q.earliestExpiry = expiresAt;
+                }
+                return;
+            }
+        }
+    }
+
+    @Override
+    public List<QueuedMessage> peek(String uid, int max) {
+        Objects.requireNonNull(uid, "uid");
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be positive, was " + max);
+        }
+        ensureOpen();
+        UserQueue q = users.get(uid);
+        if (q == null) {
+            return List.of();
+        }
+        Instant now = Instant.now();
+        synchronized (q) {
+            if (q.dead) {
+                return List.of();
+            }
+            purgeIfDue(q, now);
+            if (dropIfEmpty(uid, q)) {
+                return List.of();
+            }
+            int n = Math.min(max, q.entries.size());
+            List<QueuedMessage> out = new ArrayList<>(n);
+            Iterator<Entry> it = q.entries.iterator();
+            while (out.size() < n) {
+                Entry e = it.next();
+                out.add(new QueuedMessage(e.id, e.payload, e.expiresAt));
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void acknowledge(String uid, long upToId) {
+        Objects.requireNonNull(uid, "uid");
+        ensureOpen();
+        UserQueue q = users.get(uid);
+        if (q == null) {
+            return;
+        }
+        synchronized (q) {
+            if (q.dead) {
+                return;
+            }
+            long released = 0;
+            Entry head;
+            while ((head = q.entries.peekFirst()) != null && head.id <= upToId) {
+                q.entries.pollFirst();
+                released += head.cost();
+            }
+            usedBytes.addAndGet(-released);
+            dropIfEmpty(uid, q);
+        }
+    }
+
+    @Override
+    public int size(String uid) {
+        Objects.requireNonNull(uid, "uid");
+        ensureOpen();
+        UserQueue q = users.get(uid);
+        if (q == null) {
+            return 0;
+        }
+        Instant now = Instant.now();
+        synchronized (q) {
+            if (q.dead) {
+                return 0;
+            }
+            purgeIfDue(q, now);
+            int n = q.entries.size();
+            dropIfEmpty(uid, q);
+            return n;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        sweeper.shutdownNow();
+        int userCount = users.size();
+        users.clear();
+        usedBytes.set(0);
+        LOG.debug("memory queue closed; {} users' messages discarded", userCount);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new TokException("the memory queue is closed; it cannot be used after close() (the hub closes its queue on Hub.close())");
+        }
+    }
+
+    private boolean reserve(long cost) {
+        long used;
+        do {
+            used = usedBytes.get();
+            if (used + cost > maxTotalBytes) {
+                return false;
+            }
+        } while (!usedBytes.compareAndSet(used, used + cost));
+        return true;
+    }
+
+    private QueueFullException full(String message) {
+        long now = System.nanoTime();
+        long last = lastFullWarning.get();
+        if (now - last >= WARN_EVERY_NANOS && lastFullWarning.compareAndSet(last, now)) {
+            LOG.warn("memory queue refused a message (further refusals logged at DEBUG for a minute): {}", message);
+        } else {
+            LOG.debug("memory queue refused a message: {}", message);
+        }
+        return new QueueFullException(message);
+    }
+
+    /** Removes the user's expired messages if the earliest expiry has passed. Holds q's monitor. */
+    private void purgeIfDue(UserQueue q, Instant now) {
+        if (q.earliestExpiry == null || q.earliestExpiry.isAfter(now)) {
+            return;
+        }
+        long released = 0;
+        Instant earliest = null;
+        Iterator<Entry> it = q.entries.iterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (!e.expiresAt.isAfter(now)) {
+                it.remove();
+                released += e.cost();
+            } else if (earliest == null || e.expiresAt.isBefore(earliest)) {
+                earliest = e.expiresAt;
+            }
+        }
+        q.earliestExpiry = earliest;
+        usedBytes.addAndGet(-released);
+    }
+
+    /**
+     * Drops the user's queue from the map when it is empty. Holds q's monitor; never called
+     * inside a map compute function, so the monitor and the map's bin locks cannot deadlock.
+     */
+    private boolean dropIfEmpty(String uid, UserQueue q) {
+        if (!q.entries.isEmpty()) {
+            return false;
+        }
+        q.dead = true;
+        q.earliestExpiry = null;
+        users.remove(uid, q);
+        return true;
+    }
+
+    private void requestSweep() {
+        if (sweepRequested.compareAndSet(false, true)) {
+            try {
+                sweeper.execute(this::sweepSafely);
+            } catch (RejectedExecutionException e) {
+                sweepRequested.set(false); // closed meanwhile
+            }
+        }
+    }
+
+    private void sweepSafely() {
+        sweepRequested.set(false);
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.error("memory queue sweep failed; it runs again at the next interval", e);
+        }
+    }
+
+    /** Removes expired messages and empty queues of every user. Runs on the sweeper thread. */
+    void sweep() {
+        Instant now = Instant.now();
+        long before = usedBytes.get();
+        int dropped = 0;
+        for (Map.Entry<String, UserQueue> me : users.entrySet()) {
+            if (closed) {
+                return;
+            }
+            UserQueue q = me.getValue();
+            synchronized (q) {
+                if (q.dead) {
+                    continue;
+                }
+                purgeIfDue(q, now);
+                if (dropIfEmpty(me.getKey(), q)) {
+                    dropped++;
+                }
+            }
+        }
+        if (dropped > 0 && LOG.isDebugEnabled()) {
+            LOG.debug("memory queue sweep: {} users emptied, {} bytes released, {} users waiting",
+                    dropped, before - usedBytes.get(), users.size());
+        }
+    }
+
+    /** @return the bytes counted against max-total-bytes, for tests */
+    long usedBytes() {
+        return usedBytes.get();
+    }
+
+    /** @return how many users have a queue in the map, for tests */
+    int userCount() {
+        return users.size();
+    }
+}
