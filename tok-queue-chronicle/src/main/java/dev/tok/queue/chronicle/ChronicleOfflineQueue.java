@@ -55,9 +55,15 @@ final class ChronicleOfflineQueue implements Queue {
     private final ConcurrentSkipListMap<Integer, CycleStats> cycles = new ConcurrentSkipListMap<>();
     private final ReentrantReadWriteLock state = new ReentrantReadWriteLock();
     private final AtomicLong nextId = new AtomicLong(1);
-    private final AtomicLong recordBytes = new AtomicLong();
+    /** Record bytes in the cycle files kept: what {@code max-disk-bytes} bounds. */
+    private final AtomicLong diskBytes = new AtomicLong();
+    /** Bytes of waiting messages: what {@code max-total-bytes} bounds. */
+    private final AtomicLong waitingBytes = new AtomicLong();
+    /** At or before the earliest expiry among waiting messages: no purge can free anything before it. */
+    private final AtomicLong earliestExpiry = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong recordsSinceSnapshot = new AtomicLong();
     private final Object snapshotMonitor = new Object();
+    private final Object purgeMonitor = new Object();
     private final UserQueue.Removal removal = this::removed;
     private final long maxTtlNanos;
     private final ScheduledExecutorService sweeper;
@@ -92,7 +98,8 @@ final class ChronicleOfflineQueue implements Queue {
     static ChronicleOfflineQueue open(QueueSettings settings) {
         Path dir = settings.directory().toAbsolutePath().normalize();
         settings = new QueueSettings(dir, settings.durability(), settings.maxTtl(), settings.rollCycle(),
-                settings.maxPerUser(), settings.maxBytes(), settings.minFreeDisk(), settings.sweepInterval(),
+                settings.maxPerUser(), settings.maxTotalBytes(), settings.maxDiskBytes(), settings.minFreeDisk(),
+                settings.sweepInterval(),
                 settings.snapshotEvery());
         FileStore store;
         try {
@@ -166,6 +173,7 @@ final class ChronicleOfflineQueue implements Queue {
         Instant nowInstant = Instant.now();
         long now = toNanos(nowInstant);
         if (!expiresAt.isAfter(nowInstant)) {
+            checkOpen();
             return; // already expired: it could never be delivered, so there is nothing to keep
         }
         long limit = now + maxTtlNanos;
@@ -177,8 +185,27 @@ final class ChronicleOfflineQueue implements Queue {
                     + " bytes: Chronicle Queue stores records of at most " + journal.maxRecordBytes()
                     + " bytes (a quarter of its memory-mapping block); nothing was stored");
         }
+        if (rec > settings.maxTotalBytes()) {
+            throw totalBytesFull(payload.length);
+        }
         checkDisk();
-        long position;
+        long position = tryEnqueue(uid, uidBytes, payload, expiry, now, rec);
+        if (position == TOTAL_BYTES_FULL) {
+            if (now >= earliestExpiry.get()) {
+                purgeAllExpired(now); // expired messages give their bytes back
+                position = tryEnqueue(uid, uidBytes, payload, expiry, now, rec);
+            }
+            if (position == TOTAL_BYTES_FULL) {
+                throw totalBytesFull(payload.length);
+            }
+        }
+        journal.syncTo(position);
+    }
+
+    private static final long TOTAL_BYTES_FULL = Long.MIN_VALUE + 1;
+
+    /** @return the new record's position, or {@link #TOTAL_BYTES_FULL} */
+    private long tryEnqueue(String uid, byte[] uidBytes, byte[] payload, long expiry, long now, int rec) {
         state.readLock().lock();
         try {
             checkOpen();
@@ -188,6 +215,8 @@ final class ChronicleOfflineQueue implements Queue {
                     if (q.dead) {
                         continue;
                     }
+                    long position;
+                    boolean added = false;
                     try {
                         q.purgeExpired(now, removal);
                         if (q.count() >= settings.maxPerUser()) {
@@ -195,34 +224,60 @@ final class ChronicleOfflineQueue implements Queue {
                                     + "', the most allowed by setting '" + QueueSettings.MAX_MESSAGES_PER_USER + "' ("
                                     + settings.maxPerUser() + "); raise it or deliver the waiting messages first");
                         }
-                        long used = recordBytes.get();
-                        if (used + rec > settings.maxBytes()) {
-                            throw new QueueFullException("queue 'chronicle' in " + directory + " holds " + used
-                                    + " bytes of records; a message of " + payload.length + " bytes would pass setting '"
-                                    + QueueSettings.MAX_BYTES + "' (" + settings.maxBytes() + "); space returns as messages"
-                                    + " are delivered or expire, or raise the setting");
+                        if (!reserve(waitingBytes, rec, settings.maxTotalBytes())) {
+                            return TOTAL_BYTES_FULL;
+                        }
+                        if (!reserve(diskBytes, rec, settings.maxDiskBytes())) {
+                            waitingBytes.addAndGet(-rec);
+                            throw new QueueFullException("queue 'chronicle' keeps " + diskBytes.get() + " bytes of records in "
+                                    + directory + "; a message of " + payload.length + " bytes would pass setting '"
+                                    + QueueSettings.MAX_DISK_BYTES + "' (" + settings.maxDiskBytes() + "). Space returns when"
+                                    + " every message in an old cycle file was delivered or expired; or raise the setting");
                         }
                         long id = nextId.getAndIncrement();
-                        position = journal.appendEnqueue(id, expiry, uidBytes, payload);
-                        q.add(id, expiry, position);
+                        try {
+                            position = journal.appendEnqueue(id, expiry, uidBytes, payload);
+                        } catch (RuntimeException | Error e) {
+                            waitingBytes.addAndGet(-rec);
+                            diskBytes.addAndGet(-rec);
+                            throw e;
+                        }
+                        q.add(id, expiry, position, rec);
+                        added = true;
                     } finally {
                         if (q.count() == 0) {
                             q.dead = true;
                             users.remove(uid, q);
                         }
                     }
-                    CycleStats s = stats(journal.cycleOf(position));
-                    s.recordWritten(position, rec);
-                    s.messageAdded(expiry);
-                    recordBytes.addAndGet(rec);
-                    recordsSinceSnapshot.incrementAndGet();
-                    break;
+                    if (added) {
+                        CycleStats s = stats(journal.cycleOf(position));
+                        s.recordWritten(position, rec);
+                        s.messageAdded(expiry);
+                        earliestExpiry.accumulateAndGet(expiry, Math::min);
+                        recordsSinceSnapshot.incrementAndGet();
+                    }
+                    return position;
                 }
             }
         } finally {
             state.readLock().unlock();
         }
-        journal.syncTo(position);
+    }
+
+    private static boolean reserve(AtomicLong counter, long bytes, long max) {
+        long after = counter.addAndGet(bytes);
+        if (after > max) {
+            counter.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    private QueueFullException totalBytesFull(int payloadLength) {
+        return new QueueFullException("queue 'chronicle' holds " + waitingBytes.get() + " bytes of waiting messages; a message of "
+                + payloadLength + " bytes would pass setting '" + QueueSettings.MAX_TOTAL_BYTES + "' ("
+                + settings.maxTotalBytes() + "); raise it or deliver the waiting messages first");
     }
 
     @Override
@@ -288,7 +343,7 @@ final class ChronicleOfflineQueue implements Queue {
                 long position = journal.appendAck(upToId, uidBytes);
                 int rec = Journal.ackRecordBytes(uidBytes.length);
                 stats(journal.cycleOf(position)).recordWritten(position, rec);
-                recordBytes.addAndGet(rec);
+                diskBytes.addAndGet(rec);
                 recordsSinceSnapshot.incrementAndGet();
                 q.removeFirst(n, removal);
                 if (q.count() == 0) {
@@ -377,8 +432,13 @@ final class ChronicleOfflineQueue implements Queue {
     }
 
     /** @return record bytes in the cycle files the queue still keeps */
-    long recordBytes() {
-        return recordBytes.get();
+    long diskBytes() {
+        return diskBytes.get();
+    }
+
+    /** @return bytes of waiting messages */
+    long waitingBytes() {
+        return waitingBytes.get();
     }
 
     /** @return how many users have messages in the index (expired ones not yet purged count) */
@@ -415,11 +475,14 @@ final class ChronicleOfflineQueue implements Queue {
             }
             for (Snapshot.User u : snap.users()) {
                 long[] e = u.entries();
-                UserQueue q = new UserQueue(u.uid(), Math.max(4, e.length / 3));
-                for (int i = 0; i + 2 < e.length; i += 3) {
+                int stride = UserQueue.STRIDE;
+                UserQueue q = new UserQueue(u.uid(), Math.max(4, e.length / stride));
+                for (int i = 0; i + stride - 1 < e.length; i += stride) {
                     if (e[i + 1] > now) {
-                        q.add(e[i], e[i + 1], e[i + 2]);
+                        q.add(e[i], e[i + 1], e[i + 2], e[i + 3]);
                         stats(journal.cycleOf(e[i + 2])).live.incrementAndGet();
+                        waitingBytes.addAndGet(e[i + 3]);
+                        earliestExpiry.accumulateAndGet(e[i + 1], Math::min);
                     }
                 }
                 if (q.count() > 0) {
@@ -437,8 +500,10 @@ final class ChronicleOfflineQueue implements Queue {
                     nextId.set(id + 1);
                 }
                 if (expiry > now) {
-                    users.computeIfAbsent(uid, UserQueue::new).add(id, expiry, position);
+                    users.computeIfAbsent(uid, UserQueue::new).add(id, expiry, position, bytes);
                     s.messageAdded(expiry);
+                    waitingBytes.addAndGet(bytes);
+                    earliestExpiry.accumulateAndGet(expiry, Math::min);
                 } else {
                     s.maxExpiry.accumulateAndGet(expiry, Math::max);
                 }
@@ -467,7 +532,7 @@ final class ChronicleOfflineQueue implements Queue {
         for (CycleStats s : cycles.values()) {
             total += s.bytes.get();
         }
-        recordBytes.set(total);
+        diskBytes.set(total);
         long messages = 0;
         for (UserQueue q : users.values()) {
             messages += q.count();
@@ -490,15 +555,9 @@ final class ChronicleOfflineQueue implements Queue {
             long now = nowNanos();
             int current = journal.currentCycle();
             Map<Integer, CycleStats> old = cycles.headMap(current);
-            boolean purge = false;
             boolean deletable = false;
             boolean uncovered = false;
-            for (CycleStats s : old.values()) {
-                if (s.live.get() > 0 && now >= s.maxExpiry.get()) {
-                    purge = true;
-                }
-            }
-            if (purge) {
+            if (now >= earliestExpiry.get()) {
                 purgeAllExpired(now);
             }
             for (CycleStats s : old.values()) {
@@ -525,23 +584,39 @@ final class ChronicleOfflineQueue implements Queue {
         }
     }
 
+    /**
+     * Drops expired messages of every user (giving back their bytes and their cycles' counts).
+     * Costs a pass over all users; runs from the sweeper, and from an enqueue refused by
+     * {@code max-total-bytes} once something can have expired.
+     */
     private void purgeAllExpired(long now) {
-        state.readLock().lock();
-        try {
-            for (UserQueue q : users.values()) {
-                synchronized (q) {
-                    if (q.dead) {
-                        continue;
-                    }
-                    q.purgeExpired(now, removal);
-                    if (q.count() == 0) {
-                        q.dead = true;
-                        users.remove(q.uid, q);
+        synchronized (purgeMonitor) {
+            if (now < earliestExpiry.get()) {
+                return; // another purge just ran
+            }
+            // new messages lower it concurrently; raise it only to what this pass saw
+            earliestExpiry.set(Long.MAX_VALUE);
+            long earliest = Long.MAX_VALUE;
+            state.readLock().lock();
+            try {
+                for (UserQueue q : users.values()) {
+                    synchronized (q) {
+                        if (q.dead) {
+                            continue;
+                        }
+                        q.purgeExpired(now, removal);
+                        if (q.count() == 0) {
+                            q.dead = true;
+                            users.remove(q.uid, q);
+                        } else {
+                            earliest = Math.min(earliest, q.minExpiry());
+                        }
                     }
                 }
+            } finally {
+                state.readLock().unlock();
+                earliestExpiry.accumulateAndGet(earliest, Math::min);
             }
-        } finally {
-            state.readLock().unlock();
         }
     }
 
@@ -556,7 +631,7 @@ final class ChronicleOfflineQueue implements Queue {
                 if (s.live.get() <= 0 && s.maxPosition.get() <= snapshotPosition) {
                     journal.deleteCycle(s.cycle);
                     cycles.remove(s.cycle);
-                    recordBytes.addAndGet(-s.bytes.get());
+                    diskBytes.addAndGet(-s.bytes.get());
                     deleted.add(s.cycle);
                 }
             }
@@ -599,7 +674,8 @@ final class ChronicleOfflineQueue implements Queue {
 
     // ---------------------------------------------------------------- helpers
 
-    private void removed(long position) {
+    private void removed(long position, long bytes) {
+        waitingBytes.addAndGet(-bytes);
         CycleStats s = cycles.get(journal.cycleOf(position));
         if (s != null) {
             s.live.decrementAndGet();

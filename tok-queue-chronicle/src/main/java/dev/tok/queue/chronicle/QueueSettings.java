@@ -16,7 +16,8 @@ import java.util.Set;
  * @param maxTtl             expiries further away are clamped to now + maxTtl
  * @param rollCycle          how often a new cycle file starts (lowercase-dash name)
  * @param maxPerUser         most messages waiting for one user
- * @param maxBytes           most bytes of records kept in cycle files
+ * @param maxTotalBytes      most bytes of waiting messages (payload, uid and record header)
+ * @param maxDiskBytes       most bytes of records kept in cycle files
  * @param minFreeDisk        enqueue fails when the file system has less free space
  * @param sweepInterval      how often expired/acknowledged cycle files are looked for
  * @param snapshotEvery      records written after which the index is snapshotted
@@ -27,7 +28,8 @@ record QueueSettings(
         Duration maxTtl,
         String rollCycle,
         int maxPerUser,
-        long maxBytes,
+        long maxTotalBytes,
+        long maxDiskBytes,
         long minFreeDisk,
         Duration sweepInterval,
         int snapshotEvery) {
@@ -37,18 +39,20 @@ record QueueSettings(
     static final String MAX_TTL = "max-ttl";
     static final String ROLL_CYCLE = "roll-cycle";
     static final String MAX_MESSAGES_PER_USER = "max-messages-per-user";
-    static final String MAX_BYTES = "max-bytes";
+    static final String MAX_TOTAL_BYTES = "max-total-bytes";
+    static final String MAX_DISK_BYTES = "max-disk-bytes";
     static final String MIN_FREE_DISK = "min-free-disk";
     static final String SWEEP_INTERVAL = "sweep-interval";
     static final String SNAPSHOT_EVERY = "snapshot-every";
 
     static final Set<String> NAMES = Set.of(DIRECTORY, DURABILITY, MAX_TTL, ROLL_CYCLE, MAX_MESSAGES_PER_USER,
-            MAX_BYTES, MIN_FREE_DISK, SWEEP_INTERVAL, SNAPSHOT_EVERY);
+            MAX_TOTAL_BYTES, MAX_DISK_BYTES, MIN_FREE_DISK, SWEEP_INTERVAL, SNAPSHOT_EVERY);
 
     static final Duration DEFAULT_MAX_TTL = Duration.ofDays(7);
     static final String DEFAULT_ROLL_CYCLE = "fast-hourly";
     static final int DEFAULT_MAX_PER_USER = 10_000;
-    static final long DEFAULT_MAX_BYTES = 4L << 30;
+    static final long DEFAULT_MAX_TOTAL_BYTES = 1L << 30;
+    static final long DEFAULT_MAX_DISK_BYTES = 4L << 30;
     static final long DEFAULT_MIN_FREE_DISK = 256L << 20;
     static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(10);
     static final int DEFAULT_SNAPSHOT_EVERY = 1_000_000;
@@ -97,9 +101,13 @@ record QueueSettings(
         if (maxPerUser < 1) {
             throw s.malformed(MAX_MESSAGES_PER_USER, String.valueOf(maxPerUser), "a positive integer");
         }
-        long maxBytes = s.bytes(MAX_BYTES, DEFAULT_MAX_BYTES);
-        if (maxBytes < (1L << 20)) {
-            throw s.malformed(MAX_BYTES, s.string(MAX_BYTES, ""), "at least 1MiB");
+        long maxTotalBytes = s.bytes(MAX_TOTAL_BYTES, DEFAULT_MAX_TOTAL_BYTES);
+        if (maxTotalBytes < 1) {
+            throw s.malformed(MAX_TOTAL_BYTES, s.string(MAX_TOTAL_BYTES, ""), "a positive size such as 1GiB");
+        }
+        long maxDiskBytes = s.bytes(MAX_DISK_BYTES, DEFAULT_MAX_DISK_BYTES);
+        if (maxDiskBytes < 1) {
+            throw s.malformed(MAX_DISK_BYTES, s.string(MAX_DISK_BYTES, ""), "a positive size such as 4GiB");
         }
         long minFreeDisk = s.bytes(MIN_FREE_DISK, DEFAULT_MIN_FREE_DISK);
         Duration sweep = s.duration(SWEEP_INTERVAL, DEFAULT_SWEEP_INTERVAL);
@@ -110,7 +118,8 @@ record QueueSettings(
         if (snapshotEvery < 1) {
             throw s.malformed(SNAPSHOT_EVERY, String.valueOf(snapshotEvery), "a positive integer");
         }
-        return new QueueSettings(directory, durability, maxTtl, rollCycle, maxPerUser, maxBytes, minFreeDisk, sweep,
+        return new QueueSettings(directory, durability, maxTtl, rollCycle, maxPerUser, maxTotalBytes, maxDiskBytes,
+                minFreeDisk, sweep,
                 snapshotEvery);
     }
 

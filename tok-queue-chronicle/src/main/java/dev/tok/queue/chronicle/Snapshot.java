@@ -30,7 +30,7 @@ import java.util.zip.CheckedOutputStream;
  * @param position   every record at or before this journal position is reflected
  * @param nextId     the next message id to hand out
  * @param cycles     per-cycle bookkeeping
- * @param users      per-user entries (uid, stride-three id/expiry/position triples)
+ * @param users      per-user entries (uid, stride-four id/expiry/position/bytes)
  */
 record Snapshot(long position, long nextId, List<CycleStats.Frozen> cycles, List<User> users) {
 

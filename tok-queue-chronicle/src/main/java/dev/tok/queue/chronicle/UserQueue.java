@@ -4,20 +4,21 @@ import java.util.Arrays;
 
 /**
  * The in-memory index of one user's waiting messages, oldest first: for each message its id,
- * its expiry (epoch nanoseconds) and its position (Chronicle index) in the journal. Payloads
- * stay on disk. Not thread-safe: callers synchronise on the instance.
+ * its expiry (epoch nanoseconds), its position (Chronicle index) in the journal and the bytes it
+ * counts against {@code max-total-bytes}. Payloads stay on disk. Not thread-safe: callers
+ * synchronise on the instance.
  *
- * <p>Entries are kept in one {@code long[]} with a stride of three, to keep the per-user and
- * per-message overhead small (24 bytes a message).
+ * <p>Entries are kept in one {@code long[]} with a stride of four, to keep the per-user and
+ * per-message overhead small (32 bytes a message).
  */
 final class UserQueue {
 
-    /** Receives the journal position of every entry removed. */
+    /** Receives the journal position and the counted bytes of every entry removed. */
     interface Removal {
-        void removed(long position);
+        void removed(long position, long bytes);
     }
 
-    private static final int STRIDE = 3;
+    static final int STRIDE = 4;
 
     final String uid;
     /** Set when the queue was removed from the map; holders must look the user up again. */
@@ -52,12 +53,20 @@ final class UserQueue {
         return entries[(head + i) * STRIDE + 2];
     }
 
+    long bytes(int i) {
+        return entries[(head + i) * STRIDE + 3];
+    }
+
+    long minExpiry() {
+        return minExpiry;
+    }
+
     /** @return the id of the newest entry, or {@code Long.MIN_VALUE} when empty */
     long lastId() {
         return tail == head ? Long.MIN_VALUE : entries[(tail - 1) * STRIDE];
     }
 
-    void add(long id, long expiry, long position) {
+    void add(long id, long expiry, long position, long bytes) {
         if (tail * STRIDE == entries.length) {
             int n = count();
             if (head > 0 && n <= (entries.length / STRIDE) / 2) {
@@ -73,6 +82,7 @@ final class UserQueue {
         entries[at] = id;
         entries[at + 1] = expiry;
         entries[at + 2] = position;
+        entries[at + 3] = bytes;
         tail++;
         if (expiry < minExpiry) {
             minExpiry = expiry;
@@ -91,7 +101,7 @@ final class UserQueue {
     /** Removes the first {@code n} entries. */
     void removeFirst(int n, Removal removal) {
         for (int i = 0; i < n; i++) {
-            removal.removed(entries[(head + i) * STRIDE + 2]);
+            removal.removed(entries[(head + i) * STRIDE + 2], entries[(head + i) * STRIDE + 3]);
         }
         head += n;
         if (head == tail) {
@@ -117,7 +127,7 @@ final class UserQueue {
             int at = i * STRIDE;
             long exp = entries[at + 1];
             if (exp <= now) {
-                removal.removed(entries[at + 2]);
+                removal.removed(entries[at + 2], entries[at + 3]);
                 dropped++;
                 continue;
             }
@@ -138,16 +148,8 @@ final class UserQueue {
         return dropped;
     }
 
-    /** @return a copy of the live entries, stride three, for a snapshot */
+    /** @return a copy of the live entries, stride four, for a snapshot */
     long[] copyEntries() {
         return Arrays.copyOfRange(entries, head * STRIDE, tail * STRIDE);
-    }
-
-    static UserQueue fromEntries(String uid, long[] triples) {
-        UserQueue q = new UserQueue(uid, Math.max(4, triples.length / STRIDE));
-        for (int i = 0; i + 2 < triples.length; i += STRIDE) {
-            q.add(triples[i], triples[i + 1], triples[i + 2]);
-        }
-        return q;
     }
 }

@@ -47,10 +47,10 @@ class BoundsTest {
     }
 
     @Test
-    @DisplayName("max-bytes refuses messages until delivered ones' cycle files are reclaimed")
+    @DisplayName("max-disk-bytes refuses messages until delivered ones' cycle files are reclaimed")
     void diskBound() {
         byte[] payload = new byte[100 * 1024];
-        try (Queue q = TestQueues.open(dir, "max-bytes", "1MiB", "roll-cycle", "test-secondly", "sweep-interval", "50ms")) {
+        try (Queue q = TestQueues.open(dir, "max-disk-bytes", "1MiB", "roll-cycle", "test-secondly", "sweep-interval", "50ms")) {
             int stored = 0;
             QueueFullException full = null;
             for (int i = 0; i < 20 && full == null; i++) {
@@ -62,7 +62,7 @@ class BoundsTest {
                 }
             }
             assertThat(full).isNotNull();
-            assertThat(full).hasMessageContaining("max-bytes").hasMessageContaining(String.valueOf(1 << 20));
+            assertThat(full).hasMessageContaining("max-disk-bytes").hasMessageContaining(String.valueOf(1 << 20));
             assertThat(stored).isBetween(9, 10);
             assertThat(q.size("ivan-" + stored)).as("the refused message is not stored").isZero();
 
@@ -70,6 +70,9 @@ class BoundsTest {
                 List<QueuedMessage> m = q.peek("ivan-" + i, 1);
                 q.acknowledge("ivan-" + i, m.get(0).id());
             }
+            assertThat(((ChronicleOfflineQueue) q).waitingBytes()).isZero();
+            // acknowledged records still occupy their cycle file until it is deleted
+            assertThatThrownBy(() -> q.enqueue("ivan-again", payload, expiry)).isInstanceOf(QueueFullException.class);
             await().atMost(Duration.ofSeconds(15)).ignoreException(QueueFullException.class)
                     .until(() -> {
                         q.enqueue("ivan-again", payload, expiry);

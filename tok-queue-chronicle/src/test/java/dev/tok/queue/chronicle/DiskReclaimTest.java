@@ -60,7 +60,7 @@ class DiskReclaimTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> CycleFiles.list(dir).size() <= 1);
             assertThat(CycleFiles.bytes(dir)).isLessThan(before);
             assertThat(CycleFiles.list(dir).size()).isLessThan(filesBefore);
-            assertThat(((ChronicleOfflineQueue) q).recordBytes()).isLessThan(4096);
+            assertThat(((ChronicleOfflineQueue) q).diskBytes()).isLessThan(4096);
 
             q.enqueue("carol", kib(1), expiry);
             assertThat(q.size("carol")).isEqualTo(1);
