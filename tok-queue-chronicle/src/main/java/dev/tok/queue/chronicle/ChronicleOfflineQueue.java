@@ -74,7 +74,8 @@ final class ChronicleOfflineQueue implements Queue {
     private volatile RecoveryReport recovery;
 
     /** What the last open found, for logs and measurements. */
-    record RecoveryReport(boolean snapshotUsed, long recordsReplayed, long messages, int users, long millis) {
+    record RecoveryReport(boolean snapshotUsed, long recordsReplayed, long messages, int users, long millis,
+            long snapshotMillis, long replayMillis) {
     }
 
     private ChronicleOfflineQueue(QueueSettings settings, FileChannel lockChannel, FileLock lock, FileStore fileStore) {
@@ -491,6 +492,7 @@ final class ChronicleOfflineQueue implements Queue {
             }
             snapshotPosition = after;
         }
+        long tReplay = System.nanoTime();
         long replayed = journal.replay(after, new Journal.Visitor() {
             @Override
             public void enqueued(long position, int bytes, long id, long expiry, String uid) {
@@ -521,6 +523,7 @@ final class ChronicleOfflineQueue implements Queue {
                 }
             }
         });
+        long tEnd = System.nanoTime();
         recordsSinceSnapshot.set(replayed);
         int current = journal.currentCycle();
         for (int c : journal.cyclesOnDisk()) {
@@ -538,10 +541,11 @@ final class ChronicleOfflineQueue implements Queue {
             messages += q.count();
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        recovery = new RecoveryReport(snap != null, replayed, messages, users.size(), millis);
-        LOG.info("queue 'chronicle' opened {}: {} messages for {} users, recovered in {} ms ({} snapshot, {} records"
-                + " replayed; durability {})", directory, messages, users.size(), millis, snap != null ? "from" : "no",
-                replayed, settings.durability().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        recovery = new RecoveryReport(snap != null, replayed, messages, users.size(), millis,
+                TimeUnit.NANOSECONDS.toMillis(tReplay - t0), TimeUnit.NANOSECONDS.toMillis(tEnd - tReplay));
+        LOG.info("queue 'chronicle' opened {}: {} messages for {} users, recovered in {} ms ({} snapshot: {} ms, {}"
+                + " records replayed: {} ms; durability {})", directory, messages, users.size(), millis,
+                snap != null ? "from" : "no", recovery.snapshotMillis(), replayed, recovery.replayMillis(), settings.durability().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
     }
 
     // ---------------------------------------------------------------- sweeping and snapshots

@@ -296,6 +296,9 @@ final class Journal implements AutoCloseable {
      */
     long replay(long after, Visitor visitor) {
         long count = 0;
+        if (after != NONE) {
+            lastAppended = after; // the snapshot's position, unless newer records follow
+        }
         try (ExcerptTailer t = queue.createTailer()) {
             boolean skipByIndex = true;
             if (after != NONE && t.moveToIndex(after)) {

@@ -1,13 +1,8 @@
 package dev.tok.queue.chronicle;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -19,8 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * The in-memory index frozen at one journal position, so that a restart replays only the records
@@ -49,39 +42,32 @@ record Snapshot(long position, long nextId, List<CycleStats.Frozen> cycles, List
     void write(Path directory) throws IOException {
         Path target = file(directory);
         Path tmp = directory.resolve(FILE + ".tmp");
-        CRC32 crc = new CRC32();
-        try (OutputStream raw = Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16))) {
-            out.writeLong(MAGIC);
-            out.writeInt(VERSION);
-            out.writeLong(position);
-            out.writeLong(nextId);
-            out.writeInt(cycles.size());
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            Out out = new Out(ch);
+            out.putLong(MAGIC);
+            out.putInt(VERSION);
+            out.putLong(position);
+            out.putLong(nextId);
+            out.putInt(cycles.size());
             for (CycleStats.Frozen c : cycles) {
-                out.writeInt(c.cycle());
-                out.writeLong(c.live());
-                out.writeLong(c.maxExpiry());
-                out.writeLong(c.maxPosition());
-                out.writeLong(c.bytes());
+                out.putInt(c.cycle());
+                out.putLong(c.live());
+                out.putLong(c.maxExpiry());
+                out.putLong(c.maxPosition());
+                out.putLong(c.bytes());
             }
-            out.writeInt(users.size());
+            out.putInt(users.size());
             for (User u : users) {
                 byte[] uid = u.uid().getBytes(StandardCharsets.UTF_8);
-                out.writeInt(uid.length);
-                out.write(uid);
-                out.writeInt(u.entries().length);
+                out.putInt(uid.length);
+                out.put(uid);
+                out.putInt(u.entries().length);
                 for (long v : u.entries()) {
-                    out.writeLong(v);
+                    out.putLong(v);
                 }
             }
-            out.flush();
-            long sum = crc.getValue();
-            raw.write(new byte[] {
-                (byte) (sum >>> 56), (byte) (sum >>> 48), (byte) (sum >>> 40), (byte) (sum >>> 32),
-                (byte) (sum >>> 24), (byte) (sum >>> 16), (byte) (sum >>> 8), (byte) sum});
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            out.finish();
             ch.force(true);
         }
         try {
@@ -106,89 +92,184 @@ record Snapshot(long position, long nextId, List<CycleStats.Frozen> cycles, List
      */
     static Snapshot read(Path directory) throws IOException {
         Path f = file(directory);
-        long size;
+        FileChannel ch;
         try {
-            size = Files.size(f);
+            ch = FileChannel.open(f, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             return null;
         }
-        if (size < 8) {
-            throw new IOException(f + " is truncated (" + size + " bytes)");
-        }
-        CRC32 crc = new CRC32();
-        try (InputStream raw = Files.newInputStream(f)) {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(
-                    new CheckedInputStream(new LimitedInputStream(raw, size - 8), crc), 1 << 16));
-            if (in.readLong() != MAGIC) {
+        try (ch) {
+            In in = new In(ch, ch.size());
+            if (in.getLong() != MAGIC) {
                 throw new IOException(f + " is not a tok index snapshot");
             }
-            int version = in.readInt();
+            int version = in.getInt();
             if (version != VERSION) {
                 throw new IOException(f + " has version " + version + "; this tok reads version " + VERSION);
             }
-            long position = in.readLong();
-            long nextId = in.readLong();
-            int cycleCount = in.readInt();
+            long position = in.getLong();
+            long nextId = in.getLong();
+            int cycleCount = in.count();
             List<CycleStats.Frozen> cycles = new ArrayList<>(Math.min(cycleCount, 1 << 16));
             for (int i = 0; i < cycleCount; i++) {
-                cycles.add(new CycleStats.Frozen(in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+                cycles.add(new CycleStats.Frozen(in.getInt(), in.getLong(), in.getLong(), in.getLong(), in.getLong()));
             }
-            int userCount = in.readInt();
+            int userCount = in.count();
             List<User> users = new ArrayList<>(Math.min(userCount, 1 << 20));
             for (int i = 0; i < userCount; i++) {
-                byte[] uid = new byte[in.readInt()];
-                in.readFully(uid);
-                long[] entries = new long[in.readInt()];
+                byte[] uid = new byte[in.count()];
+                in.get(uid);
+                long[] entries = new long[in.count()];
                 for (int j = 0; j < entries.length; j++) {
-                    entries[j] = in.readLong();
+                    entries[j] = in.getLong();
                 }
                 users.add(new User(new String(uid, StandardCharsets.UTF_8), entries));
             }
-            if (in.read() != -1) {
-                throw new IOException(f + " has trailing bytes");
-            }
-            long expected = new DataInputStream(raw).readLong();
-            if (expected != crc.getValue()) {
-                throw new IOException(f + " fails its checksum");
-            }
+            in.verifyEnd(f);
             return new Snapshot(position, nextId, cycles, users);
-        } catch (EOFException | NegativeArraySizeException e) {
+        } catch (BufferUnderflowException e) {
             throw new IOException(f + " is truncated or damaged", e);
         }
     }
 
-    /** Reads at most {@code limit} bytes of the underlying stream, leaving the rest unread. */
-    private static final class LimitedInputStream extends InputStream {
-        private final InputStream in;
-        private long left;
+    /** Writes through a 1 MiB buffer, checksumming what it writes; {@link #finish} appends the CRC. */
+    private static final class Out {
+        private final FileChannel ch;
+        private final ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        private final CRC32 crc = new CRC32();
 
-        LimitedInputStream(InputStream in, long limit) {
-            this.in = in;
-            this.left = limit;
+        Out(FileChannel ch) {
+            this.ch = ch;
         }
 
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
+        private void room(int n) throws IOException {
+            if (buf.remaining() < n) {
+                flush();
             }
-            int b = in.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
         }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
+        private void flush() throws IOException {
+            buf.flip();
+            crc.update(buf.array(), 0, buf.limit());
+            while (buf.hasRemaining()) {
+                ch.write(buf);
             }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
+            buf.clear();
+        }
+
+        void putLong(long v) throws IOException {
+            room(8);
+            buf.putLong(v);
+        }
+
+        void putInt(int v) throws IOException {
+            room(4);
+            buf.putInt(v);
+        }
+
+        void put(byte[] b) throws IOException {
+            int off = 0;
+            while (off < b.length) {
+                room(1);
+                int n = Math.min(buf.remaining(), b.length - off);
+                buf.put(b, off, n);
+                off += n;
+            }
+        }
+
+        void finish() throws IOException {
+            flush();
+            buf.putLong(crc.getValue());
+            buf.flip();
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+        }
+    }
+
+    /** Reads the content (all but the 8-byte CRC trailer) through a 1 MiB buffer, checksumming it. */
+    private static final class In {
+        private final FileChannel ch;
+        private final ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        private final CRC32 crc = new CRC32();
+        private long contentLeft;
+
+        In(FileChannel ch, long size) throws IOException {
+            if (size < 8) {
+                throw new IOException("snapshot is truncated (" + size + " bytes)");
+            }
+            this.ch = ch;
+            this.contentLeft = size - 8;
+            buf.limit(0);
+        }
+
+        private void need(int n) throws IOException {
+            if (buf.remaining() >= n) {
+                return;
+            }
+            buf.compact();
+            while (buf.position() < n || (buf.hasRemaining() && contentLeft > 0)) {
+                if (contentLeft <= 0) {
+                    throw new BufferUnderflowException();
+                }
+                int start = buf.position();
+                int want = (int) Math.min(buf.remaining(), contentLeft);
+                ByteBuffer slice = buf.duplicate();
+                slice.limit(start + want);
+                int r = ch.read(slice);
+                if (r < 0) {
+                    throw new BufferUnderflowException();
+                }
+                crc.update(buf.array(), start, r);
+                buf.position(start + r);
+                contentLeft -= r;
+            }
+            buf.flip();
+        }
+
+        long getLong() throws IOException {
+            need(8);
+            return buf.getLong();
+        }
+
+        int getInt() throws IOException {
+            need(4);
+            return buf.getInt();
+        }
+
+        /** @return a non-negative count, else the file is damaged */
+        int count() throws IOException {
+            int n = getInt();
+            if (n < 0) {
+                throw new BufferUnderflowException();
             }
             return n;
+        }
+
+        void get(byte[] b) throws IOException {
+            int off = 0;
+            while (off < b.length) {
+                need(1);
+                int n = Math.min(buf.remaining(), b.length - off);
+                buf.get(b, off, n);
+                off += n;
+            }
+        }
+
+        void verifyEnd(Path f) throws IOException {
+            if (buf.hasRemaining() || contentLeft > 0) {
+                throw new IOException(f + " has trailing bytes");
+            }
+            ByteBuffer trailer = ByteBuffer.allocate(8);
+            while (trailer.hasRemaining()) {
+                if (ch.read(trailer) < 0) {
+                    throw new IOException(f + " is truncated");
+                }
+            }
+            trailer.flip();
+            if (trailer.getLong() != crc.getValue()) {
+                throw new IOException(f + " fails its checksum");
+            }
         }
     }
 }
