@@ -474,6 +474,11 @@ final class ChronicleOfflineQueue implements Queue {
                 s.live.set(0);
                 cycles.put(f.cycle(), s);
             }
+            long bytes = 0;
+            long earliest = Long.MAX_VALUE;
+            java.util.HashMap<Integer, long[]> live = new java.util.HashMap<>();
+            int lastCycle = Integer.MIN_VALUE;
+            long[] lastLive = null;
             for (Snapshot.User u : snap.users()) {
                 long[] e = u.entries();
                 int stride = UserQueue.STRIDE;
@@ -481,15 +486,23 @@ final class ChronicleOfflineQueue implements Queue {
                 for (int i = 0; i + stride - 1 < e.length; i += stride) {
                     if (e[i + 1] > now) {
                         q.add(e[i], e[i + 1], e[i + 2], e[i + 3]);
-                        stats(journal.cycleOf(e[i + 2])).live.incrementAndGet();
-                        waitingBytes.addAndGet(e[i + 3]);
-                        earliestExpiry.accumulateAndGet(e[i + 1], Math::min);
+                        int cycle = journal.cycleOf(e[i + 2]);
+                        if (cycle != lastCycle) {
+                            lastCycle = cycle;
+                            lastLive = live.computeIfAbsent(cycle, c -> new long[1]);
+                        }
+                        lastLive[0]++;
+                        bytes += e[i + 3];
+                        earliest = Math.min(earliest, e[i + 1]);
                     }
                 }
                 if (q.count() > 0) {
                     users.put(u.uid(), q);
                 }
             }
+            live.forEach((cycle, n) -> stats(cycle).live.addAndGet(n[0]));
+            waitingBytes.addAndGet(bytes);
+            earliestExpiry.accumulateAndGet(earliest, Math::min);
             snapshotPosition = after;
         }
         long tReplay = System.nanoTime();

@@ -129,6 +129,7 @@ record QueueSettings(
 
     private static Map<String, RollCycleChoice> rollCycles() {
         String rc = "net.openhft.chronicle.queue.RollCycles";
+        String legacy = "net.openhft.chronicle.queue.rollcycles.LegacyRollCycles";
         String test = "net.openhft.chronicle.queue.rollcycles.TestRollCycles";
         Map<String, RollCycleChoice> m = new LinkedHashMap<>();
         m.put("test-secondly", new RollCycleChoice(test, "TEST_SECONDLY", Duration.ofSeconds(1)));
@@ -136,6 +137,7 @@ record QueueSettings(
         m.put("ten-minutely", new RollCycleChoice(rc, "TEN_MINUTELY", Duration.ofMinutes(10)));
         m.put("twenty-minutely", new RollCycleChoice(rc, "TWENTY_MINUTELY", Duration.ofMinutes(20)));
         m.put("half-hourly", new RollCycleChoice(rc, "HALF_HOURLY", Duration.ofMinutes(30)));
+        m.put("hourly", new RollCycleChoice(legacy, "HOURLY", Duration.ofHours(1)));
         m.put("fast-hourly", new RollCycleChoice(rc, "FAST_HOURLY", Duration.ofHours(1)));
         m.put("two-hourly", new RollCycleChoice(rc, "TWO_HOURLY", Duration.ofHours(2)));
         m.put("four-hourly", new RollCycleChoice(rc, "FOUR_HOURLY", Duration.ofHours(4)));

@@ -67,7 +67,9 @@ class QueueBenchmark {
         Path dir = tmp.resolve("main");
         long heap0 = heapUsed();
         long t0;
-        try (ChronicleOfflineQueue q = TestQueues.openImpl(dir)) {
+        String rollCycle = System.getProperty("tok.bench.roll-cycle", QueueSettings.DEFAULT_ROLL_CYCLE);
+        note("roll cycle %s", rollCycle);
+        try (ChronicleOfflineQueue q = TestQueues.openImpl(dir, "roll-cycle", rollCycle)) {
             t0 = System.nanoTime();
             for (int i = 0; i < messages; i++) {
                 q.enqueue("user-" + (i % users), payload, expiry);
