@@ -88,6 +88,7 @@ class SettingsTest {
         try (Queue q = TestQueues.open(dir)) {
             assertThatThrownBy(() -> TestQueues.open(dir)).isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("already open");
+            assertThat(q.size("x")).isZero();
         }
         try (Queue q = TestQueues.open(dir)) {
             assertThat(q.size("x")).isZero();
