@@ -72,6 +72,9 @@ final class ChronicleOfflineQueue implements Queue {
     private volatile long usableSpace = Long.MAX_VALUE;
     private volatile boolean closed;
     private volatile RecoveryReport recovery;
+    /** How long the last snapshot held the write lock (operations wait meanwhile), and wrote its file. */
+    private volatile long snapshotLockNanos;
+    private volatile long snapshotWriteNanos;
 
     /** What the last open found, for logs and measurements. */
     record RecoveryReport(boolean snapshotUsed, long recordsReplayed, long messages, int users, long millis,
@@ -447,6 +450,21 @@ final class ChronicleOfflineQueue implements Queue {
         return users.size();
     }
 
+    /** @return milliseconds the last snapshot held the write lock, and spent writing its file */
+    long[] lastSnapshotMillis() {
+        return new long[] {TimeUnit.NANOSECONDS.toMillis(snapshotLockNanos), TimeUnit.NANOSECONDS.toMillis(snapshotWriteNanos)};
+    }
+
+    /** Writes a snapshot now, on the caller's thread. */
+    void snapshotNow() throws IOException {
+        synchronized (snapshotMonitor) {
+            checkOpen();
+            recordsSinceSnapshot.set(0);
+            snapshotPosition = Journal.NONE; // force: even when nothing changed
+            snapshot();
+        }
+    }
+
     /** Runs one sweep now, on the caller's thread. */
     void sweepNow() {
         sweep();
@@ -663,6 +681,7 @@ final class ChronicleOfflineQueue implements Queue {
     /** Writes a snapshot. Callers hold {@link #snapshotMonitor}. */
     private void snapshot() throws IOException {
         Snapshot snap;
+        long t0 = System.nanoTime();
         state.writeLock().lock();
         try {
             long position = journal.lastPosition();
@@ -685,8 +704,11 @@ final class ChronicleOfflineQueue implements Queue {
         } finally {
             state.writeLock().unlock();
         }
+        long t1 = System.nanoTime();
         snap.write(directory);
         snapshotPosition = snap.position();
+        snapshotLockNanos = t1 - t0;
+        snapshotWriteNanos = System.nanoTime() - t1;
     }
 
     // ---------------------------------------------------------------- helpers

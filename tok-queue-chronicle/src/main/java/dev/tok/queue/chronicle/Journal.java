@@ -78,9 +78,7 @@ final class Journal implements AutoCloseable {
     private Journal(Path directory, QueueSettings settings) {
         this.directory = directory;
         QueueSettings.RollCycleChoice choice = settings.rollCycleChoice();
-        this.rollCycle = rollCycle(choice);
-        this.cycleMillis = choice.length().toMillis();
-        this.fileNames = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
+        RollCycle wanted = rollCycle(choice);
         this.sync = settings.durability() == QueueSettings.Durability.SYNC;
         StoreFileListener listener = new StoreFileListener() {
             @Override
@@ -94,7 +92,7 @@ final class Journal implements AutoCloseable {
             }
         };
         SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(directory.toFile())
-                .rollCycle(rollCycle)
+                .rollCycle(wanted)
                 .syncMode(sync ? SyncMode.SYNC : SyncMode.NONE)
                 .storeFileListener(listener)
                 .build();
@@ -108,6 +106,15 @@ final class Journal implements AutoCloseable {
                     + " --add-exports=java.base/sun.nio.ch=ALL-UNNAMED (see the tok-queue-chronicle README)", e);
         }
         a.singleThreadedCheckDisabled(true);
+        // A directory keeps the roll cycle it was created with; Chronicle overrides the builder's.
+        this.rollCycle = q.rollCycle();
+        if (!rollCycle.format().equals(wanted.format()) || rollCycle.lengthInMillis() != wanted.lengthInMillis()) {
+            LOG.warn("queue 'chronicle': setting '{}' is '{}', but {} was created with another roll cycle ({}), which it"
+                    + " keeps; a directory's roll cycle cannot change", QueueSettings.ROLL_CYCLE, settings.rollCycle(),
+                    directory, rollCycle);
+        }
+        this.cycleMillis = rollCycle.lengthInMillis();
+        this.fileNames = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
         this.queue = q;
         this.appender = a;
     }

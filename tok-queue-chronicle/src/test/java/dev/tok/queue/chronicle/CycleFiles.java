@@ -36,6 +36,13 @@ final class CycleFiles {
         }
     }
 
+    /** Waits (an Awaitility condition) until the wall clock enters the next second: the next one-second cycle. */
+    static void awaitNextSecond() {
+        long second = java.time.Instant.now().getEpochSecond();
+        org.awaitility.Awaitility.await().pollInterval(java.time.Duration.ofMillis(5))
+                .until(() -> java.time.Instant.now().getEpochSecond() > second);
+    }
+
     /** @return bytes of all cycle files (their length; Chronicle's files are sparse) */
     static long bytes(Path dir) {
         long sum = 0;

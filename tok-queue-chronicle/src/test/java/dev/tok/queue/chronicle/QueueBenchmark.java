@@ -77,6 +77,10 @@ class QueueBenchmark {
             long ns = System.nanoTime() - t0;
             note("enqueue, 1 thread, page-cache: %,d msg/s (%.2f s)", rate(messages, ns), ns / 1e9);
             note("index heap with %,d waiting messages: ~%d MB", messages, (heapUsed() - heap0) >> 20);
+            q.snapshotNow();
+            long[] snap = q.lastSnapshotMillis();
+            note("snapshot of %,d messages: write lock held %d ms (operations wait), file written in %d ms", messages,
+                    snap[0], snap[1]);
             t0 = System.nanoTime();
         }
         note("close (writes the index snapshot): %d ms; snapshot file %d MB; cycle files %d MB (apparent)",

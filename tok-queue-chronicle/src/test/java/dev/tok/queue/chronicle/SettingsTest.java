@@ -108,4 +108,29 @@ class SettingsTest {
             assertThat(q.size("lena")).isEqualTo(50);
         }
     }
+
+    @Test
+    @DisplayName("reopening with another roll-cycle keeps the directory's own; bookkeeping follows it")
+    void rollCycleOfADirectoryIsKept() {
+        java.time.Instant expiry = java.time.Instant.now().plusSeconds(600);
+        try (Queue q = TestQueues.open(dir, "roll-cycle", "test-secondly")) {
+            q.enqueue("mia", new byte[] {1}, expiry);
+            q.enqueue("mia", new byte[] {2}, expiry);
+        }
+        Path first = CycleFiles.list(dir).get(0);
+        try (ChronicleOfflineQueue q = TestQueues.openImpl(dir, "roll-cycle", "five-minutely", "sweep-interval", "1h")) {
+            CycleFiles.awaitNextSecond();
+            q.enqueue("mia", new byte[] {3}, expiry);
+            Path second = CycleFiles.list(dir).get(1);
+            q.acknowledge("mia", q.peek("mia", 1).get(0).id());
+            CycleFiles.awaitNextSecond();
+            q.sweepNow();
+            assertThat(q.peek("mia", 5)).extracting(m -> m.payload()[0]).containsExactly((byte) 2, (byte) 3);
+            q.acknowledge("mia", q.peek("mia", 1).get(0).id());
+            q.sweepNow();
+            assertThat(CycleFiles.list(dir)).as("the first one-second cycle file went, the second stays")
+                    .doesNotContain(first).contains(second);
+            assertThat(q.peek("mia", 5)).extracting(m -> m.payload()[0]).containsExactly((byte) 3);
+        }
+    }
 }
