@@ -25,14 +25,26 @@ final class CycleFiles {
     /**
      * Copies a queue directory while its queue is open: what a kill -9 at this moment would leave
      * behind (Chronicle's files are shared memory maps, so the copy sees every completed write).
+     * Callers make no writes meanwhile; the sweeper may still snapshot and delete, so the journal
+     * files are copied first and the snapshot last (a newer snapshot over older files is a state a
+     * kill can leave; the reverse is not), and files deleted during the copy are skipped.
      */
     static void copyAsIfKilled(Path from, Path to) {
+        List<Path> files;
         try (Stream<Path> s = Files.list(from)) {
-            for (Path p : s.collect(Collectors.toList())) {
-                Files.copy(p, to.resolve(p.getFileName()));
-            }
+            files = s.filter(p -> !p.getFileName().toString().startsWith(Snapshot.FILE)).collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        files.add(from.resolve(Snapshot.FILE));
+        for (Path p : files) {
+            try {
+                Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.nio.file.NoSuchFileException e) {
+                // deleted by the sweeper meanwhile, or no snapshot yet
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
