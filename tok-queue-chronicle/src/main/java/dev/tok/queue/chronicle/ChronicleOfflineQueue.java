@@ -390,7 +390,7 @@ final class ChronicleOfflineQueue implements Queue {
                 return;
             }
         }
-        sweeper.shutdownNow();
+        sweeper.shutdown(); // no interrupt: a running sweep finishes, later ones are cancelled
         try {
             if (!sweeper.awaitTermination(30, TimeUnit.SECONDS)) {
                 LOG.warn("queue 'chronicle': the sweeper of {} did not stop within 30 s", directory);

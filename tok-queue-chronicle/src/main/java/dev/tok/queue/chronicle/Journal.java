@@ -162,6 +162,7 @@ final class Journal implements AutoCloseable {
         appendLock.lock();
         try {
             checkOpen();
+            syncBeforeRoll();
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
                     Bytes<?> b = dc.wire().bytes();
@@ -194,6 +195,7 @@ final class Journal implements AutoCloseable {
         appendLock.lock();
         try {
             checkOpen();
+            syncBeforeRoll();
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
                     Bytes<?> b = dc.wire().bytes();
@@ -215,6 +217,19 @@ final class Journal implements AutoCloseable {
             throw new TokException("queue 'chronicle' could not append to " + directory + ": " + e, e);
         } finally {
             appendLock.unlock();
+        }
+    }
+
+    /**
+     * With {@code durability=sync}, under the append lock: if this append will start a new cycle
+     * file, msyncs the records still unsynced in the current one first ({@link #syncTo} can only
+     * reach the appender's current file).
+     */
+    private void syncBeforeRoll() {
+        long last = lastAppended;
+        if (sync && last != NONE && syncedPosition < last && rollCycle.toCycle(last) != queue.cycle()) {
+            appender.sync();
+            syncedPosition = last;
         }
     }
 
