@@ -2,7 +2,6 @@ package dev.tok.queue.chronicle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tok.api.Queue;
 import dev.tok.api.QueuedMessage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +35,8 @@ class KillNineTest {
         int next = reported.last() + 2; // leave a gap: a message in flight at the kill may or may not be stored
         killMidStream(next, 5_000, reported);
 
-        try (Queue q = TestQueues.open(dir)) {
+        try (ChronicleOfflineQueue q = TestQueues.openImpl(dir)) {
+            assertThat(q.recoveryReport().snapshotUsed()).as("a snapshot was written before the kill").isTrue();
             Map<String, List<Integer>> perUser = new HashMap<>();
             List<Integer> all = new ArrayList<>();
             for (int u = 0; u < USERS; u++) {
@@ -64,8 +64,11 @@ class KillNineTest {
     }
 
     private void killMidStream(int start, int killAfter, TreeSet<Integer> reported) throws Exception {
-        try (ChildJvm child = ChildJvm.start(logs.resolve("child-" + start + ".err"), "enqueue", dir.toString(), "1000000",
-                String.valueOf(USERS), String.valueOf(start))) {
+        List<String> flags = new ArrayList<>(ChildJvm.moduleFlags());
+        // snapshots every 1,500 records, so kills also land during snapshot writes and recovery uses snapshot + replay
+        flags.add("-Dtok.child.settings=snapshot-every=1500,sweep-interval=20ms");
+        try (ChildJvm child = ChildJvm.start(logs.resolve("child-" + start + ".err"), flags, "enqueue", dir.toString(),
+                "1000000", String.valueOf(USERS), String.valueOf(start))) {
             assertThat(child.readUntil("READY"::equals, 10)).as("child started; see " + logs).isEqualTo("READY");
             String last = child.readUntil(l -> l.equals("ENQ " + (start + killAfter)), killAfter + 10);
             assertThat(last).as("child reached %d enqueues", killAfter).isNotNull();

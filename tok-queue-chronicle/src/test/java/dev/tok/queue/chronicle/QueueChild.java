@@ -26,8 +26,16 @@ public final class QueueChild {
         String mode = args[0];
         Path dir = Path.of(args[1]);
         Queue q;
+        // extra settings: -Dtok.child.settings=key=value,key=value
+        List<String> settings = new java.util.ArrayList<>();
+        for (String kv : System.getProperty("tok.child.settings", "").split(",")) {
+            if (kv.contains("=")) {
+                settings.add(kv.substring(0, kv.indexOf('=')));
+                settings.add(kv.substring(kv.indexOf('=') + 1));
+            }
+        }
         try {
-            q = TestQueues.open(dir);
+            q = TestQueues.open(dir, settings.toArray(new String[0]));
         } catch (ConfigurationException e) {
             out.println("CONFIG " + e.getMessage());
             System.exit(3);
