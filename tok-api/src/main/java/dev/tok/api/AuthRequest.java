@@ -2,6 +2,7 @@ package dev.tok.api;
 
 import java.net.SocketAddress;
 import java.net.URI;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ public final class AuthRequest {
     private final URI uri;
     private final Map<String, List<String>> headers;
     private final Map<String, String> cookies;
+    private final List<X509Certificate> peerCertificates;
 
     private AuthRequest(Builder b) {
         this.transport = b.transport;
@@ -34,6 +36,7 @@ public final class AuthRequest {
         this.uri = b.uri;
         this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         this.cookies = Map.copyOf(b.cookies);
+        this.peerCertificates = List.copyOf(b.peerCertificates);
     }
 
     /**
@@ -104,6 +107,14 @@ public final class AuthRequest {
         return cookies;
     }
 
+    /**
+     * @return the certificate chain the client presented during the TLS handshake, the client's
+     *         own certificate first; empty without TLS client authentication
+     */
+    public List<X509Certificate> peerCertificates() {
+        return peerCertificates;
+    }
+
     private static String decode(String s) {
         return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -121,6 +132,7 @@ public final class AuthRequest {
         private URI uri;
         private final Map<String, List<String>> headers = new LinkedHashMap<>();
         private final Map<String, String> cookies = new LinkedHashMap<>();
+        private List<X509Certificate> peerCertificates = List.of();
 
         private Builder(String transport, SocketAddress remoteAddress) {
             this.transport = Objects.requireNonNull(transport, "transport");
@@ -167,6 +179,15 @@ public final class AuthRequest {
          */
         public Builder cookie(String name, String value) {
             cookies.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * @param chain the verified certificate chain of a TLS client, its own certificate first
+         * @return this builder
+         */
+        public Builder peerCertificates(List<X509Certificate> chain) {
+            this.peerCertificates = List.copyOf(chain);
             return this;
         }
 

@@ -208,28 +208,31 @@ final class HubConnection implements Connection {
 
     // ---- close --------------------------------------------------------------------------
 
-    /** The hub closes the connection (kick, single sign-on, hub close). */
+    /**
+     * The hub closes the connection (kick, single sign-on, hub close). The close hook is
+     * scheduled before this returns, so {@code Hub.close()} can wait for it.
+     */
     void close() {
-        if (!closed.get()) {
+        if (closed.compareAndSet(false, true)) {
             try {
                 adapter.close();
             } catch (RuntimeException e) {
                 LOG.warn("closing {} failed", device, e);
             }
+            afterClose();
         }
-        closed();
     }
 
     @Override
     public void onClosed() {
-        closed();
+        if (closed.compareAndSet(false, true)) {
+            afterClose();
+        }
     }
 
-    private void closed() {
-        if (closed.compareAndSet(false, true)) {
-            stopPings();
-            hub.unregister(this);
-        }
+    private void afterClose() {
+        stopPings();
+        hub.unregister(this);
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 
 /**
@@ -24,7 +24,10 @@ import java.util.function.BiConsumer;
  * {@link PartialSendPolicy} says so. As a {@link SlotTask} it runs in the user's chain when it
  * could not take the fast path.
  */
-final class SendOperation implements SlotTask {
+final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
+    private static final AtomicIntegerFieldUpdater<SendOperation> REMAINING =
+            AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
+
     private final CoreHub hub;
     private final UserSlot slot;
     private final byte[] payload;
@@ -33,8 +36,13 @@ final class SendOperation implements SlotTask {
     final CompletableFuture<SendResult> result = new CompletableFuture<>();
 
     private HubConnection[] targets;
+    /** Why each write failed; allocated at the first failure. Guarded by this. */
     private Throwable[] failures;
-    private AtomicInteger remaining;
+    private volatile int remaining;
+    private int failed;
+    private boolean cache;
+    /** Every write completed; guarded by the slot's monitor. */
+    boolean writesDone;
 
     SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl) {
         this.hub = hub;
@@ -47,9 +55,12 @@ final class SendOperation implements SlotTask {
     /** Writes to every connection; completion is asynchronous. Caller holds the slot's monitor. */
     void writeTo(HubConnection[] conns) {
         this.targets = conns;
-        this.failures = new Throwable[conns.length];
-        this.remaining = new AtomicInteger(conns.length);
-        slot.writesIssued();
+        REMAINING.set(this, conns.length);
+        slot.writesIssued(this);
+        if (conns.length == 1) {
+            conns[0].write(payload).whenComplete(this); // the common case: no per-target object
+            return;
+        }
         for (int i = 0; i < conns.length; i++) {
             conns[i].write(payload).whenComplete(new Outcome(this, i));
         }
@@ -106,60 +117,76 @@ final class SendOperation implements SlotTask {
         }
     }
 
+    /** The outcome of the write to a single target. */
+    @Override
+    public void accept(Void v, Throwable failure) {
+        written(0, failure);
+    }
+
     private void written(int index, Throwable failure) {
         if (failure == null) {
             targets[index].written(payload);
         } else {
-            failures[index] = failure;
+            synchronized (this) {
+                if (failures == null) {
+                    failures = new Throwable[targets.length];
+                }
+                failures[index] = failure;
+            }
         }
-        if (remaining.decrementAndGet() == 0) {
-            completeAfterWrites();
+        if (REMAINING.decrementAndGet(this) == 0) {
+            failed = 0;
+            synchronized (this) {
+                if (failures != null) {
+                    for (Throwable f : failures) {
+                        if (f != null) {
+                            failed++;
+                        }
+                    }
+                }
+            }
+            cache = failed > 0 && !ttl.isZero() && switch (hub.config.partialSendPolicy()) {
+                case CACHE_ON_ANY_FAILURE -> true;
+                case CACHE_WHEN_ALL_FAILED -> failed == targets.length;
+                case NEVER_CACHE -> false;
+            };
+            slot.writesDone(this);
         }
     }
 
-    private void completeAfterWrites() {
-        int failed = 0;
-        for (Throwable f : failures) {
-            if (f != null) {
-                failed++;
-            }
-        }
+    /** @return true when the failed message must be put in the queue */
+    boolean needsCaching() {
+        return cache;
+    }
+
+    /** Completes a send that is not cached. Called in send order. */
+    void finish() {
         if (failed == 0) {
             result.complete(new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
-            slot.settled();
-            return;
-        }
-        boolean cache = !ttl.isZero() && switch (hub.config.partialSendPolicy()) {
-            case CACHE_ON_ANY_FAILURE -> true;
-            case CACHE_WHEN_ALL_FAILED -> failed == targets.length;
-            case NEVER_CACHE -> false;
-        };
-        if (!cache) {
+        } else {
             finishUncached(failed);
-            slot.settled();
-            return;
         }
-        boolean someDelivered = failed < targets.length;
+    }
+
+    /** Caches a message whose writes failed; runs on the user's failure executor, in send order. */
+    void cache() {
         try {
-            // Queue I/O may block: never on the I/O thread that completed the write.
-            slot.failures.execute(() -> {
-                try {
-                    Throwable failure = enqueue();
-                    if (failure == null) {
-                        result.complete(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
-                    } else if (someDelivered) {
-                        result.complete(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
-                    } else {
-                        result.completeExceptionally(failure);
-                    }
-                } finally {
-                    slot.settled();
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
-            slot.settled();
+            Throwable failure = enqueue();
+            if (failure == null) {
+                result.complete(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
+            } else if (failed < targets.length) {
+                result.complete(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
+            } else {
+                result.completeExceptionally(failure);
+            }
+        } finally {
+            slot.cached();
         }
+    }
+
+    /** The hub is closing and the message can no longer be cached. */
+    void cacheRefused() {
+        result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
     }
 
     private void finishUncached(int failed) {
@@ -184,7 +211,11 @@ final class SendOperation implements SlotTask {
 
     private Delivery delivery(int i) {
         HubConnection c = targets[i];
-        return new Delivery(c.device(), c.adapter.transport(), Optional.ofNullable(failures[i]));
+        Throwable failure;
+        synchronized (this) {
+            failure = failures == null ? null : failures[i];
+        }
+        return new Delivery(c.device(), c.adapter.transport(), Optional.ofNullable(failure));
     }
 
     /** The outcome of the write to one target. */

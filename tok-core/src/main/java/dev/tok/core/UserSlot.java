@@ -33,10 +33,12 @@ final class UserSlot {
     /** A drain waits at the head of the chain. */
     boolean drainQueued;
 
-    /** Sends whose writes were issued and whose outcome (including any caching) is not settled yet. */
-    private int inflight;
+    /** Sends whose writes were issued, in issue order, until their outcome is settled in that order. */
+    private final ArrayDeque<SendOperation> inflight = new ArrayDeque<>();
+    /** Failed sends being cached. */
+    private int caching;
     private CompletableFuture<Void> quiet;
-    /** Caches messages whose writes failed, in the order the failures were seen, off the I/O threads. */
+    /** Caches messages whose writes failed, in send order, off the I/O threads. */
     final SerialExecutor failures;
 
     UserSlot(String uid, CoreHub hub) {
@@ -46,15 +48,61 @@ final class UserSlot {
     }
 
     /** A send issued its writes. Under the monitor. */
-    void writesIssued() {
-        inflight++;
+    void writesIssued(SendOperation op) {
+        inflight.addLast(op);
     }
 
-    /** A send's outcome is final (written, or cached after a failure). */
-    void settled() {
+    /**
+     * Every write of a send completed. Outcomes are settled in send order: a send whose writes
+     * finished early waits for the earlier ones, so failed messages enter the queue in the order
+     * they were sent, whatever order the connections completed their writes in.
+     */
+    void writesDone(SendOperation op) {
+        SendOperation single = null;
+        java.util.List<SendOperation> more = null;
+        synchronized (this) {
+            op.writesDone = true;
+            while (!inflight.isEmpty() && inflight.peekFirst().writesDone) {
+                SendOperation head = inflight.pollFirst();
+                if (head.needsCaching()) {
+                    caching++;
+                    try {
+                        failures.execute(head::cache);
+                    } catch (RejectedExecutionException e) {
+                        caching--;
+                        head.cacheRefused();
+                    }
+                } else if (single == null) {
+                    single = head;
+                } else {
+                    if (more == null) {
+                        more = new java.util.ArrayList<>();
+                    }
+                    more.add(head);
+                }
+            }
+        }
+        if (single != null) {
+            single.finish();
+        }
+        if (more != null) {
+            more.forEach(SendOperation::finish);
+        }
+        settled(false);
+    }
+
+    /** A failed send was cached (or the queue refused it). */
+    void cached() {
+        settled(true);
+    }
+
+    private void settled(boolean cacheDone) {
         CompletableFuture<Void> done = null;
         synchronized (this) {
-            if (--inflight == 0 && quiet != null) {
+            if (cacheDone) {
+                caching--;
+            }
+            if (inflight.isEmpty() && caching == 0 && quiet != null) {
                 done = quiet;
                 quiet = null;
             }
@@ -71,7 +119,7 @@ final class UserSlot {
      * @return null when no send is in flight, else a stage completing when none is. Under the monitor.
      */
     CompletableFuture<Void> whenQuiet() {
-        if (inflight == 0) {
+        if (inflight.isEmpty() && caching == 0) {
             return null;
         }
         if (quiet == null) {
@@ -192,6 +240,6 @@ final class UserSlot {
 
     /** @return true when nothing refers to this slot any more. Under the monitor. */
     boolean unused() {
-        return !running && tasks.isEmpty() && conns.length == 0 && inflight == 0;
+        return !running && tasks.isEmpty() && conns.length == 0 && inflight.isEmpty() && caching == 0;
     }
 }

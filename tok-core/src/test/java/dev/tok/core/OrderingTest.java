@@ -79,4 +79,21 @@ class OrderingTest {
         assertThat(first.texts()).containsExactly("0", "1");
         assertThat(second.texts()).containsExactly("2", "3", "4", "5", "6", "7");
     }
+
+    @Test
+    @DisplayName("failed messages enter the queue in send order although their writes completed out of order")
+    void cachingFollowsSendOrderNotCompletionOrder() {
+        TestQueue queue = new TestQueue();
+        CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(queue).build());
+        TestConnection slow = fx.connect(hub, dev.tok.api.Device.of("bob", "slow")).holdCompletions();
+        fx.connect(hub, dev.tok.api.Device.of("bob", "broken")).failWritesWhere(n -> true);
+        for (int i = 0; i < 10; i++) {
+            hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1));
+        }
+        slow.releaseHeldInReverse();
+
+        await().until(() -> queue.size("bob") == 10);
+        assertThat(queue.peek("bob", 10)).extracting(m -> new String(m.payload(), UTF_8))
+                .containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    }
 }

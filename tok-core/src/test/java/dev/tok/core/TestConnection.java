@@ -30,6 +30,24 @@ final class TestConnection implements ConAdapter {
     final AtomicInteger pauses = new AtomicInteger();
     final AtomicInteger resumes = new AtomicInteger();
     volatile ConAdapter sharesWith;
+    private List<Runnable> held;
+
+    /** From now on completions wait for {@link #releaseHeldInReverse()}: an I/O layer finishing out of order. */
+    synchronized TestConnection holdCompletions() {
+        held = new ArrayList<>();
+        return this;
+    }
+
+    void releaseHeldInReverse() {
+        List<Runnable> toRun;
+        synchronized (this) {
+            toRun = held;
+            held = null;
+        }
+        for (int i = toRun.size() - 1; i >= 0; i--) {
+            toRun.get(i).run();
+        }
+    }
 
     TestConnection(Executor io) {
         this.io = io;
@@ -50,6 +68,12 @@ final class TestConnection implements ConAdapter {
             ok = !closed && !failWrite.test(n);
             if (ok) {
                 received.add(frame);
+            }
+        }
+        synchronized (this) {
+            if (held != null) {
+                held.add(ok ? () -> f.complete(null) : () -> f.completeExceptionally(new java.io.IOException("write failed")));
+                return f;
             }
         }
         if (ok) {

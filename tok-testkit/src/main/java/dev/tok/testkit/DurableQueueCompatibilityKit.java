@@ -192,7 +192,7 @@ public abstract class DurableQueueCompatibilityKit extends QueueCompatibilityKit
         q.enqueue("alice", bytes("keep-1"), in(LONG_TTL));
         q.enqueue("bob", bytes("expire"), shortExpiry);
         q.close();
-        await().atMost(PATIENCE).until(() -> Instant.now().isAfter(shortExpiry));
+        await().atMost(patience()).until(() -> Instant.now().isAfter(shortExpiry));
 
         Queue r = reopen(q);
         assertThat(texts(all(r, "alice"))).containsExactly("keep-0", "keep-1");
@@ -208,7 +208,7 @@ public abstract class DurableQueueCompatibilityKit extends QueueCompatibilityKit
         q.enqueue("alice", bytes("expire"), expiry);
         q.enqueue("alice", bytes("keep"), in(LONG_TTL));
         Queue r = reopen(q);
-        await().atMost(PATIENCE).until(() -> Instant.now().isAfter(expiry));
+        await().atMost(patience()).until(() -> Instant.now().isAfter(expiry));
         assertThat(texts(all(r, "alice"))).containsExactly("keep");
         assertThat(r.size("alice")).isEqualTo(1);
     }

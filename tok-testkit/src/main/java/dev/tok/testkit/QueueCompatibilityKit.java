@@ -87,8 +87,6 @@ public abstract class QueueCompatibilityKit {
     /** A time-to-live the expiry tests wait out. */
     protected static final Duration SHORT_TTL = Duration.ofMillis(300);
 
-    /** How long an Awaitility condition may take before the test fails. */
-    protected static final Duration PATIENCE = Duration.ofSeconds(20);
 
     private final List<Queue> opened = new ArrayList<>();
 
@@ -121,6 +119,17 @@ public abstract class QueueCompatibilityKit {
      */
     protected Map<String, String> maxTotalBytesSettings(long bytes) {
         return Map.of("max-total-bytes", Long.toString(bytes));
+    }
+
+    /**
+     * How long a condition (an expiry being observed, bytes being released) may take before the
+     * test fails. Generous by default, so slow machines do not fail; a queue that only sweeps
+     * expired messages periodically must sweep within it.
+     *
+     * @return 20 seconds by default
+     */
+    protected Duration patience() {
+        return Duration.ofSeconds(20);
     }
 
     /**
@@ -511,7 +520,7 @@ public abstract class QueueCompatibilityKit {
         q.enqueue("alice", bytes("keep-2"), in(LONG_TTL));
         q.enqueue("bob", bytes("expire"), shortExpiry);
 
-        await().atMost(PATIENCE).until(() -> Instant.now().isAfter(shortExpiry));
+        await().atMost(patience()).until(() -> Instant.now().isAfter(shortExpiry));
 
         assertThat(texts(all(q, "alice"))).containsExactly("keep-1", "keep-2");
         assertThat(q.size("alice")).isEqualTo(2);
@@ -529,7 +538,7 @@ public abstract class QueueCompatibilityKit {
         }
         q.enqueue("alice", bytes("keep-1"), in(LONG_TTL));
         q.enqueue("alice", bytes("keep-2"), in(LONG_TTL));
-        await().atMost(PATIENCE).until(() -> Instant.now().isAfter(shortExpiry));
+        await().atMost(patience()).until(() -> Instant.now().isAfter(shortExpiry));
         assertThat(texts(q.peek("alice", 2))).containsExactly("keep-1", "keep-2");
     }
 
@@ -540,7 +549,7 @@ public abstract class QueueCompatibilityKit {
         for (int i = 0; i < 20; i++) {
             q.enqueue("user-" + i, bytes("short"), in(SHORT_TTL));
         }
-        await().atMost(PATIENCE).until(() -> {
+        await().atMost(patience()).until(() -> {
             for (int i = 0; i < 20; i++) {
                 if (q.size("user-" + i) != 0) {
                     return false;
@@ -571,7 +580,7 @@ public abstract class QueueCompatibilityKit {
         q.enqueue("alice", bytes("expire"), shortExpiry);
         long id = lastId(q, "alice");
         q.enqueue("alice", bytes("keep"), in(LONG_TTL));
-        await().atMost(PATIENCE).until(() -> Instant.now().isAfter(shortExpiry));
+        await().atMost(patience()).until(() -> Instant.now().isAfter(shortExpiry));
         q.acknowledge("alice", id);
         assertThat(texts(all(q, "alice"))).containsExactly("keep");
     }
@@ -614,7 +623,7 @@ public abstract class QueueCompatibilityKit {
         for (int i = 0; i < 3; i++) {
             q.enqueue("alice", bytes("expire" + i), shortExpiry);
         }
-        await().atMost(PATIENCE).until(() -> Instant.now().isAfter(shortExpiry));
+        await().atMost(patience()).until(() -> Instant.now().isAfter(shortExpiry));
         for (int i = 0; i < 3; i++) {
             q.enqueue("alice", bytes("m" + i), in(LONG_TTL));
         }
@@ -716,7 +725,7 @@ public abstract class QueueCompatibilityKit {
         assertThat(stored).isBetween(4, 16);
         // once the short-lived messages expired, as many long-lived ones fit again
         for (int i = 0; i < stored; i++) {
-            await().atMost(PATIENCE).until(() -> {
+            await().atMost(patience()).until(() -> {
                 try {
                     q.enqueue("fresh", kib, in(LONG_TTL));
                     return true;

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * earliest expiry has passed, so the common case costs one comparison) and by one shared
  * sweeper thread for users nobody touches. A user's queue that becomes empty is removed from
  * the map at once (under its monitor, marked dead so a racing enqueue retries on a fresh one).
- * A refusal for lack of bytes also asks the sweeper to run now.
+ * A refusal for lack of bytes also asks the sweeper to run now (at most once per 100 ms).
  */
 final class MemoryQueue implements Queue {
 
@@ -46,6 +46,7 @@ final class MemoryQueue implements Queue {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryQueue.class);
     private static final AtomicLong INSTANCES = new AtomicLong();
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final long MIN_SWEEP_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final int maxPerUser;
     private final long maxTotalBytes;
@@ -53,16 +54,19 @@ final class MemoryQueue implements Queue {
     private final AtomicLong usedBytes = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
     private final ScheduledThreadPoolExecutor sweeper;
+    private final String sweeperThreadName;
     private final AtomicBoolean sweepRequested = new AtomicBoolean();
+    /** When the latest sweep started; written by the sweeper thread only. */
+    private volatile long lastSweepStart = System.nanoTime() - MIN_SWEEP_GAP_NANOS;
     private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
     private volatile boolean closed;
 
     MemoryQueue(int maxPerUser, long maxTotalBytes, Duration sweepInterval) {
         this.maxPerUser = maxPerUser;
         this.maxTotalBytes = maxTotalBytes;
-        String threadName = "tok-memory-queue-sweeper-" + INSTANCES.incrementAndGet();
+        this.sweeperThreadName = "tok-memory-queue-sweeper-" + INSTANCES.incrementAndGet();
         this.sweeper = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
+            Thread t = new Thread(r, sweeperThreadName);
             t.setDaemon(true);
             return t;
         });
@@ -129,10 +133,11 @@ final class MemoryQueue implements Queue {
                             + "; raise max-messages-per-user (default " + MemoryQueueProvider.DEFAULT_MAX_MESSAGES_PER_USER
                             + ") or give the messages a shorter ttl");
                 }
-                if (!reserve(cost)) {
+                long held = reserve(cost);
+                if (held >= 0) {
                     dropIfEmpty(uid, q);
                     requestSweep();
-                    throw full("the memory queue holds " + usedBytes.get() + " of its max-total-bytes bound of "
+                    throw full("the memory queue holds " + held + " of its max-total-bytes bound of "
                             + maxTotalBytes + " bytes and this message needs " + cost
                             + " (payload + " + OVERHEAD_BYTES + " bytes bookkeeping); raise max-total-bytes (default "
                             + MemoryQueueProvider.DEFAULT_MAX_TOTAL_BYTES + " = 256MiB) or give the messages a shorter ttl");
@@ -158,12 +163,11 @@ final class MemoryQueue implements Queue {
         if (q == null) {
             return List.of();
         }
-        Instant now = Instant.now();
         synchronized (q) {
             if (q.dead) {
                 return List.of();
             }
-            purgeIfDue(q, now);
+            purgeIfDue(q, Instant.now());
             if (dropIfEmpty(uid, q)) {
                 return List.of();
             }
@@ -209,12 +213,11 @@ final class MemoryQueue implements Queue {
         if (q == null) {
             return 0;
         }
-        Instant now = Instant.now();
         synchronized (q) {
             if (q.dead) {
                 return 0;
             }
-            purgeIfDue(q, now);
+            purgeIfDue(q, Instant.now());
             int n = q.entries.size();
             dropIfEmpty(uid, q);
             return n;
@@ -242,15 +245,16 @@ final class MemoryQueue implements Queue {
         }
     }
 
-    private boolean reserve(long cost) {
+    /** @return -1 if {@code cost} bytes were reserved, else the bytes in use that left no room */
+    private long reserve(long cost) {
         long used;
         do {
             used = usedBytes.get();
             if (used + cost > maxTotalBytes) {
-                return false;
+                return used;
             }
         } while (!usedBytes.compareAndSet(used, used + cost));
-        return true;
+        return -1;
     }
 
     private QueueFullException full(String message) {
@@ -299,10 +303,15 @@ final class MemoryQueue implements Queue {
         return true;
     }
 
+    /**
+     * Asks for a sweep soon: at once, unless one started less than {@link #MIN_SWEEP_GAP_NANOS}
+     * ago, so a queue that stays full cannot keep the sweeper thread busy.
+     */
     private void requestSweep() {
         if (sweepRequested.compareAndSet(false, true)) {
+            long delay = Math.max(0, lastSweepStart + MIN_SWEEP_GAP_NANOS - System.nanoTime());
             try {
-                sweeper.execute(this::sweepSafely);
+                sweeper.schedule(this::sweepSafely, delay, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 sweepRequested.set(false); // closed meanwhile
             }
@@ -311,6 +320,7 @@ final class MemoryQueue implements Queue {
 
     private void sweepSafely() {
         sweepRequested.set(false);
+        lastSweepStart = System.nanoTime();
         try {
             sweep();
         } catch (RuntimeException e) {
@@ -347,6 +357,11 @@ final class MemoryQueue implements Queue {
     /** @return the bytes counted against max-total-bytes, for tests */
     long usedBytes() {
         return usedBytes.get();
+    }
+
+    /** @return the name of this queue's sweeper thread, for tests */
+    String sweeperThreadName() {
+        return sweeperThreadName;
     }
 
     /** @return how many users have a queue in the map, for tests */

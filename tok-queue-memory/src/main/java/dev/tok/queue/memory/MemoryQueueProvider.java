@@ -16,7 +16,7 @@ import java.util.Set;
  *   <li>{@code max-messages-per-user} (default {@value #DEFAULT_MAX_MESSAGES_PER_USER}): how many
  *       unexpired messages one user may have waiting;</li>
  *   <li>{@code max-total-bytes} (default {@code 256MiB}): the memory all waiting messages may
- *       take, counted as payload length plus {@value MemoryQueue#OVERHEAD_BYTES} bytes per
+ *       take, counted as payload length plus 64 bytes per
  *       message;</li>
  *   <li>{@code sweep-interval} (default {@code 5s}): how often one background thread removes
  *       expired messages of users nobody asks about.</li>

@@ -1,0 +1,144 @@
+package dev.tok.transport.jetty;
+
+import dev.tok.api.AuthRequest;
+import dev.tok.api.Device;
+import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.jetty.internal.Handshakes;
+import dev.tok.transport.jetty.internal.JettyWsConnection;
+import dev.tok.transport.jetty.internal.JettyWsCore;
+import dev.tok.transport.jetty.internal.Origins;
+import dev.tok.transport.jetty.internal.WsSettings;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.api.ExtensionConfig;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Jetty handler that turns upgrade requests at the configured path into tok connections:
+ * origin check, authentication (asynchronous, answered with 401/403 before any upgrade), then
+ * the upgrade. Other requests are passed on ({@code false}).
+ */
+final class MountHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MountHandler.class);
+
+    private final JettyWsCore core;
+    private volatile ServerWebSocketContainer container;
+
+    MountHandler(JettyWsCore core) {
+        super(InvocationType.NON_BLOCKING);
+        this.core = core;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        container = ServerWebSocketContainer.ensure(getServer());
+        super.doStart();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        WsSettings settings = core.settings();
+        if (!settings.path().equals(Request.getPathInContext(request))) {
+            return false;
+        }
+        if (!isUpgrade(request)) {
+            return false;
+        }
+        TransportContext ctx = core.context();
+        if (ctx == null || core.refusing()) {
+            Response.writeError(request, response, callback, 503, "tok is not running");
+            return true;
+        }
+        String host = request.getHeaders().get(HttpHeader.HOST);
+        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+        if (!Origins.allowed(origin, host, request.isSecure(), settings.allowedOrigins())) {
+            LOG.info("refused WebSocket upgrade from {} with Origin {}: not same-origin and not in allowed-origins",
+                    Request.getRemoteAddr(request), origin);
+            Response.writeError(request, response, callback, 403, "origin not allowed");
+            return true;
+        }
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        for (HttpField f : request.getHeaders()) {
+            headers.add(Map.entry(f.getName(), f.getValue()));
+        }
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        AuthRequest authRequest = Handshakes.authRequest(core.name(), remote, request.isSecure(), host,
+                request.getHttpURI().getPathQuery(), headers);
+        CompletableFuture<Device> auth = new CompletableFuture<>();
+        try {
+            ctx.authenticate(authRequest).whenComplete((d, e) -> {
+                if (e != null) {
+                    auth.completeExceptionally(e);
+                } else {
+                    auth.complete(d);
+                }
+            });
+        } catch (RuntimeException e) {
+            auth.completeExceptionally(e);
+        }
+        auth.orTimeout(ctx.config().authTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((device, failure) ->
+                request.getContext().execute(() -> upgrade(request, response, callback, authRequest, remote, device, failure)));
+        return true;
+    }
+
+    private void upgrade(Request request, Response response, Callback callback, AuthRequest authRequest,
+            SocketAddress remote, Device device, Throwable failure) {
+        try {
+            if (failure != null) {
+                Response.writeError(request, response, callback, Handshakes.status(failure, authRequest, LOG));
+                return;
+            }
+            if (core.refusing()) {
+                Response.writeError(request, response, callback, 503, "tok is stopping");
+                return;
+            }
+            JettyWsConnection connection = core.newConnection(device, remote);
+            boolean deflate = core.settings().deflate();
+            boolean upgraded = container.upgrade((upgradeRequest, upgradeResponse, cb) -> {
+                List<ExtensionConfig> accepted = new ArrayList<>();
+                if (deflate) {
+                    for (ExtensionConfig e : upgradeResponse.getExtensions()) {
+                        if (e.getName().equals("permessage-deflate")) {
+                            accepted.add(e);
+                            break;
+                        }
+                    }
+                }
+                upgradeResponse.setExtensions(accepted);
+                return new JettyEndpoint(connection);
+            }, request, response, callback);
+            if (!upgraded) {
+                Response.writeError(request, response, callback, 400, "WebSocket upgrade failed");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("WebSocket upgrade of {} failed", authRequest, e);
+            callback.failed(e);
+        }
+    }
+
+    private static boolean isUpgrade(Request request) {
+        if (!HttpMethod.GET.is(request.getMethod())) {
+            return false;
+        }
+        for (HttpField f : request.getHeaders()) {
+            if (f.getHeader() == HttpHeader.UPGRADE && f.getValue().toLowerCase(java.util.Locale.ROOT).contains("websocket")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

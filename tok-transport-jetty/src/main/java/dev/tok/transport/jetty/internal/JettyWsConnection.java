@@ -1,0 +1,303 @@
+package dev.tok.transport.jetty.internal;
+
+import dev.tok.api.Device;
+import dev.tok.api.HubClosedException;
+import dev.tok.api.TokException;
+import dev.tok.api.spi.ConAdapter;
+import dev.tok.api.spi.Connection;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket connection of the {@code jetty-ws} transport: the hub's {@link ConAdapter} and
+ * the target of the Jetty endpoint's events. Jetty's session queues outgoing frames in call
+ * order and never blocks; this class counts the bytes waiting so that the transport can close
+ * slow consumers.
+ */
+public final class JettyWsConnection implements ConAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JettyWsConnection.class);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final JettyWsCore core;
+    private final Device device;
+    private final SocketAddress remote;
+    private final AtomicLong pending = new AtomicLong();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object demandLock = new Object();
+    private volatile Session session;
+    private volatile Connection connection;
+    private volatile long aboveSince;
+    private volatile long lastRead;
+    private volatile long lastPing;
+    private volatile long closeRequestedAt;
+    private boolean paused;
+    private boolean demandWithheld;
+
+    JettyWsConnection(JettyWsCore core, Device device, SocketAddress remote) {
+        this.core = core;
+        this.device = device;
+        this.remote = remote;
+    }
+
+    /** Called by the endpoint once the upgrade completed, on a Jetty thread. */
+    public void opened(Session s) {
+        this.session = s;
+        long now = System.nanoTime();
+        lastRead = now;
+        lastPing = now;
+        s.setMaxTextMessageSize(core.settings().maxMessageSize());
+        s.setMaxBinaryMessageSize(core.settings().maxMessageSize());
+        s.setMaxFrameSize(core.settings().maxMessageSize());
+        s.setIdleTimeout(java.time.Duration.ZERO);
+        if (!core.add(this)) {
+            closeWith(StatusCode.SHUTDOWN, "server stopping");
+            return;
+        }
+        try {
+            connection = core.context().register(device, this);
+        } catch (HubClosedException e) {
+            LOG.debug("hub closed while {} connected", device);
+            closeWith(StatusCode.SHUTDOWN, "server stopping");
+            return;
+        } catch (TokException e) {
+            LOG.info("refused {}: {}", device, e.getMessage());
+            closeWith(StatusCode.TRY_AGAIN_LATER, "too many connections");
+            return;
+        } catch (RuntimeException e) {
+            LOG.warn("hub failed to register {}", device, e);
+            closeWith(StatusCode.SERVER_ERROR, "server error");
+            return;
+        }
+        if (closed.get()) {
+            connection.onClosed();
+            return;
+        }
+        s.demand();
+    }
+
+    /** A text message arrived (fragments already joined). */
+    public void text(String message) {
+        lastRead = System.nanoTime();
+        Connection c = connection;
+        if (c != null) {
+            c.onFrame(message.getBytes(StandardCharsets.UTF_8));
+        }
+        demandNext();
+    }
+
+    /** A binary message arrived (fragments already joined); the buffer is valid until now. */
+    public void binary(ByteBuffer payload) {
+        lastRead = System.nanoTime();
+        byte[] bytes = new byte[payload.remaining()];
+        payload.get(bytes);
+        Connection c = connection;
+        if (c != null) {
+            c.onFrame(bytes);
+        }
+    }
+
+    /** Called after {@link #binary} released Jetty's buffer. */
+    public void binaryDone() {
+        demandNext();
+    }
+
+    /** A pong arrived: the peer is alive. */
+    public void pong() {
+        lastRead = System.nanoTime();
+        demandNext();
+    }
+
+    /** Jetty reported an error; the close follows. */
+    public void failed(Throwable cause) {
+        LOG.debug("{} failed: {}", device, cause.toString());
+    }
+
+    /** The socket is gone; called once by Jetty, on any path. */
+    public void closedByJetty(int status, String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.debug("{} closed: {} {}", device, status, reason);
+        core.remove(this);
+        Connection c = connection;
+        if (c != null) {
+            c.onClosed();
+        }
+    }
+
+    private void demandNext() {
+        Session s = session;
+        synchronized (demandLock) {
+            if (paused) {
+                demandWithheld = true;
+                return;
+            }
+        }
+        s.demand();
+    }
+
+    @Override
+    public void pauseReading() {
+        synchronized (demandLock) {
+            paused = true;
+        }
+    }
+
+    @Override
+    public void resumeReading() {
+        boolean demand;
+        synchronized (demandLock) {
+            paused = false;
+            demand = demandWithheld;
+            demandWithheld = false;
+        }
+        Session s = session;
+        if (demand && s != null) {
+            s.demand();
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> write(byte[] frame) {
+        Session s = session;
+        if (closed.get() || closing.get() || s == null) {
+            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid() + " is closed"));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        int length = frame.length;
+        long now = pending.addAndGet(length);
+        if (now > core.settings().highWaterMark() && aboveSince == 0) {
+            aboveSince = System.nanoTime() | 1;
+        }
+        Callback callback = new Callback() {
+            @Override
+            public void succeed() {
+                written(length);
+                done.complete(null);
+            }
+
+            @Override
+            public void fail(Throwable x) {
+                written(length);
+                done.completeExceptionally(new TokException("write to " + device.uid() + " failed: " + x, x));
+            }
+        };
+        try {
+            if (core.settings().binary() || !Utf8.isValid(frame)) {
+                s.sendBinary(ByteBuffer.wrap(frame), callback);
+            } else {
+                s.sendText(new String(frame, StandardCharsets.UTF_8), callback);
+            }
+        } catch (RuntimeException e) {
+            callback.fail(e);
+        }
+        return done;
+    }
+
+    private void written(int length) {
+        if (pending.addAndGet(-length) <= core.settings().highWaterMark()) {
+            aboveSince = 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeWith(StatusCode.NORMAL, null);
+    }
+
+    /** Closes with a WebSocket close frame after the queued frames; forced after the close grace. */
+    void closeWith(int status, String reason) {
+        Session s = session;
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closeRequestedAt = System.nanoTime() | 1;
+        if (s == null) {
+            return;
+        }
+        s.close(status, reason, Callback.NOOP);
+    }
+
+    /** Drops the TCP connection at once: queued frames fail. */
+    void abort() {
+        closing.set(true);
+        Session s = session;
+        if (s != null) {
+            s.disconnect();
+        }
+    }
+
+    /**
+     * Periodic check, on the transport's timer thread: idle timeout, WebSocket ping, slow
+     * consumer, close grace.
+     */
+    void tick(long now, long idleNanos, long pingNanos, long writeTimeoutNanos, long graceNanos) {
+        Session s = session;
+        if (s == null || closed.get()) {
+            return;
+        }
+        long requested = closeRequestedAt;
+        if (requested != 0) {
+            if (now - requested > graceNanos) {
+                LOG.debug("{} did not answer the close within the grace period: dropping it", device);
+                abort();
+            }
+            return;
+        }
+        long above = aboveSince;
+        if (above != 0 && now - above > writeTimeoutNanos) {
+            LOG.info("closing slow consumer {} from {}: {} bytes waited longer than the write timeout", device, remote,
+                    pending.get());
+            abort();
+            return;
+        }
+        if (idleNanos > 0 && now - lastRead > idleNanos) {
+            LOG.debug("closing idle connection of {} from {}", device, remote);
+            closeWith(StatusCode.SHUTDOWN, "idle timeout");
+            return;
+        }
+        if (pingNanos > 0 && now - lastPing >= pingNanos) {
+            lastPing = now;
+            try {
+                s.sendPing(EMPTY.duplicate(), Callback.NOOP);
+            } catch (RuntimeException e) {
+                LOG.debug("ping to {} failed", device, e);
+            }
+        }
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    Device device() {
+        return device;
+    }
+
+    @Override
+    public String transport() {
+        return core.name();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public String toString() {
+        return "jetty-ws connection of " + device + " from " + remote;
+    }
+}

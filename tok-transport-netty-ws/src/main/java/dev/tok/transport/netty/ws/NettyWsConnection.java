@@ -1,0 +1,289 @@
+package dev.tok.transport.netty.ws;
+
+import dev.tok.api.Device;
+import dev.tok.api.HubClosedException;
+import dev.tok.api.HubConfig;
+import dev.tok.api.TokException;
+import dev.tok.api.spi.ConAdapter;
+import dev.tok.api.spi.Connection;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket connection of the {@code netty-ws} transport: the last handler of its pipeline
+ * (joins fragments, hands messages to the hub, keeps the connection alive or times it out) and
+ * the hub's {@link ConAdapter}. Writes from any thread go through Netty's channel, which keeps
+ * their order; the channel's write-buffer water marks are the high-water mark.
+ */
+final class NettyWsConnection extends ChannelInboundHandlerAdapter implements ConAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NettyWsConnection.class);
+
+    private final NettyWsTransport transport;
+    private final Device device;
+    private final Channel channel;
+    private final SocketAddress remote;
+    private volatile Connection connection;
+    private volatile boolean closing;
+    private CompositeByteBuf partial;
+    private ScheduledFuture<?> pings;
+    private ScheduledFuture<?> slow;
+
+    NettyWsConnection(NettyWsTransport transport, Device device, Channel channel) {
+        this.transport = transport;
+        this.device = device;
+        this.channel = channel;
+        this.remote = channel.remoteAddress();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            opened(ctx);
+        } else if (evt instanceof IdleStateEvent) {
+            LOG.debug("closing idle connection of {} from {}", device, remote);
+            closeWith(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle timeout");
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    private void opened(ChannelHandlerContext ctx) {
+        if (!transport.upgraded(channel)) {
+            closeWith(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server stopping");
+            return;
+        }
+        HubConfig hub = transport.context().config();
+        WsSettings settings = transport.settings();
+        long idle = settings.idleTimeout(hub).toNanos();
+        if (idle > 0) {
+            ctx.pipeline().addFirst("idle", new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS));
+        }
+        long ping = settings.pingInterval(hub).toNanos();
+        if (ping > 0) {
+            pings = ctx.executor().scheduleAtFixedRate(() -> {
+                if (channel.isActive() && !closing) {
+                    channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+                }
+            }, ping, ping, TimeUnit.NANOSECONDS);
+        }
+        try {
+            connection = transport.context().register(device, this);
+        } catch (HubClosedException e) {
+            LOG.debug("hub closed while {} connected", device);
+            closeWith(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server stopping");
+        } catch (TokException e) {
+            LOG.info("refused {}: {}", device, e.getMessage());
+            closeWith(WebSocketCloseStatus.TRY_AGAIN_LATER, "too many connections");
+        } catch (RuntimeException e) {
+            LOG.warn("hub failed to register {}", device, e);
+            closeWith(WebSocketCloseStatus.INTERNAL_SERVER_ERROR, "server error");
+        }
+        if (!channel.isActive() && connection != null) {
+            connection.onClosed();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+                WebSocketFrame frame = (WebSocketFrame) msg;
+                if (frame.isFinalFragment()) {
+                    deliver(ByteBufUtil.getBytes(frame.content()));
+                } else {
+                    releasePartial();
+                    partial = ctx.alloc().compositeBuffer(64);
+                    append(frame);
+                }
+            } else if (msg instanceof ContinuationWebSocketFrame) {
+                ContinuationWebSocketFrame frame = (ContinuationWebSocketFrame) msg;
+                if (partial == null) {
+                    closeWith(WebSocketCloseStatus.PROTOCOL_ERROR, "continuation without a message");
+                    return;
+                }
+                if (!append(frame)) {
+                    return;
+                }
+                if (frame.isFinalFragment()) {
+                    byte[] bytes = ByteBufUtil.getBytes(partial);
+                    releasePartial();
+                    deliver(bytes);
+                }
+            }
+            // pongs: their arrival already reset the idle timer; pings are answered by Netty.
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private boolean append(WebSocketFrame frame) {
+        if ((long) partial.readableBytes() + frame.content().readableBytes() > transport.settings().maxMessageSize()) {
+            releasePartial();
+            LOG.debug("closing {}: fragmented message larger than max-message-size", device);
+            closeWith(WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big");
+            return false;
+        }
+        partial.addComponent(true, frame.content().retain());
+        return true;
+    }
+
+    private void releasePartial() {
+        if (partial != null) {
+            partial.release();
+            partial = null;
+        }
+    }
+
+    private void deliver(byte[] bytes) {
+        Connection c = connection;
+        if (c != null && !closing) {
+            c.onFrame(bytes);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (!channel.isWritable()) {
+            if (slow == null) {
+                long timeout = transport.settings().writeTimeout(transport.context().config()).toNanos();
+                slow = ctx.executor().schedule(() -> {
+                    slow = null;
+                    if (!channel.isWritable() && channel.isActive()) {
+                        LOG.info("closing slow consumer {} from {}: {} bytes waited longer than the write timeout", device,
+                                remote, channel.unsafe().outboundBuffer() == null ? 0
+                                        : channel.unsafe().outboundBuffer().totalPendingWriteBytes());
+                        channel.close();
+                    }
+                }, timeout, TimeUnit.NANOSECONDS);
+            }
+        } else if (slow != null) {
+            slow.cancel(false);
+            slow = null;
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closing = true;
+        releasePartial();
+        if (pings != null) {
+            pings.cancel(false);
+        }
+        if (slow != null) {
+            slow.cancel(false);
+        }
+        Connection c = connection;
+        if (c != null) {
+            c.onClosed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection of {} failed: {}", device, cause.toString());
+        ctx.close();
+    }
+
+    @Override
+    public CompletionStage<Void> write(byte[] frame) {
+        if (closing || !channel.isActive()) {
+            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid() + " is closed"));
+        }
+        WebSocketFrame f = transport.settings().binary() || !Utf8.isValid(frame)
+                ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame))
+                : new TextWebSocketFrame(Unpooled.wrappedBuffer(frame));
+        Written done = new Written(device);
+        channel.writeAndFlush(f).addListener(done);
+        return done;
+    }
+
+    /** The stage of one write, completed by Netty's write future. */
+    private static final class Written extends CompletableFuture<Void> implements ChannelFutureListener {
+        private final Device device;
+
+        Written(Device device) {
+            this.device = device;
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture future) {
+            if (future.isSuccess()) {
+                complete(null);
+            } else {
+                completeExceptionally(new TokException("write to " + device.uid() + " failed: " + future.cause(), future.cause()));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeWith(WebSocketCloseStatus.NORMAL_CLOSURE, null);
+    }
+
+    /**
+     * Sends a close frame after the queued frames; the protocol handler closes the connection
+     * when the peer answers, or after the close grace (the stop timeout).
+     */
+    private void closeWith(WebSocketCloseStatus status, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (channel.isActive()) {
+            CloseWebSocketFrame close = reason == null ? new CloseWebSocketFrame(status) : new CloseWebSocketFrame(status.code(), reason);
+            channel.writeAndFlush(close);
+        }
+    }
+
+    @Override
+    public void pauseReading() {
+        channel.config().setAutoRead(false);
+    }
+
+    @Override
+    public void resumeReading() {
+        channel.config().setAutoRead(true);
+    }
+
+    @Override
+    public String transport() {
+        return NettyWsProvider.NAME;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public String toString() {
+        return "netty-ws connection of " + device + " from " + remote;
+    }
+}

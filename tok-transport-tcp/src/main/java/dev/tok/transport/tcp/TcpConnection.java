@@ -1,0 +1,473 @@
+package dev.tok.transport.tcp;
+
+import dev.tok.api.AuthRequest;
+import dev.tok.api.AuthenticationException;
+import dev.tok.api.Device;
+import dev.tok.api.TokException;
+import dev.tok.api.spi.ConAdapter;
+import dev.tok.api.spi.Connection;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection: the last inbound handler of its pipeline and the {@link ConAdapter} the
+ * hub writes through.
+ *
+ * <p>Lifecycle, all on the channel's event loop: the first frame is the auth payload; reading
+ * pauses while the authenticator runs (frames that already arrived wait in order); on success
+ * the connection registers with the hub, the waiting frames go to it and reading resumes. Timers:
+ * the auth timeout from connect to registration, the read timeout after registration, the
+ * slow-consumer timer while the channel is above its high-water mark.
+ *
+ * <p>{@link #write}, {@link #close}, {@link #pauseReading} and {@link #resumeReading} may be
+ * called from any thread. Every write goes through the event loop's task queue, so writes keep
+ * the order of the calls even when some calls come from the event loop itself.
+ */
+final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpConnection.class);
+
+    private enum State { AWAITING_AUTH, AUTHENTICATING, OPEN, CLOSED }
+
+    private final TcpTransport transport;
+    private final Channel channel;
+    private final EventLoop loop;
+    private final SocketAddress remote;
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private final Runnable applyAutoRead = this::applyAutoRead;
+
+    // event loop only
+    private State state = State.AWAITING_AUTH;
+    private volatile Connection connection; // written once on the event loop; read by logging elsewhere
+    private ArrayDeque<byte[]> early;
+    private ScheduledFuture<?> authTimer;
+    private ScheduledFuture<?> slowTimer;
+    private ScheduledFuture<?> forcedClose;
+
+    private volatile boolean paused;
+    private volatile String closeReason;
+
+    TcpConnection(TcpTransport transport, Channel channel) {
+        this.transport = transport;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.remote = channel.remoteAddress();
+    }
+
+    // ---------------------------------------------------------------- inbound, event loop
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        authTimer = loop.schedule(this::authTimedOut, transport.authTimeoutNanos(), TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        byte[] frame = (byte[]) msg;
+        switch (state) {
+            case OPEN:
+                deliver(frame);
+                break;
+            case AWAITING_AUTH:
+                state = State.AUTHENTICATING;
+                channel.config().setAutoRead(false);
+                authenticate(frame);
+                break;
+            case AUTHENTICATING:
+                if (early == null) {
+                    early = new ArrayDeque<>(4);
+                }
+                early.add(frame);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void deliver(byte[] frame) {
+        try {
+            connection.onFrame(frame);
+        } catch (RuntimeException e) {
+            LOG.warn("hub failed to take a frame from {} ({}); frame dropped", remote, connection.device().uid(), e);
+        }
+    }
+
+    private void authenticate(byte[] firstFrame) {
+        AuthRequest.Builder builder = AuthRequest.builder(TcpTransportProvider.NAME, remote).firstFrame(firstFrame);
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            builder.peerCertificates(peerCertificates(tls));
+        }
+        AuthRequest request = builder.build();
+        CompletionStage<Device> result;
+        try {
+            result = transport.context().authenticate(request);
+        } catch (RuntimeException e) {
+            authenticated(null, e);
+            return;
+        }
+        result.whenComplete((device, error) -> onLoop(() -> authenticated(device, error)));
+    }
+
+    private static java.util.List<java.security.cert.X509Certificate> peerCertificates(SslHandler tls) {
+        java.util.List<java.security.cert.X509Certificate> chain = new java.util.ArrayList<>();
+        try {
+            for (java.security.cert.Certificate c : tls.engine().getSession().getPeerCertificates()) {
+                if (c instanceof java.security.cert.X509Certificate) {
+                    chain.add((java.security.cert.X509Certificate) c);
+                }
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // no client certificate: nothing to add
+        }
+        return chain;
+    }
+
+    private void authenticated(Device device, Throwable error) {
+        if (state != State.AUTHENTICATING) {
+            return; // closed or timed out meanwhile
+        }
+        if (error != null || device == null) {
+            Throwable cause = unwrap(error);
+            if (cause == null) {
+                LOG.warn("authenticator completed with no device for {}; closing the connection", remote);
+            } else if (cause instanceof AuthenticationException) {
+                LOG.debug("authentication of {} rejected: {}", remote, cause.getMessage());
+            } else if (cause instanceof TokException) {
+                LOG.info("authentication of {} failed: {}", remote, cause.getMessage());
+            } else {
+                LOG.warn("authenticator failed for {}", remote, cause);
+            }
+            closeNow("authentication rejected");
+            return;
+        }
+        if (!channel.isActive()) {
+            return;
+        }
+        Connection registered;
+        try {
+            registered = transport.context().register(device, this);
+        } catch (TokException e) {
+            LOG.info("connection of {} from {} not registered: {}", device.uid(), remote, e.getMessage());
+            closeNow("not registered: " + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            LOG.warn("hub failed to register {} from {}", device.uid(), remote, e);
+            closeNow("not registered: " + e);
+            return;
+        }
+        connection = registered;
+        state = State.OPEN;
+        cancel(authTimer);
+        authTimer = null;
+        long readTimeout = transport.readTimeoutNanos();
+        if (readTimeout > 0) {
+            channel.pipeline().addBefore(TcpTransport.FRAMES, "read-timeout", new IdleStateHandler(readTimeout, 0, 0,
+                    TimeUnit.NANOSECONDS));
+        }
+        LOG.debug("{} authenticated as {}/{}", remote, device.uid(), device.deviceId());
+        if (early != null) {
+            byte[] f;
+            while (state == State.OPEN && (f = early.poll()) != null) {
+                deliver(f);
+            }
+            early = null;
+        }
+        applyAutoRead();
+    }
+
+    private void authTimedOut() {
+        authTimer = null;
+        if (state == State.AWAITING_AUTH || state == State.AUTHENTICATING) {
+            LOG.debug("closing {}: not authenticated within auth-timeout {} ms", remote,
+                    TimeUnit.NANOSECONDS.toMillis(transport.authTimeoutNanos()));
+            closeNow("auth timeout");
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (((IdleStateEvent) evt).state() == IdleState.READER_IDLE && state == State.OPEN && !paused) {
+                LOG.info("closing {} ({}): nothing received for read-timeout {} ms", remote, connection.device().uid(),
+                        TimeUnit.NANOSECONDS.toMillis(transport.readTimeoutNanos()));
+                closeNow("read timeout");
+            }
+        } else if (evt instanceof FrameDecoder.FrameTooLong) {
+            FrameDecoder.FrameTooLong t = (FrameDecoder.FrameTooLong) evt;
+            if (state == State.OPEN) {
+                LOG.warn("closing {} ({}): frame length {} exceeds max-frame-length {}", remote, connection.device().uid(),
+                        t.length(), t.max());
+            } else {
+                LOG.debug("closing {} before authentication: frame length {} exceeds max-frame-length {}", remote, t.length(),
+                        t.max());
+            }
+            closeNow("frame too long");
+        } else if (evt instanceof SslHandshakeCompletionEvent) {
+            SslHandshakeCompletionEvent h = (SslHandshakeCompletionEvent) evt;
+            if (!h.isSuccess()) {
+                LOG.debug("TLS handshake with {} failed: {}", remote, h.cause().toString());
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!channel.isWritable()) {
+            if (slowTimer == null && channel.isActive()) {
+                slowTimer = loop.schedule(this::slowConsumerCheck, transport.writeTimeoutNanos(), TimeUnit.NANOSECONDS);
+            }
+        } else if (slowTimer != null) {
+            slowTimer.cancel(false);
+            slowTimer = null;
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void slowConsumerCheck() {
+        slowTimer = null;
+        if (!channel.isWritable() && channel.isActive()) {
+            LOG.warn("closing slow consumer {} ({}): {} bytes waiting, above high-water-mark {} for longer than "
+                    + "write-timeout {} ms", remote, who(), pendingBytes.get(), transport.highWaterMark(),
+                    TimeUnit.NANOSECONDS.toMillis(transport.writeTimeoutNanos()));
+            closeNow("slow consumer: above the high-water mark for longer than the write timeout");
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        State previous = state;
+        state = State.CLOSED;
+        cancel(authTimer);
+        cancel(slowTimer);
+        cancel(forcedClose);
+        authTimer = null;
+        slowTimer = null;
+        forcedClose = null;
+        early = null;
+        if (previous == State.OPEN) {
+            LOG.debug("connection {} ({}) closed: {}", remote, connection.device().uid(),
+                    closeReason == null ? "by the peer" : closeReason);
+            try {
+                connection.onClosed();
+            } catch (RuntimeException e) {
+                LOG.warn("hub failed to handle the close of {}", remote, e);
+            }
+        } else {
+            LOG.debug("connection {} closed before authentication: {}", remote, closeReason == null ? "by the peer" : closeReason);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException || (cause.getCause() instanceof IOException)) {
+            LOG.debug("I/O error on {}: {}", remote, cause.toString());
+        } else {
+            LOG.warn("error on connection {} ({})", remote, who(), cause);
+        }
+        closeNow("error: " + cause);
+    }
+
+    // ---------------------------------------------------------------- ConAdapter, any thread
+
+    @Override
+    public CompletionStage<Void> write(byte[] frame) {
+        Objects.requireNonNull(frame, "frame");
+        if (closeRequested.get() || !channel.isActive()) {
+            return CompletableFuture.failedFuture(notWritten(null));
+        }
+        int size = FrameDecoder.LENGTH_FIELD + frame.length;
+        long before = pendingBytes.getAndAdd(size);
+        if (before > 0 && before + size > transport.maxPendingBytes()) {
+            pendingBytes.addAndGet(-size);
+            LOG.warn("closing slow consumer {} ({}): {} bytes waiting, another {} would pass max-pending-bytes {}", remote,
+                    who(), before, size, transport.maxPendingBytes());
+            closeNow("slow consumer: max-pending-bytes exceeded");
+            return CompletableFuture.failedFuture(notWritten(null));
+        }
+        ByteBuf buf = channel.alloc().ioBuffer(size);
+        buf.writeInt(frame.length).writeBytes(frame);
+        PendingWrite w = new PendingWrite(buf, size);
+        if (loop.inEventLoop()) {
+            // keep call order with writes that other threads queued before this one
+            try {
+                loop.execute(w);
+            } catch (RejectedExecutionException e) {
+                buf.release();
+                pendingBytes.addAndGet(-size);
+                w.completeExceptionally(notWritten(e));
+            }
+        } else {
+            w.run();
+        }
+        return w;
+    }
+
+    @Override
+    public void close() {
+        closeAfterFlush("closed by the hub", transport.writeTimeoutNanos());
+    }
+
+    /** Called by the transport on stop: flush, close, and force the close after the grace period. */
+    void closeForStop(long graceNanos) {
+        closeAfterFlush("transport stopping", graceNanos);
+    }
+
+    private void closeAfterFlush(String reason, long forceAfterNanos) {
+        if (!closeRequested.compareAndSet(false, true)) {
+            return;
+        }
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        Runnable flushThenClose = () -> {
+            if (!channel.isActive()) {
+                return;
+            }
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (channel.isActive()) {
+                forcedClose = loop.schedule(() -> {
+                    forcedClose = null;
+                    channel.close();
+                }, forceAfterNanos, TimeUnit.NANOSECONDS);
+            }
+        };
+        try {
+            loop.execute(flushThenClose);
+        } catch (RejectedExecutionException e) {
+            channel.close();
+        }
+    }
+
+    private void closeNow(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        closeRequested.set(true);
+        channel.close();
+    }
+
+    @Override
+    public String transport() {
+        return TcpTransportProvider.NAME;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public void pauseReading() {
+        paused = true;
+        onLoop(applyAutoRead);
+    }
+
+    @Override
+    public void resumeReading() {
+        paused = false;
+        onLoop(applyAutoRead);
+    }
+
+    private void applyAutoRead() {
+        if (state == State.OPEN && channel.isActive()) {
+            channel.config().setAutoRead(!paused);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void onLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            try {
+                loop.execute(r);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("event loop of {} already stopped", remote);
+            }
+        }
+    }
+
+    private String who() {
+        Connection c = connection;
+        return c == null ? "unauthenticated" : c.device().uid();
+    }
+
+    private TokException notWritten(Throwable cause) {
+        String reason = closeReason;
+        String msg = "tcp: frame to " + remote + " not written: connection "
+                + (reason == null ? "closed" : "closed (" + reason + ")");
+        return cause == null ? new TokException(msg) : new TokException(msg, cause);
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** One queued write: the stage handed to the hub, and the listener of Netty's write future. */
+    private final class PendingWrite extends CompletableFuture<Void> implements ChannelFutureListener, Runnable {
+        private ByteBuf buf;
+        private final int size;
+
+        PendingWrite(ByteBuf buf, int size) {
+            this.buf = buf;
+            this.size = size;
+        }
+
+        @Override
+        public void run() {
+            ByteBuf b = buf;
+            buf = null;
+            channel.writeAndFlush(b).addListener(this);
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture future) {
+            pendingBytes.addAndGet(-size);
+            if (future.isSuccess()) {
+                complete(null);
+            } else {
+                completeExceptionally(notWritten(future.cause()));
+            }
+        }
+    }
+}
