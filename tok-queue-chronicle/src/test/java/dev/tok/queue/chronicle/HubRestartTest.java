@@ -52,6 +52,7 @@ class HubRestartTest {
             }
         }
         try (TokServer server = server()) {
+            assertThat(server.listeners()).extracting(TokServer.Listener::transport).containsExactly("test-loopback");
             LoopbackTransportProvider.Client zoe = LoopbackTransportProvider.Client.connect("zoe");
             await().atMost(Duration.ofSeconds(20)).until(() -> zoe.received.size() >= 3);
             List<String> got = zoe.received.stream().map(b -> new String(b, StandardCharsets.UTF_8)).collect(Collectors.toList());
