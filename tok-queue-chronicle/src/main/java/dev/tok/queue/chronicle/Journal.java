@@ -393,10 +393,6 @@ final class Journal implements AutoCloseable {
         return queue.blockSize() / 4 - 256;
     }
 
-    long cycleMillis() {
-        return cycleMillis;
-    }
-
     /** @return the cycles that have a file, oldest first */
     List<Integer> cyclesOnDisk() {
         queue.refreshDirectoryListing();
@@ -420,16 +416,6 @@ final class Journal implements AutoCloseable {
             return acquired.toPath();
         }
         return directory.resolve(fileNames.format(Instant.ofEpochMilli(cycle * cycleMillis)) + SingleChronicleQueue.SUFFIX);
-    }
-
-    /** @return bytes the cycle's file occupies on disk (allocated blocks where known, else its length) */
-    long fileBytes(int cycle) {
-        Path p = fileOf(cycle);
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     /**

@@ -53,17 +53,8 @@ final class UserQueue {
         return entries[(head + i) * STRIDE + 2];
     }
 
-    long bytes(int i) {
-        return entries[(head + i) * STRIDE + 3];
-    }
-
     long minExpiry() {
         return minExpiry;
-    }
-
-    /** @return the id of the newest entry, or {@code Long.MIN_VALUE} when empty */
-    long lastId() {
-        return tail == head ? Long.MIN_VALUE : entries[(tail - 1) * STRIDE];
     }
 
     void add(long id, long expiry, long position, long bytes) {
