@@ -152,7 +152,9 @@ class ExampleJarIT {
             p.process.destroyForcibly(); // kill -9: no shutdown hook, no flush
             assertThat(p.awaitExit()).isEqualTo(137);
         }
-        assertThat(Files.list(data).count()).as("queue files in %s", data).isPositive();
+        try (java.util.stream.Stream<Path> files = Files.list(data)) {
+            assertThat(files.count()).as("queue files in %s", data).isPositive();
+        }
         try (ServerProcess p = ServerProcess.start(LOGS, "chronicle-3", chronicle);
              ChatClient bob = p.connect("netty-ws", "bob/phone")) {
             Pattern msg = Pattern.compile("\\{\"type\":\"msg\",\"from\":\"alice\",\"body\":\"(\\w+)\",\"ts\":(\\d+)}");
@@ -162,11 +164,6 @@ class ExampleJarIT {
                 assertThat(m.group(1)).isEqualTo(i == 0 ? "first" : "second");
                 assertThat(Long.parseLong(m.group(2))).as("the time the earlier server accepted it").isBetween(ts[i][0], ts[i][1]);
             }
-            bob.expectNothingPending();
-        }
-        // delivered means gone: a fourth start has nothing for bob
-        try (ServerProcess p = ServerProcess.start(LOGS, "chronicle-4", chronicle);
-             ChatClient bob = p.connect("tcp", "bob")) {
             bob.expectNothingPending();
         }
     }
