@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -42,6 +43,8 @@ class BrowserChatTest {
     private static final Path CHROMEDRIVER = Path.of(System.getProperty("tok.chromedriver", "/usr/bin/chromedriver"));
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Duration PATIENCE = Duration.ofSeconds(15);
+    /** Selenium logs through java.util.logging; its CDP version notice is noise here (no CDP is used). Held so it stays set. */
+    private static final java.util.logging.Logger SELENIUM_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium");
 
     @TempDir
     Path profiles;
@@ -51,6 +54,7 @@ class BrowserChatTest {
 
     @BeforeAll
     static void browserInstalled() throws IOException {
+        SELENIUM_LOG.setLevel(java.util.logging.Level.SEVERE);
         assertThat(Files.isExecutable(CHROMIUM))
                 .as("headless Chromium is required for the browser test and is missing at %s: "
                         + "run `apt-get install -y chromium chromium-driver` (CI: .ci/run installs it)", CHROMIUM)
@@ -100,6 +104,7 @@ class BrowserChatTest {
     private static WebDriverWait waiting(WebDriver d) {
         WebDriverWait w = new WebDriverWait(d, PATIENCE);
         w.pollingEvery(Duration.ofMillis(50));
+        w.ignoring(StaleElementReferenceException.class); // the page re-renders lists while we look
         return w;
     }
 
@@ -156,9 +161,11 @@ class BrowserChatTest {
             x.findElement(By.id("refresh")).click();
             return x.findElements(By.cssSelector("#users li")).stream().anyMatch(li -> li.getText().equals("ben"));
         });
-        ann.findElements(By.cssSelector("#users li")).stream().filter(li -> li.getText().equals("ben")).findFirst()
-                .orElseThrow().click();
-        assertThat(ann.findElement(By.id("to")).getAttribute("value")).isEqualTo("ben");
+        waiting(ann).withMessage("clicking ben in the online list should make him the recipient").until(x -> {
+            x.findElements(By.cssSelector("#users li")).stream().filter(li -> li.getText().equals("ben")).findFirst()
+                    .ifPresent(WebElement::click);
+            return "ben".equals(x.findElement(By.id("to")).getAttribute("value"));
+        });
         ann.findElement(By.id("text")).sendKeys("hello ben, it's ann");
         ann.findElement(By.id("send")).click();
         awaitReceived(ben, "ann", "hello ben, it's ann");

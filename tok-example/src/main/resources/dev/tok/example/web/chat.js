@@ -77,6 +77,9 @@
 
   function showUsers(users) {
     var ul = $('users');
+    var key = users.join('\n');
+    if (ul.dataset.users === key) { return; }   // unchanged: keep the list as it is
+    ul.dataset.users = key;
     ul.textContent = '';
     users.forEach(function (u) {
       var li = document.createElement('li');
