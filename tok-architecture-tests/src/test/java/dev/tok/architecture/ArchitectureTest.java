@@ -100,7 +100,8 @@ class ArchitectureTest {
         }
         noClasses().that().resideOutsideOfPackages(allowed)
                 .should().dependOnClassesThat().resideInAPackage(ModuleLayout.TRANSPORT_SUPPORT + "..")
-                .as("only the built-in transports (" + ModuleLayout.BUILT_IN_TRANSPORTS + ") use " + ModuleLayout.TRANSPORT_SUPPORT)
+                .as("only the built-in transports (" + ModuleLayout.BUILT_IN_TRANSPORTS + ") use "
+                        + ModuleLayout.TRANSPORT_SUPPORT)
                 .check(tok);
     }
 

@@ -270,7 +270,8 @@ public final class ServerTls {
             return kmf;
         } catch (GeneralSecurityException e) {
             throw new ConfigurationException("setting '" + KEYSTORE + "' for " + s.owner() + ": the private key in " + file
-                    + " cannot be used: " + e.getMessage() + "; check '" + KEYSTORE_PASSWORD + "' (it must also unlock the key)", e);
+                    + " cannot be used: " + e.getMessage() + "; check '" + KEYSTORE_PASSWORD
+                    + "' (it must also unlock the key)", e);
         }
     }
 

@@ -29,16 +29,16 @@ class HandshakesTest {
 
     private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 50000);
 
-    private static AuthRequest request(boolean secure, String host, String target, Map.Entry<String, String>... headers) {
-        return Handshakes.authRequest("netty-ws", PEER, secure, host, target, List.of(headers), List.of());
+    private static AuthRequest request(boolean secure, String host, String target, List<Map.Entry<String, String>> headers) {
+        return Handshakes.authRequest("netty-ws", PEER, secure, host, target, headers, List.of());
     }
 
     @Test
     @DisplayName("the URI joins scheme, Host and target; query parameters, headers and cookies are readable")
     void requestFromTheUpgrade() {
-        AuthRequest r = request(true, "chat.example.com:8443", "/ws?uid=alice&token=a%20b",
+        AuthRequest r = request(true, "chat.example.com:8443", "/ws?uid=alice&token=a%20b", List.of(
                 Map.entry("Host", "chat.example.com:8443"), Map.entry("Cookie", "session=abc; theme=\"dark\"; broken; =x"),
-                Map.entry("X-Trace", "1"), Map.entry("x-trace", "2"));
+                Map.entry("X-Trace", "1"), Map.entry("x-trace", "2")));
         assertThat(r.transport()).isEqualTo("netty-ws");
         assertThat(r.remoteAddress()).isEqualTo(PEER);
         assertThat(r.uri()).hasValueSatisfying(u -> assertThat(u.toString())
@@ -54,14 +54,15 @@ class HandshakesTest {
     @Test
     @DisplayName("without a usable Host the URI is the target alone; a target with spaces is escaped, not refused")
     void hostMissingOrBroken() {
-        assertThat(request(false, null, "/ws?uid=a").uri()).hasValueSatisfying(u -> {
+        assertThat(request(false, null, "/ws?uid=a", List.of()).uri()).hasValueSatisfying(u -> {
             assertThat(u.isAbsolute()).isFalse();
             assertThat(u.getRawQuery()).isEqualTo("uid=a");
         });
-        assertThat(request(false, "bad host", "/ws").uri()).hasValueSatisfying(u -> assertThat(u.toString()).isEqualTo("/ws"));
-        assertThat(request(false, null, "/ws?name=a b").uri()).hasValueSatisfying(u ->
+        assertThat(request(false, "bad host", "/ws", List.of()).uri())
+                .hasValueSatisfying(u -> assertThat(u.toString()).isEqualTo("/ws"));
+        assertThat(request(false, null, "/ws?name=a b", List.of()).uri()).hasValueSatisfying(u ->
                 assertThat(u.getRawQuery()).isEqualTo("name=a%20b"));
-        assertThat(request(false, "example.com", "/ws").uri()).hasValueSatisfying(u ->
+        assertThat(request(false, "example.com", "/ws", List.of()).uri()).hasValueSatisfying(u ->
                 assertThat(u.getScheme()).isEqualTo("ws"));
     }
 
@@ -112,7 +113,7 @@ class HandshakesTest {
     @Test
     @DisplayName("authenticate: the device, the authenticator's failure, a synchronous throw, or a timeout after auth-timeout")
     void authenticate() throws Exception {
-        AuthRequest r = request(false, null, "/ws");
+        AuthRequest r = request(false, null, "/ws", List.of());
         Device alice = Device.of("alice", "phone");
         assertThat(Handshakes.authenticate(context(Duration.ofSeconds(5), x -> CompletableFuture.completedFuture(alice)), r)
                 .get(5, TimeUnit.SECONDS)).isEqualTo(alice);
