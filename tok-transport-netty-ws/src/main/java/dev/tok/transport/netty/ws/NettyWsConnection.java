@@ -6,6 +6,8 @@ import dev.tok.api.HubConfig;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.transport.support.Utf8;
+import dev.tok.transport.support.WsSettings;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
