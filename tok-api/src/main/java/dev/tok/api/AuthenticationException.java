@@ -10,6 +10,7 @@ public class AuthenticationException extends TokException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status for WebSocket transports. */
     private final int status;
 
     /**

@@ -13,7 +13,13 @@ import java.util.Optional;
  */
 public record Delivery(Device device, String transport, Optional<Throwable> failure) {
 
-    /** Validates the components. */
+    /**
+     * Validates the components.
+     *
+     * @param device    the device of the connection
+     * @param transport the name of the connection's transport
+     * @param failure   why the write failed; empty when it succeeded
+     */
     public Delivery {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(transport, "transport");

@@ -20,6 +20,10 @@ public record Device(String uid, String deviceId, Map<String, String> metadata) 
     /**
      * Validates and copies the components.
      *
+     * @param uid      the user id; never empty
+     * @param deviceId the device id
+     * @param metadata free-form string metadata
+     *
      * @throws NullPointerException     if any component is null
      * @throws IllegalArgumentException if {@code uid} is empty
      */

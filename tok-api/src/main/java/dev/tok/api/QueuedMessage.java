@@ -13,7 +13,13 @@ import java.util.Objects;
  */
 public record QueuedMessage(long id, byte[] payload, Instant expiresAt) {
 
-    /** Validates the components. */
+    /**
+     * Validates the components.
+     *
+     * @param id        the queue's identifier
+     * @param payload   the payload
+     * @param expiresAt when the message stops being deliverable
+     */
     public QueuedMessage {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(expiresAt, "expiresAt");

@@ -25,7 +25,13 @@ public record SendResult(Status status, List<Delivery> deliveries, boolean queue
         QUEUED
     }
 
-    /** Validates and copies the components. */
+    /**
+     * Validates and copies the components.
+     *
+     * @param status     the summary
+     * @param deliveries one entry per connection written to
+     * @param queued     true when the message was put in the queue
+     */
     public SendResult {
         Objects.requireNonNull(status, "status");
         deliveries = List.copyOf(deliveries);

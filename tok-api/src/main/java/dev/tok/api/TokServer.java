@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * An assembled tok server: a hub, its queue and its transports, chosen by name.
@@ -179,8 +180,8 @@ public final class TokServer implements AutoCloseable {
         private HubConfig config;
         private String queueName;
         private Map<String, String> queueSettings = Map.of();
-        /** Each entry: a provider name with settings, or (key null) a transport the application created. */
-        private final List<Map.Entry<String, Object>> transports = new ArrayList<>();
+        /** Each one creates its transport when the server is built: from a provider, or given as is. */
+        private final List<Supplier<Transport>> transports = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(30);
         private Duration stopTimeout = Duration.ofSeconds(10);
 
@@ -211,7 +212,14 @@ public final class TokServer implements AutoCloseable {
          * @return this builder
          */
         public Builder transport(String name, Map<String, String> settings) {
-            transports.add(Map.entry(Objects.requireNonNull(name, "name"), Map.copyOf(settings)));
+            Objects.requireNonNull(name, "name");
+            Map<String, String> copy = Map.copyOf(settings);
+            transports.add(() -> {
+                TransportProvider provider = Providers.transport(name);
+                Settings s = Settings.of("transport '" + name + "'", copy);
+                s.requireKnown(provider.settingNames());
+                return provider.create(s);
+            });
             return this;
         }
 
@@ -224,7 +232,8 @@ public final class TokServer implements AutoCloseable {
          * @return this builder
          */
         public Builder transport(Transport transport) {
-            transports.add(new java.util.AbstractMap.SimpleImmutableEntry<>(null, Objects.requireNonNull(transport, "transport")));
+            Objects.requireNonNull(transport, "transport");
+            transports.add(() -> transport);
             return this;
         }
 
@@ -326,17 +335,8 @@ public final class TokServer implements AutoCloseable {
                 Settings.of("queue '" + queueName + "'", queueSettings).requireKnown(Providers.queue(queueName).settingNames());
             }
             List<Transport> created = new ArrayList<>();
-            for (Map.Entry<String, Object> entry : transports) {
-                if (entry.getKey() == null) {
-                    created.add((Transport) entry.getValue());
-                    continue;
-                }
-                @SuppressWarnings("unchecked")
-                Map.Entry<String, Map<String, String>> e = Map.entry(entry.getKey(), (Map<String, String>) entry.getValue());
-                TransportProvider provider = Providers.transport(e.getKey());
-                Settings s = Settings.of("transport '" + e.getKey() + "'", e.getValue());
-                s.requireKnown(provider.settingNames());
-                created.add(provider.create(s));
+            for (Supplier<Transport> transport : transports) {
+                created.add(transport.get());
             }
             return new TokServer(this, created);
         }

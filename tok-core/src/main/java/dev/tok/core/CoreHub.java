@@ -66,6 +66,7 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
     final ScheduledThreadPoolExecutor scheduler;
 
     private final ConcurrentHashMap<String, UserSlot> slots = new ConcurrentHashMap<>();
+    private final java.util.function.Function<String, UserSlot> newSlot = uid -> new UserSlot(uid, this);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean closing;
 
@@ -128,7 +129,7 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
             }
         }
         while (true) {
-            UserSlot slot = slots.computeIfAbsent(uid, k -> new UserSlot(k, this));
+            UserSlot slot = slot(uid);
             synchronized (slot) {
                 if (slot.retired) {
                     continue;
@@ -211,7 +212,7 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
         HubConnection conn = new HubConnection(this, device, adapter);
         List<HubConnection> kicked = new ArrayList<>(0);
         while (true) {
-            UserSlot slot = slots.computeIfAbsent(device.uid(), k -> new UserSlot(k, this));
+            UserSlot slot = slot(device.uid());
             synchronized (slot) {
                 if (slot.retired) {
                     continue;
@@ -250,6 +251,12 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
             conn.startPings(config.pingInterval().toMillis());
         }
         return conn;
+    }
+
+    /** @return the user's slot, created when missing; the caller checks {@code retired} under its monitor */
+    private UserSlot slot(String uid) {
+        UserSlot slot = slots.get(uid);
+        return slot != null ? slot : slots.computeIfAbsent(uid, newSlot);
     }
 
     /** Called once per connection when it closed, whoever closed it. */

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 
 /**
@@ -24,7 +24,10 @@ import java.util.function.BiConsumer;
  * {@link PartialSendPolicy} says so. As a {@link SlotTask} it runs in the user's chain when it
  * could not take the fast path.
  */
-final class SendOperation implements SlotTask {
+final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
+    private static final AtomicIntegerFieldUpdater<SendOperation> REMAINING =
+            AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
+
     private final CoreHub hub;
     private final UserSlot slot;
     private final byte[] payload;
@@ -33,8 +36,9 @@ final class SendOperation implements SlotTask {
     final CompletableFuture<SendResult> result = new CompletableFuture<>();
 
     private HubConnection[] targets;
+    /** Why each write failed; allocated at the first failure. Guarded by this. */
     private Throwable[] failures;
-    private AtomicInteger remaining;
+    private volatile int remaining;
     private int failed;
     private boolean cache;
     /** Every write completed; guarded by the slot's monitor. */
@@ -51,9 +55,12 @@ final class SendOperation implements SlotTask {
     /** Writes to every connection; completion is asynchronous. Caller holds the slot's monitor. */
     void writeTo(HubConnection[] conns) {
         this.targets = conns;
-        this.failures = new Throwable[conns.length];
-        this.remaining = new AtomicInteger(conns.length);
+        REMAINING.set(this, conns.length);
         slot.writesIssued(this);
+        if (conns.length == 1) {
+            conns[0].write(payload).whenComplete(this); // the common case: no per-target object
+            return;
+        }
         for (int i = 0; i < conns.length; i++) {
             conns[i].write(payload).whenComplete(new Outcome(this, i));
         }
@@ -110,17 +117,32 @@ final class SendOperation implements SlotTask {
         }
     }
 
+    /** The outcome of the write to a single target. */
+    @Override
+    public void accept(Void v, Throwable failure) {
+        written(0, failure);
+    }
+
     private void written(int index, Throwable failure) {
         if (failure == null) {
             targets[index].written(payload);
         } else {
-            failures[index] = failure;
+            synchronized (this) {
+                if (failures == null) {
+                    failures = new Throwable[targets.length];
+                }
+                failures[index] = failure;
+            }
         }
-        if (remaining.decrementAndGet() == 0) {
+        if (REMAINING.decrementAndGet(this) == 0) {
             failed = 0;
-            for (Throwable f : failures) {
-                if (f != null) {
-                    failed++;
+            synchronized (this) {
+                if (failures != null) {
+                    for (Throwable f : failures) {
+                        if (f != null) {
+                            failed++;
+                        }
+                    }
                 }
             }
             cache = failed > 0 && !ttl.isZero() && switch (hub.config.partialSendPolicy()) {
@@ -189,7 +211,11 @@ final class SendOperation implements SlotTask {
 
     private Delivery delivery(int i) {
         HubConnection c = targets[i];
-        return new Delivery(c.device(), c.adapter.transport(), Optional.ofNullable(failures[i]));
+        Throwable failure;
+        synchronized (this) {
+            failure = failures == null ? null : failures[i];
+        }
+        return new Delivery(c.device(), c.adapter.transport(), Optional.ofNullable(failure));
     }
 
     /** The outcome of the write to one target. */
