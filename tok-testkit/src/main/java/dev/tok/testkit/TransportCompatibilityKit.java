@@ -408,7 +408,9 @@ public abstract class TransportCompatibilityKit {
         List<byte[]> frames = new ArrayList<>();
         Random random = new Random(42);
         for (int i = 0; i < 200; i++) {
-            int size = i == 0 ? 0 : i == 1 ? max : i % 3 == 0 ? 4 + random.nextInt(60) : 4 + random.nextInt(max - 4);
+            // mostly small frames, every 25th up to the maximum: a burst that fits a transport's hard
+            // cap on unwritten bytes (a few times the high-water mark) even if the socket takes little
+            int size = i == 0 ? 0 : i == 1 ? max : i % 25 == 0 ? 4 + random.nextInt(max - 4) : 4 + random.nextInt(4096);
             byte[] f = new byte[size];
             if (i % 2 == 0) {
                 Arrays.fill(f, (byte) ('a' + i % 26));
