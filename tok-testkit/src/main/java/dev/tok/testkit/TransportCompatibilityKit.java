@@ -587,7 +587,7 @@ public abstract class TransportCompatibilityKit {
         AtomicReference<ClientConnection> current = new AtomicReference<>();
         List<Integer> currentOrder = new ArrayList<>();
         AtomicReference<List<Integer>> disorder = new AtomicReference<>();
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(() -> {
+        Awaitility.await().atMost(patience().multipliedBy(3)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(() -> {
             ClientConnection c = current.get();
             if (c != null) {
                 try {
