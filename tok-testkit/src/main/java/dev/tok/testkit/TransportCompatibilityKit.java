@@ -480,14 +480,14 @@ public abstract class TransportCompatibilityKit {
     @Test
     @DisplayName("a connection silent for the hub's read timeout is closed, once; one that keeps sending stays open")
     void readTimeout() throws Exception {
-        Hub hub = start(b -> b.readTimeout(Duration.ofMillis(800)));
+        Hub hub = start(b -> b.readTimeout(Duration.ofMillis(1000)));
         ClientConnection silent = connect("silent");
         ClientConnection chatty = connect("chatty");
         eventually().until(() -> hub.isOnline("silent") && hub.isOnline("chatty"));
-        // a frame every 160 ms for 2.4 s: three read timeouts long, each gap a fifth of one
-        for (int i = 0; i < 15; i++) {
+        // a frame every 150 ms for 3 s: three read timeouts long, each gap under a sixth of one
+        for (int i = 0; i < 20; i++) {
             chatty.send(utf8("beat " + i));
-            assertThat(chatty.receive(Duration.ofMillis(160))).isEmpty();
+            assertThat(chatty.receive(Duration.ofMillis(150))).isEmpty();
         }
         assertThat(hub.isOnline("chatty")).as("a client that keeps sending stays online").isTrue();
         eventually().until(() -> !hub.isOnline("silent"));
@@ -700,7 +700,7 @@ public abstract class TransportCompatibilityKit {
     // ---------------------------------------------------------------- scale
 
     @Test
-    @DisplayName("200 concurrent connections authenticate, exchange frames both ways and close")
+    @DisplayName("many concurrent connections (connectionCount(), 200 by default) authenticate, exchange frames both ways and close")
     void manyConcurrentConnections() throws Exception {
         Hub hub = start(b -> b);
         int n = connectionCount();

@@ -556,7 +556,7 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
 
     @Test
     @DisplayName("stop closes every connection with 1001, finishes with a client that ignores the close, and releases the port")
-    void gracefulStop() throws Exception {
+    void gracefulStopWith1001() throws Exception {
         Hub hub = start(Map.of("stop-timeout", "1s"));
         JdkWebSocketClient a = ws("?token=a");
         JdkWebSocketClient b = ws("?token=b");
