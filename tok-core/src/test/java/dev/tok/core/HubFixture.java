@@ -12,6 +12,11 @@ import java.util.concurrent.TimeUnit;
 
 /** Builds hubs and in-memory connections for tests, and closes them afterwards. */
 final class HubFixture implements AutoCloseable {
+    static {
+        // Conditions, not timings: on a loaded 2-core CI machine a condition may take longer than
+        // Awaitility's 10 s default to become true; a broken guarantee never does.
+        org.awaitility.Awaitility.setDefaultTimeout(Duration.ofSeconds(60));
+    }
     final ExecutorService io = Executors.newFixedThreadPool(2, new NamedThreadFactory("test-io"));
     private final List<CoreHub> hubs = new ArrayList<>();
 
