@@ -32,7 +32,12 @@ final class HubFixture implements AutoCloseable {
     }
 
     TestConnection connect(CoreHub hub, Device device) {
-        TestConnection c = new TestConnection(io);
+        return connect(hub, device, n -> false);
+    }
+
+    /** Connects with a write-failure rule already in place, so even the login's drain obeys it. */
+    TestConnection connect(CoreHub hub, Device device, java.util.function.IntPredicate failWrite) {
+        TestConnection c = new TestConnection(io).failWritesWhere(failWrite);
         Connection connection = hub.register(device, c);
         c.connection.complete(connection);
         return c;

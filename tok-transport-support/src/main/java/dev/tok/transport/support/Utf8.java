@@ -1,6 +1,6 @@
-package dev.tok.transport.jetty.internal;
+package dev.tok.transport.support;
 
-/** A UTF-8 validator that allocates nothing. Identical in both WebSocket modules. */
+/** A UTF-8 validator that allocates nothing, for the text frames of the WebSocket transports. */
 public final class Utf8 {
 
     private Utf8() {

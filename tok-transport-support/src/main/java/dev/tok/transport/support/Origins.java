@@ -1,4 +1,4 @@
-package dev.tok.transport.jetty.internal;
+package dev.tok.transport.support;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The Origin check against cross-site WebSocket hijacking, identical for both WebSocket
+ * The Origin check against cross-site WebSocket hijacking, the same for both WebSocket
  * transports: no {@code Origin} header (native clients) is accepted; an {@code Origin} equal to
  * the request's own origin ({@code Host} header, scheme of the connection) or listed in
  * {@code allowed-origins} is accepted; everything else is refused with 403.

@@ -1,4 +1,4 @@
-package dev.tok.transport.jetty.internal;
+package dev.tok.transport.support;
 
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.HubConfig;
@@ -12,17 +12,23 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The WebSocket transport settings, validated. The same vocabulary is used by {@code jetty-ws}
- * and {@code netty-ws}; this file is kept identical in both modules (package name aside), so that
- * both engines read every key the same way.
+ * The settings of the WebSocket transports, validated: {@code jetty-ws} and {@code netty-ws}
+ * read every key through this class, so both engines understand the same vocabulary with the
+ * same defaults and the same error messages. The {@code tls-*} keys are those of
+ * {@link ServerTls}, shared with the {@code tcp} transport. Immutable.
  */
 public final class WsSettings {
 
-    /** Keys both WebSocket transports understand. */
-    public static final Set<String> COMMON_NAMES = Set.of("host", "port", "path", "max-message-size", "idle-timeout",
-            "ping-interval", "message-type", "allowed-origins", "permessage-deflate", "tls-cert", "tls-key",
-            "tls-key-password", "tls-keystore", "tls-keystore-password", "tls-keystore-type", "high-water-mark",
-            "write-timeout", "stop-timeout");
+    /** Keys both WebSocket transports understand, the {@code tls-*} keys of {@link ServerTls} included. */
+    public static final Set<String> COMMON_NAMES = union(Set.of("host", "port", "path", "max-message-size", "idle-timeout",
+            "ping-interval", "message-type", "allowed-origins", "permessage-deflate", "high-water-mark", "write-timeout",
+            "stop-timeout"), ServerTls.NAMES);
+
+    /**
+     * Keys that configure the listening socket: {@code host}, {@code port} and every TLS key.
+     * A transport mounted into an application's server leaves them to the application.
+     */
+    public static final Set<String> CONNECTOR_NAMES = union(Set.of("host", "port"), ServerTls.NAMES);
 
     /** Default maximum inbound message size: 4 MiB, as in Go tok. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
@@ -40,7 +46,7 @@ public final class WsSettings {
     private final boolean binary;
     private final List<String> allowedOrigins;
     private final boolean deflate;
-    private final TlsKeys tls;
+    private final ServerTls tls;
     private final long highWaterMark;
     private final Duration writeTimeout;
     private final Duration stopTimeout;
@@ -87,7 +93,7 @@ public final class WsSettings {
         }
         allowedOrigins = List.copyOf(origins);
         deflate = s.bool("permessage-deflate", false);
-        tls = TlsKeys.from(s).orElse(null);
+        tls = ServerTls.from(s).orElse(null);
         highWaterMark = s.bytes("high-water-mark", DEFAULT_HIGH_WATER_MARK);
         if (highWaterMark < 1) {
             throw s.malformed("high-water-mark", s.string("high-water-mark", ""), "a positive size such as 1MiB");
@@ -115,49 +121,66 @@ public final class WsSettings {
         return new WsSettings(s);
     }
 
-    /** @return the key set with extra engine-specific keys */
-    static Set<String> with(String... extra) {
-        Set<String> all = new TreeSet<>(COMMON_NAMES);
-        all.addAll(List.of(extra));
+    /**
+     * @param extra engine-specific keys
+     * @return {@link #COMMON_NAMES} and {@code extra}
+     */
+    public static Set<String> with(String... extra) {
+        return union(COMMON_NAMES, Set.of(extra));
+    }
+
+    private static Set<String> union(Set<String> names, Set<String> more) {
+        Set<String> all = new TreeSet<>(names);
+        all.addAll(more);
         return Set.copyOf(all);
     }
 
+    /** @return the address to bind */
     public String host() {
         return host;
     }
 
+    /** @return the port to bind; 0 for any free port */
     public int port() {
         return port;
     }
 
+    /** @return the WebSocket path, such as {@code /ws} */
     public String path() {
         return path;
     }
 
+    /** @return the largest inbound message in bytes, all fragments together */
     public int maxMessageSize() {
         return maxMessageSize;
     }
 
+    /** @return whether outbound messages go as binary frames (else text) */
     public boolean binary() {
         return binary;
     }
 
+    /** @return the normalized allowed origins, possibly {@code *} */
     public List<String> allowedOrigins() {
         return allowedOrigins;
     }
 
+    /** @return whether permessage-deflate is negotiated when offered */
     public boolean deflate() {
         return deflate;
     }
 
-    public Optional<TlsKeys> tls() {
+    /** @return the TLS material; empty for plain ws */
+    public Optional<ServerTls> tls() {
         return Optional.ofNullable(tls);
     }
 
+    /** @return outbound bytes a connection may hold before the write timeout starts */
     public long highWaterMark() {
         return highWaterMark;
     }
 
+    /** @return how long a close waits for the peer's close */
     public Duration stopTimeout() {
         return stopTimeout;
     }
