@@ -7,6 +7,7 @@
  */
 module dev.tok.transport.jetty {
     requires dev.tok.api;
+    requires dev.tok.transport.support;
     requires org.eclipse.jetty.server;
     requires org.eclipse.jetty.websocket.server;
     requires org.slf4j;

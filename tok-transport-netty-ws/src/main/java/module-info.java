@@ -6,6 +6,7 @@
  */
 module dev.tok.transport.netty.ws {
     requires dev.tok.api;
+    requires dev.tok.transport.support;
     requires io.netty.buffer;
     requires io.netty.codec;
     requires io.netty.codec.http;

@@ -12,6 +12,7 @@
  */
 module dev.tok.transport.tcp {
     requires dev.tok.api;
+    requires dev.tok.transport.support;
     requires org.slf4j;
     requires io.netty.common;
     requires io.netty.buffer;

@@ -79,13 +79,38 @@ class ArchitectureTest {
     @Test
     void providersUseNoTokClassesButTheApiAndTheirOwn() {
         for (String provider : ModuleLayout.PROVIDER_PACKAGES) {
+            boolean builtInTransport = ModuleLayout.BUILT_IN_TRANSPORTS.contains(provider);
             noClasses().that().resideInAPackage(provider + "..")
-                    .should().dependOnClassesThat(DescribedPredicate.describe("tok classes outside " + provider + " and the API",
+                    .should().dependOnClassesThat(DescribedPredicate.describe("tok classes outside " + provider + " and the API"
+                            + (builtInTransport ? " and " + ModuleLayout.TRANSPORT_SUPPORT : ""),
                             (JavaClass c) -> c.getPackageName().startsWith("dev.tok.")
                                     && !c.getPackageName().startsWith(provider)
-                                    && !c.getPackageName().startsWith("dev.tok.api")))
+                                    && !c.getPackageName().startsWith("dev.tok.api")
+                                    && !(builtInTransport && c.getPackageName().startsWith(ModuleLayout.TRANSPORT_SUPPORT))))
                     .check(tok);
         }
+    }
+
+    @Test
+    void onlyTheBuiltInTransportsUseTheTransportSupport() {
+        String[] allowed = new String[ModuleLayout.BUILT_IN_TRANSPORTS.size() + 1];
+        allowed[0] = ModuleLayout.TRANSPORT_SUPPORT + "..";
+        for (int i = 0; i < ModuleLayout.BUILT_IN_TRANSPORTS.size(); i++) {
+            allowed[i + 1] = ModuleLayout.BUILT_IN_TRANSPORTS.get(i) + "..";
+        }
+        noClasses().that().resideOutsideOfPackages(allowed)
+                .should().dependOnClassesThat().resideInAPackage(ModuleLayout.TRANSPORT_SUPPORT + "..")
+                .as("only the built-in transports (" + ModuleLayout.BUILT_IN_TRANSPORTS + ") use "
+                        + ModuleLayout.TRANSPORT_SUPPORT)
+                .check(tok);
+    }
+
+    @Test
+    void theTransportSupportDependsOnlyOnTheApiAndTheJdk() {
+        classes().that().resideInAPackage(ModuleLayout.TRANSPORT_SUPPORT + "..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(ModuleLayout.TRANSPORT_SUPPORT + "..", "dev.tok.api..",
+                        "java..", "javax..")
+                .check(tok);
     }
 
     @Test

@@ -11,13 +11,21 @@ final class ModuleLayout {
 
     /** One package per module (its root), all of which must be on this module's test path. */
     static final String[] PACKAGES = {
-        "dev.tok.api", "dev.tok.api.spi", "dev.tok.core", "dev.tok.queue.memory", "dev.tok.testkit",
-        "dev.tok.transport.tcp", "dev.tok.transport.jetty", "dev.tok.transport.netty.ws",
+        "dev.tok.api", "dev.tok.api.spi", "dev.tok.core", "dev.tok.queue.memory", "dev.tok.queue.chronicle",
+        "dev.tok.testkit", "dev.tok.transport.support", "dev.tok.transport.tcp", "dev.tok.transport.jetty",
+        "dev.tok.transport.netty.ws",
     };
 
     /** Root packages of transport and queue modules: providers found with ServiceLoader. */
-    static final List<String> PROVIDER_PACKAGES = List.of("dev.tok.queue.memory", "dev.tok.transport.tcp",
-            "dev.tok.transport.jetty", "dev.tok.transport.netty.ws");
+    static final List<String> PROVIDER_PACKAGES = List.of("dev.tok.queue.memory", "dev.tok.queue.chronicle",
+            "dev.tok.transport.tcp", "dev.tok.transport.jetty", "dev.tok.transport.netty.ws");
+
+    /** Code shared by the built-in transports; not a provider, not API. */
+    static final String TRANSPORT_SUPPORT = "dev.tok.transport.support";
+
+    /** The transports allowed to use {@link #TRANSPORT_SUPPORT}: those of this repository. */
+    static final List<String> BUILT_IN_TRANSPORTS = List.of("dev.tok.transport.tcp", "dev.tok.transport.jetty",
+            "dev.tok.transport.netty.ws");
 
     /** Packages of programs with a command line, allowed to print. */
     static final Set<String> COMMAND_LINE_PACKAGES = Set.of();

@@ -70,6 +70,21 @@ class ServiceRegistrationTest {
                 .containsExactlyInAnyOrder("dev.tok.api", "dev.tok.api.spi");
     }
 
+    @Test
+    void theTransportSupportIsExportedOnlyToTheBuiltInTransportsAndNeedsOnlyTheApi() throws Exception {
+        ModuleDescriptor support = moduleOf(dev.tok.transport.support.ServerTls.class).descriptor();
+        assertThat(support.name()).isEqualTo("dev.tok.transport.support");
+        assertThat(support.exports()).singleElement().satisfies(e -> {
+            assertThat(e.source()).isEqualTo("dev.tok.transport.support");
+            assertThat(e.isQualified()).as("a qualified export").isTrue();
+            assertThat(e.targets()).containsExactlyInAnyOrder("dev.tok.transport.tcp", "dev.tok.transport.jetty",
+                    "dev.tok.transport.netty.ws");
+        });
+        assertThat(support.requires()).extracting(ModuleDescriptor.Requires::name)
+                .containsExactlyInAnyOrder("java.base", "dev.tok.api");
+        assertThat(support.provides()).isEmpty();
+    }
+
     private static ModuleReference moduleOf(Class<?> c) throws URISyntaxException {
         Path location = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
         Set<ModuleReference> found = ModuleFinder.of(location).findAll();

@@ -31,7 +31,7 @@ class DequeueAfterWriteTest {
         }
         List<Instant> expiries = queue.peek("bob", 10).stream().map(QueuedMessage::expiresAt).toList();
 
-        TestConnection flaky = fx.connect(hub, "bob").failWritesWhere(n -> n >= 2);
+        TestConnection flaky = fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> n >= 2);
 
         await().until(() -> flaky.texts().size() == 2);
         await().until(() -> queue.size("bob") == 3);
@@ -55,7 +55,7 @@ class DequeueAfterWriteTest {
         for (int i = 0; i < 200; i++) {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture().join();
         }
-        TestConnection dying = fx.connect(hub, "bob").failWritesWhere(n -> n >= 70);
+        TestConnection dying = fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> n >= 70);
         await().until(() -> dying.texts().size() == 70);
         dying.peerClose();
 

@@ -34,7 +34,7 @@ class HooksAndPingTest {
     void aFailedPingEndsThePingsOfThatConnection() {
         CoreHub hub = fx.hub(dev.tok.api.HubConfig.builder().actor((d, p) -> { })
                 .pingGenerator(() -> "ping".getBytes(UTF_8)).pingInterval(Duration.ofMillis(20)).build());
-        TestConnection c = fx.connect(hub, "u").failWritesWhere(n -> n >= 2);
+        TestConnection c = fx.connect(hub, dev.tok.api.Device.of("u", "d"), n -> n >= 2);
         await().until(() -> c.texts().size() == 2);
         // the third ping failed: no further write is even attempted
         await().pollDelay(Duration.ofMillis(200)).until(() -> true);

@@ -12,6 +12,11 @@ import java.util.concurrent.TimeUnit;
 
 /** Builds hubs and in-memory connections for tests, and closes them afterwards. */
 final class HubFixture implements AutoCloseable {
+    static {
+        // Conditions, not timings: on a loaded 2-core CI machine a condition may take longer than
+        // Awaitility's 10 s default to become true; a broken guarantee never does.
+        org.awaitility.Awaitility.setDefaultTimeout(Duration.ofSeconds(60));
+    }
     final ExecutorService io = Executors.newFixedThreadPool(2, new NamedThreadFactory("test-io"));
     private final List<CoreHub> hubs = new ArrayList<>();
 
@@ -27,7 +32,12 @@ final class HubFixture implements AutoCloseable {
     }
 
     TestConnection connect(CoreHub hub, Device device) {
-        TestConnection c = new TestConnection(io);
+        return connect(hub, device, n -> false);
+    }
+
+    /** Connects with a write-failure rule already in place, so even the login's drain obeys it. */
+    TestConnection connect(CoreHub hub, Device device, java.util.function.IntPredicate failWrite) {
+        TestConnection c = new TestConnection(io).failWritesWhere(failWrite);
         Connection connection = hub.register(device, c);
         c.connection.complete(connection);
         return c;

@@ -63,7 +63,7 @@ class OrderingTest {
     void failedLiveWriteKeepsItsPlace() {
         TestQueue queue = new TestQueue();
         CoreHub hub = fx.hub(HubFixture.config().queue(queue).build());
-        TestConnection first = fx.connect(hub, "bob").failWritesWhere(n -> n >= 2);
+        TestConnection first = fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> n >= 2);
         for (int i = 0; i < 5; i++) {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1));
         }
@@ -86,7 +86,7 @@ class OrderingTest {
         TestQueue queue = new TestQueue();
         CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(queue).build());
         TestConnection slow = fx.connect(hub, dev.tok.api.Device.of("bob", "slow")).holdCompletions();
-        fx.connect(hub, dev.tok.api.Device.of("bob", "broken")).failWritesWhere(n -> true);
+        fx.connect(hub, dev.tok.api.Device.of("bob", "broken"), n -> true);
         for (int i = 0; i < 10; i++) {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1));
         }

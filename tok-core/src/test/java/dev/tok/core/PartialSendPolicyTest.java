@@ -25,7 +25,7 @@ class PartialSendPolicyTest {
     private SendResult sendToOneGoodOneBad(PartialSendPolicy policy, TestQueue queue) {
         CoreHub hub = fx.hub(HubFixture.config().sso(false).partialSendPolicy(policy).queue(queue).build());
         fx.connect(hub, Device.of("alice", "good"));
-        fx.connect(hub, Device.of("alice", "bad")).failWritesWhere(n -> true);
+        fx.connect(hub, Device.of("alice", "bad"), n -> true);
         return hub.send("alice", "m".getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture().join();
     }
 
@@ -55,8 +55,8 @@ class PartialSendPolicyTest {
         TestQueue queue = new TestQueue();
         CoreHub hub = fx.hub(HubFixture.config().sso(false).partialSendPolicy(PartialSendPolicy.CACHE_WHEN_ALL_FAILED)
                 .queue(queue).build());
-        fx.connect(hub, Device.of("alice", "a")).failWritesWhere(n -> true);
-        fx.connect(hub, Device.of("alice", "b")).failWritesWhere(n -> true);
+        fx.connect(hub, Device.of("alice", "a"), n -> true);
+        fx.connect(hub, Device.of("alice", "b"), n -> true);
         SendResult r = hub.send("alice", "m".getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture().join();
         assertThat(r.status()).isEqualTo(SendResult.Status.QUEUED);
         assertThat(r.deliveries()).noneMatch(Delivery::succeeded);
@@ -70,7 +70,7 @@ class PartialSendPolicyTest {
         assertThat(queue.size("alice")).isZero();
 
         CoreHub hub = fx.hub(HubFixture.config().partialSendPolicy(PartialSendPolicy.NEVER_CACHE).queue(queue).build());
-        fx.connect(hub, "bob").failWritesWhere(n -> true);
+        fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> true);
         assertThatThrownBy(() -> hub.send("bob", "m".getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture().join())
                 .hasCauseInstanceOf(DeliveryFailedException.class)
                 .satisfies(e -> assertThat(((DeliveryFailedException) e.getCause()).result().deliveries()).hasSize(1));
@@ -80,7 +80,7 @@ class PartialSendPolicyTest {
     void zeroTtlIsNeverCached() {
         TestQueue queue = new TestQueue();
         CoreHub hub = fx.hub(HubFixture.config().queue(queue).build());
-        fx.connect(hub, "bob").failWritesWhere(n -> true);
+        fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> true);
         assertThatThrownBy(() -> hub.send("bob", "m".getBytes(UTF_8), Duration.ZERO).toCompletableFuture().join())
                 .hasCauseInstanceOf(DeliveryFailedException.class);
         assertThat(queue.size("bob")).isZero();

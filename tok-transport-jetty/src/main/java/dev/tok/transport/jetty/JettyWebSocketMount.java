@@ -4,7 +4,7 @@ import dev.tok.api.ConfigurationException;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
 import dev.tok.transport.jetty.internal.JettyWsCore;
-import dev.tok.transport.jetty.internal.WsSettings;
+import dev.tok.transport.support.WsSettings;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
@@ -40,10 +40,6 @@ import org.eclipse.jetty.server.Server;
  */
 public final class JettyWebSocketMount {
 
-    /** Settings that belong to the application's connector when mounted. */
-    private static final Set<String> CONNECTOR_SETTINGS = Set.of("host", "port", "tls-cert", "tls-key", "tls-key-password",
-            "tls-keystore", "tls-keystore-password", "tls-keystore-type");
-
     private final JettyWsCore core;
     private final MountHandler handler;
 
@@ -66,13 +62,13 @@ public final class JettyWebSocketMount {
         Objects.requireNonNull(settings, "settings");
         Settings s = Settings.of("transport 'jetty-ws' (mounted)", settings);
         for (String key : settings.keySet()) {
-            if (CONNECTOR_SETTINGS.contains(key)) {
+            if (WsSettings.CONNECTOR_NAMES.contains(key)) {
                 throw new ConfigurationException("setting '" + key + "' does not apply to a mounted 'jetty-ws' transport: "
                         + "host, port and TLS are those of your Jetty Server's connectors");
             }
         }
         Set<String> names = new TreeSet<>(WsSettings.COMMON_NAMES);
-        names.removeAll(CONNECTOR_SETTINGS);
+        names.removeAll(WsSettings.CONNECTOR_NAMES);
         return new JettyWebSocketMount(WsSettings.parse(s, names));
     }
 

@@ -3,20 +3,21 @@ package dev.tok.transport.jetty;
 import dev.tok.api.AuthRequest;
 import dev.tok.api.Device;
 import dev.tok.api.spi.TransportContext;
-import dev.tok.transport.jetty.internal.Handshakes;
 import dev.tok.transport.jetty.internal.JettyWsConnection;
 import dev.tok.transport.jetty.internal.JettyWsCore;
-import dev.tok.transport.jetty.internal.Origins;
-import dev.tok.transport.jetty.internal.WsSettings;
+import dev.tok.transport.support.Handshakes;
+import dev.tok.transport.support.Origins;
+import dev.tok.transport.support.ServerTls;
+import dev.tok.transport.support.WsSettings;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -25,6 +26,7 @@ import org.eclipse.jetty.websocket.api.ExtensionConfig;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The Jetty handler that turns upgrade requests at the configured path into tok connections:
@@ -77,29 +79,29 @@ final class MountHandler extends Handler.Abstract {
         }
         SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
         AuthRequest authRequest = Handshakes.authRequest(core.name(), remote, request.isSecure(), host,
-                request.getHttpURI().getPathQuery(), headers);
-        CompletableFuture<Device> auth = new CompletableFuture<>();
-        try {
-            ctx.authenticate(authRequest).whenComplete((d, e) -> {
-                if (e != null) {
-                    auth.completeExceptionally(e);
-                } else {
-                    auth.complete(d);
-                }
-            });
-        } catch (RuntimeException e) {
-            auth.completeExceptionally(e);
-        }
-        auth.orTimeout(ctx.config().authTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((device, failure) ->
+                request.getHttpURI().getPathQuery(), headers, peerCertificates(request));
+        Handshakes.authenticate(ctx, authRequest).whenComplete((device, failure) ->
                 request.getContext().execute(() -> upgrade(request, response, callback, authRequest, remote, device, failure)));
         return true;
+    }
+
+    /** The TLS client's certificate chain: from the connection's TLS session, whoever configured the connector. */
+    private static List<X509Certificate> peerCertificates(Request request) {
+        if (!request.isSecure()) {
+            return List.of();
+        }
+        EndPoint.SslSessionData tls = request.getConnectionMetaData().getConnection().getEndPoint().getSslSessionData();
+        return tls == null ? List.of() : ServerTls.peerCertificates(tls.sslSession());
     }
 
     private void upgrade(Request request, Response response, Callback callback, AuthRequest authRequest,
             SocketAddress remote, Device device, Throwable failure) {
         try {
             if (failure != null) {
-                Response.writeError(request, response, callback, Handshakes.status(failure, authRequest, LOG));
+                Handshakes.Rejection rejection = Handshakes.rejection(failure);
+                LOG.atLevel(rejection.unexpected() ? Level.WARN : Level.DEBUG).setCause(rejection.cause())
+                        .log("refused {}: {}", authRequest, rejection.reason());
+                Response.writeError(request, response, callback, rejection.status());
                 return;
             }
             if (core.refusing()) {

@@ -3,7 +3,9 @@ package dev.tok.transport.jetty;
 import dev.tok.api.TokServer;
 import dev.tok.api.spi.Settings;
 import dev.tok.testkit.WebSocketTransportCompatibilityKit;
-import dev.tok.transport.jetty.internal.TlsKeys;
+import dev.tok.transport.jetty.internal.JettyWsTransport;
+import dev.tok.transport.support.ServerTls;
+import dev.tok.transport.support.WsSettings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,7 @@ class JettyMountedCompatibilityTest extends WebSocketTransportCompatibilityKit {
     protected void addTransport(TokServer.Builder builder, Map<String, String> settings) {
         Map<String, String> mount = new HashMap<>(settings);
         Map<String, String> connector = new HashMap<>();
-        for (String key : List.of("host", "port", "tls-keystore", "tls-keystore-password", "tls-cert", "tls-key")) {
+        for (String key : WsSettings.CONNECTOR_NAMES) {
             String v = mount.remove(key);
             if (v != null) {
                 connector.put(key, v);
@@ -41,11 +43,9 @@ class JettyMountedCompatibilityTest extends WebSocketTransportCompatibilityKit {
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
         ServerConnector c;
-        var tls = TlsKeys.from(Settings.of("test connector", connector));
+        var tls = ServerTls.from(Settings.of("test connector", connector));
         if (tls.isPresent()) {
-            SslContextFactory.Server ssl = new SslContextFactory.Server();
-            ssl.setKeyStore(tls.get().keyStore());
-            ssl.setKeyStorePassword(new String(tls.get().password()));
+            SslContextFactory.Server ssl = JettyWsTransport.sslContextFactory(tls.get());
             http.addCustomizer(new SecureRequestCustomizer());
             c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
         } else {

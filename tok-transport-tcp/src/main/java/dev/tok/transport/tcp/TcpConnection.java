@@ -6,6 +6,7 @@ import dev.tok.api.Device;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.transport.support.ServerTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.SslHandler;
@@ -123,7 +124,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         AuthRequest.Builder builder = AuthRequest.builder(TcpTransportProvider.NAME, remote).firstFrame(firstFrame);
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         if (tls != null) {
-            builder.peerCertificates(peerCertificates(tls));
+            builder.peerCertificates(ServerTls.peerCertificates(tls.engine().getSession()));
         }
         AuthRequest request = builder.build();
         CompletionStage<Device> result;
@@ -134,20 +135,6 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             return;
         }
         result.whenComplete((device, error) -> onLoop(() -> authenticated(device, error)));
-    }
-
-    private static java.util.List<java.security.cert.X509Certificate> peerCertificates(SslHandler tls) {
-        java.util.List<java.security.cert.X509Certificate> chain = new java.util.ArrayList<>();
-        try {
-            for (java.security.cert.Certificate c : tls.engine().getSession().getPeerCertificates()) {
-                if (c instanceof java.security.cert.X509Certificate) {
-                    chain.add((java.security.cert.X509Certificate) c);
-                }
-            }
-        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-            // no client certificate: nothing to add
-        }
-        return chain;
     }
 
     private void authenticated(Device device, Throwable error) {

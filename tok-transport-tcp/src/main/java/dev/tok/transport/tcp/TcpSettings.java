@@ -2,11 +2,17 @@ package dev.tok.transport.tcp;
 
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.spi.Settings;
+import dev.tok.transport.support.ServerTls;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import javax.net.ssl.SSLException;
 
 /**
  * The validated settings of one {@code tcp} transport. Every check runs in {@link #parse}, so a
@@ -25,23 +31,9 @@ final class TcpSettings {
     static final String WORKER_THREADS = "worker-threads";
     static final String NATIVE_TRANSPORT = "native-transport";
     static final String SHUTDOWN_GRACE_PERIOD = "shutdown-grace-period";
-    static final String TLS_CERT_PATH = "tls-cert-path";
-    static final String TLS_KEY_PATH = "tls-key-path";
-    static final String TLS_KEY_PASSWORD = "tls-key-password";
-    static final String TLS_KEYSTORE_PATH = "tls-keystore-path";
-    static final String TLS_KEYSTORE_PASSWORD = "tls-keystore-password";
-    static final String TLS_KEYSTORE_TYPE = "tls-keystore-type";
-    static final String TLS_CLIENT_AUTH = "tls-client-auth";
-    static final String TLS_TRUST_CERT_PATH = "tls-trust-cert-path";
-    static final String TLS_TRUSTSTORE_PATH = "tls-truststore-path";
-    static final String TLS_TRUSTSTORE_PASSWORD = "tls-truststore-password";
-    static final String TLS_TRUSTSTORE_TYPE = "tls-truststore-type";
 
-    /** Every key the transport understands. */
-    static final Set<String> NAMES = Set.of(HOST, PORT, MAX_FRAME_LENGTH, AUTH_TIMEOUT, WRITE_TIMEOUT, MAX_CONNECTIONS,
-            HIGH_WATER_MARK, MAX_PENDING_BYTES, WORKER_THREADS, NATIVE_TRANSPORT, SHUTDOWN_GRACE_PERIOD, TLS_CERT_PATH,
-            TLS_KEY_PATH, TLS_KEY_PASSWORD, TLS_KEYSTORE_PATH, TLS_KEYSTORE_PASSWORD, TLS_KEYSTORE_TYPE, TLS_CLIENT_AUTH,
-            TLS_TRUST_CERT_PATH, TLS_TRUSTSTORE_PATH, TLS_TRUSTSTORE_PASSWORD, TLS_TRUSTSTORE_TYPE);
+    /** Every key the transport understands: its own and the {@code tls-*} keys shared by every transport. */
+    static final Set<String> NAMES = names();
 
     static final String DEFAULT_HOST = "0.0.0.0";
     /** Go tok's limit: 4 MiB. */
@@ -123,9 +115,29 @@ final class TcpSettings {
         }
         this.shutdownGracePeriod = grace;
 
-        TlsContexts.Result t = TlsContexts.fromSettings(s);
-        this.tls = t.context();
-        this.tlsDescription = t.description();
+        Optional<ServerTls> t = ServerTls.from(s);
+        this.tls = t.map(material -> nettyContext(s, material));
+        this.tlsDescription = t.map(ServerTls::description).orElse("plain TCP");
+    }
+
+    private static Set<String> names() {
+        Set<String> all = new TreeSet<>(Set.of(HOST, PORT, MAX_FRAME_LENGTH, AUTH_TIMEOUT, WRITE_TIMEOUT, MAX_CONNECTIONS,
+                HIGH_WATER_MARK, MAX_PENDING_BYTES, WORKER_THREADS, NATIVE_TRANSPORT, SHUTDOWN_GRACE_PERIOD));
+        all.addAll(ServerTls.NAMES);
+        return Set.copyOf(all);
+    }
+
+    /** The Netty context over the JDK material; built here so that a failure surfaces with the settings. */
+    private static SslContext nettyContext(Settings s, ServerTls material) {
+        SslContextBuilder b = SslContextBuilder.forServer(material.keyManagerFactory()).sslProvider(SslProvider.JDK)
+                .protocols(ServerTls.PROTOCOLS).clientAuth(ClientAuth.valueOf(material.clientAuth().name()));
+        material.trustManagerFactory().ifPresent(b::trustManager);
+        try {
+            return b.build();
+        } catch (SSLException e) {
+            throw new ConfigurationException("the TLS settings for " + s.owner() + " (" + material.description()
+                    + ") do not form a usable server context: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.spi.Settings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Defaults, and every mistake rejected with a ConfigurationException naming the setting and the fix. */
+/**
+ * Defaults, and every mistake rejected with a ConfigurationException naming the setting and the fix.
+ * The {@code tls-*} mistakes are tested once for every transport, in tok-transport-support's ServerTlsTest.
+ */
 class TcpSettingsTest {
 
     @TempDir
@@ -29,10 +31,8 @@ class TcpSettingsTest {
         pki = new TestCertificates();
         TestCertificates.writeChain(pki.server, dir.resolve("server.pem"));
         TestCertificates.writeKey(pki.server, dir.resolve("server.key"));
-        TestCertificates.writeCertificate(pki.ca.certificate(), dir.resolve("ca.pem"));
         TestCertificates.writePkcs12(pki.server, dir.resolve("server.p12"));
         TestCertificates.writeTrustStore(pki.ca.certificate(), dir.resolve("trust.p12"));
-        Files.writeString(dir.resolve("garbage.pem"), "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n");
     }
 
     private static TcpSettings parse(Map<String, String> values) {
@@ -113,7 +113,7 @@ class TcpSettingsTest {
     void badValuesNameTheSettingAndTheFix(String key, String value, String expected) {
         Map<String, String> m = with(key, value);
         if (key.equals("tls-client-auth")) {
-            m.putAll(with("tls-cert-path", "$DIR/server.pem", "tls-key-path", "$DIR/server.key"));
+            m.putAll(with("tls-cert", "$DIR/server.pem", "tls-key", "$DIR/server.key"));
             m.put(key, value);
         }
         assertThatThrownBy(() -> parse(m)).isInstanceOf(ConfigurationException.class)
@@ -128,40 +128,11 @@ class TcpSettingsTest {
                 .hasMessageContaining("max-frame-length");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "cert without key|tls-cert-path=$DIR/server.pem|'tls-key-path' for transport 'tcp' is required with PEM TLS",
-        "key without cert|tls-key-path=$DIR/server.key|'tls-cert-path' for transport 'tcp' is required with PEM TLS",
-        "PEM and keystore|tls-cert-path=$DIR/server.pem,tls-key-path=$DIR/server.key,tls-keystore-path=$DIR/server.p12|choose one source",
-        "missing file|tls-cert-path=$DIR/nope.pem,tls-key-path=$DIR/server.key|'tls-cert-path' for transport 'tcp' is '",
-        "garbage PEM|tls-cert-path=$DIR/garbage.pem,tls-key-path=$DIR/server.key|cannot be read",
-        "key file as certificate|tls-cert-path=$DIR/server.key,tls-key-path=$DIR/server.key|cannot be read",
-        "client auth without trust|tls-cert-path=$DIR/server.pem,tls-key-path=$DIR/server.key,tls-client-auth=require|nothing says which client certificates to trust",
-        "trust without client auth|tls-cert-path=$DIR/server.pem,tls-key-path=$DIR/server.key,tls-trust-cert-path=$DIR/ca.pem|set tls-client-auth to optional or require",
-        "client auth without TLS|tls-client-auth=require|needs TLS, which is off",
-        "keystore password without keystore|tls-keystore-password=x|needs TLS, which is off",
-        "keystore wrong password|tls-keystore-path=$DIR/server.p12,tls-keystore-password=wrong|check 'tls-keystore-password'",
-        "keystore without a key|tls-keystore-path=$DIR/trust.p12,tls-keystore-password=changeit|holds no private key entry",
-        "key password with keystore|tls-keystore-path=$DIR/server.p12,tls-keystore-password=changeit,tls-key-password=x|only applies to a PEM key",
-        "keystore type with PEM|tls-cert-path=$DIR/server.pem,tls-key-path=$DIR/server.key,tls-keystore-type=JKS|only applies with tls-keystore-path",
-        "unknown keystore type|tls-keystore-path=$DIR/server.p12,tls-keystore-password=changeit,tls-keystore-type=ZIP|a keystore type this JVM supports",
-        "both trust sources|tls-cert-path=$DIR/server.pem,tls-key-path=$DIR/server.key,tls-client-auth=optional,tls-trust-cert-path=$DIR/ca.pem,tls-truststore-path=$DIR/trust.p12|choose one",
-        "truststore password without truststore|tls-cert-path=$DIR/server.pem,tls-key-path=$DIR/server.key,tls-client-auth=optional,tls-trust-cert-path=$DIR/ca.pem,tls-truststore-password=x|only applies with tls-truststore-path",
-    })
-    void tlsMistakes(String name, String settings, String expected) {
-        Map<String, String> m = with();
-        for (String kv : settings.split(",")) {
-            String[] p = kv.split("=", 2);
-            m.put(p[0], p[1].replace("$DIR", dir.toString()));
-        }
-        assertThatThrownBy(() -> parse(m)).as(name).isInstanceOf(ConfigurationException.class).hasMessageContaining(expected);
-    }
-
     @Test
     void validTlsConfigurations() {
-        assertThat(parse(with("tls-cert-path", "$DIR/server.pem", "tls-key-path", "$DIR/server.key")).tls()).isPresent();
-        assertThat(parse(with("tls-keystore-path", "$DIR/server.p12", "tls-keystore-password", "changeit", "tls-client-auth",
-                "optional", "tls-truststore-path", "$DIR/trust.p12", "tls-truststore-password", "changeit")).tlsDescription())
+        assertThat(parse(with("tls-cert", "$DIR/server.pem", "tls-key", "$DIR/server.key")).tls()).isPresent();
+        assertThat(parse(with("tls-keystore", "$DIR/server.p12", "tls-keystore-password", "changeit", "tls-client-auth",
+                "optional", "tls-truststore", "$DIR/trust.p12", "tls-truststore-password", "changeit")).tlsDescription())
                 .contains("keystore").contains("client certificates optional");
     }
 

@@ -38,7 +38,7 @@ class TlsTest {
     }
 
     private static Map<String, String> pem() {
-        return Map.of("tls-cert-path", dir.resolve("server.pem").toString(), "tls-key-path", dir.resolve("server.key").toString());
+        return Map.of("tls-cert", dir.resolve("server.pem").toString(), "tls-key", dir.resolve("server.key").toString());
     }
 
     static FrameClient tlsClient(InetSocketAddress address, SSLContext ctx) throws IOException {
@@ -75,8 +75,8 @@ class TlsTest {
     @Test
     @DisplayName("an encrypted PKCS#8 key is opened with tls-key-password")
     void encryptedPemKey() throws Exception {
-        try (TransportFixture f = TransportFixture.start(Map.of("tls-cert-path", dir.resolve("server.pem").toString(),
-                "tls-key-path", dir.resolve("server-encrypted.key").toString(), "tls-key-password", "s3cret"));
+        try (TransportFixture f = TransportFixture.start(Map.of("tls-cert", dir.resolve("server.pem").toString(),
+                "tls-key", dir.resolve("server-encrypted.key").toString(), "tls-key-password", "s3cret"));
                 FrameClient c = tlsClient(f.address, pki.clientContext(null))) {
             exchange(f, c, "tls-encrypted");
         }
@@ -85,7 +85,7 @@ class TlsTest {
     @Test
     @DisplayName("a PKCS#12 keystore")
     void pkcs12Keystore() throws Exception {
-        try (TransportFixture f = TransportFixture.start(Map.of("tls-keystore-path", dir.resolve("server.p12").toString(),
+        try (TransportFixture f = TransportFixture.start(Map.of("tls-keystore", dir.resolve("server.p12").toString(),
                 "tls-keystore-password", new String(TestCertificates.PASSWORD)));
                 FrameClient c = tlsClient(f.address, pki.clientContext(null))) {
             exchange(f, c, "tls-p12");
@@ -97,7 +97,7 @@ class TlsTest {
     void clientCertificateRequired() throws Exception {
         Map<String, String> settings = new java.util.HashMap<>(pem());
         settings.put("tls-client-auth", "require");
-        settings.put("tls-trust-cert-path", dir.resolve("ca.pem").toString());
+        settings.put("tls-trust-cert", dir.resolve("ca.pem").toString());
         try (TransportFixture f = TransportFixture.start(settings)) {
             try (FrameClient c = tlsClient(f.address, pki.clientContext(pki.client))) {
                 exchange(f, c, "tls-mutual");
@@ -122,9 +122,9 @@ class TlsTest {
     @Test
     @DisplayName("client auth with a PKCS#12 truststore")
     void clientCertificateWithTruststore() throws Exception {
-        try (TransportFixture f = TransportFixture.start(Map.of("tls-keystore-path", dir.resolve("server.p12").toString(),
+        try (TransportFixture f = TransportFixture.start(Map.of("tls-keystore", dir.resolve("server.p12").toString(),
                 "tls-keystore-password", "changeit", "tls-client-auth", "require",
-                "tls-truststore-path", dir.resolve("trust.p12").toString(), "tls-truststore-password", "changeit"));
+                "tls-truststore", dir.resolve("trust.p12").toString(), "tls-truststore-password", "changeit"));
                 FrameClient c = tlsClient(f.address, pki.clientContext(pki.client))) {
             exchange(f, c, "tls-truststore");
         }

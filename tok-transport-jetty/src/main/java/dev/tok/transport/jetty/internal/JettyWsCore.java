@@ -5,6 +5,7 @@ import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.support.WsSettings;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Set;

@@ -3,6 +3,7 @@ package dev.tok.transport.jetty.internal;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportProvider;
+import dev.tok.transport.support.WsSettings;
 import java.util.Set;
 
 /**
@@ -12,9 +13,6 @@ import java.util.Set;
  * @since 0.1
  */
 public final class JettyWsProvider implements TransportProvider {
-
-    private static final Set<String> CONNECTOR_KEYS = Set.of("host", "port", "tls-cert", "tls-key", "tls-key-password",
-            "tls-keystore", "tls-keystore-password", "tls-keystore-type");
 
     /** Creates the provider; called by {@link java.util.ServiceLoader}. */
     public JettyWsProvider() {
@@ -33,6 +31,6 @@ public final class JettyWsProvider implements TransportProvider {
     @Override
     public Transport create(Settings settings) {
         WsSettings parsed = WsSettings.parse(settings, WsSettings.COMMON_NAMES);
-        return new JettyWsTransport(parsed, settings.asMap(), CONNECTOR_KEYS);
+        return new JettyWsTransport(parsed, settings.asMap(), WsSettings.CONNECTOR_NAMES);
     }
 }

@@ -4,6 +4,8 @@ import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import dev.tok.transport.jetty.JettyWebSocketMount;
+import dev.tok.transport.support.ServerTls;
+import dev.tok.transport.support.WsSettings;
 import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,12 +65,9 @@ public final class JettyWsTransport implements Transport {
         http.setSendServerVersion(false);
         ServerConnector connector;
         if (settings.tls().isPresent()) {
-            TlsKeys keys = settings.tls().get();
-            SslContextFactory.Server ssl = new SslContextFactory.Server();
-            ssl.setKeyStore(keys.keyStore());
-            ssl.setKeyStorePassword(new String(keys.password()));
             http.addCustomizer(new SecureRequestCustomizer());
-            connector = new ServerConnector(s, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+            connector = new ServerConnector(s, new SslConnectionFactory(sslContextFactory(settings.tls().get()), "http/1.1"),
+                    new HttpConnectionFactory(http));
         } else {
             connector = new ServerConnector(s, new HttpConnectionFactory(http));
         }
@@ -116,6 +115,20 @@ public final class JettyWsTransport implements Transport {
             t.start();
         });
         return stopped;
+    }
+
+    /**
+     * @param tls the TLS material
+     * @return Jetty's TLS configuration for a connector: the material's context, its protocols
+     *         and client-certificate mode
+     */
+    public static SslContextFactory.Server sslContextFactory(ServerTls tls) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(tls.sslContext());
+        ssl.setIncludeProtocols(ServerTls.PROTOCOLS.toArray(new String[0]));
+        ssl.setNeedClientAuth(tls.clientAuth() == ServerTls.ClientAuth.REQUIRE);
+        ssl.setWantClientAuth(tls.clientAuth() == ServerTls.ClientAuth.OPTIONAL);
+        return ssl;
     }
 
     private static void stopQuietly(Server s) {

@@ -3,6 +3,10 @@ package dev.tok.transport.netty.ws;
 import dev.tok.api.AuthRequest;
 import dev.tok.api.Device;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.support.Handshakes;
+import dev.tok.transport.support.Origins;
+import dev.tok.transport.support.ServerTls;
+import dev.tok.transport.support.WsSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -23,6 +27,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
@@ -30,10 +35,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The first handler of a connection: checks path, method, Origin, and authenticates the upgrade
@@ -131,22 +136,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             headers.add(h);
         }
         SocketAddress remote = ctx.channel().remoteAddress();
-        AuthRequest authRequest = Handshakes.authRequest(transport.name(), remote, secure, host, request.uri(), headers);
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        AuthRequest authRequest = Handshakes.authRequest(transport.name(), remote, secure, host, request.uri(), headers,
+                tls == null ? List.of() : ServerTls.peerCertificates(tls.engine().getSession()));
         busy = true;
         ctx.channel().config().setAutoRead(false);
-        CompletableFuture<Device> auth = new CompletableFuture<>();
-        try {
-            context.authenticate(authRequest).whenComplete((d, e) -> {
-                if (e != null) {
-                    auth.completeExceptionally(e);
-                } else {
-                    auth.complete(d);
-                }
-            });
-        } catch (RuntimeException e) {
-            auth.completeExceptionally(e);
-        }
-        auth.orTimeout(context.config().authTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((device, failure) ->
+        Handshakes.authenticate(context, authRequest).whenComplete((device, failure) ->
                 ctx.executor().execute(() -> authenticated(ctx, request, authRequest, device, failure)));
     }
 
@@ -158,7 +153,10 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         if (failure != null) {
             request.release();
-            respond(ctx, HttpResponseStatus.valueOf(Handshakes.status(failure, authRequest, LOG)));
+            Handshakes.Rejection rejection = Handshakes.rejection(failure);
+            LOG.atLevel(rejection.unexpected() ? Level.WARN : Level.DEBUG).setCause(rejection.cause())
+                    .log("refused {}: {}", authRequest, rejection.reason());
+            respond(ctx, HttpResponseStatus.valueOf(rejection.status()));
             return;
         }
         if (transport.refusing()) {

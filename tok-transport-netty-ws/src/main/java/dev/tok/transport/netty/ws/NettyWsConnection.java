@@ -6,6 +6,8 @@ import dev.tok.api.HubConfig;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.transport.support.Utf8;
+import dev.tok.transport.support.WsSettings;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -249,7 +251,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
 
     /**
      * Sends a close frame after the queued frames; the protocol handler closes the connection
-     * when the peer answers, or after the close grace (the stop timeout).
+     * when the peer answers. A peer that does not answer (dead, or not reading: what the idle
+     * timeout is for) is cut off after the close grace (the stop timeout).
      */
     private void closeWith(WebSocketCloseStatus status, String reason) {
         if (closing) {
@@ -259,6 +262,13 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         if (channel.isActive()) {
             CloseWebSocketFrame close = reason == null ? new CloseWebSocketFrame(status) : new CloseWebSocketFrame(status.code(), reason);
             channel.writeAndFlush(close);
+            long grace = Math.max(100, transport.settings().stopTimeout().toMillis());
+            channel.eventLoop().schedule(() -> {
+                if (channel.isActive()) {
+                    LOG.debug("{} from {} did not answer the close within {} ms: closing", device, remote, grace);
+                    channel.close();
+                }
+            }, grace, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tok.transport.netty.ws;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportProvider;
+import dev.tok.transport.support.WsSettings;
 import java.util.Set;
 
 /**

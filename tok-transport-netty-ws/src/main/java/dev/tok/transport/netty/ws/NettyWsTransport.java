@@ -3,6 +3,8 @@ package dev.tok.transport.netty.ws;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.support.ServerTls;
+import dev.tok.transport.support.WsSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -25,6 +27,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -95,8 +98,12 @@ final class NettyWsTransport implements Transport {
         }
         SslContext ssl = null;
         if (settings.tls().isPresent()) {
+            ServerTls tls = settings.tls().get();
+            SslContextBuilder builder = SslContextBuilder.forServer(tls.keyManagerFactory()).sslProvider(SslProvider.JDK)
+                    .protocols(ServerTls.PROTOCOLS).clientAuth(ClientAuth.valueOf(tls.clientAuth().name()));
+            tls.trustManagerFactory().ifPresent(builder::trustManager);
             try {
-                ssl = SslContextBuilder.forServer(settings.tls().get().keyManagerFactory()).sslProvider(SslProvider.JDK).build();
+                ssl = builder.build();
             } catch (SSLException e) {
                 return CompletableFuture.failedFuture(new TokException("transport 'netty-ws': TLS setup failed: " + e.getMessage(), e));
             }

@@ -1,0 +1,193 @@
+package dev.tok.example;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tok.api.Actor;
+import dev.tok.api.CacheFailedException;
+import dev.tok.api.DeliveryFailedException;
+import dev.tok.api.Device;
+import dev.tok.api.Hub;
+import dev.tok.api.HubClosedException;
+import dev.tok.api.OfflineException;
+import dev.tok.api.QueueFullException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat protocol: parses each client frame as one JSON object and acts on its {@code type}.
+ *
+ * <ul>
+ * <li>{@code send}: builds {@code {"type":"msg","from","body","ts"}} and hands it to
+ * {@link Hub#send} with the given ttl; answers {@code ack} (when the send carried a {@code cid})
+ * once the message was delivered or queued, or {@code error} ({@code offline}, {@code queue full},
+ * ...).</li>
+ * <li>{@code online}: answers {@code {"type":"online","users":[..]}}, sorted.</li>
+ * <li>{@code pong}: accepted, nothing answered.</li>
+ * <li>anything else, malformed JSON included: answers {@code error}; the connection stays open.</li>
+ * </ul>
+ *
+ * <p>Runs on the hub's actor executor. Replies go only to the asking connection (see
+ * {@link Replies}).
+ */
+final class ChatActor implements Actor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChatActor.class);
+
+    /** ttl of a send without one: one day. */
+    static final long DEFAULT_TTL_SECONDS = 86_400;
+    /** Largest ttl accepted: ten years. */
+    static final long MAX_TTL_SECONDS = 3650L * 86_400;
+
+    private final CompletableFuture<Hub> hub;
+
+    /**
+     * @param hub completes with the hub once the server started; frames arriving before wait for it
+     */
+    ChatActor(CompletableFuture<Hub> hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public void onReceive(Device device, byte[] payload) {
+        Hub h = hub.join();
+        JsonNode frame;
+        try {
+            frame = Messages.read(payload);
+        } catch (JsonProcessingException e) {
+            reply(h, device, Messages.error(null, "malformed JSON: " + e.getOriginalMessage()));
+            return;
+        } catch (IOException e) {
+            reply(h, device, Messages.error(null, "malformed JSON: " + e.getMessage()));
+            return;
+        }
+        if (frame == null || frame.isMissingNode()) {
+            reply(h, device, Messages.error(null, "empty frame: expected a JSON object"));
+            return;
+        }
+        if (!frame.isObject()) {
+            reply(h, device, Messages.error(null, "expected a JSON object, got " + kind(frame)));
+            return;
+        }
+        JsonNode cidNode = frame.get("cid");
+        String cid = null;
+        if (cidNode != null && !cidNode.isNull()) {
+            if (!cidNode.isTextual()) {
+                reply(h, device, Messages.error(null, "field 'cid' must be a string, got " + kind(cidNode)));
+                return;
+            }
+            cid = cidNode.textValue();
+        }
+        JsonNode type = frame.get("type");
+        if (type == null || !type.isTextual()) {
+            reply(h, device, Messages.error(cid, "field 'type' must be a string: send, online or pong"));
+            return;
+        }
+        switch (type.textValue()) {
+            case "send":
+                send(h, device, frame, cid);
+                break;
+            case "online":
+                List<String> users = new ArrayList<>(h.online());
+                Collections.sort(users);
+                reply(h, device, Messages.online(users));
+                break;
+            case "pong":
+                break;
+            default:
+                reply(h, device, Messages.error(cid, "unknown type '" + type.textValue() + "': expected send, online or pong"));
+        }
+    }
+
+    private void send(Hub h, Device from, JsonNode frame, String cid) {
+        JsonNode to = frame.get("to");
+        if (to == null || !to.isTextual() || !TokenAuthenticator.ID.matcher(to.textValue()).matches()) {
+            reply(h, from, Messages.error(cid, "field 'to' must be a user id: 1 to 64 of A-Z a-z 0-9 _ . -"));
+            return;
+        }
+        JsonNode body = frame.get("body");
+        if (body == null) {
+            reply(h, from, Messages.error(cid, "missing field 'body'"));
+            return;
+        }
+        long ttl = DEFAULT_TTL_SECONDS;
+        JsonNode ttlNode = frame.get("ttl");
+        if (ttlNode != null && !ttlNode.isNull()) {
+            if (!ttlNode.isIntegralNumber() || !ttlNode.canConvertToLong() || ttlNode.longValue() < 0
+                    || ttlNode.longValue() > MAX_TTL_SECONDS) {
+                reply(h, from, Messages.error(cid, "field 'ttl' must be a whole number of seconds from 0 to " + MAX_TTL_SECONDS));
+                return;
+            }
+            ttl = ttlNode.longValue();
+        }
+        String recipient = to.textValue();
+        byte[] msg = Messages.msg(from.uid(), body, System.currentTimeMillis());
+        h.send(recipient, msg, Duration.ofSeconds(ttl)).whenComplete((result, failure) -> {
+            if (failure == null) {
+                if (cid != null) {
+                    reply(h, from, Messages.ack(cid));
+                }
+            } else {
+                reply(h, from, Messages.error(cid, describe(recipient, failure)));
+            }
+        });
+    }
+
+    private static String describe(String recipient, Throwable failure) {
+        Throwable f = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (f instanceof OfflineException) {
+            return "offline";
+        }
+        if (f instanceof CacheFailedException) {
+            if (f.getCause() instanceof QueueFullException) {
+                return "queue full";
+            }
+            if (f.getCause() instanceof HubClosedException) {
+                return "server stopping";
+            }
+            LOG.warn("the queue did not take a message for {}", recipient, f);
+            return "queue failed";
+        }
+        if (f instanceof DeliveryFailedException) {
+            return "delivery failed";
+        }
+        if (f instanceof HubClosedException) {
+            return "server stopping";
+        }
+        LOG.warn("sending to {} failed", recipient, f);
+        return "send failed";
+    }
+
+    private static void reply(Hub h, Device asker, byte[] json) {
+        h.send(asker.uid(), Replies.to(asker, json), Duration.ZERO).whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.debug("reply to {} not written: {}", asker, e.toString());
+            }
+        });
+    }
+
+    private static String kind(JsonNode n) {
+        switch (n.getNodeType()) {
+            case ARRAY:
+                return "an array";
+            case OBJECT:
+                return "an object";
+            case STRING:
+                return "a string";
+            case NUMBER:
+                return "a number";
+            case BOOLEAN:
+                return "a boolean";
+            case NULL:
+                return "null";
+            default:
+                return n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

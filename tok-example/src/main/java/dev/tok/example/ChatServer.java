@@ -1,0 +1,206 @@
+package dev.tok.example;
+
+import dev.tok.api.Device;
+import dev.tok.api.Hub;
+import dev.tok.api.HubConfig;
+import dev.tok.api.TokServer;
+import dev.tok.transport.jetty.JettyWebSocketMount;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat server: a tok hub with three listeners, assembled through the public API only.
+ *
+ * <ul>
+ * <li>{@code tcp}: the TCP transport, found by name through {@code ServiceLoader};</li>
+ * <li>{@code jetty-ws}: the Jetty WebSocket transport mounted at {@code /ws} into this class's
+ * own Jetty {@link Server}, which serves the chat page at {@code /} on the same port (a page and
+ * its WebSocket on one origin pass the transport's Origin check);</li>
+ * <li>{@code netty-ws}: the Netty WebSocket transport at {@code /ws}, found by name;</li>
+ * </ul>
+ * and the {@code memory} or {@code chronicle} queue, found by name.
+ */
+public final class ChatServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
+    private static final String PAGE = "dev/tok/example/web/";
+
+    private final Server jetty;
+    private final TokServer tok;
+    private final List<TokServer.Listener> listeners;
+
+    private ChatServer(Server jetty, TokServer tok) {
+        this.jetty = jetty;
+        this.tok = tok;
+        this.listeners = tok.listeners();
+    }
+
+    /**
+     * Starts the server as the options say.
+     *
+     * @param options the command line
+     * @return the running server
+     * @throws dev.tok.api.TokException when a listener cannot bind or the queue cannot open
+     */
+    public static ChatServer start(Options options) {
+        return start(options, Map.of());
+    }
+
+    /**
+     * Starts the server with extra queue settings (tests bound the queue with them).
+     *
+     * @param options       the command line
+     * @param queueSettings added to the queue's settings
+     * @return the running server
+     */
+    static ChatServer start(Options options, Map<String, String> queueSettings) {
+        CompletableFuture<Hub> hub = new CompletableFuture<>();
+        HubConfig config = HubConfig.builder()
+                .authenticator(new TokenAuthenticator())
+                .actor(new ChatActor(hub))
+                .beforeSend(new Replies())
+                .pingGenerator(() -> Messages.PING)
+                .byeGenerator((kicker, reason, device) -> Optional.of(Messages.bye(reason)))
+                .closeHook(ChatServer::closed)
+                .sso(options.sso())
+                .pingInterval(options.pingInterval())
+                .readTimeout(options.readTimeout())
+                .build();
+
+        Map<String, String> queue = new LinkedHashMap<>();
+        if (options.queue().equals("chronicle")) {
+            queue.put("directory", options.dataDir().toString());
+        }
+        queue.putAll(queueSettings);
+
+        String maxFrame = Integer.toString(options.maxFrame());
+        JettyWebSocketMount mount = JettyWebSocketMount.create(Map.of("path", "/ws", "max-message-size", maxFrame));
+        Server jetty = jetty(options, mount.handler());
+        TokServer tok = null;
+        try {
+            jetty.start();
+            tok = TokServer.builder(config)
+                    .queue(options.queue(), queue)
+                    .transport("tcp", Map.of("host", options.host(), "port", Integer.toString(options.tcpPort()),
+                            "max-frame-length", maxFrame))
+                    .transport(mount.transport())
+                    .transport("netty-ws", Map.of("host", options.host(), "port", Integer.toString(options.nettyWsPort()),
+                            "path", "/ws", "max-message-size", maxFrame))
+                    .build()
+                    .start();
+            hub.complete(tok.hub());
+            return new ChatServer(jetty, tok);
+        } catch (Exception e) {
+            hub.completeExceptionally(e);
+            if (tok != null) {
+                tok.close();
+            }
+            stop(jetty);
+            if (e instanceof RuntimeException) {
+                throw (RuntimeException) e;
+            }
+            throw new dev.tok.api.TokException("the web server could not start on " + options.host() + ":" + options.wsPort()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Server jetty(Options options, Handler mountHandler) {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("example-web");
+        Server server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(options.host());
+        connector.setPort(options.wsPort());
+        server.addConnector(connector);
+
+        ResourceHandler page = new ResourceHandler();
+        Resource base = ResourceFactory.of(page).newClassLoaderResource(PAGE);
+        if (base == null) {
+            throw new IllegalStateException("the chat page is missing from the class path: " + PAGE);
+        }
+        page.setBaseResource(base);
+        page.setDirAllowed(false);
+        page.setWelcomeFiles(List.of("index.html"));
+        server.setHandler(new Handler.Sequence(mountHandler, page));
+        server.setStopTimeout(2_000);
+        return server;
+    }
+
+    private static void closed(Device device) {
+        LOG.debug("{} disconnected", device);
+    }
+
+    /** @return the listeners in start order: tcp, jetty-ws, netty-ws */
+    public List<TokServer.Listener> listeners() {
+        return listeners;
+    }
+
+    /**
+     * @param transport {@code tcp}, {@code jetty-ws} or {@code netty-ws}
+     * @return the bound address of that listener
+     */
+    public InetSocketAddress address(String transport) {
+        SocketAddress a = tok.address(transport).orElseThrow(() -> new IllegalArgumentException("no listener " + transport));
+        return (InetSocketAddress) a;
+    }
+
+    /** @return the lines printed at start: one per listener, then {@code tok ready} */
+    public List<String> startLines() {
+        List<String> lines = new ArrayList<>();
+        for (TokServer.Listener l : listeners) {
+            lines.add("tok listening " + l.transport() + " " + hostPort(l.address()));
+        }
+        lines.add("tok ready");
+        return lines;
+    }
+
+    static String hostPort(SocketAddress address) {
+        if (address instanceof InetSocketAddress) {
+            InetSocketAddress a = (InetSocketAddress) address;
+            String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+            if (host.indexOf(':') >= 0) {
+                host = "[" + host + "]";
+            }
+            return host + ":" + a.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /** @return the hub */
+    public Hub hub() {
+        return tok.hub();
+    }
+
+    /** Stops the listeners, the hub and its queue, then the web server. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            tok.close();
+        } finally {
+            stop(jetty);
+        }
+    }
+
+    private static void stop(Server jetty) {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("the web server did not stop cleanly", e);
+        }
+    }
+}

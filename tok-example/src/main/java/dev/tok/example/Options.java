@@ -1,0 +1,273 @@
+package dev.tok.example;
+
+import dev.tok.api.TokException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The example server's command line: every option, its default and its check. Immutable once
+ * parsed.
+ *
+ * <p>Options read {@code --name value} or {@code --name=value}. {@link #parse} throws
+ * {@link UsageException} with a one-line message for unknown options, missing or malformed values,
+ * and combinations that cannot work.
+ */
+public final class Options {
+
+    /** Largest frame the transports accept (the largest Java array a buffer may hold). */
+    static final int MAX_FRAME_LIMIT = Integer.MAX_VALUE - 8;
+
+    /** Option name to {argument, help text with the default in brackets}. */
+    private static final Map<String, String[]> HELP = new LinkedHashMap<>();
+
+    static {
+        HELP.put("--host", new String[] {"<address>", "address every listener binds to [127.0.0.1]"});
+        HELP.put("--tcp-port", new String[] {"<port>", "TCP port, 4-byte length-prefixed frames [9000]"});
+        HELP.put("--ws-port", new String[] {"<port>", "Jetty port: the chat page at /, WebSocket at /ws [8080]"});
+        HELP.put("--netty-ws-port", new String[] {"<port>", "Netty port, WebSocket at /ws [8081]"});
+        HELP.put("--queue", new String[] {"memory|chronicle", "where messages for offline users wait [memory]"});
+        HELP.put("--data-dir", new String[] {"<dir>", "directory of the chronicle queue [./tok-data]"});
+        HELP.put("--ping-interval", new String[] {"<seconds>", "server pings {\"type\":\"ping\"}, 0 = none [30]"});
+        HELP.put("--read-timeout", new String[] {"<seconds>", "close a connection silent this long, 0 = off [0]"});
+        HELP.put("--max-frame", new String[] {"<bytes>", "largest frame or message a client may send [4194304]"});
+        HELP.put("--sso", new String[] {"true|false", "a new login closes the user's older connections [true]"});
+    }
+
+    private String host = "127.0.0.1";
+    private int tcpPort = 9000;
+    private int wsPort = 8080;
+    private int nettyWsPort = 8081;
+    private String queue = "memory";
+    private Path dataDir = Path.of("tok-data");
+    private Duration pingInterval = Duration.ofSeconds(30);
+    private Duration readTimeout = Duration.ZERO;
+    private int maxFrame = 4 * 1024 * 1024;
+    private boolean sso = true;
+    private boolean help;
+
+    private Options() {
+    }
+
+    /**
+     * Parses a command line.
+     *
+     * @param args the arguments
+     * @return the options
+     * @throws UsageException with a one-line message naming the option and what it accepts
+     */
+    public static Options parse(String... args) {
+        Options o = new Options();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                o.help = true;
+                continue;
+            }
+            if (!arg.startsWith("--")) {
+                throw new UsageException("unexpected argument '" + arg + "'; options start with -- (see --help)");
+            }
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (eq >= 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            if (!HELP.containsKey(name)) {
+                throw new UsageException("unknown option '" + name + "' (see --help)");
+            }
+            if (!seen.add(name)) {
+                throw new UsageException("option " + name + " is given twice");
+            }
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException("option " + name + " needs a value");
+                }
+                value = args[++i];
+            }
+            o.set(name, value);
+        }
+        if (!o.help) {
+            o.check();
+        }
+        return o;
+    }
+
+    private void set(String name, String value) {
+        switch (name) {
+            case "--host":
+                if (value.isBlank()) {
+                    throw new UsageException("--host needs an address, for example 127.0.0.1 or 0.0.0.0");
+                }
+                host = value.trim();
+                break;
+            case "--tcp-port":
+                tcpPort = port(name, value);
+                break;
+            case "--ws-port":
+                wsPort = port(name, value);
+                break;
+            case "--netty-ws-port":
+                nettyWsPort = port(name, value);
+                break;
+            case "--queue":
+                if (!value.equals("memory") && !value.equals("chronicle")) {
+                    throw new UsageException("--queue must be memory or chronicle, was '" + value + "'");
+                }
+                queue = value;
+                break;
+            case "--data-dir":
+                try {
+                    if (value.isBlank()) {
+                        throw new InvalidPathException(value, "empty");
+                    }
+                    dataDir = Path.of(value);
+                } catch (InvalidPathException e) {
+                    throw new UsageException("--data-dir must be a directory path, was '" + value + "'");
+                }
+                break;
+            case "--ping-interval":
+                pingInterval = Duration.ofSeconds(number(name, value, 0, 86_400, "whole seconds from 0 to 86400"));
+                break;
+            case "--read-timeout":
+                readTimeout = Duration.ofSeconds(number(name, value, 0, 86_400, "whole seconds from 0 to 86400"));
+                break;
+            case "--max-frame":
+                maxFrame = (int) number(name, value, 1, MAX_FRAME_LIMIT, "a byte count from 1 to " + MAX_FRAME_LIMIT);
+                break;
+            case "--sso":
+                switch (value.trim().toLowerCase(Locale.ROOT)) {
+                    case "true":
+                        sso = true;
+                        break;
+                    case "false":
+                        sso = false;
+                        break;
+                    default:
+                        throw new UsageException("--sso must be true or false, was '" + value + "'");
+                }
+                break;
+            default:
+                throw new IllegalStateException("option without a setter: " + name);
+        }
+    }
+
+    private void check() {
+        if (pingInterval.isZero() && readTimeout.isZero()) {
+            throw new UsageException("--ping-interval 0 with --read-timeout 0 would never notice dead connections; "
+                    + "set one of them above 0");
+        }
+        checkDistinct("--tcp-port", tcpPort, "--ws-port", wsPort);
+        checkDistinct("--tcp-port", tcpPort, "--netty-ws-port", nettyWsPort);
+        checkDistinct("--ws-port", wsPort, "--netty-ws-port", nettyWsPort);
+    }
+
+    private static void checkDistinct(String a, int pa, String b, int pb) {
+        if (pa != 0 && pa == pb) {
+            throw new UsageException(a + " and " + b + " are both " + pa + "; give each listener its own port");
+        }
+    }
+
+    private static int port(String name, String value) {
+        return (int) number(name, value, 0, 65_535, "a port from 0 to 65535 (0 = any free port)");
+    }
+
+    private static long number(String name, String value, long min, long max, String expected) {
+        long n;
+        try {
+            n = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " must be " + expected + ", was '" + value + "'");
+        }
+        if (n < min || n > max) {
+            throw new UsageException(name + " must be " + expected + ", was '" + value + "'");
+        }
+        return n;
+    }
+
+    /** @return the text {@code --help} prints: usage and every option with its default */
+    public static String usage() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("usage: java -jar tok-example.jar [options]\n\n");
+        sb.append("A chat server on tok. Clients send one JSON object per TCP frame or WebSocket message.\n");
+        sb.append("Open http://<host>:<ws-port>/ in a browser to chat. Ctrl-C stops the server.\n\n");
+        sb.append("Options (defaults in brackets):\n");
+        HELP.forEach((name, h) -> sb.append(String.format(Locale.ROOT, "  %-26s %s%n", name + " " + h[0], h[1])));
+        sb.append(String.format(Locale.ROOT, "  %-26s %s%n", "--help", "print this and exit"));
+        sb.append("\nA port of 0 picks a free port. At start, one line per listener:\n");
+        sb.append("'tok listening <transport> <host>:<port>' (tcp, jetty-ws, netty-ws), then 'tok ready'.\n");
+        sb.append("A bad option prints one line to stderr and exits with code 2.\n");
+        return sb.toString();
+    }
+
+    /** @return true when {@code --help} was given */
+    public boolean help() {
+        return help;
+    }
+
+    /** @return the address every listener binds to */
+    public String host() {
+        return host;
+    }
+
+    /** @return the TCP port */
+    public int tcpPort() {
+        return tcpPort;
+    }
+
+    /** @return the Jetty port (page and WebSocket) */
+    public int wsPort() {
+        return wsPort;
+    }
+
+    /** @return the Netty WebSocket port */
+    public int nettyWsPort() {
+        return nettyWsPort;
+    }
+
+    /** @return {@code memory} or {@code chronicle} */
+    public String queue() {
+        return queue;
+    }
+
+    /** @return the chronicle queue's directory */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** @return the server ping interval; zero = no pings */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /** @return the read timeout; zero = off */
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** @return the largest inbound frame in bytes */
+    public int maxFrame() {
+        return maxFrame;
+    }
+
+    /** @return whether single sign-on is on */
+    public boolean sso() {
+        return sso;
+    }
+
+    /** A command line that cannot be used; its message is one line naming the option. */
+    public static final class UsageException extends TokException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

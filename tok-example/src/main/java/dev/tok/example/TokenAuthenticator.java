@@ -1,0 +1,100 @@
+package dev.tok.example;
+
+import dev.tok.api.AuthRequest;
+import dev.tok.api.AuthenticationException;
+import dev.tok.api.Authenticator;
+import dev.tok.api.Device;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * The example's token rules. A token is {@code uid} or {@code uid/deviceId}; both parts match
+ * {@code [A-Za-z0-9_.-]{1,64}}. TCP clients send it as their first frame (UTF-8); WebSocket
+ * clients as the query parameter {@code token} or the header {@code Authorization: Bearer <token>}
+ * (the query parameter wins when both are present).
+ *
+ * <p>There is no password: this is a demonstration of the wiring, not of account security. A real
+ * server verifies a signed token here.
+ *
+ * <p>Every accepted connection gets a process-unique number in the device's metadata under
+ * {@link #CONNECTION}, so that replies can be addressed to the one connection that asked (see
+ * {@link Replies}).
+ */
+public final class TokenAuthenticator implements Authenticator {
+
+    /** Metadata key of the connection number. */
+    public static final String CONNECTION = "connection";
+
+    /** What a uid (and a device id) must match. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    private final AtomicLong connections = new AtomicLong();
+
+    @Override
+    public CompletionStage<Device> authenticate(AuthRequest request) {
+        Optional<String> token = token(request);
+        if (token.isEmpty()) {
+            return CompletableFuture.failedFuture(new AuthenticationException("no token: TCP sends it as the first frame, "
+                    + "WebSocket as ?token=... or Authorization: Bearer ..."));
+        }
+        Optional<Device> device = parse(token.get(), connections.incrementAndGet());
+        if (device.isEmpty()) {
+            return CompletableFuture.failedFuture(new AuthenticationException("malformed token: expected uid or uid/deviceId, "
+                    + "each 1 to 64 of A-Z a-z 0-9 _ . -"));
+        }
+        return CompletableFuture.completedFuture(device.get());
+    }
+
+    /**
+     * Parses a token.
+     *
+     * @param token      the token
+     * @param connection the connection number to put in the metadata
+     * @return the device, or empty when the token breaks the rules
+     */
+    static Optional<Device> parse(String token, long connection) {
+        int slash = token.indexOf('/');
+        String uid = slash < 0 ? token : token.substring(0, slash);
+        String deviceId = slash < 0 ? "" : token.substring(slash + 1);
+        if (!ID.matcher(uid).matches() || (slash >= 0 && !ID.matcher(deviceId).matches())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Device(uid, deviceId, Map.of(CONNECTION, Long.toString(connection))));
+    }
+
+    private static Optional<String> token(AuthRequest request) {
+        Optional<byte[]> frame = request.firstFrame();
+        if (frame.isPresent()) {
+            try {
+                return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(frame.get()))
+                        .toString());
+            } catch (CharacterCodingException e) {
+                return Optional.empty();
+            }
+        }
+        Optional<String> query = request.queryParameter("token");
+        if (query.isPresent()) {
+            return query;
+        }
+        return request.header("authorization").flatMap(TokenAuthenticator::bearer);
+    }
+
+    private static Optional<String> bearer(String authorization) {
+        String prefix = "bearer ";
+        if (authorization.length() > prefix.length() && authorization.regionMatches(true, 0, prefix, 0, prefix.length())) {
+            return Optional.of(authorization.substring(prefix.length()).trim());
+        }
+        return Optional.empty();
+    }
+}

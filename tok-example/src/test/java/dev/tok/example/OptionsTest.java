@@ -1,0 +1,120 @@
+package dev.tok.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tok.api.Device;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The command line and the token rules, without a server. */
+class OptionsTest {
+
+    @Test
+    @DisplayName("no options: the documented defaults")
+    void defaults() {
+        Options o = Options.parse();
+        assertThat(o.host()).isEqualTo("127.0.0.1");
+        assertThat(o.tcpPort()).isEqualTo(9000);
+        assertThat(o.wsPort()).isEqualTo(8080);
+        assertThat(o.nettyWsPort()).isEqualTo(8081);
+        assertThat(o.queue()).isEqualTo("memory");
+        assertThat(o.dataDir()).isEqualTo(Path.of("tok-data"));
+        assertThat(o.pingInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.readTimeout()).isEqualTo(Duration.ZERO);
+        assertThat(o.maxFrame()).isEqualTo(4194304);
+        assertThat(o.sso()).isTrue();
+        assertThat(o.help()).isFalse();
+    }
+
+    @Test
+    @DisplayName("every option, as '--name value' and as '--name=value'")
+    void everyOption() {
+        Options o = Options.parse("--host", "0.0.0.0", "--tcp-port=0", "--ws-port", "18080", "--netty-ws-port=18081",
+                "--queue", "chronicle", "--data-dir", "/tmp/q", "--ping-interval", "0", "--read-timeout=90",
+                "--max-frame", "1024", "--sso=false");
+        assertThat(o.host()).isEqualTo("0.0.0.0");
+        assertThat(o.tcpPort()).isZero();
+        assertThat(o.wsPort()).isEqualTo(18080);
+        assertThat(o.nettyWsPort()).isEqualTo(18081);
+        assertThat(o.queue()).isEqualTo("chronicle");
+        assertThat(o.dataDir()).isEqualTo(Path.of("/tmp/q"));
+        assertThat(o.pingInterval()).isZero();
+        assertThat(o.readTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(o.maxFrame()).isEqualTo(1024);
+        assertThat(o.sso()).isFalse();
+    }
+
+    @Test
+    @DisplayName("--help lists every option with its default")
+    void help() {
+        assertThat(Options.parse("--help").help()).isTrue();
+        assertThat(Options.parse("--tcp-port", "1", "--help").help()).isTrue();
+        String usage = Options.usage();
+        for (String option : new String[] {"--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir",
+            "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--help"}) {
+            assertThat(usage).contains("  " + option + " ");
+        }
+        assertThat(usage).contains("[127.0.0.1]", "[9000]", "[8080]", "[8081]", "[memory]", "[./tok-data]", "[30]", "[0]",
+                "[4194304]", "[true]");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--bogus 1|unknown option '--bogus' (see --help)",
+        "9000|unexpected argument '9000'; options start with -- (see --help)",
+        "--tcp-port|option --tcp-port needs a value",
+        "--tcp-port 1 --tcp-port 2|option --tcp-port is given twice",
+        "--tcp-port x|--tcp-port must be a port from 0 to 65535 (0 = any free port), was 'x'",
+        "--ws-port 65536|--ws-port must be a port from 0 to 65535 (0 = any free port), was '65536'",
+        "--netty-ws-port -1|--netty-ws-port must be a port from 0 to 65535 (0 = any free port), was '-1'",
+        "--queue redis|--queue must be memory or chronicle, was 'redis'",
+        "--ping-interval 1.5|--ping-interval must be whole seconds from 0 to 86400, was '1.5'",
+        "--read-timeout -3|--read-timeout must be whole seconds from 0 to 86400, was '-3'",
+        "--max-frame 0|--max-frame must be a byte count from 1 to 2147483639, was '0'",
+        "--sso yes|--sso must be true or false, was 'yes'",
+        "--ping-interval 0|--ping-interval 0 with --read-timeout 0 would never notice dead connections; set one of them above 0",
+        "--tcp-port 7000 --ws-port 7000|--tcp-port and --ws-port are both 7000; give each listener its own port",
+    })
+    @DisplayName("a bad command line gives one line naming the option")
+    void badCommandLines(String args, String message) {
+        assertThatThrownBy(() -> Options.parse(args.split(" ")))
+                .isInstanceOf(Options.UsageException.class)
+                .hasMessage(message)
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    @DisplayName("ports of 0 may repeat: each picks its own free port")
+    void zeroPortsRepeat() {
+        Options o = Options.parse("--tcp-port", "0", "--ws-port", "0", "--netty-ws-port", "0");
+        assertThat(o.tcpPort() + o.wsPort() + o.nettyWsPort()).isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"alice|alice|", "alice/phone|alice|phone", "A_b.c-9/d-1.x_Y|A_b.c-9|d-1.x_Y"})
+    @DisplayName("tokens: uid or uid/deviceId")
+    void goodTokens(String token, String uid, String device) {
+        Optional<Device> d = TokenAuthenticator.parse(token, 7);
+        assertThat(d).isPresent();
+        assertThat(d.get().uid()).isEqualTo(uid);
+        assertThat(d.get().deviceId()).isEqualTo(device == null ? "" : device);
+        assertThat(d.get().metadata()).isEqualTo(Map.of(TokenAuthenticator.CONNECTION, "7"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"''", "a b", "a/b/c", "alice/", "/phone", "al:ice", "ålice", "a\tb"})
+    @DisplayName("tokens that break the rules are refused")
+    void badTokens(String token) {
+        assertThat(TokenAuthenticator.parse(token, 1)).isEmpty();
+        assertThat(TokenAuthenticator.parse("x".repeat(65), 1)).isEmpty();
+        assertThat(TokenAuthenticator.parse("x".repeat(64), 1)).isPresent();
+        assertThat(TokenAuthenticator.parse("a/" + "x".repeat(65), 1)).isEmpty();
+    }
+}

@@ -1,0 +1,770 @@
+package dev.tok.queue.chronicle;
+
+import dev.tok.api.ConfigurationException;
+import dev.tok.api.Queue;
+import dev.tok.api.QueueFullException;
+import dev.tok.api.QueuedMessage;
+import dev.tok.api.TokException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Queue} whose state is a Chronicle Queue journal of ENQ and ACK records plus an
+ * in-memory per-user index rebuilt at open (from the latest index snapshot, then the records
+ * after it).
+ *
+ * <p>Locking: every operation holds the state read lock and the user's monitor; a snapshot takes
+ * the write lock just long enough to copy the index, and the sweeper takes it to delete cycle
+ * files. Appends to the journal serialise on the journal's own lock.
+ */
+final class ChronicleOfflineQueue implements Queue {
+
+    static final String LOCK_FILE = "tok-queue.lock";
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleOfflineQueue.class);
+    private static final long NANOS = 1_000_000_000L;
+    private static final long DISK_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final QueueSettings settings;
+    private final Path directory;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Journal journal;
+    private final FileStore fileStore;
+    private final ConcurrentHashMap<String, UserQueue> users = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<Integer, CycleStats> cycles = new ConcurrentSkipListMap<>();
+    private final ReentrantReadWriteLock state = new ReentrantReadWriteLock();
+    private final AtomicLong nextId = new AtomicLong(1);
+    /** Record bytes in the cycle files kept: what {@code max-disk-bytes} bounds. */
+    private final AtomicLong diskBytes = new AtomicLong();
+    /** Bytes of waiting messages: what {@code max-total-bytes} bounds. */
+    private final AtomicLong waitingBytes = new AtomicLong();
+    /** At or before the earliest expiry among waiting messages: no purge can free anything before it. */
+    private final AtomicLong earliestExpiry = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong recordsSinceSnapshot = new AtomicLong();
+    private final Object snapshotMonitor = new Object();
+    private final Object purgeMonitor = new Object();
+    private final UserQueue.Removal removal = this::removed;
+    private final long maxTtlNanos;
+    private final ScheduledExecutorService sweeper;
+    private volatile long snapshotPosition = Journal.NONE;
+    private volatile long diskCheckedAt = System.nanoTime() - DISK_CHECK_NANOS;
+    private volatile long usableSpace = Long.MAX_VALUE;
+    private volatile boolean closed;
+    private volatile RecoveryReport recovery;
+    /** How long the last snapshot held the write lock (operations wait meanwhile), and wrote its file. */
+    private volatile long snapshotLockNanos;
+    private volatile long snapshotWriteNanos;
+
+    /** What the last open found, for logs and measurements. */
+    record RecoveryReport(boolean snapshotUsed, long recordsReplayed, long messages, int users, long millis,
+            long snapshotMillis, long replayMillis) {
+    }
+
+    private ChronicleOfflineQueue(QueueSettings settings, FileChannel lockChannel, FileLock lock, FileStore fileStore) {
+        this.settings = settings;
+        this.directory = settings.directory();
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.fileStore = fileStore;
+        this.maxTtlNanos = settings.maxTtl().toNanos();
+        this.journal = Journal.open(directory, settings);
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tok-chronicle-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens the directory: takes its lock file, opens the journal and rebuilds the index.
+     */
+    static ChronicleOfflineQueue open(QueueSettings settings) {
+        Path dir = settings.directory().toAbsolutePath().normalize();
+        settings = new QueueSettings(dir, settings.durability(), settings.maxTtl(), settings.rollCycle(),
+                settings.maxPerUser(), settings.maxTotalBytes(), settings.maxDiskBytes(), settings.minFreeDisk(),
+                settings.sweepInterval(),
+                settings.snapshotEvery());
+        FileStore store;
+        try {
+            Files.createDirectories(dir);
+            store = Files.getFileStore(dir);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigurationException("setting '" + QueueSettings.DIRECTORY + "' for queue 'chronicle' is '" + dir
+                    + "', which cannot be created or used as a directory: " + e, e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new ConfigurationException("setting '" + QueueSettings.DIRECTORY + "' for queue 'chronicle' is '" + dir
+                    + "', which this process cannot write to; choose a writable directory or fix its permissions");
+        }
+        FileChannel channel;
+        FileLock fileLock;
+        try {
+            channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new ConfigurationException("queue 'chronicle' cannot create its lock file in " + dir + ": " + e, e);
+        }
+        try {
+            fileLock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            closeQuietly(channel);
+            throw new ConfigurationException("queue 'chronicle' directory " + dir
+                    + " is already open in this JVM; close that queue first or use another directory", e);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new ConfigurationException("queue 'chronicle' cannot lock " + dir.resolve(LOCK_FILE) + ": " + e, e);
+        }
+        if (fileLock == null) {
+            closeQuietly(channel);
+            throw new ConfigurationException("queue 'chronicle' directory " + dir
+                    + " is in use by another process (it holds " + LOCK_FILE
+                    + "); each directory serves one queue; choose another directory");
+        }
+        ChronicleOfflineQueue q;
+        try {
+            q = new ChronicleOfflineQueue(settings, channel, fileLock, store);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(channel);
+            throw e;
+        }
+        try {
+            q.recover();
+        } catch (RuntimeException | Error e) {
+            q.journal.close();
+            closeQuietly(channel);
+            throw e;
+        }
+        long period = settings.sweepInterval().toMillis();
+        q.sweeper.scheduleWithFixedDelay(q::sweep, period, period, TimeUnit.MILLISECONDS);
+        return q;
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing more to do
+        }
+    }
+
+    // ---------------------------------------------------------------- Queue
+
+    @Override
+    public void enqueue(String uid, byte[] payload, Instant expiresAt) {
+        Objects.requireNonNull(uid, "uid");
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        Instant nowInstant = Instant.now();
+        long now = toNanos(nowInstant);
+        if (!expiresAt.isAfter(nowInstant)) {
+            checkOpen();
+            return; // already expired: it could never be delivered, so there is nothing to keep
+        }
+        long limit = now + maxTtlNanos;
+        long expiry = expiresAt.getEpochSecond() >= limit / NANOS + 1 ? limit : Math.min(limit, toNanos(expiresAt));
+        byte[] uidBytes = uid.getBytes(StandardCharsets.UTF_8);
+        int rec = Journal.enqueueRecordBytes(uidBytes.length, payload.length);
+        if (rec > journal.maxRecordBytes()) {
+            throw new QueueFullException("queue 'chronicle' cannot store a message of " + payload.length
+                    + " bytes: Chronicle Queue stores records of at most " + journal.maxRecordBytes()
+                    + " bytes (a quarter of its memory-mapping block); nothing was stored");
+        }
+        if (rec > settings.maxTotalBytes()) {
+            throw totalBytesFull(payload.length);
+        }
+        checkDisk();
+        long position = tryEnqueue(uid, uidBytes, payload, expiry, now, rec);
+        if (position == TOTAL_BYTES_FULL) {
+            if (now >= earliestExpiry.get()) {
+                purgeAllExpired(now); // expired messages give their bytes back
+                position = tryEnqueue(uid, uidBytes, payload, expiry, now, rec);
+            }
+            if (position == TOTAL_BYTES_FULL) {
+                throw totalBytesFull(payload.length);
+            }
+        }
+        journal.syncTo(position);
+    }
+
+    private static final long TOTAL_BYTES_FULL = Long.MIN_VALUE + 1;
+
+    /** @return the new record's position, or {@link #TOTAL_BYTES_FULL} */
+    private long tryEnqueue(String uid, byte[] uidBytes, byte[] payload, long expiry, long now, int rec) {
+        state.readLock().lock();
+        try {
+            checkOpen();
+            for (;;) {
+                UserQueue q = users.computeIfAbsent(uid, UserQueue::new);
+                synchronized (q) {
+                    if (q.dead) {
+                        continue;
+                    }
+                    long position;
+                    boolean added = false;
+                    try {
+                        q.purgeExpired(now, removal);
+                        if (q.count() >= settings.maxPerUser()) {
+                            throw new QueueFullException("queue 'chronicle' holds " + q.count() + " messages for user '" + uid
+                                    + "', the most allowed by setting '" + QueueSettings.MAX_MESSAGES_PER_USER + "' ("
+                                    + settings.maxPerUser() + "); raise it or deliver the waiting messages first");
+                        }
+                        if (!reserve(waitingBytes, rec, settings.maxTotalBytes())) {
+                            return TOTAL_BYTES_FULL;
+                        }
+                        if (!reserve(diskBytes, rec, settings.maxDiskBytes())) {
+                            waitingBytes.addAndGet(-rec);
+                            throw new QueueFullException("queue 'chronicle' keeps " + diskBytes.get() + " bytes of records in "
+                                    + directory + "; a message of " + payload.length + " bytes would pass setting '"
+                                    + QueueSettings.MAX_DISK_BYTES + "' (" + settings.maxDiskBytes() + "). Space returns when"
+                                    + " every message in an old cycle file was delivered or expired; or raise the setting");
+                        }
+                        long id = nextId.getAndIncrement();
+                        try {
+                            position = journal.appendEnqueue(id, expiry, uidBytes, payload);
+                        } catch (RuntimeException | Error e) {
+                            waitingBytes.addAndGet(-rec);
+                            diskBytes.addAndGet(-rec);
+                            throw e;
+                        }
+                        q.add(id, expiry, position, rec);
+                        added = true;
+                    } finally {
+                        if (q.count() == 0) {
+                            q.dead = true;
+                            users.remove(uid, q);
+                        }
+                    }
+                    if (added) {
+                        CycleStats s = stats(journal.cycleOf(position));
+                        s.recordWritten(position, rec);
+                        s.messageAdded(expiry);
+                        earliestExpiry.accumulateAndGet(expiry, Math::min);
+                        recordsSinceSnapshot.incrementAndGet();
+                    }
+                    return position;
+                }
+            }
+        } finally {
+            state.readLock().unlock();
+        }
+    }
+
+    private static boolean reserve(AtomicLong counter, long bytes, long max) {
+        long after = counter.addAndGet(bytes);
+        if (after > max) {
+            counter.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    private QueueFullException totalBytesFull(int payloadLength) {
+        return new QueueFullException("queue 'chronicle' holds " + waitingBytes.get() + " bytes of waiting messages; a message of "
+                + payloadLength + " bytes would pass setting '" + QueueSettings.MAX_TOTAL_BYTES + "' ("
+                + settings.maxTotalBytes() + "); raise it or deliver the waiting messages first");
+    }
+
+    @Override
+    public List<QueuedMessage> peek(String uid, int max) {
+        Objects.requireNonNull(uid, "uid");
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive, was " + max);
+        }
+        long now = nowNanos();
+        state.readLock().lock();
+        try {
+            checkOpen();
+            UserQueue q = users.get(uid);
+            if (q == null) {
+                return List.of();
+            }
+            synchronized (q) {
+                if (q.dead) {
+                    return List.of();
+                }
+                q.purgeExpired(now, removal);
+                int n = Math.min(max, q.count());
+                List<QueuedMessage> out = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    byte[] payload = journal.readPayload(q.position(i));
+                    if (payload == null) {
+                        LOG.warn("queue 'chronicle': message {} for user '{}' is missing from {} (a cycle file was removed"
+                                + " by something else); skipping it", q.id(i), uid, directory);
+                        continue;
+                    }
+                    out.add(new QueuedMessage(q.id(i), payload, toInstant(q.expiry(i))));
+                }
+                if (q.count() == 0) {
+                    q.dead = true;
+                    users.remove(uid, q);
+                }
+                return out;
+            }
+        } finally {
+            state.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void acknowledge(String uid, long upToId) {
+        Objects.requireNonNull(uid, "uid");
+        state.readLock().lock();
+        try {
+            checkOpen();
+            UserQueue q = users.get(uid);
+            if (q == null) {
+                return;
+            }
+            synchronized (q) {
+                if (q.dead) {
+                    return;
+                }
+                int n = q.countUpTo(upToId);
+                if (n == 0) {
+                    return;
+                }
+                byte[] uidBytes = uid.getBytes(StandardCharsets.UTF_8);
+                long position = journal.appendAck(upToId, uidBytes);
+                int rec = Journal.ackRecordBytes(uidBytes.length);
+                stats(journal.cycleOf(position)).recordWritten(position, rec);
+                diskBytes.addAndGet(rec);
+                recordsSinceSnapshot.incrementAndGet();
+                q.removeFirst(n, removal);
+                if (q.count() == 0) {
+                    q.dead = true;
+                    users.remove(uid, q);
+                }
+            }
+        } finally {
+            state.readLock().unlock();
+        }
+    }
+
+    @Override
+    public int size(String uid) {
+        Objects.requireNonNull(uid, "uid");
+        long now = nowNanos();
+        state.readLock().lock();
+        try {
+            checkOpen();
+            UserQueue q = users.get(uid);
+            if (q == null) {
+                return 0;
+            }
+            synchronized (q) {
+                if (q.dead) {
+                    return 0;
+                }
+                q.purgeExpired(now, removal);
+                return q.count();
+            }
+        } finally {
+            state.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (snapshotMonitor) {
+            if (closed) {
+                return;
+            }
+        }
+        sweeper.shutdown(); // no interrupt: a running sweep finishes, later ones are cancelled
+        try {
+            if (!sweeper.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("queue 'chronicle': the sweeper of {} did not stop within 30 s", directory);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (snapshotMonitor) {
+            if (closed) {
+                return;
+            }
+            try {
+                snapshot();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("queue 'chronicle': could not write the index snapshot of {} at close; the next open replays"
+                        + " the journal instead", directory, e);
+            }
+            state.writeLock().lock();
+            try {
+                closed = true;
+                journal.close();
+            } finally {
+                state.writeLock().unlock();
+                try {
+                    lock.release();
+                } catch (IOException ignored) {
+                    // the channel close below releases it as well
+                }
+                closeQuietly(lockChannel);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ChronicleOfflineQueue[" + directory + "]";
+    }
+
+    // ---------------------------------------------------------------- package-private, for tests and tools
+
+    RecoveryReport recoveryReport() {
+        return recovery;
+    }
+
+    /** @return record bytes in the cycle files the queue still keeps */
+    long diskBytes() {
+        return diskBytes.get();
+    }
+
+    /** @return bytes of waiting messages */
+    long waitingBytes() {
+        return waitingBytes.get();
+    }
+
+    /** @return how many users have messages in the index (expired ones not yet purged count) */
+    int userCount() {
+        return users.size();
+    }
+
+    /** @return milliseconds the last snapshot held the write lock, and spent writing its file */
+    long[] lastSnapshotMillis() {
+        return new long[] {TimeUnit.NANOSECONDS.toMillis(snapshotLockNanos), TimeUnit.NANOSECONDS.toMillis(snapshotWriteNanos)};
+    }
+
+    /** Writes a snapshot now, on the caller's thread. */
+    void snapshotNow() throws IOException {
+        synchronized (snapshotMonitor) {
+            checkOpen();
+            recordsSinceSnapshot.set(0);
+            snapshotPosition = Journal.NONE; // force: even when nothing changed
+            snapshot();
+        }
+    }
+
+    /** Runs one sweep now, on the caller's thread. */
+    void sweepNow() {
+        sweep();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private void recover() {
+        long t0 = System.nanoTime();
+        long now = nowNanos();
+        Snapshot snap = null;
+        try {
+            snap = Snapshot.read(directory);
+        } catch (IOException e) {
+            LOG.warn("queue 'chronicle': ignoring the index snapshot in {} ({}); replaying the whole journal instead."
+                    + " Messages acknowledged in cycle files that were already deleted may be delivered again",
+                    directory, e.toString());
+        }
+        long after = Journal.NONE;
+        if (snap != null) {
+            after = snap.position();
+            nextId.set(snap.nextId());
+            for (CycleStats.Frozen f : snap.cycles()) {
+                CycleStats s = CycleStats.of(f);
+                s.live.set(0);
+                cycles.put(f.cycle(), s);
+            }
+            long bytes = 0;
+            long earliest = Long.MAX_VALUE;
+            java.util.HashMap<Integer, long[]> live = new java.util.HashMap<>();
+            int lastCycle = Integer.MIN_VALUE;
+            long[] lastLive = null;
+            for (Snapshot.User u : snap.users()) {
+                long[] e = u.entries();
+                int stride = UserQueue.STRIDE;
+                UserQueue q = new UserQueue(u.uid(), Math.max(4, e.length / stride));
+                for (int i = 0; i + stride - 1 < e.length; i += stride) {
+                    if (e[i + 1] > now) {
+                        q.add(e[i], e[i + 1], e[i + 2], e[i + 3]);
+                        int cycle = journal.cycleOf(e[i + 2]);
+                        if (cycle != lastCycle) {
+                            lastCycle = cycle;
+                            lastLive = live.computeIfAbsent(cycle, c -> new long[1]);
+                        }
+                        lastLive[0]++;
+                        bytes += e[i + 3];
+                        earliest = Math.min(earliest, e[i + 1]);
+                    }
+                }
+                if (q.count() > 0) {
+                    users.put(u.uid(), q);
+                }
+            }
+            live.forEach((cycle, n) -> stats(cycle).live.addAndGet(n[0]));
+            waitingBytes.addAndGet(bytes);
+            earliestExpiry.accumulateAndGet(earliest, Math::min);
+            snapshotPosition = after;
+        }
+        long tReplay = System.nanoTime();
+        long replayed = journal.replay(after, new Journal.Visitor() {
+            @Override
+            public void enqueued(long position, int bytes, long id, long expiry, String uid) {
+                CycleStats s = stats(journal.cycleOf(position));
+                s.recordWritten(position, bytes);
+                if (id >= nextId.get()) {
+                    nextId.set(id + 1);
+                }
+                if (expiry > now) {
+                    users.computeIfAbsent(uid, UserQueue::new).add(id, expiry, position, bytes);
+                    s.messageAdded(expiry);
+                    waitingBytes.addAndGet(bytes);
+                    earliestExpiry.accumulateAndGet(expiry, Math::min);
+                } else {
+                    s.maxExpiry.accumulateAndGet(expiry, Math::max);
+                }
+            }
+
+            @Override
+            public void acknowledged(long position, int bytes, long upTo, String uid) {
+                stats(journal.cycleOf(position)).recordWritten(position, bytes);
+                UserQueue q = users.get(uid);
+                if (q != null) {
+                    q.removeFirst(q.countUpTo(upTo), removal);
+                    if (q.count() == 0) {
+                        users.remove(uid, q);
+                    }
+                }
+            }
+        });
+        long tEnd = System.nanoTime();
+        recordsSinceSnapshot.set(replayed);
+        int current = journal.currentCycle();
+        for (int c : journal.cyclesOnDisk()) {
+            if (!cycles.containsKey(c) && c < current) {
+                cycles.put(c, new CycleStats(c)); // a file with none of our records: deleted at the next sweep
+            }
+        }
+        long total = 0;
+        for (CycleStats s : cycles.values()) {
+            total += s.bytes.get();
+        }
+        diskBytes.set(total);
+        long messages = 0;
+        for (UserQueue q : users.values()) {
+            messages += q.count();
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        recovery = new RecoveryReport(snap != null, replayed, messages, users.size(), millis,
+                TimeUnit.NANOSECONDS.toMillis(tReplay - t0), TimeUnit.NANOSECONDS.toMillis(tEnd - tReplay));
+        LOG.info("queue 'chronicle' opened {}: {} messages for {} users, recovered in {} ms ({} snapshot: {} ms, {}"
+                + " records replayed: {} ms; durability {})", directory, messages, users.size(), millis,
+                snap != null ? "from" : "no", recovery.snapshotMillis(), replayed, recovery.replayMillis(), settings.durability().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    }
+
+    // ---------------------------------------------------------------- sweeping and snapshots
+
+    private void sweep() {
+        try {
+            if (closed) {
+                return;
+            }
+            refreshUsableSpace();
+            long now = nowNanos();
+            int current = journal.currentCycle();
+            Map<Integer, CycleStats> old = cycles.headMap(current);
+            boolean deletable = false;
+            boolean uncovered = false;
+            if (now >= earliestExpiry.get()) {
+                purgeAllExpired(now);
+            }
+            for (CycleStats s : old.values()) {
+                if (s.live.get() <= 0) {
+                    deletable = true;
+                    if (s.maxPosition.get() > snapshotPosition) {
+                        uncovered = true;
+                    }
+                }
+            }
+            if (uncovered || recordsSinceSnapshot.get() >= settings.snapshotEvery()) {
+                synchronized (snapshotMonitor) {
+                    if (closed) {
+                        return;
+                    }
+                    snapshot();
+                }
+            }
+            if (deletable) {
+                deleteDeadCycles(current);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("queue 'chronicle': sweeping {} failed; will retry", directory, e);
+        }
+    }
+
+    /**
+     * Drops expired messages of every user (giving back their bytes and their cycles' counts).
+     * Costs a pass over all users; runs from the sweeper, and from an enqueue refused by
+     * {@code max-total-bytes} once something can have expired.
+     */
+    private void purgeAllExpired(long now) {
+        synchronized (purgeMonitor) {
+            if (now < earliestExpiry.get()) {
+                return; // another purge just ran
+            }
+            // new messages lower it concurrently; raise it only to what this pass saw
+            earliestExpiry.set(Long.MAX_VALUE);
+            long earliest = Long.MAX_VALUE;
+            state.readLock().lock();
+            try {
+                for (UserQueue q : users.values()) {
+                    synchronized (q) {
+                        if (q.dead) {
+                            continue;
+                        }
+                        q.purgeExpired(now, removal);
+                        if (q.count() == 0) {
+                            q.dead = true;
+                            users.remove(q.uid, q);
+                        } else {
+                            earliest = Math.min(earliest, q.minExpiry());
+                        }
+                    }
+                }
+            } finally {
+                state.readLock().unlock();
+                earliestExpiry.accumulateAndGet(earliest, Math::min);
+            }
+        }
+    }
+
+    private void deleteDeadCycles(int current) {
+        List<Integer> deleted = new ArrayList<>();
+        state.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            for (CycleStats s : cycles.headMap(current).values()) {
+                if (s.live.get() <= 0 && s.maxPosition.get() <= snapshotPosition) {
+                    journal.deleteCycle(s.cycle);
+                    cycles.remove(s.cycle);
+                    diskBytes.addAndGet(-s.bytes.get());
+                    deleted.add(s.cycle);
+                }
+            }
+        } finally {
+            state.writeLock().unlock();
+        }
+        if (!deleted.isEmpty()) {
+            LOG.debug("queue 'chronicle': deleted cycle files {} in {}", deleted, directory);
+        }
+    }
+
+    /** Writes a snapshot. Callers hold {@link #snapshotMonitor}. */
+    private void snapshot() throws IOException {
+        Snapshot snap;
+        long t0 = System.nanoTime();
+        state.writeLock().lock();
+        try {
+            long position = journal.lastPosition();
+            if (position == snapshotPosition && Files.exists(Snapshot.file(directory))) {
+                recordsSinceSnapshot.set(0);
+                return;
+            }
+            List<Snapshot.User> us = new ArrayList<>(users.size());
+            for (UserQueue q : users.values()) {
+                if (q.count() > 0) {
+                    us.add(new Snapshot.User(q.uid, q.copyEntries()));
+                }
+            }
+            List<CycleStats.Frozen> cs = new ArrayList<>(cycles.size());
+            for (CycleStats s : cycles.values()) {
+                cs.add(s.freeze());
+            }
+            snap = new Snapshot(position, nextId.get(), cs, us);
+            recordsSinceSnapshot.set(0);
+        } finally {
+            state.writeLock().unlock();
+        }
+        long t1 = System.nanoTime();
+        snap.write(directory);
+        snapshotPosition = snap.position();
+        snapshotLockNanos = t1 - t0;
+        snapshotWriteNanos = System.nanoTime() - t1;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void removed(long position, long bytes) {
+        waitingBytes.addAndGet(-bytes);
+        CycleStats s = cycles.get(journal.cycleOf(position));
+        if (s != null) {
+            s.live.decrementAndGet();
+        }
+    }
+
+    private CycleStats stats(int cycle) {
+        CycleStats s = cycles.get(cycle);
+        return s != null ? s : cycles.computeIfAbsent(cycle, CycleStats::new);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new TokException("queue 'chronicle' at " + directory + " is closed");
+        }
+    }
+
+    private void checkDisk() {
+        if (settings.minFreeDisk() <= 0) {
+            return;
+        }
+        if (System.nanoTime() - diskCheckedAt >= DISK_CHECK_NANOS) {
+            refreshUsableSpace();
+        }
+        long usable = usableSpace;
+        if (usable < settings.minFreeDisk()) {
+            throw new QueueFullException("queue 'chronicle': the file system of " + directory + " has " + usable
+                    + " bytes free, less than setting '" + QueueSettings.MIN_FREE_DISK + "' (" + settings.minFreeDisk()
+                    + "); free disk space or lower the setting");
+        }
+    }
+
+    private void refreshUsableSpace() {
+        diskCheckedAt = System.nanoTime();
+        try {
+            usableSpace = fileStore.getUsableSpace();
+        } catch (IOException e) {
+            LOG.warn("queue 'chronicle': cannot read the free space of {}: {}", directory, e.toString());
+        }
+    }
+
+    private static long nowNanos() {
+        return toNanos(Instant.now());
+    }
+
+    private static long toNanos(Instant i) {
+        return i.getEpochSecond() * NANOS + i.getNano();
+    }
+
+    private static Instant toInstant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
+    }
+}

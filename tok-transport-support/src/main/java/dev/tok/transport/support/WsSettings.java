@@ -1,0 +1,221 @@
+package dev.tok.transport.support;
+
+import dev.tok.api.ConfigurationException;
+import dev.tok.api.HubConfig;
+import dev.tok.api.spi.Settings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The settings of the WebSocket transports, validated: {@code jetty-ws} and {@code netty-ws}
+ * read every key through this class, so both engines understand the same vocabulary with the
+ * same defaults and the same error messages. The {@code tls-*} keys are those of
+ * {@link ServerTls}, shared with the {@code tcp} transport. Immutable.
+ */
+public final class WsSettings {
+
+    /** Keys both WebSocket transports understand, the {@code tls-*} keys of {@link ServerTls} included. */
+    public static final Set<String> COMMON_NAMES = union(Set.of("host", "port", "path", "max-message-size", "idle-timeout",
+            "ping-interval", "message-type", "allowed-origins", "permessage-deflate", "high-water-mark", "write-timeout",
+            "stop-timeout"), ServerTls.NAMES);
+
+    /**
+     * Keys that configure the listening socket: {@code host}, {@code port} and every TLS key.
+     * A transport mounted into an application's server leaves them to the application.
+     */
+    public static final Set<String> CONNECTOR_NAMES = union(Set.of("host", "port"), ServerTls.NAMES);
+
+    /** Default maximum inbound message size: 4 MiB, as in Go tok. */
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+    /** Default outbound high-water mark: 1 MiB. */
+    public static final long DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+    /** Longest WebSocket ping interval chosen by default. */
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
+
+    private final String host;
+    private final int port;
+    private final String path;
+    private final int maxMessageSize;
+    private final Duration idleTimeout;
+    private final Duration pingInterval;
+    private final boolean binary;
+    private final List<String> allowedOrigins;
+    private final boolean deflate;
+    private final ServerTls tls;
+    private final long highWaterMark;
+    private final Duration writeTimeout;
+    private final Duration stopTimeout;
+
+    private WsSettings(Settings s) {
+        host = s.string("host", "0.0.0.0");
+        port = s.integer("port", 8080);
+        if (port < 0 || port > 65535) {
+            throw s.malformed("port", String.valueOf(port), "a port from 0 to 65535 (0: any free port)");
+        }
+        path = s.string("path", "/ws");
+        if (!path.startsWith("/") || path.contains("?") || path.contains("#") || path.contains(" ")) {
+            throw s.malformed("path", path, "an absolute path such as /ws, without query");
+        }
+        long max = s.bytes("max-message-size", DEFAULT_MAX_MESSAGE_SIZE);
+        if (max < 1 || max > Integer.MAX_VALUE - 8) {
+            throw s.malformed("max-message-size", s.string("max-message-size", ""), "a size from 1 to 2GiB, such as 4MiB");
+        }
+        maxMessageSize = (int) max;
+        idleTimeout = s.duration("idle-timeout", null);
+        pingInterval = s.duration("ping-interval", null);
+        for (String key : List.of("idle-timeout", "ping-interval")) {
+            Duration d = s.duration(key, Duration.ZERO);
+            if (d.isNegative()) {
+                throw s.malformed(key, s.string(key, ""), "a duration of 0 (off) or more, such as 30s");
+            }
+        }
+        String type = s.string("message-type", "text").toLowerCase(Locale.ROOT);
+        if (!type.equals("text") && !type.equals("binary")) {
+            throw s.malformed("message-type", type, "text or binary");
+        }
+        binary = type.equals("binary");
+        List<String> origins = new ArrayList<>();
+        for (String o : s.list("allowed-origins")) {
+            if (o.equals("*")) {
+                origins.add(o);
+                continue;
+            }
+            String normalized = Origins.normalize(o);
+            if (normalized == null) {
+                throw s.malformed("allowed-origins", o, "a comma-separated list of origins such as https://app.example.com, or *");
+            }
+            origins.add(normalized);
+        }
+        allowedOrigins = List.copyOf(origins);
+        deflate = s.bool("permessage-deflate", false);
+        tls = ServerTls.from(s).orElse(null);
+        highWaterMark = s.bytes("high-water-mark", DEFAULT_HIGH_WATER_MARK);
+        if (highWaterMark < 1) {
+            throw s.malformed("high-water-mark", s.string("high-water-mark", ""), "a positive size such as 1MiB");
+        }
+        writeTimeout = s.duration("write-timeout", null);
+        if (writeTimeout != null && (writeTimeout.isZero() || writeTimeout.isNegative())) {
+            throw s.malformed("write-timeout", s.string("write-timeout", ""), "a positive duration such as 30s");
+        }
+        stopTimeout = s.duration("stop-timeout", Duration.ofSeconds(5));
+        if (stopTimeout.isNegative()) {
+            throw s.malformed("stop-timeout", s.string("stop-timeout", ""), "a duration of 0 or more, such as 5s");
+        }
+    }
+
+    /**
+     * Validates settings.
+     *
+     * @param s     the settings
+     * @param names every key the transport accepts
+     * @return the validated settings
+     * @throws ConfigurationException naming the key and the fix
+     */
+    public static WsSettings parse(Settings s, Set<String> names) {
+        s.requireKnown(names);
+        return new WsSettings(s);
+    }
+
+    /**
+     * @param extra engine-specific keys
+     * @return {@link #COMMON_NAMES} and {@code extra}
+     */
+    public static Set<String> with(String... extra) {
+        return union(COMMON_NAMES, Set.of(extra));
+    }
+
+    private static Set<String> union(Set<String> names, Set<String> more) {
+        Set<String> all = new TreeSet<>(names);
+        all.addAll(more);
+        return Set.copyOf(all);
+    }
+
+    /** @return the address to bind */
+    public String host() {
+        return host;
+    }
+
+    /** @return the port to bind; 0 for any free port */
+    public int port() {
+        return port;
+    }
+
+    /** @return the WebSocket path, such as {@code /ws} */
+    public String path() {
+        return path;
+    }
+
+    /** @return the largest inbound message in bytes, all fragments together */
+    public int maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /** @return whether outbound messages go as binary frames (else text) */
+    public boolean binary() {
+        return binary;
+    }
+
+    /** @return the normalized allowed origins, possibly {@code *} */
+    public List<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    /** @return whether permessage-deflate is negotiated when offered */
+    public boolean deflate() {
+        return deflate;
+    }
+
+    /** @return the TLS material; empty for plain ws */
+    public Optional<ServerTls> tls() {
+        return Optional.ofNullable(tls);
+    }
+
+    /** @return outbound bytes a connection may hold before the write timeout starts */
+    public long highWaterMark() {
+        return highWaterMark;
+    }
+
+    /** @return how long a close waits for the peer's close */
+    public Duration stopTimeout() {
+        return stopTimeout;
+    }
+
+    /**
+     * @param hub the hub's configuration
+     * @return the idle timeout: the setting, else the hub's read timeout; zero means off
+     */
+    public Duration idleTimeout(HubConfig hub) {
+        return idleTimeout != null ? idleTimeout : hub.readTimeout();
+    }
+
+    /**
+     * @param hub the hub's configuration
+     * @return the WebSocket ping interval: the setting, else half the idle timeout capped at 30s
+     *         (30s without idle timeout); zero means off
+     */
+    public Duration pingInterval(HubConfig hub) {
+        if (pingInterval != null) {
+            return pingInterval;
+        }
+        Duration idle = idleTimeout(hub);
+        if (idle.isZero()) {
+            return DEFAULT_PING_INTERVAL;
+        }
+        Duration half = idle.dividedBy(2);
+        return half.compareTo(DEFAULT_PING_INTERVAL) < 0 ? half : DEFAULT_PING_INTERVAL;
+    }
+
+    /**
+     * @param hub the hub's configuration
+     * @return how long outbound bytes may stay above the high-water mark: the setting, else the
+     *         hub's write timeout
+     */
+    public Duration writeTimeout(HubConfig hub) {
+        return writeTimeout != null ? writeTimeout : hub.writeTimeout();
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * Code shared by tok's built-in transports: TLS key, certificate and trust loading from the
+ * {@code tls-*} settings into JDK key and trust managers, the WebSocket settings, the Origin
+ * policy, the upgrade-request and authentication-status helpers, and UTF-8 validation.
+ *
+ * <p>Not an API. Third-party transports depend on {@code dev.tok.api} only.
+ */
+module dev.tok.transport.support {
+    requires transitive dev.tok.api;
+
+    // Internal support for the three built-in transports, not API: a qualified export keeps it
+    // out of reach of applications and third-party transports, so it can change in any release
+    // without breaking anyone. Add a transport here only if it lives in this repository.
+    exports dev.tok.transport.support to dev.tok.transport.tcp, dev.tok.transport.jetty, dev.tok.transport.netty.ws;
+}

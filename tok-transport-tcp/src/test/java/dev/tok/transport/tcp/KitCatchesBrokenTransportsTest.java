@@ -1,0 +1,96 @@
+package dev.tok.transport.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+
+import dev.tok.api.TokServer;
+import dev.tok.api.spi.Settings;
+import dev.tok.testkit.FramedSocketClient;
+import dev.tok.testkit.TransportClient;
+import dev.tok.testkit.TransportCompatibilityKit;
+import dev.tok.testkit.TransportLimits;
+import dev.tok.transport.tcp.FlawedTransport.Flaw;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.EventType;
+
+/**
+ * The transport kit's tests can fail: the tcp transport with one deliberate bug between it and
+ * the hub ({@link FlawedTransport}) fails the kit tests that guard against that bug, and the
+ * same wrapper without a bug passes them.
+ */
+class KitCatchesBrokenTransportsTest {
+
+    /** Set before each engine run; the nested kit subclass reads it. */
+    static volatile Flaw flaw;
+
+    /** Runs the kit (not discovered by Surefire: nested). */
+    static class FlawedTcpKit extends TransportCompatibilityKit {
+        @Override
+        protected void addTransport(TokServer.Builder builder, TransportLimits limits) {
+            Map<String, String> settings = Map.of("host", "127.0.0.1", "port", "0",
+                    "max-frame-length", String.valueOf(limits.maxFrameSize()),
+                    "high-water-mark", String.valueOf(limits.highWaterMark()),
+                    "shutdown-grace-period", limits.stopGracePeriod().toMillis() + "ms");
+            builder.transport(new FlawedTransport(new TcpTransportProvider().create(Settings.of("transport 'tcp'", settings)), flaw));
+        }
+
+        @Override
+        protected TransportClient client() {
+            return new FramedSocketClient();
+        }
+
+        @Override
+        protected Duration patience() {
+            return Duration.ofSeconds(2);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Flaw.class)
+    @DisplayName("every deliberate bug makes the kit tests that guard against it fail")
+    void kitCatches(Flaw f) {
+        List<String> expected = switch (f) {
+            case DROPS_AN_INBOUND_FRAME -> List.of("framesInOrderBothWays");
+            case ACCEPTS_REFUSED_CLIENTS -> List.of("authenticationRefused");
+            case NEVER_REPORTS_CLOSE -> List.of("closeHookExactlyOnce");
+            case REPORTS_WRITES_BEFORE_WRITING, HIDES_SLOW_CONSUMERS -> List.of("slowConsumer");
+            case IGNORES_READ_TIMEOUT -> List.of("readTimeout");
+        };
+        assertThat(failures(f, expected)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    @DisplayName("the wrapper without a bug passes the same tests, so the failures above come from the bugs")
+    void wrapperWithoutFlawPasses() {
+        assertThat(failures(null, List.of("framesInOrderBothWays", "authenticationRefused", "closeHookExactlyOnce",
+                "readTimeout", "slowConsumer"))).isEmpty();
+    }
+
+    private static Set<String> failures(Flaw f, List<String> methods) {
+        flaw = f;
+        List<Event> finished = EngineTestKit.engine("junit-jupiter")
+                .selectors(methods.stream().map(m -> selectMethod(FlawedTcpKit.class, m)).toArray(DiscoverySelector[]::new))
+                .execute()
+                .testEvents()
+                .filter(e -> e.getType() == EventType.FINISHED)
+                .collect(Collectors.toList());
+        assertThat(finished).as("kit tests run").hasSize(methods.size());
+        return finished.stream()
+                .filter(e -> e.getRequiredPayload(TestExecutionResult.class).getStatus() == TestExecutionResult.Status.FAILED)
+                .map(e -> ((MethodSource) e.getTestDescriptor().getSource().orElseThrow()).getMethodName())
+                .collect(Collectors.toSet());
+    }
+}
