@@ -70,13 +70,11 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     @Override
     public CompletionStage<Void> run() {
         synchronized (slot) {
-            CompletableFuture<Void> quiet = slot.whenQuiet();
-            if (quiet != null) {
-                // An earlier message may still fail and be cached: it must enter the queue first.
-                return quiet.thenComposeAsync(v -> run(), hub.worker);
-            }
             HubConnection[] conns = slot.conns;
             if (conns.length > 0) {
+                // Written at once, like a fast-path send, whatever earlier writes are still in
+                // flight: outcomes settle in send order anyway, and the transport must see the
+                // whole backlog to judge a slow consumer.
                 if (slot.drainQueued) {
                     slot.runBehindDrain(this);
                 } else {
@@ -84,10 +82,15 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
                 }
                 return DONE;
             }
-        }
-        if (ttl.isZero()) {
-            result.completeExceptionally(new OfflineException(slot.uid));
-            return DONE;
+            if (ttl.isZero()) {
+                result.completeExceptionally(new OfflineException(slot.uid));
+                return DONE;
+            }
+            CompletableFuture<Void> quiet = slot.whenQuiet();
+            if (quiet != null) {
+                // An earlier message may still fail and be cached: it must enter the queue first.
+                return quiet.thenComposeAsync(v -> run(), hub.worker);
+            }
         }
         Throwable failure = enqueue();
         if (failure == null) {

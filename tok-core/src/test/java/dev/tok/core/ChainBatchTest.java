@@ -97,4 +97,29 @@ class ChainBatchTest {
         CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
         await().until(() -> queue.size("bob") == 0);
     }
+
+    @org.junit.jupiter.api.Test
+    @DisplayName("sends that waited behind a drain are all written at once, not one per completed write: the transport sees the backlog")
+    void sendsBehindADrainDoNotWaitForEarlierWrites() throws Exception {
+        HeldQueue queue = new HeldQueue();
+        CoreHub hub = fx.hub(HubFixture.config().queue(queue).build());
+        TestConnection bob = new TestConnection(fx.io).holdCompletions(); // a peer that never reads
+        bob.connection.complete(hub.register(dev.tok.api.Device.of("bob", "d"), bob));
+        assertThat(queue.peeking.await(10, TimeUnit.SECONDS)).isTrue();
+        int n = 50;
+        List<CompletableFuture<?>> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            results.add(hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture());
+        }
+        queue.release.countDown();
+
+        // No write completes, yet every send reaches the connection: a transport that judges slow
+        // consumers by their unwritten bytes must see all of them.
+        await().until(() -> bob.texts().size() == n);
+        assertThat(bob.texts()).isEqualTo(IntStream.range(0, n).mapToObj(Integer::toString).collect(Collectors.toList()));
+        assertThat(results).allMatch(r -> !r.isDone());
+        bob.releaseHeldInReverse();
+        CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+        assertThat(results).allMatch(r -> ((dev.tok.api.SendResult) r.join()).delivered() == 1);
+    }
 }
