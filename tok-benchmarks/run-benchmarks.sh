@@ -3,14 +3,14 @@
 #   mvn -B -q -DskipTests package
 # Environment: OUT (results, default target/bench-results), RUNS (default 3),
 # EXAMPLE_JAR (default tok-example/target/tok-example.jar), PARTS (default "chat actors capacity fanout drain jmh plot"),
-# QUEUES (queues for drain, default "memory"; "memory chronicle" once tok-queue-chronicle is built).
+# QUEUES (queues for drain, default "memory chronicle").
 set -euo pipefail
 OUT=${OUT:-target/bench-results}
 RUNS=${RUNS:-3}
 JAR=tok-benchmarks/target/tok-benchmarks.jar
 EXAMPLE_JAR=${EXAMPLE_JAR:-tok-example/target/tok-example.jar}
 PARTS=${PARTS:-chat actors capacity fanout drain jmh plot}
-QUEUES=${QUEUES:-memory}
+QUEUES=${QUEUES:-memory chronicle}
 mkdir -p "$OUT"
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uptime)" | tee -a "$OUT/machine.txt"
 java -version 2>&1 | head -1 | tee -a "$OUT/machine.txt"

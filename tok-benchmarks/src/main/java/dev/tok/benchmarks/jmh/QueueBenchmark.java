@@ -45,7 +45,7 @@ public class QueueBenchmark {
 
     static final int BATCH = 64;
 
-    @Param({"memory"})
+    @Param({"memory", "chronicle"})
     public String queue;
 
     @Param({"100", "4096"})

@@ -32,10 +32,12 @@ final class ServerProcess implements AutoCloseable {
             "-Dchronicle.analytics.disable=true", "-Dchronicle.announcer.disable=true");
 
     private final Process process;
+    private final Path dataDir;
     private final Map<String, InetSocketAddress> listeners = new HashMap<>();
 
-    private ServerProcess(Process process) {
+    private ServerProcess(Process process, Path dataDir) {
         this.process = process;
+        this.dataDir = dataDir;
     }
 
     /**
@@ -80,7 +82,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.directory(data.toFile());
         Process p = pb.start();
-        ServerProcess sp = new ServerProcess(p);
+        ServerProcess sp = new ServerProcess(p, data);
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -159,6 +161,14 @@ final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        // the server's working directory and queue data (Chronicle files) go with it
+        try (java.util.stream.Stream<Path> files = Files.walk(dataDir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            // best effort: a temporary directory
         }
     }
 }
