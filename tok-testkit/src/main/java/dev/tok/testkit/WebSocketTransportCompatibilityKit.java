@@ -20,6 +20,7 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.zip.Inflater;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -64,7 +66,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code host}, {@code port} (0), {@code path}, {@code max-message-size}, {@code idle-timeout},
  * {@code ping-interval}, {@code message-type}, {@code allowed-origins},
  * {@code permessage-deflate}, {@code tls-keystore}/{@code tls-keystore-password},
- * {@code tls-cert}/{@code tls-key}, {@code high-water-mark}, {@code write-timeout} and
+ * {@code tls-cert}/{@code tls-key}, {@code tls-client-auth} with
+ * {@code tls-truststore}/{@code tls-truststore-password}, {@code high-water-mark}, {@code write-timeout} and
  * {@code stop-timeout}.
  *
  * <p>It runs every case of {@link TransportCompatibilityKit} (authentication, frames in order,
@@ -75,7 +78,8 @@ import org.junit.jupiter.api.io.TempDir;
  * upgrade; one message per payload in text (default) and binary mode; text and binary input;
  * fragmented input joined; oversize messages closed with 1009; Origin rules; idle timeout and
  * WebSocket ping keep-alive; the close status after a single sign-on bye; permessage-deflate
- * on/off; TLS from a key store and from PEM files; graceful stop with 1001; strict settings.
+ * on/off; TLS from a key store and from PEM files; client certificates required and optional,
+ * the verified chain reaching the authenticator; graceful stop with 1001; strict settings.
  *
  * @since 0.1
  */
@@ -185,6 +189,12 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
 
     private JdkWebSocketClient ws(URI uri, Map<String, String> headers) {
         JdkWebSocketClient c = JdkWebSocketClient.connect(http, uri, headers);
+        clients.add(c::abort);
+        return c;
+    }
+
+    private JdkWebSocketClient ws(URI uri, HttpClient client) {
+        JdkWebSocketClient c = JdkWebSocketClient.connect(client, uri, Map.of());
         clients.add(c::abort);
         return c;
     }
@@ -550,6 +560,46 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
         assertThat(nextReceived().string()).isEqualTo("secret");
         hub.send("tls", utf8("secret back"), Duration.ZERO).toCompletableFuture().get(20, TimeUnit.SECONDS);
         assertThat(client.next(WAIT).string()).isEqualTo("secret back");
+    }
+
+    @Test
+    @DisplayName("tls-client-auth=require: a trusted client is upgraded and authenticated by its certificate; one without is not")
+    void clientCertificateRequired() throws Exception {
+        Hub hub = start(clientAuth("require"));
+        JdkWebSocketClient client = wss(certificates().clientCertificateContext, "?token=cert");
+        await().atMost(WAIT).until(() -> hub.isOnline("cert"));
+        assertThat(lastAuth.get().peerCertificates()).extracting(
+                (X509Certificate c) -> c.getSubjectX500Principal().getName())
+                .containsExactly(TestCertificates.CLIENT_SUBJECT);
+        assertThat(client.isOpen()).isTrue();
+        // TLS 1.3: the refusal of the missing certificate may only show on the first read
+        assertThatThrownBy(() -> wss(certificates().clientContext, "?token=anonymous"))
+                .isInstanceOf(CompletionException.class);
+        assertThat(authCalls.get()).isEqualTo(1);
+        assertThat(hub.isOnline("anonymous")).isFalse();
+    }
+
+    @Test
+    @DisplayName("tls-client-auth=optional: a client without a certificate is upgraded, with no peer certificates")
+    void clientCertificateOptional() throws Exception {
+        Hub hub = start(clientAuth("optional"));
+        wss(certificates().clientContext, "?token=anonymous");
+        await().atMost(WAIT).until(() -> hub.isOnline("anonymous"));
+        assertThat(authCalls.get()).isEqualTo(1);
+        assertThat(lastAuth.get().peerCertificates()).isEmpty();
+    }
+
+    private static Map<String, String> clientAuth(String mode) throws Exception {
+        TestCertificates certs = certificates();
+        return Map.of("tls-keystore", certs.keyStore.toString(), "tls-keystore-password", TestCertificates.PASSWORD,
+                "tls-client-auth", mode, "tls-truststore", certs.clientKeyStore.toString(),
+                "tls-truststore-password", TestCertificates.PASSWORD);
+    }
+
+    /** Connects over wss with the given client TLS context; fails with a CompletionException if refused. */
+    private JdkWebSocketClient wss(SSLContext tls, String query) {
+        HttpClient secure = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
+        return ws(URI.create("wss://localhost:" + port() + "/ws" + query), secure);
     }
 
     // ---------------------------------------------------------------- scale, stop, settings
