@@ -159,39 +159,22 @@ final class Journal implements AutoCloseable {
      * @return the position of the new ENQ record
      */
     long appendEnqueue(long id, long expiry, byte[] uid, byte[] payload) {
-        appendLock.lock();
-        try {
-            checkOpen();
-            syncBeforeRoll();
-            try (DocumentContext dc = appender.writingDocument()) {
-                try {
-                    Bytes<?> b = dc.wire().bytes();
-                    b.writeByte(ENQ);
-                    b.writeLong(id);
-                    b.writeLong(expiry);
-                    b.writeStopBit(uid.length);
-                    b.write(uid);
-                    b.writeStopBit(payload.length);
-                    b.write(payload);
-                } catch (RuntimeException | Error e) {
-                    dc.rollbackOnClose();
-                    throw e;
-                }
-            }
-            long position = appender.lastIndexAppended();
-            lastAppended = position;
-            return position;
-        } catch (TokException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new TokException("queue 'chronicle' could not append to " + directory + ": " + e, e);
-        } finally {
-            appendLock.unlock();
-        }
+        return append(ENQ, id, expiry, uid, payload);
     }
 
     /** @return the position of the new ACK record */
     long appendAck(long upTo, byte[] uid) {
+        return append(ACK, upTo, 0, uid, null);
+    }
+
+    /**
+     * Appends one record in the layout of the class comment; {@code expiry} and {@code payload}
+     * are written for ENQ only.
+     *
+     * @param idOrUpTo the ENQ's id or the ACK's upTo
+     * @return the position of the new record
+     */
+    private long append(byte type, long idOrUpTo, long expiry, byte[] uid, byte[] payload) {
         appendLock.lock();
         try {
             checkOpen();
@@ -199,10 +182,17 @@ final class Journal implements AutoCloseable {
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
                     Bytes<?> b = dc.wire().bytes();
-                    b.writeByte(ACK);
-                    b.writeLong(upTo);
+                    b.writeByte(type);
+                    b.writeLong(idOrUpTo);
+                    if (type == ENQ) {
+                        b.writeLong(expiry);
+                    }
                     b.writeStopBit(uid.length);
                     b.write(uid);
+                    if (type == ENQ) {
+                        b.writeStopBit(payload.length);
+                        b.write(payload);
+                    }
                 } catch (RuntimeException | Error e) {
                     dc.rollbackOnClose();
                     throw e;
@@ -346,25 +336,20 @@ final class Journal implements AutoCloseable {
                     Bytes<?> b = dc.wire().bytes();
                     int recordBytes = (int) b.readRemaining() + HEADER_BYTES;
                     byte type = b.readByte();
-                    if (type == ENQ) {
-                        long id = b.readLong();
-                        long expiry = b.readLong();
+                    if (type == ENQ || type == ACK) {
+                        long idOrUpTo = b.readLong();
+                        long expiry = type == ENQ ? b.readLong() : 0;
                         int uidLength = Math.toIntExact(b.readStopBit());
                         if (uidBuffer.length < uidLength) {
                             uidBuffer = new byte[Math.max(uidLength, uidBuffer.length * 2)];
                         }
                         b.read(uidBuffer, 0, uidLength);
                         String uid = new String(uidBuffer, 0, uidLength, java.nio.charset.StandardCharsets.UTF_8);
-                        visitor.enqueued(position, recordBytes, id, expiry, uid);
-                    } else if (type == ACK) {
-                        long upTo = b.readLong();
-                        int uidLength = Math.toIntExact(b.readStopBit());
-                        if (uidBuffer.length < uidLength) {
-                            uidBuffer = new byte[Math.max(uidLength, uidBuffer.length * 2)];
+                        if (type == ENQ) {
+                            visitor.enqueued(position, recordBytes, idOrUpTo, expiry, uid);
+                        } else {
+                            visitor.acknowledged(position, recordBytes, idOrUpTo, uid);
                         }
-                        b.read(uidBuffer, 0, uidLength);
-                        String uid = new String(uidBuffer, 0, uidLength, java.nio.charset.StandardCharsets.UTF_8);
-                        visitor.acknowledged(position, recordBytes, upTo, uid);
                     } else {
                         LOG.warn("queue 'chronicle': skipping an unknown record type {} at position {} in {}", type,
                                 Long.toHexString(position), directory);
