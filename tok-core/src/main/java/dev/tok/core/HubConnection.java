@@ -1,9 +1,13 @@
 package dev.tok.core;
 
+import dev.tok.api.Delivery;
 import dev.tok.api.Device;
+import dev.tok.api.SendResult;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,6 +42,8 @@ final class HubConnection implements Connection {
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ScheduledFuture<?> pinger;
+    /** See {@link #deliveredHere()}; built on first use, so idle connections do not pay for it. */
+    private SendResult deliveredHere;
 
     HubConnection(CoreHub hub, Device device, ConAdapter adapter) {
         this.hub = hub;
@@ -148,6 +154,30 @@ final class HubConnection implements Connection {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * The result of a send written to this connection alone without failure. Every such send
+     * gets the same instance: {@link SendResult} and {@link Delivery} are immutable records (the
+     * list is {@code List.of}), so sharing them is safe, and a send allocates no result of its own.
+     *
+     * @return status {@code DELIVERED}, one successful delivery to this connection, not queued
+     */
+    SendResult deliveredHere() {
+        // A racy initialisation is fine: only final fields, so any thread sees a complete object;
+        // at worst two threads each build one.
+        SendResult r = deliveredHere;
+        if (r == null) {
+            r = new SendResult(SendResult.Status.DELIVERED,
+                    List.of(new Delivery(device, adapter.transport(), Optional.empty())), false);
+            deliveredHere = r;
+        }
+        return r;
+    }
+
+    /** @return the successful delivery to this connection; the same immutable instance every time */
+    Delivery delivered() {
+        return deliveredHere().deliveries().get(0);
     }
 
     /** Records a completed write of a message given to {@code Hub.send}. */

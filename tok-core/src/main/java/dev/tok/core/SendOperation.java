@@ -165,7 +165,9 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** Completes a send that is not cached. Called in send order. */
     void finish() {
         if (failed == 0) {
-            result.complete(new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
+            // the common case, one connection: its shared result, nothing allocated
+            result.complete(targets.length == 1 ? targets[0].deliveredHere()
+                    : new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
         } else {
             finishUncached(failed);
         }
@@ -218,7 +220,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         synchronized (this) {
             failure = failures == null ? null : failures[i];
         }
-        return new Delivery(c.device(), c.adapter.transport(), Optional.ofNullable(failure));
+        return failure == null ? c.delivered() : new Delivery(c.device(), c.adapter.transport(), Optional.of(failure));
     }
 
     /** The outcome of the write to one target. */

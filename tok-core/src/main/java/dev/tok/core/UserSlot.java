@@ -15,12 +15,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ordering rule: a send may write directly (the fast path) only while the chain is idle and
  * the user has connections; otherwise it becomes a task, so it cannot overtake queued messages.
+ *
+ * <p>Footprint: there is one slot per online user, so its collections start small (they grow
+ * when a user gets busy) and the failure executor, needed only when a write fails and its
+ * message must be cached, is created on first use.
  */
 final class UserSlot {
     private static final Logger LOG = LoggerFactory.getLogger(UserSlot.class);
     static final HubConnection[] NONE = new HubConnection[0];
     /** Synchronous tasks run per worker hop before the chain yields the thread. */
     static final int HOP_BATCH = 256;
+    /** Of the task and in-flight deques: a login's drain and a send or two fit without growing. */
+    private static final int INITIAL_CAPACITY = 2;
 
     final String uid;
     private final CoreHub hub;
@@ -30,23 +36,22 @@ final class UserSlot {
     /** Removed from the hub's map; a caller holding a retired slot must look it up again. */
     boolean retired;
 
-    private final ArrayDeque<SlotTask> tasks = new ArrayDeque<>();
+    private final ArrayDeque<SlotTask> tasks = new ArrayDeque<>(INITIAL_CAPACITY);
     private boolean running;
     /** A drain waits at the head of the chain. */
     boolean drainQueued;
 
     /** Sends whose writes were issued, in issue order, until their outcome is settled in that order. */
-    private final ArrayDeque<SendOperation> inflight = new ArrayDeque<>();
+    private final ArrayDeque<SendOperation> inflight = new ArrayDeque<>(INITIAL_CAPACITY);
     /** Failed sends being cached. */
     private int caching;
     private CompletableFuture<Void> quiet;
-    /** Caches messages whose writes failed, in send order, off the I/O threads. */
-    final SerialExecutor failures;
+    /** Caches messages whose writes failed, in send order, off the I/O threads; null until the first. */
+    private SerialExecutor failures;
 
     UserSlot(String uid, CoreHub hub) {
         this.uid = uid;
         this.hub = hub;
-        this.failures = new SerialExecutor(hub.worker);
     }
 
     /** A send issued its writes. Under the monitor. */
@@ -68,6 +73,9 @@ final class UserSlot {
                 SendOperation head = inflight.pollFirst();
                 if (head.needsCaching()) {
                     caching++;
+                    if (failures == null) {
+                        failures = new SerialExecutor(hub.worker);
+                    }
                     try {
                         failures.execute(head::cache);
                     } catch (RejectedExecutionException e) {

@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.CacheFailedException;
+import dev.tok.api.Delivery;
+import dev.tok.api.DeliveryFailedException;
+import dev.tok.api.Device;
 import dev.tok.api.OfflineException;
 import dev.tok.api.QueueFullException;
 import dev.tok.api.QueueRequiredException;
 import dev.tok.api.SendResult;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +46,34 @@ class SendTest {
         assertThat(hub.isOnline("alice")).isTrue();
         assertThat(hub.online()).containsExactly("alice");
         assertThat(hub.metrics().framesDown()).isEqualTo(2);
+    }
+
+    @Test
+    void sendsToOneConnectionShareOneImmutableResultAndAFailureStillGetsItsOwn() {
+        CoreHub hub = fx.hub(HubFixture.config().noQueue().build());
+        Device alice = Device.of("alice", "phone");
+        fx.connect(hub, alice, n -> n == 1); // the second write fails, the connection stays open
+
+        SendResult first = hub.send("alice", b("1"), Duration.ZERO).toCompletableFuture().join();
+        assertThatThrownBy(() -> hub.send("alice", b("2"), Duration.ZERO).toCompletableFuture().join())
+                .hasCauseInstanceOf(DeliveryFailedException.class)
+                .satisfies(e -> {
+                    SendResult failed = ((DeliveryFailedException) e.getCause()).result();
+                    assertThat(failed.deliveries()).singleElement().satisfies(d -> {
+                        assertThat(d.device()).isEqualTo(alice);
+                        assertThat(d.failure()).isPresent();
+                    });
+                });
+        SendResult third = hub.send("alice", b("3"), Duration.ZERO).toCompletableFuture().join();
+
+        assertThat(first.status()).isEqualTo(SendResult.Status.DELIVERED);
+        assertThat(first.queued()).isFalse();
+        assertThat(first.deliveries()).containsExactly(new Delivery(alice, "test", Optional.empty()));
+        // no result allocated per send: the connection's shared one, untouched by the failure in between
+        assertThat(third).isSameAs(first);
+        assertThat(third.deliveries()).containsExactly(new Delivery(alice, "test", Optional.empty()));
+        assertThatThrownBy(() -> first.deliveries().add(first.deliveries().get(0)))
+                .isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,14 +47,22 @@ import org.slf4j.LoggerFactory;
  * slow-consumer timer while the channel is above its high-water mark.
  *
  * <p>{@link #write}, {@link #close}, {@link #pauseReading} and {@link #resumeReading} may be
- * called from any thread. Every write goes through the event loop's task queue, so writes keep
- * the order of the calls even when some calls come from the event loop itself.
+ * called from any thread. A write from another thread goes into the connection's lock-free
+ * outbound queue, and the first write of a burst schedules one flush task on the event loop, which
+ * writes every queued frame and flushes once (at most {@link #FLUSH_BATCH} frames per task, so a
+ * busy connection leaves the event loop to its other channels in between). A write on the event
+ * loop is written and flushed at once while the queue is empty, else queued behind the frames
+ * already waiting, so writes keep the order of the calls wherever they come from. Queued frames
+ * count as pending bytes; a close fails every frame still queued.
  */
 final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpConnection.class);
 
     private enum State { AWAITING_AUTH, AUTHENTICATING, OPEN, CLOSED }
+
+    /** Frames a flush task writes before it flushes and, if more wait, yields the event loop. */
+    static final int FLUSH_BATCH = 64;
 
     private final TcpTransport transport;
     private final Channel channel;
@@ -62,6 +71,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final Runnable applyAutoRead = this::applyAutoRead;
+    /** Frames written from other threads, waiting for the event loop; any thread adds, the loop takes. */
+    private final ConcurrentLinkedQueue<PendingWrite> outbound = new ConcurrentLinkedQueue<>();
+    /** A {@link #flushQueued} task is scheduled and has not started yet. */
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final Runnable flushQueued = this::flushQueued;
 
     // event loop only
     private State state = State.AWAITING_AUTH;
@@ -260,6 +274,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         slowTimer = null;
         forcedClose = null;
         early = null;
+        failQueued(notWritten(null));
         if (previous == State.OPEN) {
             LOG.debug("connection {} ({}) closed: {}", remote, connection.device().uid(),
                     closeReason == null ? "by the peer" : closeReason);
@@ -304,19 +319,61 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         ByteBuf buf = channel.alloc().ioBuffer(size);
         buf.writeInt(frame.length).writeBytes(frame);
         PendingWrite w = new PendingWrite(buf, size);
-        if (loop.inEventLoop()) {
-            // keep call order with writes that other threads queued before this one
-            try {
-                loop.execute(w);
-            } catch (RejectedExecutionException e) {
-                buf.release();
-                pendingBytes.addAndGet(-size);
-                w.completeExceptionally(notWritten(e));
-            }
+        if (loop.inEventLoop() && outbound.isEmpty()) {
+            w.writeTo(true);
         } else {
-            w.run();
+            // off the event loop, or on it behind frames still queued (they were written first)
+            outbound.add(w);
+            scheduleFlush();
         }
         return w;
+    }
+
+    /** Makes sure a flush task will take what is queued; any thread. */
+    private void scheduleFlush() {
+        while (flushScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(flushQueued);
+                return;
+            } catch (RejectedExecutionException e) {
+                // the event loop is gone: nothing will write these frames
+                flushScheduled.set(false);
+                failQueued(notWritten(e));
+                if (outbound.isEmpty()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The flush task: writes up to {@link #FLUSH_BATCH} queued frames, flushes once. Event loop. */
+    private void flushQueued() {
+        flushScheduled.set(false);
+        if (writeQueued(FLUSH_BATCH) > 0) {
+            channel.flush();
+        }
+        if (!outbound.isEmpty()) {
+            scheduleFlush(); // behind the other tasks of the event loop
+        }
+    }
+
+    /** Writes (without flushing) up to {@code max} queued frames; @return how many. Event loop. */
+    private int writeQueued(int max) {
+        int n = 0;
+        PendingWrite w;
+        while (n < max && (w = outbound.poll()) != null) {
+            w.writeTo(false);
+            n++;
+        }
+        return n;
+    }
+
+    /** Fails every queued frame; any thread (the queue may be drained concurrently). */
+    private void failQueued(TokException cause) {
+        PendingWrite w;
+        while ((w = outbound.poll()) != null) {
+            w.fail(cause);
+        }
     }
 
     @Override
@@ -340,6 +397,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             if (!channel.isActive()) {
                 return;
             }
+            writeQueued(Integer.MAX_VALUE);
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             if (channel.isActive()) {
                 forcedClose = loop.schedule(() -> {
@@ -405,6 +463,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         }
     }
 
+    /** @return bytes of frames written but not yet handed to the operating system; for tests */
+    long pendingBytes() {
+        return pendingBytes.get();
+    }
+
     private String who() {
         Connection c = connection;
         return c == null ? "unauthenticated" : c.device().uid();
@@ -430,8 +493,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         return t;
     }
 
-    /** One queued write: the stage handed to the hub, and the listener of Netty's write future. */
-    private final class PendingWrite extends CompletableFuture<Void> implements ChannelFutureListener, Runnable {
+    /**
+     * One write: the stage handed to the hub, the entry of the outbound queue, and the listener
+     * of Netty's write future.
+     */
+    private final class PendingWrite extends CompletableFuture<Void> implements ChannelFutureListener {
         private ByteBuf buf;
         private final int size;
 
@@ -440,11 +506,22 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             this.size = size;
         }
 
-        @Override
-        public void run() {
+        /** Hands the frame to the channel, flushing or not. Event loop. */
+        void writeTo(boolean flush) {
             ByteBuf b = buf;
             buf = null;
-            channel.writeAndFlush(b).addListener(this);
+            (flush ? channel.writeAndFlush(b) : channel.write(b)).addListener(this);
+        }
+
+        /** A queued frame that will never be written. */
+        void fail(TokException cause) {
+            ByteBuf b = buf;
+            buf = null;
+            if (b != null) {
+                b.release();
+            }
+            pendingBytes.addAndGet(-size);
+            completeExceptionally(cause);
         }
 
         @Override

@@ -118,6 +118,8 @@ final class RecordingContext implements TransportContext, AutoCloseable {
         final AtomicInteger closes = new AtomicInteger();
         final AtomicInteger framesReceived = new AtomicInteger();
         volatile Thread frameThread;
+        /** Runs on the I/O thread for every frame after it was recorded; null for none. */
+        volatile java.util.function.Consumer<byte[]> frameHook;
 
         RecordingConnection(Device device, ConAdapter adapter) {
             this.device = device;
@@ -134,6 +136,10 @@ final class RecordingContext implements TransportContext, AutoCloseable {
             frameThread = Thread.currentThread();
             framesReceived.incrementAndGet();
             frames.add(frame);
+            java.util.function.Consumer<byte[]> hook = frameHook;
+            if (hook != null) {
+                hook.accept(frame);
+            }
         }
 
         @Override
