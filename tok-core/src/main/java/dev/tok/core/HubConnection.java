@@ -39,6 +39,8 @@ final class HubConnection implements Connection {
     private final AtomicInteger pending = new AtomicInteger();
     private final Object pauseLock = new Object();
     private volatile boolean paused;
+    /** The inbox drain as a task, made once: scheduled once per burst of inbound frames. */
+    private final Runnable inboxTask = this::drainInbox;
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ScheduledFuture<?> pinger;
@@ -83,7 +85,7 @@ final class HubConnection implements Connection {
 
     private void scheduleInbox() {
         try {
-            actorExecutor.execute(this::drainInbox);
+            actorExecutor.execute(inboxTask);
         } catch (RejectedExecutionException e) {
             LOG.warn("actor executor refused frames of {}: dropping {} frame(s)", device, pending.get());
             inbox.clear();
