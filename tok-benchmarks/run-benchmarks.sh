@@ -2,14 +2,15 @@
 # Runs the benchmark suite behind BENCHMARKS.md, from the repository root, after
 #   mvn -B -q -DskipTests package
 # Environment: OUT (results, default target/bench-results), RUNS (default 3),
-# EXAMPLE_JAR (default tok-example/target/tok-example.jar), PARTS (default "chat actors capacity fanout drain jmh plot"),
+# EXAMPLE_JAR (default tok-example/target/tok-example.jar), PARTS (default "chat latency actors capacity fanout drain jmh plot"),
+# LATENCY_RATE (the fixed rate of part "latency", default 25000),
 # QUEUES (queues for drain, default "memory chronicle").
 set -euo pipefail
 OUT=${OUT:-target/bench-results}
 RUNS=${RUNS:-3}
 JAR=tok-benchmarks/target/tok-benchmarks.jar
 EXAMPLE_JAR=${EXAMPLE_JAR:-tok-example/target/tok-example.jar}
-PARTS=${PARTS:-chat actors capacity fanout drain jmh plot}
+PARTS=${PARTS:-chat latency actors capacity fanout drain jmh plot}
 QUEUES=${QUEUES:-memory chronicle}
 mkdir -p "$OUT"
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uptime)" | tee -a "$OUT/machine.txt"
@@ -23,7 +24,11 @@ for part in $PARTS; do
       java -jar "$JAR" -prof gc -f "$RUNS" -rf csv -rff "$OUT/jmh.csv" 2>&1 | tee "$OUT/jmh.txt" ;;
     chat)
       load --scenario chat --users 1000 --rate-start 4000 --rate-factor 1.35 --warmup-seconds 2 --measure-seconds 5 \
-        --targets baseline:tcp,hub:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/chat.txt" ;;
+        --targets baseline:tcp,hub:tcp,hub-direct:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/chat.txt" ;;
+    latency)
+      # p99 at one fixed rate (LATENCY_RATE, default 25000 msg/s: half the baseline's saturation here), 5 samples per target
+      OUT="$OUT/latency" load --runs 5 --scenario chat --users 1000 --rates "${LATENCY_RATE:-25000}" --half-rate "${LATENCY_RATE:-25000}" \
+        --warmup-seconds 2 --measure-seconds 5 --targets baseline:tcp,hub:tcp,hub-direct:tcp,example:tcp 2>&1 | tee "$OUT/latency.txt" ;;
     actors)
       # where the hub's time goes: the same server with the actor on the hub's pool, on the I/O thread, on a ForkJoinPool
       OUT="$OUT/actors" load --scenario chat --users 1000 --rate-start 4000 --rate-factor 1.35 --warmup-seconds 2 --measure-seconds 5 \

@@ -433,6 +433,13 @@ public final class HubConfig {
         }
 
         /**
+         * Sets where the actor and the receive hook run. By default the hub runs them on a pool of
+         * its own, so an actor may block. An actor that never blocks (it parses the frame and
+         * calls {@link Hub#send}, which never blocks) may run on the transport's I/O thread with
+         * {@code Runnable::run}: one thread hand-off less per inbound frame; frames of a
+         * connection still reach it in order. An actor that blocks must not, as it would stall
+         * every connection of that I/O thread.
+         *
          * @param executor runs the actor and the receive hook; the hub does not shut it down
          * @return this builder
          */
