@@ -137,6 +137,9 @@ final class ServerProcess implements AutoCloseable {
     int awaitExit() throws InterruptedException {
         assertThat(process.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS)).as("the server process ended; stderr: %s", stderrText())
                 .isTrue();
+        // the process is gone, but its last lines may still be in the pipe: read to the end
+        reader.join(TimeUnit.SECONDS.toMillis(PATIENCE_SECONDS));
+        assertThat(reader.isAlive()).as("stdout of the ended server read to its end").isFalse();
         return process.exitValue();
     }
 
