@@ -119,7 +119,7 @@ class ExampleJarIT {
             if (sigint) {
                 p.interrupt();
             } else {
-                p.process.destroy(); // SIGINT is ignored in this environment (inherited); SIGTERM runs the same hook
+                p.terminate(); // SIGINT is ignored in this environment (inherited); SIGTERM runs the same hook
             }
             assertThat(p.awaitExit()).isEqualTo(sigint ? 130 : 143);
             assertThat(p.remainingLines()).containsExactly("tok stopped");
@@ -144,7 +144,7 @@ class ExampleJarIT {
 
         try (ServerProcess p = ServerProcess.start(LOGS, "chronicle-1", chronicle)) {
             ts[0] = sendToOffline(p, "first");
-            p.process.destroy();
+            p.terminate();
             assertThat(p.awaitExit()).isEqualTo(143);
         }
         try (ServerProcess p = ServerProcess.start(LOGS, "chronicle-2", chronicle)) {

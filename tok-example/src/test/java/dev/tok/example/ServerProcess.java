@@ -129,7 +129,19 @@ final class ServerProcess implements AutoCloseable {
 
     /** Sends SIGINT, as Ctrl-C in a terminal does. */
     void interrupt() throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        signal("-INT");
+    }
+
+    /**
+     * Sends SIGTERM, as a service manager does. Not {@code Process.destroy()}: that also closes
+     * our ends of the server's pipes, so what the server prints while stopping would be lost.
+     */
+    void terminate() throws IOException, InterruptedException {
+        signal("-TERM");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
         assertThat(kill.waitFor()).isZero();
     }
 
