@@ -130,18 +130,29 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
         }
         while (true) {
             UserSlot slot = slot(uid);
+            SendOperation op;
+            boolean direct;
+            boolean start = false;
             synchronized (slot) {
                 if (slot.retired) {
                     continue;
                 }
-                SendOperation op = new SendOperation(this, slot, payload, ttl);
-                if (slot.fastPathOpen()) {
-                    op.writeTo(slot.conns);
+                op = new SendOperation(this, slot, payload, ttl);
+                direct = slot.fastPathOpen();
+                if (direct) {
+                    op.issue(slot.conns);
                 } else {
-                    slot.submit(op);
+                    start = slot.submit(op);
                 }
-                return op.result;
             }
+            // Outside the monitor: BeforeSend, the transport's write, and whatever a write that
+            // completes at once sets off (AfterSend, the stage's dependent actions) are user code.
+            if (direct) {
+                op.write();
+            } else if (start) {
+                slot.start();
+            }
+            return op.result;
         }
     }
 
@@ -211,8 +222,10 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
         Objects.requireNonNull(adapter, "adapter");
         HubConnection conn = new HubConnection(this, device, adapter);
         List<HubConnection> kicked = new ArrayList<>(0);
+        UserSlot slot;
+        boolean startDrain;
         while (true) {
-            UserSlot slot = slot(device.uid());
+            slot = slot(device.uid());
             synchronized (slot) {
                 if (slot.retired) {
                     continue;
@@ -240,9 +253,12 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
                 }
                 slot.add(conn);
                 metrics.onlineConnections.incrementAndGet();
-                slot.submitDrain();
+                startDrain = slot.submitDrain();
                 break;
             }
+        }
+        if (startDrain) {
+            slot.start();
         }
         for (HubConnection old : kicked) {
             old.kick(device, ByeGenerator.REASON_SSO);
@@ -251,6 +267,11 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
             conn.startPings(config.pingInterval().toMillis());
         }
         return conn;
+    }
+
+    /** @return the user's slot, or null; for tests and diagnostics */
+    UserSlot slotIfPresent(String uid) {
+        return slots.get(uid);
     }
 
     /** @return the user's slot, created when missing; the caller checks {@code retired} under its monitor */

@@ -41,6 +41,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     private volatile int remaining;
     private int failed;
     private boolean cache;
+    private boolean cacheRefused;
     /** Every write completed; guarded by the slot's monitor. */
     boolean writesDone;
 
@@ -52,11 +53,23 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         this.sentAtMillis = ttl.isZero() ? 0 : System.currentTimeMillis();
     }
 
-    /** Writes to every connection; completion is asynchronous. Caller holds the slot's monitor. */
-    void writeTo(HubConnection[] conns) {
+    /**
+     * Takes the connections to write to and joins the user's in-flight sends, so that outcomes
+     * settle in send order. Under the slot's monitor; {@link #write()} follows after it.
+     */
+    void issue(HubConnection[] conns) {
         this.targets = conns;
         REMAINING.set(this, conns.length);
         slot.writesIssued(this);
+    }
+
+    /**
+     * Writes to the connections taken by {@link #issue}. Never under a hub lock: BeforeSend and
+     * the transport run here, and a write that completes at once completes the send's stage
+     * (and its dependent actions) in this thread.
+     */
+    void write() {
+        HubConnection[] conns = targets;
         if (conns.length == 1) {
             conns[0].write(payload).whenComplete(this); // the common case: no per-target object
             return;
@@ -69,28 +82,35 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** Runs in the user's chain (the fast path was closed). */
     @Override
     public CompletionStage<Void> run() {
+        CompletableFuture<Void> quiet = null;
+        boolean online;
         synchronized (slot) {
             HubConnection[] conns = slot.conns;
-            if (conns.length > 0) {
+            online = conns.length > 0;
+            if (online) {
                 // Written at once, like a fast-path send, whatever earlier writes are still in
                 // flight: outcomes settle in send order anyway, and the transport must see the
                 // whole backlog to judge a slow consumer.
                 if (slot.drainQueued) {
                     slot.runBehindDrain(this);
-                } else {
-                    writeTo(conns);
+                    return DONE;
                 }
-                return DONE;
-            }
-            if (ttl.isZero()) {
-                result.completeExceptionally(new OfflineException(slot.uid));
-                return DONE;
-            }
-            CompletableFuture<Void> quiet = slot.whenQuiet();
-            if (quiet != null) {
+                issue(conns);
+            } else if (!ttl.isZero()) {
                 // An earlier message may still fail and be cached: it must enter the queue first.
-                return quiet.thenComposeAsync(v -> run(), hub.worker);
+                quiet = slot.whenQuiet();
             }
+        }
+        if (online) {
+            write();
+            return DONE;
+        }
+        if (ttl.isZero()) {
+            result.completeExceptionally(new OfflineException(slot.uid));
+            return DONE;
+        }
+        if (quiet != null) {
+            return quiet.thenComposeAsync(v -> run(), hub.worker);
         }
         Throwable failure = enqueue();
         if (failure == null) {
@@ -164,7 +184,9 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
 
     /** Completes a send that is not cached. Called in send order. */
     void finish() {
-        if (failed == 0) {
+        if (cacheRefused) {
+            result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
+        } else if (failed == 0) {
             // the common case, one connection: its shared result, nothing allocated
             result.complete(targets.length == 1 ? targets[0].deliveredHere()
                     : new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
@@ -189,9 +211,10 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         }
     }
 
-    /** The hub is closing and the message can no longer be cached. */
+    /** The hub is closing and the message can no longer be cached: {@link #finish()} fails it. Under the slot's monitor. */
     void cacheRefused() {
-        result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
+        cache = false;
+        cacheRefused = true;
     }
 
     private void finishUncached(int failed) {

@@ -78,11 +78,13 @@ final class UserSlot {
                     }
                     try {
                         failures.execute(head::cache);
+                        continue;
                     } catch (RejectedExecutionException e) {
                         caching--;
-                        head.cacheRefused();
+                        head.cacheRefused(); // completes the send in finish(), after the monitor
                     }
-                } else if (single == null) {
+                }
+                if (single == null) {
                     single = head;
                 } else {
                     if (more == null) {
@@ -150,30 +152,46 @@ final class UserSlot {
         return !running && conns.length > 0;
     }
 
-    /** Appends a task to the chain. Under the monitor. */
-    void submit(SlotTask task) {
+    /**
+     * Appends a task to the chain. Under the monitor.
+     *
+     * @return true when the chain was idle: the caller must call {@link #start()} once it
+     *         released the monitor
+     */
+    boolean submit(SlotTask task) {
         tasks.addLast(task);
-        startIfIdle();
+        return claimStart();
     }
 
     /**
      * Schedules a drain of the user's queue ahead of every task that has not started yet, so that
      * queued messages precede live ones that waited behind a login. Under the monitor.
+     *
+     * @return true when the caller must call {@link #start()} once it released the monitor
      */
-    void submitDrain() {
+    boolean submitDrain() {
         if (drainQueued) {
-            return;
+            return false;
         }
         drainQueued = true;
         tasks.addFirst(new Drain(hub, this));
-        startIfIdle();
+        return claimStart();
     }
 
-    private void startIfIdle() {
-        if (!running) {
-            running = true;
-            execute();
+    private boolean claimStart() {
+        if (running) {
+            return false;
         }
+        running = true;
+        return true;
+    }
+
+    /**
+     * Starts the chain claimed by {@link #submit} or {@link #submitDrain}. Not under the monitor:
+     * when the hub is closed, the tasks are aborted here and their stages complete in this thread.
+     */
+    void start() {
+        execute();
     }
 
     private void execute() {

@@ -43,6 +43,17 @@ final class HubFixture implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Connects an adapter that completes every write (and its close) in the calling thread,
+     * as a transport may when the bytes fit its socket buffer or the connection is gone.
+     */
+    TestConnection connectInline(CoreHub hub, Device device) {
+        TestConnection c = new TestConnection(Runnable::run);
+        Connection connection = hub.register(device, c);
+        c.connection.complete(connection);
+        return c;
+    }
+
     TestConnection connect(CoreHub hub, String uid) {
         return connect(hub, Device.of(uid, "d"));
     }
