@@ -15,6 +15,9 @@ public interface CloseHook {
      * Observes a closed connection.
      *
      * @param device the device of the closed connection
+     * @param reason why it was closed: the first of the hub's own reason (single sign-on, kick,
+     *               shutdown, read timeout) and the transport's (peer closed, slow consumer, frame
+     *               too large, ...); never null
      */
-    void onClose(Device device);
+    void onClose(Device device, CloseReason reason);
 }

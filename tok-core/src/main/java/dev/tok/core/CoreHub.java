@@ -8,6 +8,7 @@ import dev.tok.api.BeforeReceive;
 import dev.tok.api.BeforeSend;
 import dev.tok.api.ByeGenerator;
 import dev.tok.api.CloseHook;
+import dev.tok.api.CloseReason;
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
@@ -181,7 +182,7 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
         }
         HubConnection[] conns = slot.conns;
         for (HubConnection c : conns) {
-            c.close();
+            c.close(CloseReason.KICKED);
         }
         return conns.length;
     }
@@ -305,7 +306,7 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
 
     private void runCloseHook(HubConnection conn) {
         try {
-            closeHook.onClose(conn.device());
+            closeHook.onClose(conn.device(), conn.closeReason());
         } catch (RuntimeException e) {
             LOG.error("CloseHook failed for {}", conn.device(), e);
         }
@@ -334,7 +335,7 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
             }
         }
         for (HubConnection c : all) {
-            c.close();
+            c.close(CloseReason.SERVER_SHUTDOWN);
         }
         scheduler.shutdownNow();
         long waitMillis = Math.min(config.writeTimeout().toMillis(), 10_000);

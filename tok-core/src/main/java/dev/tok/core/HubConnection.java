@@ -1,5 +1,6 @@
 package dev.tok.core;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.Delivery;
 import dev.tok.api.Device;
 import dev.tok.api.SendResult;
@@ -43,6 +44,8 @@ final class HubConnection implements Connection {
     private final Runnable inboxTask = this::drainInbox;
 
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Why the connection closed; written once by the winner of {@link #closed}, before {@code unregister}. */
+    private volatile CloseReason closeReason;
     private volatile ScheduledFuture<?> pinger;
     /** See {@link #deliveredHere()}; built on first use, so idle connections do not pay for it. */
     private SendResult deliveredHere;
@@ -62,6 +65,11 @@ final class HubConnection implements Connection {
 
     boolean isClosed() {
         return closed.get();
+    }
+
+    /** @return why the connection closed; null while it is open */
+    CloseReason closeReason() {
+        return closeReason;
     }
 
     // ---- inbound ------------------------------------------------------------------------
@@ -222,7 +230,7 @@ final class HubConnection implements Connection {
         }
     }
 
-    /** Single sign-on: sends the bye payload (if any), then closes. */
+    /** Single sign-on: sends the bye payload (if any), then closes with {@link CloseReason#SSO_REPLACED}. */
     void kick(Device kicker, String reason) {
         if (hub.byeGenerator != null && !closed.get()) {
             try {
@@ -235,7 +243,7 @@ final class HubConnection implements Connection {
                 LOG.error("ByeGenerator failed for {}", device, e);
             }
         }
-        close();
+        close(CloseReason.SSO_REPLACED);
     }
 
     // ---- close --------------------------------------------------------------------------
@@ -243,11 +251,14 @@ final class HubConnection implements Connection {
     /**
      * The hub closes the connection (kick, single sign-on, hub close). The close hook is
      * scheduled before this returns, so {@code Hub.close()} can wait for it.
+     *
+     * @param reason why; given to the adapter and the close hook
      */
-    void close() {
+    void close(CloseReason reason) {
         if (closed.compareAndSet(false, true)) {
+            closeReason = reason;
             try {
-                adapter.close();
+                adapter.close(reason);
             } catch (RuntimeException e) {
                 LOG.warn("closing {} failed", device, e);
             }
@@ -256,8 +267,14 @@ final class HubConnection implements Connection {
     }
 
     @Override
-    public void onClosed() {
+    public void onActivity() {
+        // the read timeout moves into the hub in a later commit; until then transports time out reads themselves
+    }
+
+    @Override
+    public void onClosed(CloseReason reason) {
         if (closed.compareAndSet(false, true)) {
+            closeReason = java.util.Objects.requireNonNull(reason, "reason");
             afterClose();
         }
     }

@@ -28,7 +28,7 @@ class CloseOnceTest {
     void racingClosesCallTheHookOnce() throws Exception {
         Map<String, AtomicInteger> hookCalls = new ConcurrentHashMap<>();
         CoreHub hub = fx.hub(HubFixture.config().sso(false)
-                .closeHook(d -> hookCalls.computeIfAbsent(d.deviceId(), k -> new AtomicInteger()).incrementAndGet())
+                .closeHook((d, r) -> hookCalls.computeIfAbsent(d.deviceId(), k -> new AtomicInteger()).incrementAndGet())
                 .build());
         int n = 50;
         TestConnection[] conns = new TestConnection[n];
@@ -59,7 +59,7 @@ class CloseOnceTest {
     void ssoKickCallsTheHookOnceForTheOlderConnection() {
         AtomicInteger calls = new AtomicInteger();
         java.util.List<String> who = new java.util.concurrent.CopyOnWriteArrayList<>();
-        CoreHub hub = fx.hub(HubFixture.config().closeHook(d -> { calls.incrementAndGet(); who.add(d.deviceId() + "@" + Thread.currentThread().getName()); }).build());
+        CoreHub hub = fx.hub(HubFixture.config().closeHook((d, r) -> { calls.incrementAndGet(); who.add(d.deviceId() + "@" + Thread.currentThread().getName()); }).build());
         TestConnection old = fx.connect(hub, "alice");
         fx.connect(hub, "alice");
         old.peerClose();

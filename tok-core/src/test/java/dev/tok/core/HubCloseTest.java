@@ -27,7 +27,7 @@ class HubCloseTest {
     void closeClosesEveryConnectionOnceReleasesTheQueueAndRefusesWork() {
         AtomicInteger hooks = new AtomicInteger();
         TestQueue queue = new TestQueue();
-        CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(queue).closeHook(d -> hooks.incrementAndGet())
+        CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(queue).closeHook((d, r) -> hooks.incrementAndGet())
                 .authenticator(r -> CompletableFuture.completedFuture(Device.of("x", "y"))).build());
         TestConnection a = fx.connect(hub, "alice");
         TestConnection b = fx.connect(hub, "alice");

@@ -48,7 +48,7 @@ class ParallelSendTest {
             }
 
             @Override
-            public void close() {
+            public void close(dev.tok.api.CloseReason reason) {
             }
 
             @Override

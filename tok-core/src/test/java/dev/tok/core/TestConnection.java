@@ -1,5 +1,6 @@
 package dev.tok.core;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import java.net.InetSocketAddress;
@@ -17,7 +18,7 @@ import java.util.function.IntPredicate;
  * An in-memory connection for hub tests: a real {@link ConAdapter} whose "socket" is a list.
  * A write is accepted (and recorded) unless the connection is closed or the failure rule says
  * no; completion happens on the given executor, as a transport's I/O thread would complete it.
- * Closing tells the hub through {@link Connection#onClosed()}, as a transport does.
+ * Closing tells the hub through {@link Connection#onClosed(CloseReason)}, as a transport does.
  */
 final class TestConnection implements ConAdapter {
     private final Executor io;
@@ -84,16 +85,22 @@ final class TestConnection implements ConAdapter {
         return f;
     }
 
+    /** The reason of the first {@link #close(CloseReason)}; null until then. */
+    volatile CloseReason closedWith;
+
     @Override
-    public void close() {
+    public void close(CloseReason reason) {
         closeCalls.incrementAndGet();
+        if (closedWith == null) {
+            closedWith = reason;
+        }
         boolean first;
         synchronized (this) {
             first = !closed;
             closed = true;
         }
         if (first) {
-            connection.thenAcceptAsync(Connection::onClosed, io);
+            connection.thenAcceptAsync(c -> c.onClosed(reason), io);
         }
     }
 
@@ -102,7 +109,7 @@ final class TestConnection implements ConAdapter {
         synchronized (this) {
             closed = true;
         }
-        connection.join().onClosed();
+        connection.join().onClosed(CloseReason.PEER_CLOSED);
     }
 
     /** The peer sent a frame. */

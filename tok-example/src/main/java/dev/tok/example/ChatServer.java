@@ -141,8 +141,8 @@ public final class ChatServer implements AutoCloseable {
         return server;
     }
 
-    private static void closed(Device device) {
-        LOG.debug("{} disconnected", device);
+    private static void closed(Device device, dev.tok.api.CloseReason reason) {
+        LOG.debug("{} disconnected: {}", device, reason);
     }
 
     /** @return the listeners in start order: tcp, jetty-ws, netty-ws */

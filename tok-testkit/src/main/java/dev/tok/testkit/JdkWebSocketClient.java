@@ -57,6 +57,8 @@ final class JdkWebSocketClient implements ClientConnection, WebSocket.Listener {
 
     /** The close status received (1006 on an error). */
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    /** The reason text of the close frame received ("" for none or on an error); set before {@link #closed} completes. */
+    volatile String closeText = "";
     /** How many WebSocket pings the server sent. */
     final AtomicInteger pings = new AtomicInteger();
     volatile WebSocket socket;
@@ -167,6 +169,7 @@ final class JdkWebSocketClient implements ClientConnection, WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeText = reason == null ? "" : reason;
         closed.complete(statusCode);
         messages.add(END);
         return null;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.tok.api.AuthRequest;
 import dev.tok.api.AuthenticationException;
+import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.HubConfig;
@@ -110,6 +111,7 @@ public abstract class TransportCompatibilityKit {
     private final List<TokServer> servers = new CopyOnWriteArrayList<>();
     private final List<ClientConnection> connections = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> closeHookCalls = new ConcurrentHashMap<>();
+    private final Map<String, CloseReason> closeReasons = new ConcurrentHashMap<>();
     /** What the actor received, in arrival order. */
     protected final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     /** The last request the authenticator saw. */
@@ -224,7 +226,10 @@ public abstract class TransportCompatibilityKit {
         HubConfig.Builder config = HubConfig.builder()
                 .actor((device, payload) -> received.add(new Received(device, payload)))
                 .authenticator(this::authenticate)
-                .closeHook(device -> closeHookCalls.computeIfAbsent(key(device), k -> new AtomicInteger()).incrementAndGet())
+                .closeHook((device, reason) -> {
+                    closeReasons.putIfAbsent(key(device), reason);
+                    closeHookCalls.computeIfAbsent(key(device), k -> new AtomicInteger()).incrementAndGet();
+                })
                 .pingGenerator(() -> "hub-ping".getBytes(StandardCharsets.UTF_8))
                 .pingInterval(Duration.ofHours(1))
                 .writeTimeout(Duration.ofSeconds(5))
@@ -281,6 +286,14 @@ public abstract class TransportCompatibilityKit {
     protected final int closeHookCalls(String device) {
         AtomicInteger n = closeHookCalls.get(device);
         return n == null ? 0 : n.get();
+    }
+
+    /**
+     * @param device a device, {@code uid/deviceId}
+     * @return the reason the close hook was given for it, if it ran
+     */
+    protected final Optional<CloseReason> closeReason(String device) {
+        return Optional.ofNullable(closeReasons.get(device));
     }
 
     private static String key(Device device) {

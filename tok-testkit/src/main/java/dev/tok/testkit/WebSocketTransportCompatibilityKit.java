@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.AuthRequest;
+import dev.tok.api.CloseReason;
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
@@ -470,7 +471,7 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
     }
 
     @Test
-    @DisplayName("single sign-on over WebSocket: the bye payload is a message, then the close has status 1000")
+    @DisplayName("single sign-on over WebSocket: the bye payload is a message, then the close has SSO_REPLACED's status 4001 'replaced'")
     void ssoByeAndCloseStatus() throws Exception {
         Hub hub = start(Map.of());
         JdkWebSocketClient first = ws("?token=bob/d1");
@@ -480,8 +481,11 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
         assertThat(bye).isNotNull();
         assertThat(bye.text).isTrue();
         assertThat(bye.string()).isEqualTo("bye:sso:d2");
-        assertThat(first.closed.get(20, TimeUnit.SECONDS)).isEqualTo(1000);
+        assertThat(first.closed.get(20, TimeUnit.SECONDS)).isEqualTo(CloseReason.SSO_REPLACED.code());
+        assertThat(first.closeText).isEqualTo(CloseReason.SSO_REPLACED.text());
         assertThat(first.next(Duration.ZERO)).isNull();
+        eventually().until(() -> closeReason("bob/d1").isPresent());
+        assertThat(closeReason("bob/d1")).contains(CloseReason.SSO_REPLACED);
         assertThat(second.isOpen()).isTrue();
     }
 

@@ -1,5 +1,6 @@
 package dev.tok.api.spi;
 
+import dev.tok.api.CloseReason;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletionStage;
 
@@ -27,10 +28,14 @@ public interface ConAdapter {
     CompletionStage<Void> write(byte[] frame);
 
     /**
-     * Closes the connection after the frames already queued were written (or failed). The
-     * transport then calls {@link Connection#onClosed()}. Idempotent.
+     * Closes the connection after the frames already queued were written (or failed). A
+     * WebSocket transport sends {@code reason}'s close code and text; the transport then calls
+     * {@link Connection#onClosed(CloseReason)} with {@code reason}. Idempotent: the first call's
+     * reason wins.
+     *
+     * @param reason why the hub closes the connection, for example {@link CloseReason#SSO_REPLACED}; not null
      */
-    void close();
+    void close(CloseReason reason);
 
     /** @return the transport's name, for example {@code tcp} */
     String transport();

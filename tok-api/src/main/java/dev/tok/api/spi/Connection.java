@@ -1,5 +1,6 @@
 package dev.tok.api.spi;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
 
 /**
@@ -23,8 +24,19 @@ public interface Connection {
     void onFrame(byte[] frame);
 
     /**
-     * Tells the hub the connection is gone (peer closed, error, timeout, or after
-     * {@link ConAdapter#close()}). Idempotent: the hub runs its close logic once.
+     * Tells the hub the peer showed it is alive without sending a frame: a WebSocket pong, ping
+     * or other control frame, or transport-level keep-alive traffic. {@link #onFrame} counts as
+     * activity by itself. The hub's read timeout closes a connection with neither for that long.
+     * Cheap (a timestamp), may be called from the I/O thread at any rate.
      */
-    void onClosed();
+    void onActivity();
+
+    /**
+     * Tells the hub the connection is gone (peer closed, error, timeout, or after
+     * {@link ConAdapter#close(CloseReason)}). Idempotent: the hub runs its close logic once, with
+     * the reason of its own close if it closed the connection first, else with this one.
+     *
+     * @param reason why the connection ended, for example {@link CloseReason#PEER_CLOSED}; not null
+     */
+    void onClosed(CloseReason reason);
 }

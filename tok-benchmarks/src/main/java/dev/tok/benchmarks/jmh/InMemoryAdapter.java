@@ -29,7 +29,7 @@ public final class InMemoryAdapter implements ConAdapter {
     public void connection(Connection connection) {
         this.connection = connection;
         if (closed) {
-            connection.onClosed();
+            connection.onClosed(dev.tok.api.CloseReason.PEER_CLOSED);
         }
     }
 
@@ -46,12 +46,12 @@ public final class InMemoryAdapter implements ConAdapter {
     }
 
     @Override
-    public void close() {
+    public void close(dev.tok.api.CloseReason reason) {
         if (!closed) {
             closed = true;
             Connection c = connection;
             if (c != null) {
-                c.onClosed();
+                c.onClosed(reason);
             }
         }
     }

@@ -57,7 +57,7 @@ class HubRestartTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> zoe.received.size() >= 3);
             List<String> got = zoe.received.stream().map(b -> new String(b, StandardCharsets.UTF_8)).collect(Collectors.toList());
             assertThat(got).containsExactly("hello-1", "hello-2", "hello-3");
-            zoe.close();
+            zoe.close(dev.tok.api.CloseReason.PEER_CLOSED);
         }
         try (Queue q = TestQueues.open(dir)) {
             assertThat(q.size("zoe")).as("delivered messages do not come back").isZero();

@@ -78,12 +78,12 @@ public final class LoopbackTransportProvider implements TransportProvider {
         }
 
         @Override
-        public void close() {
+        public void close(dev.tok.api.CloseReason reason) {
             if (!closed) {
                 closed = true;
                 Connection c = connection;
                 if (c != null) {
-                    c.onClosed();
+                    c.onClosed(reason);
                 }
             }
         }

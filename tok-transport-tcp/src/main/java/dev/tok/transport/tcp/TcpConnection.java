@@ -2,6 +2,8 @@ package dev.tok.transport.tcp;
 
 import dev.tok.api.AuthRequest;
 import dev.tok.api.AuthenticationException;
+import dev.tok.api.CloseReason;
+import dev.tok.api.HubClosedException;
 import dev.tok.api.Device;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
@@ -86,7 +88,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     private ScheduledFuture<?> forcedClose;
 
     private volatile boolean paused;
-    private volatile String closeReason;
+    private volatile CloseReason closeReason;
+    /** What exceeded a limit, for the failure messages of writes; null for none. */
+    private volatile String closeDetail;
 
     TcpConnection(TcpTransport transport, Channel channel) {
         this.transport = transport;
@@ -166,7 +170,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             } else {
                 LOG.warn("authenticator failed for {}", remote, cause);
             }
-            closeNow("authentication rejected");
+            closeNow(CloseReason.AUTH_FAILED);
             return;
         }
         if (!channel.isActive()) {
@@ -175,13 +179,17 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         Connection registered;
         try {
             registered = transport.context().register(device, this);
+        } catch (HubClosedException e) {
+            LOG.debug("connection of {} from {} not registered: the hub is closed", device.uid(), remote);
+            closeNow(CloseReason.SERVER_SHUTDOWN);
+            return;
         } catch (TokException e) {
             LOG.info("connection of {} from {} not registered: {}", device.uid(), remote, e.getMessage());
-            closeNow("not registered: " + e.getMessage());
+            closeNow(CloseReason.CONNECTION_LIMIT);
             return;
         } catch (RuntimeException e) {
             LOG.warn("hub failed to register {} from {}", device.uid(), remote, e);
-            closeNow("not registered: " + e);
+            closeNow(CloseReason.SERVER_ERROR);
             return;
         }
         connection = registered;
@@ -209,7 +217,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         if (state == State.AWAITING_AUTH || state == State.AUTHENTICATING) {
             LOG.debug("closing {}: not authenticated within auth-timeout {} ms", remote,
                     TimeUnit.NANOSECONDS.toMillis(transport.authTimeoutNanos()));
-            closeNow("auth timeout");
+            closeNow(CloseReason.AUTH_TIMEOUT);
         }
     }
 
@@ -219,7 +227,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             if (((IdleStateEvent) evt).state() == IdleState.READER_IDLE && state == State.OPEN && !paused) {
                 LOG.info("closing {} ({}): nothing received for read-timeout {} ms", remote, connection.device().uid(),
                         TimeUnit.NANOSECONDS.toMillis(transport.readTimeoutNanos()));
-                closeNow("read timeout");
+                closeNow(CloseReason.READ_TIMEOUT);
             }
         } else if (evt instanceof FrameDecoder.FrameTooLong) {
             FrameDecoder.FrameTooLong t = (FrameDecoder.FrameTooLong) evt;
@@ -230,7 +238,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
                 LOG.debug("closing {} before authentication: frame length {} exceeds max-frame-length {}", remote, t.length(),
                         t.max());
             }
-            closeNow("frame too long");
+            closeNow(CloseReason.FRAME_TOO_LARGE);
         } else if (evt instanceof SslHandshakeCompletionEvent) {
             SslHandshakeCompletionEvent h = (SslHandshakeCompletionEvent) evt;
             if (!h.isSuccess()) {
@@ -259,7 +267,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             LOG.warn("closing slow consumer {} ({}): {} bytes waiting, above high-water-mark {} for longer than "
                     + "write-timeout {} ms", remote, who(), pendingBytes.get(), transport.highWaterMark(),
                     TimeUnit.NANOSECONDS.toMillis(transport.writeTimeoutNanos()));
-            closeNow("slow consumer: above the high-water mark for longer than the write timeout");
+            closeNow(CloseReason.SLOW_CONSUMER);
         }
     }
 
@@ -277,14 +285,14 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         failQueued(notWritten(null));
         if (previous == State.OPEN) {
             LOG.debug("connection {} ({}) closed: {}", remote, connection.device().uid(),
-                    closeReason == null ? "by the peer" : closeReason);
+                    closeReason == null ? "by the peer" : closeReason.text());
             try {
-                connection.onClosed();
+                connection.onClosed(closeReason == null ? CloseReason.PEER_CLOSED : closeReason);
             } catch (RuntimeException e) {
                 LOG.warn("hub failed to handle the close of {}", remote, e);
             }
         } else {
-            LOG.debug("connection {} closed before authentication: {}", remote, closeReason == null ? "by the peer" : closeReason);
+            LOG.debug("connection {} closed before authentication: {}", remote, closeReason == null ? "by the peer" : closeReason.text());
         }
         ctx.fireChannelInactive();
     }
@@ -293,10 +301,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException || (cause.getCause() instanceof IOException)) {
             LOG.debug("I/O error on {}: {}", remote, cause.toString());
+            closeNow(CloseReason.IO_ERROR);
         } else {
             LOG.warn("error on connection {} ({})", remote, who(), cause);
+            closeNow(CloseReason.SERVER_ERROR);
         }
-        closeNow("error: " + cause);
     }
 
     // ---------------------------------------------------------------- ConAdapter, any thread
@@ -313,7 +322,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             pendingBytes.addAndGet(-size);
             LOG.warn("closing slow consumer {} ({}): {} bytes waiting, another {} would pass max-pending-bytes {}", remote,
                     who(), before, size, transport.maxPendingBytes());
-            closeNow("slow consumer: max-pending-bytes exceeded");
+            closeDetail = "max-pending-bytes " + transport.maxPendingBytes() + " exceeded";
+            closeNow(CloseReason.SLOW_CONSUMER);
             return CompletableFuture.failedFuture(notWritten(null));
         }
         ByteBuf buf = channel.alloc().ioBuffer(size);
@@ -377,16 +387,16 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     }
 
     @Override
-    public void close() {
-        closeAfterFlush("closed by the hub", transport.writeTimeoutNanos());
+    public void close(CloseReason reason) {
+        closeAfterFlush(Objects.requireNonNull(reason, "reason"), transport.writeTimeoutNanos());
     }
 
     /** Called by the transport on stop: flush, close, and force the close after the grace period. */
     void closeForStop(long graceNanos) {
-        closeAfterFlush("transport stopping", graceNanos);
+        closeAfterFlush(CloseReason.SERVER_SHUTDOWN, graceNanos);
     }
 
-    private void closeAfterFlush(String reason, long forceAfterNanos) {
+    private void closeAfterFlush(CloseReason reason, long forceAfterNanos) {
         if (!closeRequested.compareAndSet(false, true)) {
             return;
         }
@@ -413,7 +423,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         }
     }
 
-    private void closeNow(String reason) {
+    private void closeNow(CloseReason reason) {
         if (closeReason == null) {
             closeReason = reason;
         }
@@ -474,9 +484,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     }
 
     private TokException notWritten(Throwable cause) {
-        String reason = closeReason;
+        CloseReason reason = closeReason;
         String msg = "tcp: frame to " + remote + " not written: connection "
-                + (reason == null ? "closed" : "closed (" + reason + ")");
+                + (reason == null ? "closed" : "closed (" + reason.text() + (closeDetail == null ? "" : ": " + closeDetail) + ")");
         return cause == null ? new TokException(msg) : new TokException(msg, cause);
     }
 

@@ -142,7 +142,7 @@ class ConcurrentWriteTest {
                 receive(c, next);
             }
             threads.submit(() -> {
-                conn.adapter.close();
+                conn.adapter.close(dev.tok.api.CloseReason.KICKED);
                 closeCalled.countDown();
             });
             try {

@@ -106,9 +106,14 @@ final class FlawedTransport implements Transport {
         }
 
         @Override
-        public void onClosed() {
+        public void onActivity() {
+            hub.onActivity();
+        }
+
+        @Override
+        public void onClosed(dev.tok.api.CloseReason reason) {
             if (flaw != Flaw.NEVER_REPORTS_CLOSE) {
-                hub.onClosed();
+                hub.onClosed(reason);
             }
         }
     }
@@ -151,8 +156,8 @@ final class FlawedTransport implements Transport {
         }
 
         @Override
-        public void close() {
-            transport.close();
+        public void close(dev.tok.api.CloseReason reason) {
+            transport.close(reason);
         }
 
         @Override

@@ -142,9 +142,20 @@ final class RecordingContext implements TransportContext, AutoCloseable {
             }
         }
 
+        /** The reason of the first {@link #onClosed}; null while open. */
+        volatile dev.tok.api.CloseReason reason;
+        final AtomicInteger activity = new AtomicInteger();
+
         @Override
-        public void onClosed() {
-            closes.incrementAndGet();
+        public void onActivity() {
+            activity.incrementAndGet();
+        }
+
+        @Override
+        public void onClosed(dev.tok.api.CloseReason why) {
+            if (closes.getAndIncrement() == 0) {
+                reason = why;
+            }
         }
 
         byte[] nextFrame() throws InterruptedException {

@@ -42,6 +42,7 @@ class SlowConsumerTest {
                 }
             }
             await().atMost(Duration.ofSeconds(10)).until(sloth::closed);
+            assertThat(sloth.reason).isEqualTo(dev.tok.api.CloseReason.SLOW_CONSUMER);
             long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).exceptionally(e -> null).get(10, TimeUnit.SECONDS);
             long ok = writes.stream().filter(w -> !w.isCompletedExceptionally()).count();
@@ -77,6 +78,7 @@ class SlowConsumerTest {
                     failed);
             assertThat(failed).isPositive();
             assertThat(failureMessage(writes)).contains("max-pending-bytes");
+            assertThat(h.reason).isEqualTo(dev.tok.api.CloseReason.SLOW_CONSUMER);
             assertThat(writes.size()).as("closed long before 4096 writes").isLessThan(4096);
         }
     }

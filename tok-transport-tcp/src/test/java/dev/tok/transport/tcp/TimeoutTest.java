@@ -65,6 +65,7 @@ class TimeoutTest {
             LOG.info("silent after auth, read-timeout 500ms: closed {} ms after connecting", took.toMillis());
             assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(500));
             await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("quiet").closed());
+            assertThat(ctx.connection("quiet").reason).isEqualTo(dev.tok.api.CloseReason.READ_TIMEOUT);
             assertThat(ctx.connection("quiet").closes).hasValue(1);
         }
     }

@@ -1,5 +1,6 @@
 package dev.tok.transport.jetty.internal;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.TokException;
@@ -43,6 +44,10 @@ public final class JettyWsConnection implements ConAdapter {
     private volatile long lastRead;
     private volatile long lastPing;
     private volatile long closeRequestedAt;
+    /** The reason reported to the hub; set once, when Jetty reports the close. */
+    private volatile CloseReason closedWith = CloseReason.PEER_CLOSED;
+    /** Why this side closed; null if the peer closed first. */
+    private volatile CloseReason closeReason;
     private boolean paused;
     private boolean demandWithheld;
 
@@ -63,26 +68,26 @@ public final class JettyWsConnection implements ConAdapter {
         s.setMaxFrameSize(core.settings().maxMessageSize());
         s.setIdleTimeout(java.time.Duration.ZERO);
         if (!core.add(this)) {
-            closeWith(StatusCode.SHUTDOWN, "server stopping");
+            closeWith(CloseReason.SERVER_SHUTDOWN);
             return;
         }
         try {
             connection = core.context().register(device, this);
         } catch (HubClosedException e) {
             LOG.debug("hub closed while {} connected", device);
-            closeWith(StatusCode.SHUTDOWN, "server stopping");
+            closeWith(CloseReason.SERVER_SHUTDOWN);
             return;
         } catch (TokException e) {
             LOG.info("refused {}: {}", device, e.getMessage());
-            closeWith(StatusCode.TRY_AGAIN_LATER, "too many connections");
+            closeWith(CloseReason.CONNECTION_LIMIT);
             return;
         } catch (RuntimeException e) {
             LOG.warn("hub failed to register {}", device, e);
-            closeWith(StatusCode.SERVER_ERROR, "server error");
+            closeWith(CloseReason.SERVER_ERROR);
             return;
         }
         if (closed.get()) {
-            connection.onClosed();
+            connection.onClosed(closedWith);
             return;
         }
         s.demand();
@@ -131,10 +136,12 @@ public final class JettyWsConnection implements ConAdapter {
             return;
         }
         LOG.debug("{} closed: {} {}", device, status, reason);
+        CloseReason ours = closeReason;
+        closedWith = ours != null ? ours : peerReason(status);
         core.remove(this);
         Connection c = connection;
         if (c != null) {
-            c.onClosed();
+            c.onClosed(closedWith);
         }
     }
 
@@ -214,25 +221,29 @@ public final class JettyWsConnection implements ConAdapter {
     }
 
     @Override
-    public void close() {
-        closeWith(StatusCode.NORMAL, null);
+    public void close(CloseReason reason) {
+        closeWith(java.util.Objects.requireNonNull(reason, "reason"));
     }
 
     /** Closes with a WebSocket close frame after the queued frames; forced after the close grace. */
-    void closeWith(int status, String reason) {
+    void closeWith(CloseReason reason) {
         Session s = session;
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        closeReason = reason;
         closeRequestedAt = System.nanoTime() | 1;
         if (s == null) {
             return;
         }
-        s.close(status, reason, Callback.NOOP);
+        s.close(reason.code(), reason.text(), Callback.NOOP);
     }
 
     /** Drops the TCP connection at once: queued frames fail. */
-    void abort() {
+    void abort(CloseReason reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
         closing.set(true);
         Session s = session;
         if (s != null) {
@@ -253,7 +264,7 @@ public final class JettyWsConnection implements ConAdapter {
         if (requested != 0) {
             if (now - requested > graceNanos) {
                 LOG.debug("{} did not answer the close within the grace period: dropping it", device);
-                abort();
+                abort(CloseReason.SERVER_SHUTDOWN);
             }
             return;
         }
@@ -261,12 +272,12 @@ public final class JettyWsConnection implements ConAdapter {
         if (above != 0 && now - above > writeTimeoutNanos) {
             LOG.info("closing slow consumer {} from {}: {} bytes waited longer than the write timeout", device, remote,
                     pending.get());
-            abort();
+            abort(CloseReason.SLOW_CONSUMER);
             return;
         }
         if (idleNanos > 0 && now - lastRead > idleNanos) {
             LOG.debug("closing idle connection of {} from {}", device, remote);
-            closeWith(StatusCode.SHUTDOWN, "idle timeout");
+            closeWith(CloseReason.READ_TIMEOUT);
             return;
         }
         if (pingNanos > 0 && now - lastPing >= pingNanos) {
@@ -276,6 +287,27 @@ public final class JettyWsConnection implements ConAdapter {
             } catch (RuntimeException e) {
                 LOG.debug("ping to {} failed", device, e);
             }
+        }
+    }
+
+    /**
+     * The reason of a close this side did not start: Jetty reports the status of the peer's
+     * close frame, or its own for a protocol violation it detected.
+     */
+    private static CloseReason peerReason(int status) {
+        switch (status) {
+            case StatusCode.MESSAGE_TOO_LARGE:
+                return CloseReason.FRAME_TOO_LARGE;
+            case StatusCode.BAD_PAYLOAD:
+                return CloseReason.INVALID_PAYLOAD;
+            case StatusCode.PROTOCOL:
+                return CloseReason.PROTOCOL_ERROR;
+            case StatusCode.ABNORMAL:
+                return CloseReason.IO_ERROR;
+            case StatusCode.SERVER_ERROR:
+                return CloseReason.SERVER_ERROR;
+            default:
+                return CloseReason.PEER_CLOSED;
         }
     }
 

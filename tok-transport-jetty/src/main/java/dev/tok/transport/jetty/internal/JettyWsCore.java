@@ -1,5 +1,6 @@
 package dev.tok.transport.jetty.internal;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
@@ -17,7 +18,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.eclipse.jetty.websocket.api.StatusCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,7 +151,7 @@ public final class JettyWsCore implements Transport {
         }
         stopping = true;
         for (JettyWsConnection c : connections) {
-            c.closeWith(StatusCode.SHUTDOWN, "server stopping");
+            c.closeWith(CloseReason.SERVER_SHUTDOWN);
         }
         if (connections.isEmpty()) {
             stopped.complete(null);
@@ -163,7 +163,7 @@ public final class JettyWsCore implements Transport {
         }
         ScheduledFuture<?> deadline = t.schedule(() -> {
             for (JettyWsConnection c : connections) {
-                c.abort();
+                c.abort(CloseReason.SERVER_SHUTDOWN);
             }
             stopped.complete(null);
         }, settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package dev.tok.transport.netty.ws;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.HubConfig;
@@ -19,9 +20,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -51,6 +52,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     private final SocketAddress remote;
     private volatile Connection connection;
     private volatile boolean closing;
+    /** Why this side closed; null if the peer closed first. */
+    private volatile CloseReason closeReason;
     private CompositeByteBuf partial;
     private ScheduledFuture<?> pings;
     private ScheduledFuture<?> slow;
@@ -68,7 +71,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
             opened(ctx);
         } else if (evt instanceof IdleStateEvent) {
             LOG.debug("closing idle connection of {} from {}", device, remote);
-            closeWith(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle timeout");
+            closeWith(CloseReason.READ_TIMEOUT);
         } else {
             super.userEventTriggered(ctx, evt);
         }
@@ -76,7 +79,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
 
     private void opened(ChannelHandlerContext ctx) {
         if (!transport.upgraded(channel)) {
-            closeWith(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server stopping");
+            closeWith(CloseReason.SERVER_SHUTDOWN);
             return;
         }
         HubConfig hub = transport.context().config();
@@ -97,16 +100,16 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
             connection = transport.context().register(device, this);
         } catch (HubClosedException e) {
             LOG.debug("hub closed while {} connected", device);
-            closeWith(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server stopping");
+            closeWith(CloseReason.SERVER_SHUTDOWN);
         } catch (TokException e) {
             LOG.info("refused {}: {}", device, e.getMessage());
-            closeWith(WebSocketCloseStatus.TRY_AGAIN_LATER, "too many connections");
+            closeWith(CloseReason.CONNECTION_LIMIT);
         } catch (RuntimeException e) {
             LOG.warn("hub failed to register {}", device, e);
-            closeWith(WebSocketCloseStatus.INTERNAL_SERVER_ERROR, "server error");
+            closeWith(CloseReason.SERVER_ERROR);
         }
         if (!channel.isActive() && connection != null) {
-            connection.onClosed();
+            connection.onClosed(closeReason == null ? CloseReason.PEER_CLOSED : closeReason);
         }
     }
 
@@ -125,7 +128,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
             } else if (msg instanceof ContinuationWebSocketFrame) {
                 ContinuationWebSocketFrame frame = (ContinuationWebSocketFrame) msg;
                 if (partial == null) {
-                    closeWith(WebSocketCloseStatus.PROTOCOL_ERROR, "continuation without a message");
+                    closeWith(CloseReason.PROTOCOL_ERROR);
                     return;
                 }
                 if (!append(frame)) {
@@ -147,7 +150,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         if ((long) partial.readableBytes() + frame.content().readableBytes() > transport.settings().maxMessageSize()) {
             releasePartial();
             LOG.debug("closing {}: fragmented message larger than max-message-size", device);
-            closeWith(WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big");
+            closeWith(CloseReason.FRAME_TOO_LARGE);
             return false;
         }
         partial.addComponent(true, frame.content().retain());
@@ -179,7 +182,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
                         LOG.info("closing slow consumer {} from {}: {} bytes waited longer than the write timeout", device,
                                 remote, channel.unsafe().outboundBuffer() == null ? 0
                                         : channel.unsafe().outboundBuffer().totalPendingWriteBytes());
-                        channel.close();
+                        abort(CloseReason.SLOW_CONSUMER);
                     }
                 }, timeout, TimeUnit.NANOSECONDS);
             }
@@ -202,7 +205,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         }
         Connection c = connection;
         if (c != null) {
-            c.onClosed();
+            CloseReason r = closeReason;
+            c.onClosed(r == null ? CloseReason.PEER_CLOSED : r);
         }
         super.channelInactive(ctx);
     }
@@ -210,7 +214,31 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("connection of {} failed: {}", device, cause.toString());
-        ctx.close();
+        abort(reasonOf(cause));
+    }
+
+    /** @return the close reason for an exception of the pipeline (Netty's decoder already sent its close frame) */
+    static CloseReason reasonOf(Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            int code = ((CorruptedWebSocketFrameException) cause).closeStatus().code();
+            if (code == CloseReason.FRAME_TOO_LARGE.code()) {
+                return CloseReason.FRAME_TOO_LARGE;
+            }
+            if (code == CloseReason.INVALID_PAYLOAD.code()) {
+                return CloseReason.INVALID_PAYLOAD;
+            }
+            return CloseReason.PROTOCOL_ERROR;
+        }
+        return cause instanceof java.io.IOException ? CloseReason.IO_ERROR : CloseReason.SERVER_ERROR;
+    }
+
+    /** Closes the TCP connection at once, recording why. */
+    private void abort(CloseReason reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        closing = true;
+        channel.close();
     }
 
     @Override
@@ -245,8 +273,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     }
 
     @Override
-    public void close() {
-        closeWith(WebSocketCloseStatus.NORMAL_CLOSURE, null);
+    public void close(CloseReason reason) {
+        closeWith(java.util.Objects.requireNonNull(reason, "reason"));
     }
 
     /**
@@ -254,13 +282,14 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
      * when the peer answers. A peer that does not answer (dead, or not reading: what the idle
      * timeout is for) is cut off after the close grace (the stop timeout).
      */
-    private void closeWith(WebSocketCloseStatus status, String reason) {
+    void closeWith(CloseReason reason) {
         if (closing) {
             return;
         }
+        closeReason = reason;
         closing = true;
         if (channel.isActive()) {
-            CloseWebSocketFrame close = reason == null ? new CloseWebSocketFrame(status) : new CloseWebSocketFrame(status.code(), reason);
+            CloseWebSocketFrame close = new CloseWebSocketFrame(reason.code(), reason.text());
             channel.writeAndFlush(close);
             long grace = Math.max(100, transport.settings().stopTimeout().toMillis());
             channel.eventLoop().schedule(() -> {

@@ -1,5 +1,6 @@
 package dev.tok.transport.netty.ws;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
@@ -26,7 +27,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -198,7 +198,14 @@ final class NettyWsTransport implements Transport {
                     ch.close();
                 }
             }
-            upgraded.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server stopping"));
+            for (Channel ch : upgraded) {
+                NettyWsConnection c = ch.pipeline().get(NettyWsConnection.class);
+                if (c != null) {
+                    c.closeWith(CloseReason.SERVER_SHUTDOWN);
+                } else {
+                    ch.writeAndFlush(new CloseWebSocketFrame(CloseReason.SERVER_SHUTDOWN.code(), CloseReason.SERVER_SHUTDOWN.text()));
+                }
+            }
             CompletableFuture<Void> drained = new CompletableFuture<>();
             all.newCloseFuture().addListener(x -> drained.complete(null));
             drained.completeOnTimeout(null, settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS)

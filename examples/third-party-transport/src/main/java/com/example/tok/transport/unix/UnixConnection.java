@@ -1,5 +1,6 @@
 package com.example.tok.transport.unix;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.AuthRequest;
 import dev.tok.api.Device;
 import dev.tok.api.TokException;
@@ -89,6 +90,8 @@ final class UnixConnection implements ConAdapter {
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private volatile boolean closed;
+    /** The reason the hub gave to {@link #close}; selector thread only. */
+    private CloseReason closeRequested;
     private volatile Connection connection;
 
     UnixConnection(UnixTransport transport, SocketChannel channel, long now) {
@@ -126,7 +129,7 @@ final class UnixConnection implements ConAdapter {
             while (budget > 0 && (state == State.AUTH || state == State.OPEN) && !paused) {
                 int n = channel.read(in);
                 if (n < 0) {
-                    closeNow("closed by the peer");
+                    closeNow(CloseReason.PEER_CLOSED, "closed by the peer");
                     return;
                 }
                 if (n == 0) {
@@ -139,7 +142,7 @@ final class UnixConnection implements ConAdapter {
                 in.compact();
             }
         } catch (IOException e) {
-            closeNow("read failed: " + e.getMessage());
+            closeNow(CloseReason.IO_ERROR, "read failed: " + e.getMessage());
         }
     }
 
@@ -154,7 +157,7 @@ final class UnixConnection implements ConAdapter {
                 if (length > settings.maxFrameLength) {
                     LOG.log(state == State.OPEN ? Level.WARNING : Level.DEBUG, "frame of {0} bytes from {1} exceeds max-frame-length {2}; closing",
                             Long.toString(length), who(), Integer.toString(settings.maxFrameLength));
-                    closeNow("frame over max-frame-length");
+                    closeNow(CloseReason.FRAME_TOO_LARGE, "frame over max-frame-length");
                     return;
                 }
                 payload = new byte[(int) length];
@@ -183,7 +186,7 @@ final class UnixConnection implements ConAdapter {
         try {
             verdict = transport.context().authenticate(AuthRequest.builder(UnixTransportProvider.NAME, remote).firstFrame(frame).build());
         } catch (RuntimeException e) {
-            closeNow("authentication failed: " + e);
+            closeNow(CloseReason.AUTH_FAILED, "authentication failed: " + e);
             return;
         }
         verdict.whenComplete((d, error) -> transport.execute(() -> authenticated(d, error)));
@@ -194,13 +197,13 @@ final class UnixConnection implements ConAdapter {
             return; // closed meanwhile: auth timeout, stop
         }
         if (error != null) {
-            closeNow("authentication refused: " + error.getMessage());
+            closeNow(CloseReason.AUTH_FAILED, "authentication refused: " + error.getMessage());
             return;
         }
         try {
             connection = transport.context().register(d, this);
         } catch (TokException e) {
-            closeNow("not registered: " + e.getMessage());
+            closeNow(CloseReason.CONNECTION_LIMIT, "not registered: " + e.getMessage());
             return;
         }
         device = d;
@@ -236,7 +239,7 @@ final class UnixConnection implements ConAdapter {
                 if (state != State.CLOSED) {
                     LOG.log(Level.WARNING, "{0} is a slow consumer: more than {1} bytes unwritten; closing", who(),
                             Long.toString(settings.maxPendingBytes));
-                    closeNow("slow consumer: more than " + settings.maxPendingBytes + " bytes unwritten");
+                    closeNow(CloseReason.SLOW_CONSUMER, "slow consumer: more than " + settings.maxPendingBytes + " bytes unwritten");
                 }
             });
         } else if (flushScheduled.compareAndSet(false, true)) {
@@ -286,10 +289,10 @@ final class UnixConnection implements ConAdapter {
             }
             key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
             if (closing) {
-                closeNow("closed after the queued frames were written");
+                closeNow(closeRequested, "closed after the queued frames were written");
             }
         } catch (IOException e) {
-            closeNow("write failed: " + e.getMessage());
+            closeNow(CloseReason.IO_ERROR, "write failed: " + e.getMessage());
         }
     }
 
@@ -298,7 +301,7 @@ final class UnixConnection implements ConAdapter {
     void tick(long now) {
         if (state == State.AUTH || state == State.AUTHENTICATING) {
             if (now - authDeadline > 0) {
-                closeNow("not authenticated within the auth timeout");
+                closeNow(CloseReason.AUTH_TIMEOUT, "not authenticated within the auth timeout");
             }
             return;
         }
@@ -308,7 +311,7 @@ final class UnixConnection implements ConAdapter {
         long readTimeout = transport.readTimeoutNanos();
         if (readTimeout > 0 && !paused && now - lastRead > readTimeout) {
             LOG.log(Level.INFO, "{0} sent nothing for the read timeout; closing", who());
-            closeNow("read timeout");
+            closeNow(CloseReason.READ_TIMEOUT, "read timeout");
             return;
         }
         if (pendingBytes.get() > settings.highWaterMark) {
@@ -318,27 +321,30 @@ final class UnixConnection implements ConAdapter {
             } else if (now - aboveSince > transport.writeTimeoutNanos()) {
                 LOG.log(Level.WARNING, "{0} is a slow consumer: more than {1} bytes unwritten for the write timeout; closing",
                         who(), Long.toString(settings.highWaterMark));
-                closeNow("slow consumer");
+                closeNow(CloseReason.SLOW_CONSUMER, "slow consumer");
                 return;
             }
         } else {
             above = false;
         }
         if (closing && now - closeDeadline > 0) {
-            closeNow("queued frames not written within the write timeout");
+            closeNow(CloseReason.WRITE_TIMEOUT, "queued frames not written within the write timeout");
         }
     }
 
     // ---------------------------------------------------------------- closing
 
     @Override
-    public void close() {
+    public void close(CloseReason reason) {
         onLoop(() -> {
+            if (closeRequested == null) {
+                closeRequested = reason;
+            }
             if (state == State.CLOSED) {
                 return;
             }
             if (state != State.OPEN) {
-                closeNow("closed before registration");
+                closeNow(closeRequested, "closed before registration");
                 return;
             }
             if (!closing) {
@@ -350,7 +356,7 @@ final class UnixConnection implements ConAdapter {
     }
 
     /** Closes at once, fails what was not written, tells the hub; selector thread only. Idempotent. */
-    void closeNow(String reason) {
+    void closeNow(CloseReason why, String reason) {
         if (state == State.CLOSED) {
             return;
         }
@@ -374,7 +380,7 @@ final class UnixConnection implements ConAdapter {
         LOG.log(Level.DEBUG, "{0} closed: {1}", who(), reason);
         Connection c = connection;
         if (c != null) {
-            c.onClosed();
+            c.onClosed(why);
         }
     }
 

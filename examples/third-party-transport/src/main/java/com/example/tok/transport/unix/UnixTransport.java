@@ -162,7 +162,7 @@ final class UnixTransport implements Transport {
             LOG.log(Level.ERROR, "transport 'unix' on " + settings.path + " failed", e);
         } finally {
             for (UnixConnection c : new ArrayList<>(connections)) {
-                c.closeNow("transport stopped");
+                c.closeNow(dev.tok.api.CloseReason.SERVER_SHUTDOWN, "transport stopped");
             }
             closeChannels();
             deleteSocketFile();
@@ -216,7 +216,7 @@ final class UnixTransport implements Transport {
             draining = true;
             stopDeadline = System.nanoTime() + settings.shutdownGracePeriod.toNanos();
             for (UnixConnection c : new ArrayList<>(connections)) {
-                c.close(); // after the frames already queued, within the grace period
+                c.close(dev.tok.api.CloseReason.SERVER_SHUTDOWN); // after the frames already queued, within the grace period
             }
         });
         return stopped;
