@@ -23,6 +23,7 @@ import java.util.concurrent.Executor;
  * <tr><td>{@link #partialSendPolicy()}</td><td>{@code partial-send-policy}</td><td>{@code CACHE_ON_ANY_FAILURE}</td></tr>
  * <tr><td>{@link #maxConnectionsPerUser()}</td><td>{@code max-connections-per-user}</td><td>16 (with sso off)</td></tr>
  * <tr><td>{@link #maxPendingFrames()}</td><td>{@code max-pending-frames}</td><td>256</td></tr>
+ * <tr><td>{@link #maxPendingSendsPerUser()}</td><td>{@code max-pending-sends-per-user}</td><td>10000</td></tr>
  * </table>
  *
  * @since 0.1
@@ -31,7 +32,8 @@ public final class HubConfig {
 
     /** Keys accepted by {@link Builder#settings(Map)}. */
     public static final Set<String> SETTING_NAMES = Set.of("sso", "ping-interval", "auth-timeout", "write-timeout",
-            "read-timeout", "partial-send-policy", "max-connections-per-user", "max-pending-frames");
+            "read-timeout", "partial-send-policy", "max-connections-per-user", "max-pending-frames",
+            "max-pending-sends-per-user");
 
     private final Actor actor;
     private final Authenticator authenticator;
@@ -49,6 +51,7 @@ public final class HubConfig {
     private final PartialSendPolicy partialSendPolicy;
     private final int maxConnectionsPerUser;
     private final int maxPendingFrames;
+    private final int maxPendingSendsPerUser;
     private final Queue queue;
     private final boolean noQueue;
     private final Executor actorExecutor;
@@ -70,6 +73,7 @@ public final class HubConfig {
         this.partialSendPolicy = b.partialSendPolicy;
         this.maxConnectionsPerUser = b.maxConnectionsPerUser;
         this.maxPendingFrames = b.maxPendingFrames;
+        this.maxPendingSendsPerUser = b.maxPendingSendsPerUser;
         this.queue = b.queue;
         this.noQueue = b.noQueue;
         this.actorExecutor = b.actorExecutor;
@@ -170,6 +174,15 @@ public final class HubConfig {
         return maxPendingFrames;
     }
 
+    /**
+     * @return how many sends to one user may wait in the hub (behind a queue drain, or written
+     *         but not yet completed by the transport) before further sends to that user fail at
+     *         once with {@link PendingLimitException}
+     */
+    public int maxPendingSendsPerUser() {
+        return maxPendingSendsPerUser;
+    }
+
     /** @return the queue set with {@link Builder#queue(Queue)}; empty means the default or none */
     public Optional<Queue> queue() {
         return Optional.ofNullable(queue);
@@ -203,6 +216,7 @@ public final class HubConfig {
         private PartialSendPolicy partialSendPolicy = PartialSendPolicy.CACHE_ON_ANY_FAILURE;
         private int maxConnectionsPerUser = 16;
         private int maxPendingFrames = 256;
+        private int maxPendingSendsPerUser = 10_000;
         private Queue queue;
         private boolean noQueue;
         private Executor actorExecutor;
@@ -227,6 +241,7 @@ public final class HubConfig {
             partialSendPolicy = c.partialSendPolicy;
             maxConnectionsPerUser = c.maxConnectionsPerUser;
             maxPendingFrames = c.maxPendingFrames;
+            maxPendingSendsPerUser = c.maxPendingSendsPerUser;
             queue = c.queue;
             noQueue = c.noQueue;
             actorExecutor = c.actorExecutor;
@@ -409,6 +424,21 @@ public final class HubConfig {
         }
 
         /**
+         * Bounds the sends to one user that wait in the hub: queued behind a drain of the user's
+         * queue, or written to a connection whose transport has not completed the write yet
+         * (default 10000). A send beyond the bound fails at once with
+         * {@link PendingLimitException}, so one user behind a slow or dead connection cannot make
+         * the hub's memory grow without limit.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxPendingSendsPerUser(int max) {
+            this.maxPendingSendsPerUser = max;
+            return this;
+        }
+
+        /**
          * Sets the offline queue; the hub owns it and closes it on {@link Hub#close()}.
          *
          * @param queue the queue
@@ -468,6 +498,7 @@ public final class HubConfig {
             partialSendPolicy = s.enumValue("partial-send-policy", PartialSendPolicy.class, partialSendPolicy);
             maxConnectionsPerUser = s.integer("max-connections-per-user", maxConnectionsPerUser);
             maxPendingFrames = s.integer("max-pending-frames", maxPendingFrames);
+            maxPendingSendsPerUser = s.integer("max-pending-sends-per-user", maxPendingSendsPerUser);
             return this;
         }
 
@@ -493,6 +524,10 @@ public final class HubConfig {
             }
             if (maxPendingFrames < 1) {
                 throw new ConfigurationException("maxPendingFrames must be at least 1, was " + maxPendingFrames);
+            }
+            if (maxPendingSendsPerUser < 1) {
+                throw new ConfigurationException("maxPendingSendsPerUser (max-pending-sends-per-user) must be at least 1, was "
+                        + maxPendingSendsPerUser);
             }
             return new HubConfig(this);
         }

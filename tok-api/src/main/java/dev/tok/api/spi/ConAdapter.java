@@ -37,6 +37,21 @@ public interface ConAdapter {
      */
     void close(CloseReason reason);
 
+    /**
+     * Closes the connection without waiting for the peer to read what is queued: what the
+     * operating system accepts at once is still written, every other pending write fails at
+     * once, and the connection is closed (a WebSocket transport tries to send {@code reason}'s
+     * close frame). The hub aborts connections it closes for single sign-on and kick, whose peer
+     * may be gone: a flush could hold their pending writes for the whole write timeout. The
+     * transport then calls {@link Connection#onClosed(CloseReason)} with {@code reason}.
+     * Idempotent, like {@link #close(CloseReason)}; the default closes gracefully.
+     *
+     * @param reason why the hub closes the connection; not null
+     */
+    default void abort(CloseReason reason) {
+        close(reason);
+    }
+
     /** @return the transport's name, for example {@code tcp} */
     String transport();
 
