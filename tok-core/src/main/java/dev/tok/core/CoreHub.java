@@ -10,12 +10,14 @@ import dev.tok.api.ByeGenerator;
 import dev.tok.api.CloseHook;
 import dev.tok.api.CloseReason;
 import dev.tok.api.ConfigurationException;
+import dev.tok.api.ConnectionLimitException;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.HubConfig;
 import dev.tok.api.HubMetrics;
 import dev.tok.api.OfflineException;
+import dev.tok.api.PendingLimitException;
 import dev.tok.api.PingGenerator;
 import dev.tok.api.Queue;
 import dev.tok.api.SendResult;
@@ -30,13 +32,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -45,9 +50,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The hub. State is per user ({@link UserSlot}, one monitor each): no global lock and no
  * dispatcher thread on the send path, so sends to different users run in parallel.
+ *
+ * <p>The transport-facing side ({@link TransportContext}) and the runtime handed to
+ * {@code TokServer} ({@link HubRuntime}) are separate objects, so that a {@link Hub} cannot be
+ * cast to reach {@code register}.
  */
-final class CoreHub implements Hub, HubRuntime, TransportContext {
+final class CoreHub implements Hub {
     private static final Logger LOG = LoggerFactory.getLogger(CoreHub.class);
+    /** Authentications that may wait for a thread of the auth pool; beyond, they fail at once. */
+    static final int MAX_WAITING_AUTHENTICATIONS = 1024;
+    /** The hub waits at most this long on close for connections to flush and work to finish. */
+    static final long MAX_CLOSE_GRACE_MILLIS = 10_000;
 
     final HubConfig config;
     final Queue queue;
@@ -64,12 +77,25 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
     final ExecutorService worker;
     final Executor actorExecutor;
     private final ExecutorService ownActorExecutor;
+    /** Runs authenticators, which may block, apart from the worker's queue and chain work. */
+    private final ThreadPoolExecutor authPool;
+    /** Authentications not yet completed, failed with HubClosedException on close. */
+    private final Set<CompletableFuture<Device>> pendingAuths = ConcurrentHashMap.newKeySet();
     final ScheduledThreadPoolExecutor scheduler;
+    /** A write whose transport has not completed it for this long counts as failed. */
+    final long stalledWriteNanos;
+    private final long readTimeoutNanos;
+    /** The liveness sweep, the one task always on the scheduler. */
+    final java.util.concurrent.ScheduledFuture<?> sweepTask;
+    private final TransportContext transports = new Transports();
+    private final HubRuntime runtime = new RuntimeView();
 
     private final ConcurrentHashMap<String, UserSlot> slots = new ConcurrentHashMap<>();
     private final java.util.function.Function<String, UserSlot> newSlot = uid -> new UserSlot(uid, this);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean closing;
+    /** Completed when the hub is closing and no user slot is left: everything settled. */
+    private final CompletableFuture<Void> idle = new CompletableFuture<>();
 
     CoreHub(HubConfig config) {
         this.config = config;
@@ -91,23 +117,63 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
             this.ownActorExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * cores), new NamedThreadFactory("actor"));
             this.actorExecutor = ownActorExecutor;
         }
+        int authThreads = Math.max(4, 2 * cores);
+        this.authPool = new ThreadPoolExecutor(authThreads, authThreads, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(MAX_WAITING_AUTHENTICATIONS), new NamedThreadFactory("auth"));
+        this.authPool.allowCoreThreadTimeOut(true);
         this.scheduler = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("scheduler"));
         this.scheduler.setRemoveOnCancelPolicy(true);
+        this.stalledWriteNanos = 2 * config.writeTimeout().toNanos();
+        this.readTimeoutNanos = config.readTimeout().toNanos();
+        long sweepMillis = sweepPeriodMillis(config);
+        this.sweepTask = scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         LOG.debug("hub started: sso={}, ping={}, readTimeout={}, queue={}", config.sso(),
                 config.pingEnabled() ? config.pingInterval() : "off", config.readTimeout(),
                 queue == null ? "none" : queue.getClass().getName());
     }
 
-    // ---- HubRuntime ---------------------------------------------------------------------
-
-    @Override
-    public Hub hub() {
-        return this;
+    /** @return the runtime handed to {@code TokServer}: this hub and its transport side */
+    HubRuntime runtime() {
+        return runtime;
     }
 
-    @Override
-    public TransportContext transportContext() {
-        return this;
+    /** @return the side transports talk to */
+    TransportContext transports() {
+        return transports;
+    }
+
+    private final class RuntimeView implements HubRuntime {
+        @Override
+        public Hub hub() {
+            return CoreHub.this;
+        }
+
+        @Override
+        public TransportContext transportContext() {
+            return transports;
+        }
+    }
+
+    private final class Transports implements TransportContext {
+        @Override
+        public HubConfig config() {
+            return config;
+        }
+
+        @Override
+        public CompletionStage<Device> authenticate(AuthRequest request) {
+            return CoreHub.this.authenticate(request);
+        }
+
+        @Override
+        public Connection register(Device device, ConAdapter adapter) {
+            return CoreHub.this.register(device, adapter);
+        }
+
+        @Override
+        public String toString() {
+            return "TransportContext[" + CoreHub.this + "]";
+        }
     }
 
     // ---- Hub ----------------------------------------------------------------------------
@@ -137,6 +203,9 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
             synchronized (slot) {
                 if (slot.retired) {
                     continue;
+                }
+                if (slot.pendingSends() >= config.maxPendingSendsPerUser()) {
+                    return CompletableFuture.failedFuture(new PendingLimitException(uid, config.maxPendingSendsPerUser()));
                 }
                 op = new SendOperation(this, slot, payload, ttl);
                 direct = slot.fastPathOpen();
@@ -197,10 +266,14 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
         return config;
     }
 
-    // ---- TransportContext -----------------------------------------------------------------
+    // ---- the transport side -------------------------------------------------------------
 
-    @Override
-    public CompletionStage<Device> authenticate(AuthRequest request) {
+    /**
+     * Runs the authenticator on the auth pool, apart from the worker: an authenticator that
+     * blocks delays only other logins, never queue work or sends. At most
+     * {@link #MAX_WAITING_AUTHENTICATIONS} wait for a thread; beyond, the stage fails at once.
+     */
+    CompletionStage<Device> authenticate(AuthRequest request) {
         Objects.requireNonNull(request, "request");
         if (closing) {
             return CompletableFuture.failedFuture(new HubClosedException());
@@ -209,16 +282,41 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
             return CompletableFuture.failedFuture(new ConfigurationException(
                     "auth required: set HubConfig.builder().authenticator(..) so transports can authenticate connections"));
         }
+        CompletableFuture<Device> result = new CompletableFuture<>();
+        pendingAuths.add(result);
+        result.whenComplete((d, e) -> pendingAuths.remove(result));
         try {
-            return CompletableFuture.supplyAsync(() -> authenticator.authenticate(request), worker)
-                    .thenCompose(stage -> Objects.requireNonNull(stage, "Authenticator returned null"));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new HubClosedException());
+            authPool.execute(() -> {
+                try {
+                    CompletionStage<Device> stage = authenticator.authenticate(request);
+                    if (stage == null) {
+                        result.completeExceptionally(new NullPointerException("Authenticator returned null"));
+                    } else {
+                        stage.whenComplete((d, e) -> {
+                            if (e == null) {
+                                result.complete(d);
+                            } else {
+                                result.completeExceptionally(e);
+                            }
+                        });
+                    }
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(closing ? new HubClosedException()
+                    : new TokException("too many logins are being authenticated: " + MAX_WAITING_AUTHENTICATIONS
+                            + " wait for the authenticator already; the connection is refused (the authenticator is too slow"
+                            + " for the login rate)"));
         }
+        if (closing) { // close() may have failed the pending ones before this one was added
+            result.completeExceptionally(new HubClosedException());
+        }
+        return result;
     }
 
-    @Override
-    public Connection register(Device device, ConAdapter adapter) {
+    Connection register(Device device, ConAdapter adapter) {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(adapter, "adapter");
         HubConnection conn = new HubConnection(this, device, adapter);
@@ -242,8 +340,8 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
                         }
                     }
                 } else if (current.length >= config.maxConnectionsPerUser()) {
-                    throw new TokException("user '" + device.uid() + "' already holds " + current.length
-                            + " connections, the most maxConnectionsPerUser allows");
+                    throw new ConnectionLimitException("user '" + device.uid() + "' already holds " + current.length
+                            + " connections, the most HubConfig.maxConnectionsPerUser (tok.hub.max-connections-per-user) allows");
                 }
                 for (HubConnection old : kicked) {
                     slot.remove(old);
@@ -298,7 +396,7 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
         if (closeHook != null) {
             try {
                 worker.execute(() -> runCloseHook(conn));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 runCloseHook(conn);
             }
         }
@@ -317,17 +415,73 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
         if (!slot.retired && slot.unused()) {
             slot.retired = true;
             slots.remove(slot.uid, slot);
+            if (closing && slots.isEmpty()) {
+                idle.complete(null); // no dependent action: close() only waits on it
+            }
+        }
+    }
+
+    // ---- liveness -----------------------------------------------------------------------
+
+    /** Sweep period: a quarter of the shortest timeout it enforces, between 10 ms and 1 s. */
+    static long sweepPeriodMillis(HubConfig config) {
+        long shortest = config.writeTimeout().toMillis() * 2;
+        if (!config.readTimeout().isZero()) {
+            shortest = Math.min(shortest, config.readTimeout().toMillis());
+        }
+        return Math.max(10, Math.min(1_000, shortest / 4));
+    }
+
+    /**
+     * One pass over the online users, on the scheduler: closes connections silent for the read
+     * timeout (reading paused by the hub does not count as silence), and fails the writes a
+     * transport has not completed within {@link #stalledWriteNanos}, closing their connections.
+     */
+    private void sweep() {
+        long now = System.nanoTime();
+        try {
+            for (UserSlot slot : slots.values()) {
+                if (readTimeoutNanos > 0) {
+                    for (HubConnection c : slot.conns) {
+                        if (c.silentFor(now) > readTimeoutNanos) {
+                            c.close(CloseReason.READ_TIMEOUT);
+                        }
+                    }
+                }
+                List<SendOperation> stalled;
+                synchronized (slot) {
+                    stalled = slot.stalledSends(now - stalledWriteNanos);
+                }
+                for (SendOperation op : stalled) {
+                    op.writesStalled();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("liveness sweep failed", e); // keep sweeping: a thrown exception would cancel the schedule
         }
     }
 
     // ---- close --------------------------------------------------------------------------
 
+    /**
+     * Closes in this order: refuse new work; fail pending authentications; close every
+     * connection (gracefully, so written frames are flushed); give the users' pending work (sends
+     * being written or queued, drains, caching of failed writes) up to
+     * min(write timeout, {@value #MAX_CLOSE_GRACE_MILLIS} ms) to finish; then fail whatever still
+     * waits with {@link HubClosedException}, run the worker's unstarted tasks (close hooks among
+     * them) in this thread, and close the queue. When it returns, every stage the hub handed out
+     * is complete and every close hook ran.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         closing = true;
+        for (CompletableFuture<Device> auth : List.copyOf(pendingAuths)) {
+            auth.completeExceptionally(new HubClosedException());
+        }
+        authPool.shutdownNow();
         List<HubConnection> all = new ArrayList<>();
         for (UserSlot slot : slots.values()) {
             synchronized (slot) {
@@ -337,13 +491,29 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
         for (HubConnection c : all) {
             c.close(CloseReason.SERVER_SHUTDOWN);
         }
+        long graceMillis = Math.min(config.writeTimeout().toMillis(), MAX_CLOSE_GRACE_MILLIS);
+        if (slots.isEmpty()) {
+            idle.complete(null);
+        }
+        try {
+            idle.get(graceMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("hub close: {} user(s) still had work after {} ms; failing it with HubClosedException",
+                    slots.size(), graceMillis);
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("hub close", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         scheduler.shutdownNow();
-        long waitMillis = Math.min(config.writeTimeout().toMillis(), 10_000);
+        for (UserSlot slot : slots.values()) {
+            slot.abortPending();
+        }
         worker.shutdown();
-        awaitQuietly(worker, waitMillis);
+        runLeftovers(worker, "worker");
         if (ownActorExecutor != null) {
             ownActorExecutor.shutdown();
-            awaitQuietly(ownActorExecutor, waitMillis);
+            awaitQuietly(ownActorExecutor, graceMillis);
         }
         if (queue != null) {
             try {
@@ -353,6 +523,30 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
             }
         }
         LOG.debug("hub closed: {}", metrics);
+    }
+
+    /**
+     * Gives the executor a moment to finish, then runs the tasks it never started in this thread:
+     * close hooks, caching of failed writes, chain steps. With the hub closing they settle at
+     * once (sends fail or are queued), and none is dropped.
+     */
+    private static void runLeftovers(ExecutorService executor, String name) {
+        try {
+            executor.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Runnable> left = executor.shutdownNow();
+        if (!left.isEmpty()) {
+            LOG.debug("hub close: running {} unstarted {} task(s) in the closing thread", left.size(), name);
+        }
+        for (Runnable task : left) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("hub close: a left-over {} task failed", name, e);
+            }
+        }
     }
 
     private static void awaitQuietly(ExecutorService executor, long millis) {
@@ -365,5 +559,10 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public String toString() {
+        return "CoreHub[" + metrics + "]";
     }
 }

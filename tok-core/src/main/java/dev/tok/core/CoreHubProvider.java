@@ -18,6 +18,6 @@ public final class CoreHubProvider implements HubProvider {
 
     @Override
     public HubRuntime create(HubConfig config) {
-        return new CoreHub(config);
+        return new CoreHub(config).runtime();
     }
 }

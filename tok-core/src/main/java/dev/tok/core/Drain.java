@@ -1,17 +1,28 @@
 package dev.tok.core;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.PartialSendPolicy;
 import dev.tok.api.QueuedMessage;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Delivers a user's queued messages to the user's current connections, oldest first, in
  * batches: peek, write, and acknowledge only the leading messages whose writes succeeded. A
- * failed message keeps its place and its expiry; draining then stops until the next login.
+ * failed message keeps its place and its expiry.
+ *
+ * <p>A connection that fails a write is closed ({@link CloseReason#SERVER_ERROR}: its client
+ * reconnects and gets the messages again, in order), and the drain goes on at once with the
+ * remaining connections from the first message not every connection received, so live sends,
+ * which wait behind the drain in the user's chain, never overtake queued messages. A write the
+ * transport does not complete within the hub's bound (twice the write timeout) counts as failed
+ * and its connection is closed with {@link CloseReason#WRITE_TIMEOUT}.
  */
 final class Drain implements SlotTask {
     private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
@@ -19,6 +30,8 @@ final class Drain implements SlotTask {
 
     private final CoreHub hub;
     private final UserSlot slot;
+    /** The connections the current batch was written to; read after the batch completed. */
+    private volatile HubConnection[] lastConns;
 
     Drain(CoreHub hub, UserSlot slot) {
         this.hub = hub;
@@ -40,6 +53,7 @@ final class Drain implements SlotTask {
         if (conns.length == 0 || hub.queue == null) {
             return DONE;
         }
+        lastConns = conns;
         List<QueuedMessage> batch;
         try {
             batch = hub.queue.peek(slot.uid, BATCH);
@@ -56,20 +70,47 @@ final class Drain implements SlotTask {
             byte[] payload = batch.get(m).payload();
             for (int c = 0; c < conns.length; c++) {
                 HubConnection conn = conns[c];
-                writes[m][c] = conn.write(payload).handle((v, e) -> {
-                    if (e == null) {
+                CompletableFuture<Boolean> written = new CompletableFuture<>();
+                conn.write(payload).whenComplete((v, e) -> {
+                    if (written.complete(e == null) && e == null) {
                         conn.written(payload);
-                        return true;
                     }
-                    return false;
-                }).toCompletableFuture();
+                });
+                writes[m][c] = written;
             }
         }
         CompletableFuture<?>[] all = new CompletableFuture<?>[batch.size()];
         for (int m = 0; m < batch.size(); m++) {
             all[m] = CompletableFuture.allOf(writes[m]);
         }
-        return CompletableFuture.allOf(all).thenComposeAsync(v -> acknowledge(batch, writes), hub.worker);
+        CompletableFuture<Void> batchWritten = CompletableFuture.allOf(all);
+        ScheduledFuture<?> stallCheck = scheduleStallCheck(conns, writes);
+        return batchWritten.thenComposeAsync(v -> {
+            if (stallCheck != null) {
+                stallCheck.cancel(false);
+            }
+            return acknowledge(batch, writes);
+        }, hub.worker);
+    }
+
+    /**
+     * After the hub's bound, a write the transport has not completed counts as failed and its
+     * connection is closed with {@link CloseReason#WRITE_TIMEOUT}, so the chain cannot wait forever.
+     */
+    private ScheduledFuture<?> scheduleStallCheck(HubConnection[] conns, CompletableFuture<Boolean>[][] writes) {
+        try {
+            return hub.scheduler.schedule(() -> {
+                for (CompletableFuture<Boolean>[] perConn : writes) {
+                    for (int c = 0; c < perConn.length; c++) {
+                        if (perConn[c].complete(false)) {
+                            conns[c].close(CloseReason.WRITE_TIMEOUT);
+                        }
+                    }
+                }
+            }, hub.stalledWriteNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return null; // closing: the close sequence settles what waits
+        }
     }
 
     private CompletionStage<Void> acknowledge(List<QueuedMessage> batch, CompletableFuture<Boolean>[][] writes) {
@@ -100,8 +141,27 @@ final class Drain implements SlotTask {
         if (delivered == batch.size()) {
             return run();
         }
-        LOG.debug("draining the queue of user '{}' stopped after {} message(s): a write failed", slot.uid, delivered);
-        return DONE;
+        // A connection that failed a write has a gap: it is closed, and the drain goes on with
+        // the others from the first message not every connection received, before any later send.
+        int closed = closeFailed(writes);
+        LOG.debug("drain of user '{}': {} connection(s) failed a write and were closed; {} message(s) acknowledged",
+                slot.uid, closed, delivered);
+        return run();
+    }
+
+    private int closeFailed(CompletableFuture<Boolean>[][] writes) {
+        HubConnection[] conns = lastConns;
+        int closed = 0;
+        for (int c = 0; c < conns.length; c++) {
+            for (CompletableFuture<Boolean>[] perConn : writes) {
+                if (!perConn[c].join()) {
+                    conns[c].close(CloseReason.SERVER_ERROR);
+                    closed++;
+                    break;
+                }
+            }
+        }
+        return closed;
     }
 
     @Override

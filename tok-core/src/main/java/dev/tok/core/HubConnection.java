@@ -43,6 +43,11 @@ final class HubConnection implements Connection {
     /** The inbox drain as a task, made once: scheduled once per burst of inbound frames. */
     private final Runnable inboxTask = this::drainInbox;
 
+    /** Set by every inbound frame and activity report; the hub's sweep clears it (read timeout). */
+    private volatile boolean active;
+    /** When the sweep last found the connection active ({@link System#nanoTime()}); sweep thread only. */
+    private long lastSeenNanos = System.nanoTime();
+
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Why the connection closed; written once by the winner of {@link #closed}, before {@code unregister}. */
     private volatile CloseReason closeReason;
@@ -77,6 +82,9 @@ final class HubConnection implements Connection {
     @Override
     public void onFrame(byte[] frame) {
         hub.metrics.framesUp.increment();
+        if (!active) {
+            active = true;
+        }
         inbox.offer(frame);
         int before = pending.getAndIncrement();
         if (before == 0) {
@@ -86,9 +94,40 @@ final class HubConnection implements Connection {
                 if (!paused && pending.get() > maxPending) {
                     paused = true;
                     adapter.pauseReading();
+                    // The actor may have drained the inbox between the check above and the write
+                    // of paused without seeing it (it reads paused only after each decrement):
+                    // look again, now that paused is visible to it. Either it sees paused and
+                    // resumes, or this sees its decrements and resumes here.
+                    if (pending.get() <= maxPending / 2) {
+                        paused = false;
+                        adapter.resumeReading();
+                    }
                 }
             }
         }
+    }
+
+    @Override
+    public void onActivity() {
+        if (!active) {
+            active = true;
+        }
+    }
+
+    /**
+     * For the hub's read-timeout sweep (one thread): how long the peer has shown no sign of life.
+     * A connection whose reading the hub paused is not silent: the hub stopped listening.
+     *
+     * @param now {@link System#nanoTime()}
+     * @return nanoseconds since the last frame or activity, as seen at the sweeps
+     */
+    long silentFor(long now) {
+        if (active || paused) {
+            active = false;
+            lastSeenNanos = now;
+            return 0;
+        }
+        return now - lastSeenNanos;
     }
 
     private void scheduleInbox() {
@@ -249,8 +288,11 @@ final class HubConnection implements Connection {
     // ---- close --------------------------------------------------------------------------
 
     /**
-     * The hub closes the connection (kick, single sign-on, hub close). The close hook is
-     * scheduled before this returns, so {@code Hub.close()} can wait for it.
+     * The hub closes the connection (kick, single sign-on, read or write timeout, hub close).
+     * Only a hub shutdown closes gracefully, flushing what was written; the others abort
+     * ({@link ConAdapter#abort}): the peer may be dead, and a flush would hold the user's pending
+     * writes for the whole write timeout. The close hook is scheduled before this returns, so
+     * {@code Hub.close()} can wait for it.
      *
      * @param reason why; given to the adapter and the close hook
      */
@@ -258,7 +300,11 @@ final class HubConnection implements Connection {
         if (closed.compareAndSet(false, true)) {
             closeReason = reason;
             try {
-                adapter.close(reason);
+                if (reason == CloseReason.SERVER_SHUTDOWN) {
+                    adapter.close(reason);
+                } else {
+                    adapter.abort(reason);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("closing {} failed", device, e);
             }
@@ -266,10 +312,6 @@ final class HubConnection implements Connection {
         }
     }
 
-    @Override
-    public void onActivity() {
-        // the read timeout moves into the hub in a later commit; until then transports time out reads themselves
-    }
 
     @Override
     public void onClosed(CloseReason reason) {

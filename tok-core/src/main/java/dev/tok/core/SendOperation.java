@@ -1,6 +1,7 @@
 package dev.tok.core;
 
 import dev.tok.api.CacheFailedException;
+import dev.tok.api.CloseReason;
 import dev.tok.api.Delivery;
 import dev.tok.api.DeliveryFailedException;
 import dev.tok.api.HubClosedException;
@@ -27,6 +28,8 @@ import java.util.function.BiConsumer;
 final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     private static final AtomicIntegerFieldUpdater<SendOperation> REMAINING =
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
+    private static final AtomicIntegerFieldUpdater<SendOperation> SETTLED =
+            AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "settled");
 
     private final CoreHub hub;
     private final UserSlot slot;
@@ -36,6 +39,12 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     final CompletableFuture<SendResult> result = new CompletableFuture<>();
 
     private HubConnection[] targets;
+    /** Per-target outcome callbacks of a send to several connections; null for one target. */
+    private Outcome[] outcomes;
+    /** The single target's write was settled (by its transport, or as stalled); 1 once it was. */
+    private volatile int settled;
+    /** When the writes were issued ({@link System#nanoTime()}), to find writes a transport never completes. */
+    long issuedAtNanos;
     /** Why each write failed; allocated at the first failure. Guarded by this. */
     private Throwable[] failures;
     private volatile int remaining;
@@ -59,6 +68,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
      */
     void issue(HubConnection[] conns) {
         this.targets = conns;
+        this.issuedAtNanos = System.nanoTime();
         REMAINING.set(this, conns.length);
         slot.writesIssued(this);
     }
@@ -74,8 +84,31 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             conns[0].write(payload).whenComplete(this); // the common case: no per-target object
             return;
         }
+        Outcome[] each = new Outcome[conns.length];
         for (int i = 0; i < conns.length; i++) {
-            conns[i].write(payload).whenComplete(new Outcome(this, i));
+            each[i] = new Outcome(this, i);
+        }
+        outcomes = each;
+        for (int i = 0; i < conns.length; i++) {
+            conns[i].write(payload).whenComplete(each[i]);
+        }
+    }
+
+    /**
+     * The writes of this send were issued longer ago than the hub's bound and some transport has
+     * not completed its write: each such connection is closed with
+     * {@link CloseReason#WRITE_TIMEOUT} and its write counts as failed, so that the user's later
+     * sends are not held behind it forever. A completion the transport reports later is ignored.
+     */
+    void writesStalled() {
+        HubConnection[] conns = targets;
+        Outcome[] each = outcomes;
+        for (int i = 0; i < conns.length; i++) {
+            boolean mine = conns.length == 1 ? SETTLED.compareAndSet(this, 0, 1) : each != null && each[i].settle();
+            if (mine) {
+                conns[i].close(CloseReason.WRITE_TIMEOUT);
+                written(i, new WriteTimeoutException(conns[i]));
+            }
         }
     }
 
@@ -110,7 +143,13 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             return DONE;
         }
         if (quiet != null) {
-            return quiet.thenComposeAsync(v -> run(), hub.worker);
+            // If the hub closed meanwhile the worker refuses the continuation: fail the send, so
+            // that no stage the hub handed out is left incomplete.
+            return quiet.thenComposeAsync(v -> run(), hub.worker).whenComplete((v, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(new HubClosedException());
+                }
+            });
         }
         Throwable failure = enqueue();
         if (failure == null) {
@@ -143,7 +182,9 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** The outcome of the write to a single target. */
     @Override
     public void accept(Void v, Throwable failure) {
-        written(0, failure);
+        if (SETTLED.compareAndSet(this, 0, 1)) {
+            written(0, failure);
+        }
     }
 
     private void written(int index, Throwable failure) {
@@ -207,7 +248,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
                 result.completeExceptionally(failure);
             }
         } finally {
-            slot.cached();
+            slot.cached(this);
         }
     }
 
@@ -248,17 +289,27 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
 
     /** The outcome of the write to one target. */
     private static final class Outcome implements BiConsumer<Void, Throwable> {
+        private static final AtomicIntegerFieldUpdater<Outcome> SETTLED =
+                AtomicIntegerFieldUpdater.newUpdater(Outcome.class, "settled");
         private final SendOperation op;
         private final int index;
+        private volatile int settled;
 
         Outcome(SendOperation op, int index) {
             this.op = op;
             this.index = index;
         }
 
+        /** @return true for the first of the transport's completion and the stall: it settles the write */
+        boolean settle() {
+            return SETTLED.compareAndSet(this, 0, 1);
+        }
+
         @Override
         public void accept(Void v, Throwable failure) {
-            op.written(index, failure);
+            if (settle()) {
+                op.written(index, failure);
+            }
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.tok.core;
 
+import dev.tok.api.HubClosedException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,8 +46,8 @@ final class UserSlot {
 
     /** Sends whose writes were issued, in issue order, until their outcome is settled in that order. */
     private final ArrayDeque<SendOperation> inflight = new ArrayDeque<>(INITIAL_CAPACITY);
-    /** Failed sends being cached. */
-    private int caching;
+    /** Failed sends being cached, in send order; null until the first. */
+    private ArrayDeque<SendOperation> caching;
     private CompletableFuture<Void> quiet;
     /** Caches messages whose writes failed, in send order, off the I/O threads; null until the first. */
     private SerialExecutor failures;
@@ -72,15 +75,16 @@ final class UserSlot {
             while (!inflight.isEmpty() && inflight.peekFirst().writesDone) {
                 SendOperation head = inflight.pollFirst();
                 if (head.needsCaching()) {
-                    caching++;
-                    if (failures == null) {
+                    if (caching == null) {
+                        caching = new ArrayDeque<>(INITIAL_CAPACITY);
                         failures = new SerialExecutor(hub.worker);
                     }
+                    caching.addLast(head);
                     try {
                         failures.execute(head::cache);
                         continue;
                     } catch (RejectedExecutionException e) {
-                        caching--;
+                        caching.removeLast();
                         head.cacheRefused(); // completes the send in finish(), after the monitor
                     }
                 }
@@ -104,17 +108,21 @@ final class UserSlot {
     }
 
     /** A failed send was cached (or the queue refused it). */
-    void cached() {
+    void cached(SendOperation op) {
+        synchronized (this) {
+            caching.remove(op);
+        }
         settled(true);
+    }
+
+    private boolean cachingNone() {
+        return caching == null || caching.isEmpty();
     }
 
     private void settled(boolean cacheDone) {
         CompletableFuture<Void> done = null;
         synchronized (this) {
-            if (cacheDone) {
-                caching--;
-            }
-            if (inflight.isEmpty() && caching == 0 && quiet != null) {
+            if (inflight.isEmpty() && cachingNone() && quiet != null) {
                 done = quiet;
                 quiet = null;
             }
@@ -131,7 +139,7 @@ final class UserSlot {
      * @return null when no send is in flight, else a stage completing when none is. Under the monitor.
      */
     CompletableFuture<Void> whenQuiet() {
-        if (inflight.isEmpty() && caching == 0) {
+        if (inflight.isEmpty() && cachingNone()) {
             return null;
         }
         if (quiet == null) {
@@ -150,6 +158,15 @@ final class UserSlot {
     /** @return true when a send may write directly: connections exist and no task waits. Under the monitor. */
     boolean fastPathOpen() {
         return !running && conns.length > 0;
+    }
+
+    /**
+     * @return sends waiting in the hub for this user: in the chain, written but not completed,
+     *         or being cached. Under the monitor.
+     */
+    int pendingSends() {
+        int waitingSends = drainQueued ? tasks.size() - 1 : tasks.size();
+        return waitingSends + inflight.size() + (caching == null ? 0 : caching.size());
     }
 
     /**
@@ -254,8 +271,53 @@ final class UserSlot {
             drainQueued = false;
         }
         for (SlotTask t : pending) {
-            t.abort(new dev.tok.api.HubClosedException());
+            t.abort(new HubClosedException());
         }
+    }
+
+    /**
+     * The hub closes and its grace period is over: every send still waiting here (in the chain,
+     * written but not completed by its transport, or being cached) fails with
+     * {@link HubClosedException}. Not under the monitor; completions run in this thread.
+     */
+    void abortPending() {
+        List<SendOperation> ops = new ArrayList<>();
+        synchronized (this) {
+            ops.addAll(inflight);
+            inflight.clear();
+            if (caching != null) {
+                ops.addAll(caching);
+                caching.clear();
+            }
+        }
+        abortAll();
+        for (SendOperation op : ops) {
+            op.abort(new HubClosedException());
+        }
+        settled(false);
+    }
+
+    /**
+     * Sends whose writes were issued before {@code issuedBefore} and are not all complete: their
+     * transport has not completed a write for longer than the hub's bound. Under the monitor.
+     *
+     * @param issuedBefore a {@link System#nanoTime()} value
+     * @return the stalled sends, oldest first; empty when none
+     */
+    List<SendOperation> stalledSends(long issuedBefore) {
+        List<SendOperation> out = null;
+        for (SendOperation op : inflight) {
+            if (op.issuedAtNanos - issuedBefore >= 0) {
+                break; // issue order: every later one is younger
+            }
+            if (!op.writesDone) {
+                if (out == null) {
+                    out = new ArrayList<>();
+                }
+                out.add(op);
+            }
+        }
+        return out == null ? List.of() : out;
     }
 
     /** Adds a connection. Under the monitor. */
@@ -283,6 +345,6 @@ final class UserSlot {
 
     /** @return true when nothing refers to this slot any more. Under the monitor. */
     boolean unused() {
-        return !running && tasks.isEmpty() && conns.length == 0 && inflight.isEmpty() && caching == 0;
+        return !running && tasks.isEmpty() && conns.length == 0 && inflight.isEmpty() && cachingNone();
     }
 }

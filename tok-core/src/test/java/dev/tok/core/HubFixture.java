@@ -26,7 +26,7 @@ final class HubFixture implements AutoCloseable {
     }
 
     CoreHub hub(HubConfig config) {
-        CoreHub hub = (CoreHub) new CoreHubProvider().create(config);
+        CoreHub hub = (CoreHub) new CoreHubProvider().create(config).hub();
         hubs.add(hub);
         return hub;
     }

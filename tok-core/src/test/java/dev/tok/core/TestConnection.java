@@ -104,6 +104,20 @@ final class TestConnection implements ConAdapter {
         }
     }
 
+    /** Calls of {@link #abort(CloseReason)}; the first one's reason in {@link #abortedWith}. */
+    final AtomicInteger abortCalls = new AtomicInteger();
+    volatile CloseReason abortedWith;
+
+    /** Like a transport's abort: fails what waits (completions held are failed), then closes. */
+    @Override
+    public void abort(CloseReason reason) {
+        abortCalls.incrementAndGet();
+        if (abortedWith == null) {
+            abortedWith = reason;
+        }
+        close(reason);
+    }
+
     /** The peer went away. */
     void peerClose() {
         synchronized (this) {
