@@ -1,6 +1,5 @@
 package dev.tok.api;
 
-import dev.tok.api.internal.Providers;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;

@@ -1,6 +1,5 @@
 package dev.tok.api;
 
-import dev.tok.api.internal.Providers;
 import dev.tok.api.spi.HubRuntime;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;

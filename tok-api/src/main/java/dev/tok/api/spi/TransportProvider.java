@@ -17,6 +17,16 @@ public interface TransportProvider {
     /** @return the name applications select it by, lowercase-dash */
     String name();
 
+    /**
+     * The tok SPI version this provider was compiled against. Implement it as
+     * {@code return Spi.VERSION;} and nothing else: the constant is inlined when the provider is
+     * compiled, so tok-api can tell a provider built for another version and refuse it with a
+     * message instead of an {@link AbstractMethodError} later. See {@link Spi}.
+     *
+     * @return {@link Spi#VERSION} as it was when this provider was compiled
+     */
+    String spiVersion();
+
     /** @return every setting key {@link #create} understands; others are rejected before it is called */
     Set<String> settingNames();
 
