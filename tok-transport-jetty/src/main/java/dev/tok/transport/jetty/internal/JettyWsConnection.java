@@ -240,7 +240,8 @@ public final class JettyWsConnection implements ConAdapter {
     }
 
     /** Drops the TCP connection at once: queued frames fail. */
-    void abort(CloseReason reason) {
+    @Override
+    public void abort(CloseReason reason) {
         if (closeReason == null) {
             closeReason = reason;
         }

@@ -233,7 +233,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     }
 
     /** Closes the TCP connection at once, recording why. */
-    private void abort(CloseReason reason) {
+    @Override
+    public void abort(CloseReason reason) {
         if (closeReason == null) {
             closeReason = reason;
         }
