@@ -115,6 +115,17 @@ public final class TokServer implements AutoCloseable {
         return runtime.hub();
     }
 
+    /**
+     * The server's transports, in the order they were added, whether started or not. For tools
+     * and tests (the transport compatibility kit checks that a transport starts once): the server
+     * starts and stops them, the application must not.
+     *
+     * @return the transports; never null
+     */
+    public List<Transport> transports() {
+        return transports;
+    }
+
     /** @return the started transports with their addresses, in start order */
     public synchronized List<Listener> listeners() {
         return List.copyOf(listeners);

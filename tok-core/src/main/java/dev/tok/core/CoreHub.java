@@ -9,6 +9,7 @@ import dev.tok.api.BeforeSend;
 import dev.tok.api.ByeGenerator;
 import dev.tok.api.CloseHook;
 import dev.tok.api.CloseReason;
+import dev.tok.api.ConnectionLimitException;
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
@@ -19,7 +20,6 @@ import dev.tok.api.OfflineException;
 import dev.tok.api.PingGenerator;
 import dev.tok.api.Queue;
 import dev.tok.api.SendResult;
-import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.HubRuntime;
@@ -242,8 +242,8 @@ final class CoreHub implements Hub, HubRuntime, TransportContext {
                         }
                     }
                 } else if (current.length >= config.maxConnectionsPerUser()) {
-                    throw new TokException("user '" + device.uid() + "' already holds " + current.length
-                            + " connections, the most maxConnectionsPerUser allows");
+                    throw new ConnectionLimitException("user '" + device.uid() + "' already holds " + current.length
+                            + " connections, the most maxConnectionsPerUser (tok.hub.max-connections-per-user) allows with sso off");
                 }
                 for (HubConnection old : kicked) {
                     slot.remove(old);
