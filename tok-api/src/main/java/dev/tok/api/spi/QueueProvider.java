@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * Creates a {@link Queue}. Found with {@link java.util.ServiceLoader}. Built-in names, reserved:
- * {@code memory} (the default) and {@code chronicle}.
+ * {@code memory} (the default), {@code chronicle} and {@code redis}; tok-api refuses a provider of
+ * another package that claims one, naming both classes and their jars.
  *
  * @since 0.1
  */

@@ -8,7 +8,8 @@ import java.util.Set;
  * {@code provides dev.tok.api.spi.TransportProvider with ...} and ships the matching
  * {@code META-INF/services} file for the class path.
  *
- * <p>Built-in names, reserved: {@code tcp}, {@code jetty-ws}, {@code netty-ws}.
+ * <p>Built-in names, reserved: {@code tcp}, {@code jetty-ws}, {@code netty-ws}. tok-api refuses a
+ * provider of another package that claims one, naming both classes and their jars.
  *
  * @since 0.1
  */
