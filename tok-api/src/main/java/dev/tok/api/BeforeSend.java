@@ -4,8 +4,13 @@ package dev.tok.api;
  * Hook applied to every outbound frame, including server pings and bye frames, before it is
  * written to a connection (encrypt, compress, frame).
  *
- * <p>Called once per connection written to, on the thread that sends (an application thread,
- * a hub worker, or a transport I/O thread for queued redelivery): it must not block.
+ * <p>Called once per connection written to, on the thread that performs the write: the
+ * application thread calling {@link Hub#send} (when the user's connections are idle), a hub
+ * worker (sends queued behind a drain or an earlier send, queued messages written after login),
+ * the hub's scheduler thread (server pings), the thread registering a connection (bye payloads),
+ * or a transport I/O thread (when a completed write starts the next one of the user). Never
+ * while the hub holds a lock. It must not block: it delays every send to that user and, on an
+ * I/O thread, every connection of that thread.
  *
  * @since 0.1
  */
@@ -15,8 +20,9 @@ public interface BeforeSend {
     /**
      * Transforms an outbound frame.
      *
-     * @param device  the receiving device
-     * @param payload the payload given to {@link Hub#send} (or a ping or bye payload)
+     * @param device  the receiving device; not null
+     * @param payload the payload given to {@link Hub#send} (or a ping or bye payload); not null,
+     *                must not be modified
      * @return the bytes written; never null
      * @throws RuntimeException to fail this write: the connection counts as not reached
      */

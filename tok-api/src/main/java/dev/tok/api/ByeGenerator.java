@@ -6,7 +6,11 @@ import java.util.Optional;
  * Supplies the payload sent to a connection just before the hub closes it because a newer
  * connection of the same user logged in (single sign-on).
  *
- * <p>Called on the thread that registers the new connection (a hub worker): it must not block.
+ * <p>Called on the thread that registers the new connection with the hub, after the hub released
+ * its locks: in practice a transport I/O thread (the event loop that completed the login, or the
+ * WebSocket engine's thread that finished the upgrade), sometimes the thread that completed the
+ * {@link Authenticator}'s stage. Not a hub worker. It must not block: it delays that connection's
+ * login and every other connection of that I/O thread.
  *
  * @since 0.1
  */
@@ -19,10 +23,10 @@ public interface ByeGenerator {
     /**
      * Builds the bye payload.
      *
-     * @param kicker the device whose login closes the older connection
-     * @param reason why the connection is closed, for example {@link #REASON_SSO}
-     * @param device the device of the connection being closed
-     * @return the payload, written through {@link BeforeSend}; empty to send nothing
+     * @param kicker the device whose login closes the older connection; not null
+     * @param reason why the connection is closed, for example {@link #REASON_SSO}; not null
+     * @param device the device of the connection being closed; not null
+     * @return the payload, written through {@link BeforeSend}; empty to send nothing; never null
      */
     Optional<byte[]> bye(Device kicker, String reason, Device device);
 }

@@ -1,6 +1,5 @@
 package dev.tok.api;
 
-import dev.tok.api.internal.Providers;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -9,22 +8,30 @@ import java.util.concurrent.CompletionStage;
  * Keeps who is online and delivers messages to every connection of a user, caching them for
  * users who are offline. Thread-safe.
  *
- * <p>Obtain one with {@link #create(HubConfig)} (a hub without network listeners, for example
- * to attach transports yourself or to test) or, more commonly, through {@link TokServer}.
+ * <p>Obtain one through {@link TokServer}, which also starts the transports that accept
+ * connections, or with {@link #create(HubConfig)}: a hub without listeners, for tests and for
+ * sending from a process that accepts no connections (no user is online on it, so its sends with
+ * a ttl go to its queue). Transports are attached only through {@link TokServer}.
+ *
+ * <p>No method accepts {@code null}: a null argument fails with {@link NullPointerException}
+ * naming the parameter.
  *
  * @since 0.1
  */
 public interface Hub extends AutoCloseable {
 
     /**
-     * Creates a hub with the implementation found on the class or module path (the
-     * {@code dev.tok:tok-core} artifact). When the configuration names no queue and does not
-     * say {@link HubConfig.Builder#noQueue()}, the queue provider named {@code memory} is used
-     * with its defaults.
+     * Creates a hub without listeners, with the implementation found on the class or module path
+     * (the {@code dev.tok:tok-core} artifact): for tests, and for sending from a process that
+     * accepts no connections. To accept connections use {@link TokServer} instead; there is no
+     * way to attach transports to a hub created here. When the configuration names no queue and
+     * does not say {@link HubConfig.Builder#noQueue()}, the queue provider named {@code memory}
+     * is used with its defaults.
      *
-     * @param config the configuration
-     * @return a running hub
-     * @throws ConfigurationException if no hub implementation (or no default queue) is found
+     * @param config the configuration; not null
+     * @return a running hub; the caller closes it
+     * @throws ConfigurationException if no hub implementation (or no default queue) is found, or
+     *                                a provider was built for another tok SPI version
      */
     static Hub create(HubConfig config) {
         return Providers.createHub(config).hub();
@@ -35,23 +42,28 @@ public interface Hub extends AutoCloseable {
      * login. Messages sent to one user from one thread reach each of the user's connections in
      * the order they were sent, queued ones before live ones.
      *
-     * <p>Never blocks on the network; when the user is offline the caller may wait for the
-     * queue's enqueue. The returned stage completes on a hub or transport thread: dependent
-     * actions must not block.
+     * <p>Never blocks: writes are handed to the transports and the queue's enqueue runs on a hub
+     * worker. The returned stage completes on a hub worker, on a transport I/O thread (the write
+     * that completed last) or, for an immediate outcome (the user is offline with a zero ttl, the
+     * hub is closed, the per-user pending bound is reached, or a transport completes the writes
+     * at once), on the calling thread. Dependent actions must not block; they never run while the
+     * hub holds a lock.
      *
-     * @param uid     the recipient
-     * @param payload the payload; the hub keeps the array, the caller must not modify it
-     * @param ttl     how long the message may wait in the queue; {@link Duration#ZERO}: deliver
-     *                only if online
+     * @param uid     the recipient; not null
+     * @param payload the payload; not null; the hub keeps the array, the caller must not modify it
+     * @param ttl     how long the message may wait in the queue; not null, not negative;
+     *                {@link Duration#ZERO}: deliver only if online
      * @return a stage that completes with the outcome, or exceptionally with
      *         {@link OfflineException} (offline, zero ttl), {@link CacheFailedException} (the
      *         queue did not take it), {@link DeliveryFailedException} (online, nothing reached,
-     *         not cached) or {@link HubClosedException}
+     *         not cached), {@link PendingLimitException} (too many sends wait for this user) or
+     *         {@link HubClosedException}
+     * @throws IllegalArgumentException if {@code ttl} is negative
      */
     CompletionStage<SendResult> send(String uid, byte[] payload, Duration ttl);
 
     /**
-     * @param uid a user
+     * @param uid a user; not null
      * @return true if the user has at least one online connection
      */
     boolean isOnline(String uid);
@@ -62,7 +74,7 @@ public interface Hub extends AutoCloseable {
     /**
      * Closes every connection of a user, without a bye payload.
      *
-     * @param uid the user
+     * @param uid the user; not null
      * @return how many connections were closed
      */
     int kick(String uid);
@@ -74,9 +86,12 @@ public interface Hub extends AutoCloseable {
     HubConfig config();
 
     /**
-     * Stops the hub: refuses new connections, closes every connection once (calling the
-     * {@link CloseHook}), waits for pending work up to the write timeout, and closes the queue.
-     * Later sends fail with {@link HubClosedException}. Idempotent.
+     * Stops the hub: refuses new connections, closes every connection once, waits for pending
+     * work up to the write timeout, and closes the queue. When it returns, every stage the hub
+     * handed out (sends, authentications) is complete, normally or with
+     * {@link HubClosedException}, and the {@link CloseHook} ran exactly once for every connection
+     * that was registered. Later sends fail with {@link HubClosedException}. Idempotent; a second
+     * call returns at once. Blocks the caller: do not call it from a hook or an I/O thread.
      */
     @Override
     void close();

@@ -19,16 +19,33 @@ import java.util.concurrent.Executor;
  * <tr><td>{@link #pingInterval()}</td><td>{@code ping-interval}</td><td>30s (active only with a {@link PingGenerator})</td></tr>
  * <tr><td>{@link #authTimeout()}</td><td>{@code auth-timeout}</td><td>5s</td></tr>
  * <tr><td>{@link #writeTimeout()}</td><td>{@code write-timeout}</td><td>1m</td></tr>
- * <tr><td>{@link #readTimeout()}</td><td>{@code read-timeout}</td><td>0 (off)</td></tr>
+ * <tr><td>{@link #readTimeout()}</td><td>{@code read-timeout}</td><td>90s while server pings are off
+ * ({@link #DEFAULT_READ_TIMEOUT}); 0 (off) with server pings</td></tr>
  * <tr><td>{@link #partialSendPolicy()}</td><td>{@code partial-send-policy}</td><td>{@code CACHE_ON_ANY_FAILURE}</td></tr>
  * <tr><td>{@link #maxConnectionsPerUser()}</td><td>{@code max-connections-per-user}</td><td>16 (with sso off)</td></tr>
  * <tr><td>{@link #maxPendingFrames()}</td><td>{@code max-pending-frames}</td><td>256</td></tr>
  * <tr><td>{@link #maxPendingSendsPerUser()}</td><td>{@code max-pending-sends-per-user}</td><td>10000</td></tr>
  * </table>
  *
+ * <p>The smallest configuration, {@code HubConfig.builder().actor(actor).build()}, builds: it has
+ * no server pings, so it gets the default read timeout of 90 seconds, and a connection that sends
+ * nothing for 90 seconds is closed. Clients must send something within it (an application-level
+ * heartbeat; on WebSocket a pong or ping counts too), or configure server pings, or another read
+ * timeout. Like Go tok, the builder refuses both off: an explicit {@code readTimeout(Duration.ZERO)}
+ * without server pings is an error.
+ *
+ * <p>Every builder method rejects {@code null} with a {@link NullPointerException} naming the
+ * parameter; absent values are returned as {@link Optional#empty()}, never {@code null}.
+ *
  * @since 0.1
  */
 public final class HubConfig {
+
+    /**
+     * The read timeout used when the application sets none and server pings are off: 90 seconds,
+     * three times the default ping interval of 30 seconds.
+     */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(90);
 
     /** Keys accepted by {@link Builder#settings(Map)}. */
     public static final Set<String> SETTING_NAMES = Set.of("sso", "ping-interval", "auth-timeout", "write-timeout",
@@ -48,6 +65,8 @@ public final class HubConfig {
     private final Duration authTimeout;
     private final Duration writeTimeout;
     private final Duration readTimeout;
+    /** The read timeout as the application set it; null when it set none (the default applies). */
+    private final Duration readTimeoutSet;
     private final PartialSendPolicy partialSendPolicy;
     private final int maxConnectionsPerUser;
     private final int maxPendingFrames;
@@ -69,7 +88,8 @@ public final class HubConfig {
         this.pingInterval = b.pingInterval;
         this.authTimeout = b.authTimeout;
         this.writeTimeout = b.writeTimeout;
-        this.readTimeout = b.readTimeout;
+        this.readTimeoutSet = b.readTimeout;
+        this.readTimeout = b.effectiveReadTimeout();
         this.partialSendPolicy = b.partialSendPolicy;
         this.maxConnectionsPerUser = b.maxConnectionsPerUser;
         this.maxPendingFrames = b.maxPendingFrames;
@@ -154,7 +174,11 @@ public final class HubConfig {
         return writeTimeout;
     }
 
-    /** @return how long a connection may send nothing before it is closed; zero when off */
+    /**
+     * @return how long a connection may send nothing (no frame, no WebSocket control frame)
+     *         before the hub closes it; zero when off. Unless set, {@link #DEFAULT_READ_TIMEOUT}
+     *         while server pings are off, else zero
+     */
     public Duration readTimeout() {
         return readTimeout;
     }
@@ -212,7 +236,8 @@ public final class HubConfig {
         private Duration pingInterval = Duration.ofSeconds(30);
         private Duration authTimeout = Duration.ofSeconds(5);
         private Duration writeTimeout = Duration.ofMinutes(1);
-        private Duration readTimeout = Duration.ZERO;
+        /** null: not set, the default applies (see {@link #effectiveReadTimeout()}). */
+        private Duration readTimeout;
         private PartialSendPolicy partialSendPolicy = PartialSendPolicy.CACHE_ON_ANY_FAILURE;
         private int maxConnectionsPerUser = 16;
         private int maxPendingFrames = 256;
@@ -237,7 +262,7 @@ public final class HubConfig {
             pingInterval = c.pingInterval;
             authTimeout = c.authTimeout;
             writeTimeout = c.writeTimeout;
-            readTimeout = c.readTimeout;
+            readTimeout = c.readTimeoutSet;
             partialSendPolicy = c.partialSendPolicy;
             maxConnectionsPerUser = c.maxConnectionsPerUser;
             maxPendingFrames = c.maxPendingFrames;
@@ -248,9 +273,9 @@ public final class HubConfig {
         }
 
         /**
-         * Sets the handler of inbound frames (required).
+         * Sets the handler of inbound frames. Required: {@link #build()} fails without one.
          *
-         * @param actor the handler of inbound frames (required)
+         * @param actor the handler; not null
          * @return this builder
          */
         public Builder actor(Actor actor) {
@@ -259,9 +284,11 @@ public final class HubConfig {
         }
 
         /**
-         * Sets the authenticator for every transport.
+         * Sets the authenticator every transport asks to turn a connection's credentials (first
+         * frame or upgrade request) into a {@link Device}. Required by {@link TokServer}; a hub made
+         * with {@link Hub#create} accepts no connections and does not need one. No default.
          *
-         * @param authenticator the authenticator for every transport
+         * @param authenticator the authenticator; not null
          * @return this builder
          */
         public Builder authenticator(Authenticator authenticator) {
@@ -270,9 +297,11 @@ public final class HubConfig {
         }
 
         /**
-         * Sets the inbound hook.
+         * Sets a hook that transforms or rejects every inbound frame before the {@link Actor}
+         * sees it (decrypt, decompress). Runs on the actor's executor. Default: none, frames reach
+         * the actor as read.
          *
-         * @param hook the inbound hook
+         * @param hook the hook; not null
          * @return this builder
          */
         public Builder beforeReceive(BeforeReceive hook) {
@@ -281,9 +310,12 @@ public final class HubConfig {
         }
 
         /**
-         * Sets the outbound hook.
+         * Sets a hook that transforms every outbound frame (sends, queued messages, pings, bye
+         * payloads) before it is written, once per connection (encrypt, compress). See
+         * {@link BeforeSend} for the threads it runs on. Default: none, payloads are written as
+         * given.
          *
-         * @param hook the outbound hook
+         * @param hook the hook; not null
          * @return this builder
          */
         public Builder beforeSend(BeforeSend hook) {
@@ -292,9 +324,10 @@ public final class HubConfig {
         }
 
         /**
-         * Sets the after-write hook.
+         * Sets a hook told of every frame written successfully, with the payload as given to
+         * {@link Hub#send} (not the transformed bytes). Default: none.
          *
-         * @param hook the after-write hook
+         * @param hook the hook; not null
          * @return this builder
          */
         public Builder afterSend(AfterSend hook) {
@@ -303,9 +336,10 @@ public final class HubConfig {
         }
 
         /**
-         * Sets the close hook.
+         * Sets a hook called once for every registered connection that ends, with the reason.
+         * Default: none.
          *
-         * @param hook the close hook
+         * @param hook the hook; not null
          * @return this builder
          */
         public Builder closeHook(CloseHook hook) {
@@ -314,9 +348,12 @@ public final class HubConfig {
         }
 
         /**
-         * Sets the ping payload generator; enables server pings.
+         * Sets the payload generator of server pings and so turns server pings on: every
+         * {@link #pingInterval(Duration)} the hub writes its payload (through {@link BeforeSend})
+         * to every connection. With pings on, the read timeout defaults to off. Default: none,
+         * no server pings.
          *
-         * @param generator the ping payload generator; enables server pings
+         * @param generator the generator; not null
          * @return this builder
          */
         public Builder pingGenerator(PingGenerator generator) {
@@ -325,9 +362,10 @@ public final class HubConfig {
         }
 
         /**
-         * Sets the single sign-on bye payload generator.
+         * Sets the generator of the payload written to a connection just before single sign-on
+         * closes it for a newer one. Default: none, nothing is written before the close.
          *
-         * @param generator the single sign-on bye payload generator
+         * @param generator the generator; not null
          * @return this builder
          */
         public Builder byeGenerator(ByeGenerator generator) {
@@ -336,9 +374,11 @@ public final class HubConfig {
         }
 
         /**
-         * Sets whether a new connection closes the user's older ones (default true).
+         * Sets single sign-on: when true, a user's new connection closes the user's older ones
+         * (after their bye payload); when false, a user may hold up to
+         * {@link #maxConnectionsPerUser(int)} connections. Default true.
          *
-         * @param sso whether a new connection closes the user's older ones (default true)
+         * @param sso whether a new connection closes the user's older ones
          * @return this builder
          */
         public Builder sso(boolean sso) {
@@ -347,9 +387,11 @@ public final class HubConfig {
         }
 
         /**
-         * Sets server ping interval, zero for none (default 30s).
+         * Sets the interval of server pings, effective only with a
+         * {@link #pingGenerator(PingGenerator)}. Default 30 seconds; zero turns pings off;
+         * negative is rejected by {@link #build()}.
          *
-         * @param interval server ping interval, zero for none (default 30s)
+         * @param interval the interval; not null, zero or positive
          * @return this builder
          */
         public Builder pingInterval(Duration interval) {
@@ -358,9 +400,11 @@ public final class HubConfig {
         }
 
         /**
-         * Sets authentication deadline (default 5s).
+         * Sets how long a connection may take from accept to authenticated (first frame read and
+         * the authenticator's answer); a slower one is closed. Default 5 seconds; must be
+         * positive.
          *
-         * @param timeout authentication deadline (default 5s)
+         * @param timeout the deadline; not null, positive
          * @return this builder
          */
         public Builder authTimeout(Duration timeout) {
@@ -369,9 +413,12 @@ public final class HubConfig {
         }
 
         /**
-         * Sets how long outbound data may stay unwritten (default 1m).
+         * Sets how long a connection's outbound data may stay unwritten (the peer reads too
+         * slowly or not at all) before the connection is closed and its pending writes fail; it
+         * also bounds the hub's wait for pending work on {@link Hub#close()}. Default 1 minute;
+         * must be positive.
          *
-         * @param timeout how long outbound data may stay unwritten (default 1m)
+         * @param timeout the limit; not null, positive
          * @return this builder
          */
         public Builder writeTimeout(Duration timeout) {
@@ -380,9 +427,13 @@ public final class HubConfig {
         }
 
         /**
-         * Sets how long a connection may stay silent, zero for no limit (default).
+         * Sets how long a connection may send nothing before it is closed with
+         * {@link CloseReason#READ_TIMEOUT}. Frames count, and so do WebSocket pings and pongs.
+         * Default: {@link HubConfig#DEFAULT_READ_TIMEOUT} (90 seconds) while server pings are off,
+         * off when they are on. Zero turns it off, which {@link #build()} accepts only with server
+         * pings; negative is rejected.
          *
-         * @param timeout how long a connection may stay silent, zero for no limit (default)
+         * @param timeout the limit; not null, zero or positive
          * @return this builder
          */
         public Builder readTimeout(Duration timeout) {
@@ -391,9 +442,10 @@ public final class HubConfig {
         }
 
         /**
-         * Sets what to cache after failed writes (default CACHE_ON_ANY_FAILURE).
+         * Sets what happens when a send with a ttl reaches some of an online user's connections
+         * but not all. Default {@link PartialSendPolicy#CACHE_ON_ANY_FAILURE}, as Go tok.
          *
-         * @param policy what to cache after failed writes (default CACHE_ON_ANY_FAILURE)
+         * @param policy the policy; not null
          * @return this builder
          */
         public Builder partialSendPolicy(PartialSendPolicy policy) {
@@ -402,9 +454,11 @@ public final class HubConfig {
         }
 
         /**
-         * Sets connections per user when sso is off (default 16).
+         * Sets how many connections one user may hold when single sign-on is off; one more is
+         * refused with {@link ConnectionLimitException}. Ignored with sso on. Default 16; at
+         * least 1.
          *
-         * @param max connections per user when sso is off (default 16)
+         * @param max the limit, at least 1
          * @return this builder
          */
         public Builder maxConnectionsPerUser(int max) {
@@ -413,9 +467,11 @@ public final class HubConfig {
         }
 
         /**
-         * Sets inbound frames waiting for the actor before reading pauses (default 256).
+         * Sets how many inbound frames of one connection may wait for the actor before the hub
+         * pauses reading from that connection (resumed when the actor catches up). Default 256;
+         * at least 1.
          *
-         * @param max inbound frames waiting for the actor before reading pauses (default 256)
+         * @param max the limit, at least 1
          * @return this builder
          */
         public Builder maxPendingFrames(int max) {
@@ -494,7 +550,7 @@ public final class HubConfig {
             pingInterval = s.duration("ping-interval", pingInterval);
             authTimeout = s.duration("auth-timeout", authTimeout);
             writeTimeout = s.duration("write-timeout", writeTimeout);
-            readTimeout = s.duration("read-timeout", readTimeout);
+            readTimeout = s.string("read-timeout").isPresent() ? s.duration("read-timeout", Duration.ZERO) : readTimeout;
             partialSendPolicy = s.enumValue("partial-send-policy", PartialSendPolicy.class, partialSendPolicy);
             maxConnectionsPerUser = s.integer("max-connections-per-user", maxConnectionsPerUser);
             maxPendingFrames = s.integer("max-pending-frames", maxPendingFrames);
@@ -513,9 +569,10 @@ public final class HubConfig {
             requireNotNegative("pingInterval", pingInterval);
             requirePositive("authTimeout", authTimeout);
             requirePositive("writeTimeout", writeTimeout);
-            requireNotNegative("readTimeout", readTimeout);
-            boolean pingOn = pingGenerator != null && !pingInterval.isZero();
-            if (!pingOn && readTimeout.isZero()) {
+            if (readTimeout != null) {
+                requireNotNegative("readTimeout", readTimeout);
+            }
+            if (effectiveReadTimeout().isZero() && !pingOn()) {
                 throw new ConfigurationException("server ping and read timeout are both off, so dead connections would never be "
                         + "detected: set a pingGenerator(..) with a positive pingInterval(..), or a positive readTimeout(..)");
             }
@@ -530,6 +587,18 @@ public final class HubConfig {
                         + maxPendingSendsPerUser);
             }
             return new HubConfig(this);
+        }
+
+        private boolean pingOn() {
+            return pingGenerator != null && !pingInterval.isZero();
+        }
+
+        /** The read timeout set, else the default: {@link #DEFAULT_READ_TIMEOUT} without pings, off with them. */
+        private Duration effectiveReadTimeout() {
+            if (readTimeout != null) {
+                return readTimeout;
+            }
+            return pingOn() ? Duration.ZERO : DEFAULT_READ_TIMEOUT;
         }
 
         private static void requireNotNegative(String name, Duration d) {

@@ -1,6 +1,5 @@
 package dev.tok.api;
 
-import dev.tok.api.internal.Providers;
 import dev.tok.api.spi.HubRuntime;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
@@ -114,6 +113,17 @@ public final class TokServer implements AutoCloseable {
             throw new IllegalStateException("start() the server first");
         }
         return runtime.hub();
+    }
+
+    /**
+     * The server's transports, in the order they were added, whether started or not. For tools
+     * and tests (the transport compatibility kit checks that a transport starts once): the server
+     * starts and stops them, the application must not.
+     *
+     * @return the transports; never null
+     */
+    public List<Transport> transports() {
+        return transports;
     }
 
     /** @return the started transports with their addresses, in start order */

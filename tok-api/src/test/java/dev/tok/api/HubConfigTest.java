@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class HubConfigTest {
@@ -27,20 +28,56 @@ class HubConfigTest {
     }
 
     @Test
+    @DisplayName("the smallest configuration builds: without server pings the read timeout defaults to 90s")
+    void theSmallestConfigurationBuilds() {
+        HubConfig c = HubConfig.builder().actor((d, p) -> { }).build();
+        assertThat(c.pingEnabled()).isFalse();
+        assertThat(c.readTimeout()).isEqualTo(HubConfig.DEFAULT_READ_TIMEOUT).isEqualTo(Duration.ofSeconds(90));
+        // pings turned off explicitly: the default read timeout applies too
+        assertThat(HubConfig.builder().actor((d, p) -> { }).pingGenerator(() -> new byte[0]).pingInterval(Duration.ZERO)
+                .build().readTimeout()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    @DisplayName("with server pings the read timeout defaults to off, as in Go tok; a set one is kept")
+    void withPingsTheReadTimeoutDefaultsToOff() {
+        HubConfig pings = HubConfig.builder().actor((d, p) -> { }).pingGenerator(() -> new byte[0]).build();
+        assertThat(pings.pingEnabled()).isTrue();
+        assertThat(pings.readTimeout()).isZero();
+        assertThat(HubConfig.builder().actor((d, p) -> { }).pingGenerator(() -> new byte[0]).readTimeout(Duration.ofSeconds(7))
+                .build().readTimeout()).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    @DisplayName("toBuilder keeps a read timeout that was never set unset: adding pings later turns it off")
+    void toBuilderKeepsTheDefaultADefault() {
+        HubConfig plain = HubConfig.builder().actor((d, p) -> { }).build();
+        assertThat(plain.toBuilder().pingGenerator(() -> new byte[0]).build().readTimeout()).isZero();
+        HubConfig set = HubConfig.builder().actor((d, p) -> { }).readTimeout(Duration.ofSeconds(90)).build();
+        assertThat(set.toBuilder().pingGenerator(() -> new byte[0]).build().readTimeout()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    @DisplayName("an explicit read timeout of zero without server pings is refused, as Go tok refuses it")
     void bothPingAndReadTimeoutOffIsRejected() {
-        assertThatThrownBy(() -> HubConfig.builder().actor((d, p) -> { }).build())
+        assertThatThrownBy(() -> HubConfig.builder().actor((d, p) -> { }).readTimeout(Duration.ZERO).build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("server ping and read timeout are both off")
                 .hasMessageContaining("pingGenerator").hasMessageContaining("readTimeout");
         assertThatThrownBy(() -> HubConfig.builder().actor((d, p) -> { }).pingGenerator(() -> new byte[0])
-                .pingInterval(Duration.ZERO).build())
-                .isInstanceOf(ConfigurationException.class);
-        assertThat(HubConfig.builder().actor((d, p) -> { }).pingGenerator(() -> new byte[0]).build().pingEnabled()).isTrue();
+                .pingInterval(Duration.ZERO).readTimeout(Duration.ZERO).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("server ping and read timeout are both off");
+        assertThatThrownBy(() -> HubConfig.builder().actor((d, p) -> { }).settings(Map.of("read-timeout", "0")).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("server ping and read timeout are both off");
+        assertThat(HubConfig.builder().actor((d, p) -> { }).pingGenerator(() -> new byte[0]).readTimeout(Duration.ZERO)
+                .build().pingEnabled()).isTrue();
     }
 
     @Test
     void anActorIsRequired() {
-        assertThatThrownBy(() -> HubConfig.builder().readTimeout(Duration.ofSeconds(1)).build())
+        assertThatThrownBy(() -> HubConfig.builder().build())
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("actor is required");
     }
 

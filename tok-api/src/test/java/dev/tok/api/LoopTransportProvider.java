@@ -1,6 +1,7 @@
 package dev.tok.api;
 
 import dev.tok.api.spi.Settings;
+import dev.tok.api.spi.Spi;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import dev.tok.api.spi.TransportProvider;
@@ -12,6 +13,11 @@ import java.util.concurrent.CompletionStage;
 
 /** Test providers for lookup errors; they bind nothing. */
 public class LoopTransportProvider implements TransportProvider {
+
+    @Override
+    public String spiVersion() {
+        return Spi.VERSION;
+    }
 
     @Override
     public String name() {

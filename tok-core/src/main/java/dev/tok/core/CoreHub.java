@@ -21,7 +21,6 @@ import dev.tok.api.PendingLimitException;
 import dev.tok.api.PingGenerator;
 import dev.tok.api.Queue;
 import dev.tok.api.SendResult;
-import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.HubRuntime;
@@ -341,7 +340,7 @@ final class CoreHub implements Hub {
                     }
                 } else if (current.length >= config.maxConnectionsPerUser()) {
                     throw new ConnectionLimitException("user '" + device.uid() + "' already holds " + current.length
-                            + " connections, the most HubConfig.maxConnectionsPerUser (tok.hub.max-connections-per-user) allows");
+                            + " connections, the most maxConnectionsPerUser (tok.hub.max-connections-per-user) allows with sso off");
                 }
                 for (HubConnection old : kicked) {
                     slot.remove(old);

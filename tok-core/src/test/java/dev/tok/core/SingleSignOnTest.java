@@ -116,7 +116,8 @@ class SingleSignOnTest {
         fx.connect(hub, "alice");
         fx.connect(hub, "alice");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> fx.connect(hub, "alice"))
-                .isInstanceOf(dev.tok.api.TokException.class).hasMessageContaining("maxConnectionsPerUser");
+                .isInstanceOf(dev.tok.api.ConnectionLimitException.class)
+                .hasMessageContaining("maxConnectionsPerUser").hasMessageContaining("tok.hub.max-connections-per-user");
         assertThat(hub.metrics().onlineConnections()).isEqualTo(2);
     }
 }

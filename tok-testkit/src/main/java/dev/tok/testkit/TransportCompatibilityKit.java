@@ -11,6 +11,10 @@ import dev.tok.api.Hub;
 import dev.tok.api.HubConfig;
 import dev.tok.api.SendResult;
 import dev.tok.api.TokServer;
+import dev.tok.api.spi.ConAdapter;
+import dev.tok.api.spi.Connection;
+import dev.tok.api.spi.Transport;
+import dev.tok.api.spi.TransportContext;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -26,6 +30,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -77,7 +82,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code uid/device} is accepted as that device, {@code reject} is refused (401), {@code forbid}
  * is refused (403), {@code slow} is never answered.
  *
- * <p>What is checked: authentication accepted, refused and timed out; frames keep their bytes
+ * <p>What is checked: a transport starts once (the same error for every transport); authentication accepted, refused and timed out; frames keep their bytes
  * and order in both directions; the maximum frame size; the hub's read timeout; server pings;
  * single sign-on (bye payload, then close); slow consumers closed with nothing sent with a ttl
  * lost; the close hook runs exactly once whoever closes; graceful stop; 200 concurrent
@@ -358,6 +363,41 @@ public abstract class TransportCompatibilityKit {
 
     private static CompletableFuture<SendResult> send(Hub hub, String uid, byte[] payload, Duration ttl) {
         return hub.send(uid, payload, ttl).toCompletableFuture();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Test
+    @DisplayName("a transport starts once: a second start fails with IllegalStateException \"transport '<name>' already started; a Transport starts once\"")
+    void startsOnce() throws Exception {
+        Hub hub = start(b -> b);
+        Transport transport = server().transports().get(0);
+        TransportContext unused = new TransportContext() {
+            @Override
+            public HubConfig config() {
+                return hub.config();
+            }
+
+            @Override
+            public CompletionStage<Device> authenticate(AuthRequest request) {
+                throw new AssertionError("a second start must not authenticate anything");
+            }
+
+            @Override
+            public Connection register(Device device, ConAdapter adapter) {
+                throw new AssertionError("a second start must not register anything");
+            }
+        };
+        CompletableFuture<SocketAddress> second = transport.start(unused).toCompletableFuture();
+        Throwable failure = null;
+        try {
+            second.get(patience().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            failure = e.getCause();
+        }
+        assertThat(failure).as("the second start's failure").isInstanceOf(IllegalStateException.class)
+                .hasMessage("transport '" + transport.name() + "' already started; a Transport starts once");
+        assertThat(server().listeners()).hasSize(1);
     }
 
     // ---------------------------------------------------------------- authentication

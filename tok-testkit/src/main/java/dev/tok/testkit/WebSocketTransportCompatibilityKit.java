@@ -489,6 +489,19 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
         assertThat(second.isOpen()).isTrue();
     }
 
+    @Test
+    @DisplayName("with sso off, a connection beyond maxConnectionsPerUser is closed with CONNECTION_LIMIT's status 1013; the others stay")
+    void connectionLimitCloseStatus() throws Exception {
+        Hub hub = start(Map.of(), b -> b.sso(false).maxConnectionsPerUser(1));
+        JdkWebSocketClient first = ws("?token=carol/d1");
+        eventually().until(() -> hub.isOnline("carol"));
+        JdkWebSocketClient second = ws("?token=carol/d2");
+        assertThat(second.closed.get(20, TimeUnit.SECONDS)).isEqualTo(CloseReason.CONNECTION_LIMIT.code());
+        assertThat(second.closeText).isEqualTo(CloseReason.CONNECTION_LIMIT.text());
+        assertThat(first.isOpen()).isTrue();
+        assertThat(hub.metrics().onlineConnections()).isEqualTo(1);
+    }
+
     // ---------------------------------------------------------------- extensions, TLS
 
     @Test

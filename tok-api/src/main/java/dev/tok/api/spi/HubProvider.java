@@ -13,6 +13,16 @@ public interface HubProvider {
     String name();
 
     /**
+     * The tok SPI version this provider was compiled against. Implement it as
+     * {@code return Spi.VERSION;} and nothing else: the constant is inlined when the provider is
+     * compiled, so tok-api can tell a provider built for another version and refuse it with a
+     * message instead of an {@link AbstractMethodError} later. See {@link Spi}.
+     *
+     * @return {@link Spi#VERSION} as it was when this provider was compiled
+     */
+    String spiVersion();
+
+    /**
      * Creates a running hub.
      *
      * @param config the configuration; its queue (if any) is already resolved

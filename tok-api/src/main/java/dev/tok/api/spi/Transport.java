@@ -15,9 +15,13 @@ public interface Transport {
     String name();
 
     /**
-     * Binds and starts accepting connections. Called once.
+     * Binds and starts accepting connections. A transport starts once: a second call returns a
+     * stage failed with {@link IllegalStateException} and the message
+     * {@code transport '<name>' already started; a Transport starts once}, the same for every
+     * transport (the compatibility kit checks it). Must not block: binding may complete the
+     * stage later.
      *
-     * @param context the hub side
+     * @param context the hub side; not null
      * @return a stage completing with the bound address (the real port when 0 was asked), or
      *         exceptionally when binding failed
      */

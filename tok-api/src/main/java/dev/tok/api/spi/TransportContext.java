@@ -19,7 +19,7 @@ public interface TransportContext {
     /**
      * Runs the application's authenticator on a hub worker thread.
      *
-     * @param request what the connection presented
+     * @param request what the connection presented; not null
      * @return a stage completing with the device, or exceptionally with the rejection (an
      *         {@link dev.tok.api.AuthenticationException} when the authenticator gave one) or
      *         {@link dev.tok.api.HubClosedException}
@@ -31,11 +31,14 @@ public interface TransportContext {
      * connections receive the bye payload and are closed; queued messages for the user are
      * then written to the new connection.
      *
-     * @param device  the authenticated device
-     * @param adapter the transport's side of the connection
+     * @param device  the authenticated device; not null
+     * @param adapter the transport's side of the connection; not null
      * @return the hub's side, to which the transport pushes frames and the close
      * @throws dev.tok.api.HubClosedException if the hub is closed (close the connection)
-     * @throws dev.tok.api.TokException       if the user already holds the most connections allowed
+     * @throws dev.tok.api.ConnectionLimitException if the user already holds the most connections
+     *                                              allowed (close with
+     *                                              {@link dev.tok.api.CloseReason#CONNECTION_LIMIT});
+     *                                              any other exception is a server error
      */
     Connection register(Device device, ConAdapter adapter);
 }

@@ -8,7 +8,8 @@ import java.util.Set;
  * {@code provides dev.tok.api.spi.TransportProvider with ...} and ships the matching
  * {@code META-INF/services} file for the class path.
  *
- * <p>Built-in names, reserved: {@code tcp}, {@code jetty-ws}, {@code netty-ws}.
+ * <p>Built-in names, reserved: {@code tcp}, {@code jetty-ws}, {@code netty-ws}. tok-api refuses a
+ * provider of another package that claims one, naming both classes and their jars.
  *
  * @since 0.1
  */
@@ -16,6 +17,16 @@ public interface TransportProvider {
 
     /** @return the name applications select it by, lowercase-dash */
     String name();
+
+    /**
+     * The tok SPI version this provider was compiled against. Implement it as
+     * {@code return Spi.VERSION;} and nothing else: the constant is inlined when the provider is
+     * compiled, so tok-api can tell a provider built for another version and refuse it with a
+     * message instead of an {@link AbstractMethodError} later. See {@link Spi}.
+     *
+     * @return {@link Spi#VERSION} as it was when this provider was compiled
+     */
+    String spiVersion();
 
     /** @return every setting key {@link #create} understands; others are rejected before it is called */
     Set<String> settingNames();

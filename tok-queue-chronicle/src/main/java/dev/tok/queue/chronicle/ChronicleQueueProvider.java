@@ -4,6 +4,7 @@ import dev.tok.api.ConfigurationException;
 import dev.tok.api.Queue;
 import dev.tok.api.spi.QueueProvider;
 import dev.tok.api.spi.Settings;
+import dev.tok.api.spi.Spi;
 import java.util.Set;
 
 /**
@@ -27,6 +28,11 @@ public final class ChronicleQueueProvider implements QueueProvider {
     /** Creates the provider; called by {@link java.util.ServiceLoader}. */
     public ChronicleQueueProvider() {
         // nothing to do: Chronicle is only loaded when a queue is created
+    }
+
+    @Override
+    public String spiVersion() {
+        return Spi.VERSION;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.tok.api.Device;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.Settings;
+import dev.tok.api.spi.Spi;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import dev.tok.api.spi.TransportProvider;
@@ -23,6 +24,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LoopbackTransportProvider implements TransportProvider {
 
     static volatile TransportContext context;
+
+    @Override
+    public String spiVersion() {
+        return Spi.VERSION;
+    }
 
     @Override
     public String name() {

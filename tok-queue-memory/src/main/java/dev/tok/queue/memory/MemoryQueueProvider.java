@@ -3,6 +3,7 @@ package dev.tok.queue.memory;
 import dev.tok.api.Queue;
 import dev.tok.api.spi.QueueProvider;
 import dev.tok.api.spi.Settings;
+import dev.tok.api.spi.Spi;
 import java.time.Duration;
 import java.util.Set;
 
@@ -51,6 +52,11 @@ public final class MemoryQueueProvider implements QueueProvider {
 
     /** Creates the provider; called by {@link java.util.ServiceLoader}. */
     public MemoryQueueProvider() {
+    }
+
+    @Override
+    public String spiVersion() {
+        return Spi.VERSION;
     }
 
     @Override

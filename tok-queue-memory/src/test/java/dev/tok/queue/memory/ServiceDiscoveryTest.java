@@ -71,7 +71,8 @@ class ServiceDiscoveryTest {
         };
         // parent = the boot loader: the platform loader would delegate to the module path's classes
         try (URLClassLoader isolated = new URLClassLoader(jars, null)) {
-            Class<?> providers = isolated.loadClass("dev.tok.api.internal.Providers");
+            // tok-api's lookup is package-private (not API); on the class path every package is open
+            Class<?> providers = isolated.loadClass("dev.tok.api.Providers");
             assertThat(providers.getModule().isNamed()).as("loaded on the class path").isFalse();
             // Providers asks the context class loader, as an application on the class path would have it
             Thread thread = Thread.currentThread();
@@ -79,8 +80,9 @@ class ServiceDiscoveryTest {
             thread.setContextClassLoader(isolated);
             Object queue;
             try {
-                queue = providers.getMethod("createQueue", String.class, Map.class)
-                        .invoke(null, "memory", Map.of("max-total-bytes", "1MiB"));
+                Method createQueue = providers.getDeclaredMethod("createQueue", String.class, Map.class);
+                createQueue.setAccessible(true);
+                queue = createQueue.invoke(null, "memory", Map.of("max-total-bytes", "1MiB"));
             } finally {
                 thread.setContextClassLoader(previous);
             }

@@ -3,6 +3,7 @@ package dev.tok.transport.tcp;
 import dev.tok.api.AuthRequest;
 import dev.tok.api.AuthenticationException;
 import dev.tok.api.CloseReason;
+import dev.tok.api.ConnectionLimitException;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.Device;
 import dev.tok.api.TokException;
@@ -183,7 +184,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             LOG.debug("connection of {} from {} not registered: the hub is closed", device.uid(), remote);
             closeNow(CloseReason.SERVER_SHUTDOWN);
             return;
-        } catch (TokException e) {
+        } catch (ConnectionLimitException e) {
             LOG.info("connection of {} from {} not registered: {}", device.uid(), remote, e.getMessage());
             closeNow(CloseReason.CONNECTION_LIMIT);
             return;

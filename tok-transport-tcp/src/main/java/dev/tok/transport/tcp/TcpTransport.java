@@ -77,7 +77,7 @@ final class TcpTransport implements Transport {
     @Override
     public synchronized CompletionStage<SocketAddress> start(TransportContext ctx) {
         if (!started.compareAndSet(false, true)) {
-            return CompletableFuture.failedFuture(new TokException("transport 'tcp' was started already; create another one"));
+            return CompletableFuture.failedFuture(new IllegalStateException("transport 'tcp' already started; a Transport starts once"));
         }
         if (stopping.get()) {
             return CompletableFuture.failedFuture(new TokException("transport 'tcp' was stopped before it started"));

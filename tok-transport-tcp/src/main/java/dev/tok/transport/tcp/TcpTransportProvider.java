@@ -1,6 +1,7 @@
 package dev.tok.transport.tcp;
 
 import dev.tok.api.spi.Settings;
+import dev.tok.api.spi.Spi;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportProvider;
 import java.util.Set;
@@ -29,6 +30,11 @@ public final class TcpTransportProvider implements TransportProvider {
     }
 
     /** @return {@code tcp} */
+    @Override
+    public String spiVersion() {
+        return Spi.VERSION;
+    }
+
     @Override
     public String name() {
         return NAME;

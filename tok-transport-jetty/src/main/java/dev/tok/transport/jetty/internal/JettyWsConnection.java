@@ -1,6 +1,7 @@
 package dev.tok.transport.jetty.internal;
 
 import dev.tok.api.CloseReason;
+import dev.tok.api.ConnectionLimitException;
 import dev.tok.api.Device;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.TokException;
@@ -77,7 +78,7 @@ public final class JettyWsConnection implements ConAdapter {
             LOG.debug("hub closed while {} connected", device);
             closeWith(CloseReason.SERVER_SHUTDOWN);
             return;
-        } catch (TokException e) {
+        } catch (ConnectionLimitException e) {
             LOG.info("refused {}: {}", device, e.getMessage());
             closeWith(CloseReason.CONNECTION_LIMIT);
             return;
@@ -240,7 +241,8 @@ public final class JettyWsConnection implements ConAdapter {
     }
 
     /** Drops the TCP connection at once: queued frames fail. */
-    void abort(CloseReason reason) {
+    @Override
+    public void abort(CloseReason reason) {
         if (closeReason == null) {
             closeReason = reason;
         }

@@ -98,7 +98,7 @@ public final class JettyWsCore implements Transport {
     @Override
     public synchronized CompletionStage<SocketAddress> start(TransportContext ctx) {
         if (context != null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("transport 'jetty-ws' already started"));
+            return CompletableFuture.failedFuture(new IllegalStateException("transport 'jetty-ws' already started; a Transport starts once"));
         }
         SocketAddress bound;
         try {

@@ -1,6 +1,7 @@
 package dev.tok.transport.jetty.internal;
 
 import dev.tok.api.spi.Settings;
+import dev.tok.api.spi.Spi;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportProvider;
 import dev.tok.transport.support.WsSettings;
@@ -16,6 +17,11 @@ public final class JettyWsProvider implements TransportProvider {
 
     /** Creates the provider; called by {@link java.util.ServiceLoader}. */
     public JettyWsProvider() {
+    }
+
+    @Override
+    public String spiVersion() {
+        return Spi.VERSION;
     }
 
     @Override

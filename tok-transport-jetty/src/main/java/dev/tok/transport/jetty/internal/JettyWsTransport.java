@@ -55,7 +55,7 @@ public final class JettyWsTransport implements Transport {
     @Override
     public synchronized CompletionStage<SocketAddress> start(TransportContext context) {
         if (server != null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("transport 'jetty-ws' already started"));
+            return CompletableFuture.failedFuture(new IllegalStateException("transport 'jetty-ws' already started; a Transport starts once"));
         }
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("tok-jetty-ws");

@@ -1,6 +1,7 @@
 package dev.tok.transport.netty.ws;
 
 import dev.tok.api.CloseReason;
+import dev.tok.api.ConnectionLimitException;
 import dev.tok.api.Device;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.HubConfig;
@@ -101,7 +102,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         } catch (HubClosedException e) {
             LOG.debug("hub closed while {} connected", device);
             closeWith(CloseReason.SERVER_SHUTDOWN);
-        } catch (TokException e) {
+        } catch (ConnectionLimitException e) {
             LOG.info("refused {}: {}", device, e.getMessage());
             closeWith(CloseReason.CONNECTION_LIMIT);
         } catch (RuntimeException e) {
@@ -233,7 +234,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     }
 
     /** Closes the TCP connection at once, recording why. */
-    private void abort(CloseReason reason) {
+    @Override
+    public void abort(CloseReason reason) {
         if (closeReason == null) {
             closeReason = reason;
         }

@@ -1,6 +1,7 @@
 package dev.tok.transport.netty.ws;
 
 import dev.tok.api.spi.Settings;
+import dev.tok.api.spi.Spi;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportProvider;
 import dev.tok.transport.support.WsSettings;
@@ -19,6 +20,11 @@ public final class NettyWsProvider implements TransportProvider {
 
     /** Creates the provider; called by {@link java.util.ServiceLoader}. */
     public NettyWsProvider() {
+    }
+
+    @Override
+    public String spiVersion() {
+        return Spi.VERSION;
     }
 
     @Override

@@ -94,7 +94,7 @@ final class NettyWsTransport implements Transport {
     @Override
     public synchronized CompletionStage<SocketAddress> start(TransportContext ctx) {
         if (group != null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("transport 'netty-ws' already started"));
+            return CompletableFuture.failedFuture(new IllegalStateException("transport 'netty-ws' already started; a Transport starts once"));
         }
         SslContext ssl = null;
         if (settings.tls().isPresent()) {

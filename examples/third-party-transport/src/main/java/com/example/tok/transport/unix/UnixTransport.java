@@ -69,7 +69,7 @@ final class UnixTransport implements Transport {
     @Override
     public synchronized CompletionStage<SocketAddress> start(TransportContext context) {
         if (this.context != null) {
-            return CompletableFuture.failedFuture(new TokException("transport 'unix' on " + settings.path + " was started already"));
+            return CompletableFuture.failedFuture(new IllegalStateException("transport 'unix' already started; a Transport starts once"));
         }
         this.context = context;
         if (Files.exists(settings.path)) {

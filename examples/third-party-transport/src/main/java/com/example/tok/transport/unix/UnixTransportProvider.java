@@ -1,6 +1,7 @@
 package com.example.tok.transport.unix;
 
 import dev.tok.api.spi.Settings;
+import dev.tok.api.spi.Spi;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportProvider;
 import java.util.Set;
@@ -17,6 +18,11 @@ public final class UnixTransportProvider implements TransportProvider {
 
     /** Creates the provider; called by {@link java.util.ServiceLoader}. */
     public UnixTransportProvider() {
+    }
+
+    @Override
+    public String spiVersion() {
+        return Spi.VERSION;
     }
 
     @Override
