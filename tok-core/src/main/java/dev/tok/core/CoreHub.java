@@ -21,6 +21,7 @@ import dev.tok.api.PendingLimitException;
 import dev.tok.api.PingGenerator;
 import dev.tok.api.Queue;
 import dev.tok.api.SendResult;
+import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.HubRuntime;
