@@ -636,15 +636,13 @@ public abstract class TransportCompatibilityKit {
         Hub hub = start(b -> b.writeTimeout(Duration.ofMinutes(5)));
         ClientConnection capped = connect("capped/stuck");
         eventually().until(() -> hub.isOnline("capped"));
-        // The client never reads. Frames of 16 KiB, ttl 0, until the transport closes it: the loopback
-        // socket buffers take a few MiB, then unwritten bytes grow to the cap within one batch.
+        // The client never reads. Frames of 16 KiB, ttl 0, without waiting for them, until the transport
+        // closes it: the loopback socket buffers take a few MiB, and the unwritten bytes reach the cap
+        // as fast as the frames are sent (a cap that does not trip leaves the connection open: fails).
+        byte[] payload = new byte[16 * 1024];
         List<CompletableFuture<SendResult>> sends = new ArrayList<>();
         for (int i = 0; i < 4096 && hub.isOnline("capped"); i++) {
-            sends.add(send(hub, "capped", new byte[16 * 1024], Duration.ZERO));
-            if (i % 64 == 63) {
-                CompletableFuture<SendResult> last = sends.get(sends.size() - 1);
-                eventually().until(() -> last.isDone() || !hub.isOnline("capped"));
-            }
+            sends.add(send(hub, "capped", payload, Duration.ZERO));
         }
         eventually().until(() -> !hub.isOnline("capped"));
         eventually().until(() -> closeHookCalls("capped/stuck") == 1);
@@ -669,8 +667,9 @@ public abstract class TransportCompatibilityKit {
         eventually().until(() -> hub.isOnline("gone"));
         // 32 MiB, ttl 0: more than loopback socket buffers hold, far less than the cap
         List<CompletableFuture<SendResult>> sends = new ArrayList<>();
+        byte[] payload = new byte[16 * 1024];
         for (int i = 0; i < 2048; i++) {
-            sends.add(send(hub, "gone", new byte[16 * 1024], Duration.ZERO));
+            sends.add(send(hub, "gone", payload, Duration.ZERO));
         }
         CompletableFuture<SendResult> last = sends.get(sends.size() - 1);
         Awaitility.await().during(Duration.ofMillis(300)).atMost(patience()).until(() -> !last.isDone());

@@ -199,12 +199,15 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         super.channelWritabilityChanged(ctx);
     }
 
-    /** The guard's verdict: on the event loop (write timeout) or the writing thread (max-pending-bytes). */
+    /**
+     * The guard's verdict: on the event loop (write timeout) or the writing thread
+     * (max-pending-bytes). Aborts: the close frame 4006 reaches a peer whose buffers still take it.
+     */
     private void slowConsumer(String why) {
         if (closeReason == null) {
             LOG.info("closing slow consumer {} from {}: {}", device, remote, why);
         }
-        closeNow(CloseReason.SLOW_CONSUMER);
+        abort(CloseReason.SLOW_CONSUMER);
     }
 
     @Override
