@@ -22,17 +22,18 @@ import java.util.Objects;
 public record TransportLimits(int maxFrameSize, long highWaterMark, Duration stopGracePeriod, long maxPendingBytes) {
 
     /** What the kit asks for unless a subclass overrides {@link TransportCompatibilityKit#limits()}. */
-    public static final TransportLimits DEFAULT = new TransportLimits(64 * 1024, 64 * 1024, Duration.ofSeconds(1), 256 * 1024);
+    public static final TransportLimits DEFAULT = new TransportLimits(64 * 1024, 64 * 1024, Duration.ofSeconds(1), 1024 * 1024);
 
     /**
-     * Limits with {@code maxPendingBytes} four times the high-water mark.
+     * Limits with {@code maxPendingBytes} 16 times the high-water mark: room for the kit's bursts
+     * of frames sent faster than the transport writes them.
      *
      * @param maxFrameSize    the largest inbound payload the transport must accept
      * @param highWaterMark   outbound bytes a connection may hold before the write timeout runs
      * @param stopGracePeriod how long {@code Transport.stop()} may let connections flush; not null
      */
     public TransportLimits(int maxFrameSize, long highWaterMark, Duration stopGracePeriod) {
-        this(maxFrameSize, highWaterMark, stopGracePeriod, Math.multiplyExact(highWaterMark, 4L));
+        this(maxFrameSize, highWaterMark, stopGracePeriod, Math.multiplyExact(highWaterMark, 16L));
     }
 
     /** Validates the components. */
