@@ -107,9 +107,18 @@ class ArchitectureTest {
 
     @Test
     void theTransportSupportDependsOnlyOnTheApiAndTheJdk() {
+        // the Netty transports' shared code, in its own package, may use Netty as well
         classes().that().resideInAPackage(ModuleLayout.TRANSPORT_SUPPORT + "..")
+                .and().resideOutsideOfPackage(ModuleLayout.TRANSPORT_SUPPORT_NETTY)
                 .should().onlyDependOnClassesThat().resideInAnyPackage(ModuleLayout.TRANSPORT_SUPPORT + "..", "dev.tok.api..",
                         "java..", "javax..")
+                .check(tok);
+        classes().that().resideInAPackage(ModuleLayout.TRANSPORT_SUPPORT_NETTY)
+                .should().onlyDependOnClassesThat().resideInAnyPackage(ModuleLayout.TRANSPORT_SUPPORT + "..", "dev.tok.api..",
+                        "java..", "javax..", "io.netty..")
+                .check(tok);
+        noClasses().that().resideInAPackage(ModuleLayout.TRANSPORT_SUPPORT_NETTY)
+                .should().dependOnClassesThat().resideInAPackage("dev.tok.transport.jetty..")
                 .check(tok);
     }
 

@@ -23,6 +23,9 @@ final class ModuleLayout {
     /** Code shared by the built-in transports; not a provider, not API. */
     static final String TRANSPORT_SUPPORT = "dev.tok.transport.support";
 
+    /** The part of {@link #TRANSPORT_SUPPORT} that only the Netty transports use; it may use Netty. */
+    static final String TRANSPORT_SUPPORT_NETTY = "dev.tok.transport.support.netty";
+
     /** The transports allowed to use {@link #TRANSPORT_SUPPORT}: those of this repository. */
     static final List<String> BUILT_IN_TRANSPORTS = List.of("dev.tok.transport.tcp", "dev.tok.transport.jetty",
             "dev.tok.transport.netty.ws");

@@ -71,17 +71,21 @@ class ServiceRegistrationTest {
     }
 
     @Test
-    void theTransportSupportIsExportedOnlyToTheBuiltInTransportsAndNeedsOnlyTheApi() throws Exception {
+    void theTransportSupportIsExportedOnlyToTheBuiltInTransportsAndNeedsOnlyTheApiAndOptionallyNetty() throws Exception {
         ModuleDescriptor support = moduleOf(dev.tok.transport.support.ServerTls.class).descriptor();
         assertThat(support.name()).isEqualTo("dev.tok.transport.support");
-        assertThat(support.exports()).singleElement().satisfies(e -> {
-            assertThat(e.source()).isEqualTo("dev.tok.transport.support");
-            assertThat(e.isQualified()).as("a qualified export").isTrue();
-            assertThat(e.targets()).containsExactlyInAnyOrder("dev.tok.transport.tcp", "dev.tok.transport.jetty",
-                    "dev.tok.transport.netty.ws");
-        });
+        assertThat(support.exports()).hasSize(2).allSatisfy(e -> assertThat(e.isQualified()).as("a qualified export").isTrue());
+        assertThat(support.exports()).filteredOn(e -> e.source().equals("dev.tok.transport.support")).singleElement()
+                .satisfies(e -> assertThat(e.targets()).containsExactlyInAnyOrder("dev.tok.transport.tcp",
+                        "dev.tok.transport.jetty", "dev.tok.transport.netty.ws"));
+        assertThat(support.exports()).filteredOn(e -> e.source().equals("dev.tok.transport.support.netty")).singleElement()
+                .satisfies(e -> assertThat(e.targets()).as("the Netty transports only")
+                        .containsExactlyInAnyOrder("dev.tok.transport.tcp", "dev.tok.transport.netty.ws"));
         assertThat(support.requires()).extracting(ModuleDescriptor.Requires::name)
-                .containsExactlyInAnyOrder("java.base", "dev.tok.api");
+                .containsExactlyInAnyOrder("java.base", "dev.tok.api", "io.netty.transport", "io.netty.common");
+        assertThat(support.requires()).filteredOn(r -> r.name().startsWith("io.netty"))
+                .as("Netty only for the Netty transports, which bring it: jetty-ws runs without")
+                .allMatch(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC));
         assertThat(support.provides()).isEmpty();
     }
 

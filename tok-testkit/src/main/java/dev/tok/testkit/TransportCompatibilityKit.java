@@ -63,6 +63,7 @@ import org.junit.jupiter.api.Timeout;
  *         builder.transport("tcp", Map.of("host", "127.0.0.1", "port", "0",
  *                 "max-frame-length", String.valueOf(limits.maxFrameSize()),
  *                 "high-water-mark", String.valueOf(limits.highWaterMark()),
+ *                 "max-pending-bytes", String.valueOf(limits.maxPendingBytes()),
  *                 "shutdown-grace-period", limits.stopGracePeriod().toMillis() + "ms"));
  *     }
  *
@@ -83,9 +84,11 @@ import org.junit.jupiter.api.Timeout;
  * is refused (403), {@code slow} is never answered.
  *
  * <p>What is checked: a transport starts once (the same error for every transport); authentication accepted, refused and timed out; frames keep their bytes
- * and order in both directions; the maximum frame size; the hub's read timeout; server pings;
- * single sign-on (bye payload, then close); slow consumers closed with nothing sent with a ttl
- * lost; the close hook runs exactly once whoever closes; graceful stop; 200 concurrent
+ * and order in both directions; the maximum frame size; the hub's read timeout (the transport
+ * reports every frame, and closes when the hub says so); server pings; single sign-on (bye
+ * payload, then close); slow consumers closed with nothing sent with a ttl lost; the cap on
+ * unwritten bytes ({@link TransportLimits#maxPendingBytes()}); abort (kick) failing pending writes
+ * at once; the close hook runs exactly once whoever closes; graceful stop; 200 concurrent
  * connections.
  *
  * @since 0.1
@@ -664,6 +667,65 @@ public abstract class TransportCompatibilityKit {
         });
         assertThat(disorder.get()).as("redelivered frames arrive in send order").isNull();
         assertThat(seen).hasSize(n);
+    }
+
+    @Test
+    @DisplayName("a client that stops reading is closed as a slow consumer once its unwritten bytes would pass "
+            + "max-pending-bytes, long before the write timeout; the close hook sees SLOW_CONSUMER")
+    void maxPendingBytes() throws Exception {
+        Hub hub = start(b -> b.writeTimeout(Duration.ofMinutes(5)));
+        ClientConnection capped = connect("capped/stuck");
+        eventually().until(() -> hub.isOnline("capped"));
+        // The client never reads. Frames of 16 KiB, ttl 0, without waiting for them, until the transport
+        // closes it: the loopback socket buffers take a few MiB, and the unwritten bytes reach the cap
+        // as fast as the frames are sent (a cap that does not trip leaves the connection open: fails).
+        byte[] payload = new byte[16 * 1024];
+        List<CompletableFuture<SendResult>> sends = new ArrayList<>();
+        for (int i = 0; i < 4096 && hub.isOnline("capped"); i++) {
+            sends.add(send(hub, "capped", payload, Duration.ZERO));
+        }
+        eventually().until(() -> !hub.isOnline("capped"));
+        eventually().until(() -> closeHookCalls("capped/stuck") == 1);
+        assertThat(closeReason("capped/stuck")).contains(CloseReason.SLOW_CONSUMER);
+        CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).exceptionally(e -> null)
+                .get(patience().toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(sends).as("sends that were never written do not count as delivered")
+                .anyMatch(f -> f.isCompletedExceptionally() || f.join().delivered() == 0);
+        drainUntilClosed(capped);
+        Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+                .until(() -> closeHookCalls("capped/stuck") == 1);
+    }
+
+    @Test
+    @DisplayName("kick aborts: with a client that stopped reading and the socket buffers full, every pending write "
+            + "completes within 2 s (write timeout 5 min, close grace 30 s), the close hook sees KICKED and the connection ends")
+    void abortFailsPendingWritesAtOnce() throws Exception {
+        TransportLimits l = limits();
+        // a cap and a close grace (WebSocket transports cut a close short after stopGracePeriod) far
+        // longer than the test waits: only an abort can end the pending writes in time
+        TransportLimits roomy = new TransportLimits(l.maxFrameSize(), l.highWaterMark(), Duration.ofSeconds(30), 1L << 30);
+        Hub hub = start(b -> b.writeTimeout(Duration.ofMinutes(5)), b -> addTransport(b, roomy));
+        ClientConnection gone = connect("gone/stuck");
+        eventually().until(() -> hub.isOnline("gone"));
+        // 32 MiB, ttl 0: more than loopback socket buffers hold, far less than the cap
+        List<CompletableFuture<SendResult>> sends = new ArrayList<>();
+        byte[] payload = new byte[16 * 1024];
+        for (int i = 0; i < 2048; i++) {
+            sends.add(send(hub, "gone", payload, Duration.ZERO));
+        }
+        CompletableFuture<SendResult> last = sends.get(sends.size() - 1);
+        Awaitility.await().during(Duration.ofMillis(300)).atMost(patience()).until(() -> !last.isDone());
+        assertThat(hub.isOnline("gone")).as("not closed for being slow: the write timeout is 5 min").isTrue();
+
+        assertThat(hub.kick("gone")).isEqualTo(1);
+        Awaitility.await("every pending write of the aborted connection completes").atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> sends.stream().allMatch(CompletableFuture::isDone));
+        assertThat(sends).as("writes the client never read are not delivered")
+                .anyMatch(f -> f.isCompletedExceptionally() || f.join().delivered() == 0);
+        eventually().until(() -> closeHookCalls("gone/stuck") == 1);
+        assertThat(closeReason("gone/stuck")).contains(CloseReason.KICKED);
+        drainUntilClosed(gone);
     }
 
     private static boolean isSorted(List<Integer> ids) {

@@ -64,22 +64,25 @@ import org.junit.jupiter.api.io.TempDir;
  * with a minimal socket client. In a named module, tests need {@code --add-modules java.net.http}.
  *
  * <p>The settings the kit passes use the WebSocket vocabulary shared by the built-in transports:
- * {@code host}, {@code port} (0), {@code path}, {@code max-message-size}, {@code idle-timeout},
+ * {@code host}, {@code port} (0), {@code path}, {@code max-message-size},
  * {@code ping-interval}, {@code message-type}, {@code allowed-origins},
  * {@code permessage-deflate}, {@code tls-keystore}/{@code tls-keystore-password},
  * {@code tls-cert}/{@code tls-key}, {@code tls-client-auth} with
- * {@code tls-truststore}/{@code tls-truststore-password}, {@code high-water-mark}, {@code write-timeout} and
- * {@code stop-timeout}.
+ * {@code tls-truststore}/{@code tls-truststore-password}, {@code high-water-mark},
+ * {@code max-pending-bytes}, {@code write-timeout} and {@code stop-timeout}. The read timeout is
+ * the hub's ({@code HubConfig.Builder.readTimeout}); the transport reports pongs and other control
+ * frames to it as activity.
  *
  * <p>It runs every case of {@link TransportCompatibilityKit} (authentication, frames in order,
- * maximum size, read timeout, server pings, single sign-on, slow consumers, the close hook,
+ * maximum size, read timeout, server pings, single sign-on, slow consumers, max-pending-bytes,
+ * abort, the close hook,
  * graceful stop, 200 concurrent connections) through the JDK's WebSocket client, the token in the
  * query parameter {@code token}, and adds the WebSocket rules: authentication from the upgrade
  * request (URI, query, headers, cookies, remote address) with 401/403/503 answered before any
  * upgrade; one message per payload in text (default) and binary mode; text and binary input;
- * fragmented input joined; oversize messages closed with 1009; Origin rules; idle timeout and
- * WebSocket ping keep-alive; the close status after a single sign-on bye; permessage-deflate
- * on/off; TLS from a key store and from PEM files; client certificates required and optional,
+ * fragmented input joined; oversize messages closed with 1009; Origin rules; the hub's read
+ * timeout and WebSocket ping keep-alive (pongs count as activity); the close status after a single sign-on bye; permessage-deflate
+ * on/off; the read-timeout close status 4004; TLS from a key store and from PEM files; client certificates required and optional,
  * the verified chain reaching the authenticator; graceful stop with 1001; strict settings.
  *
  * @since 0.1
@@ -116,7 +119,8 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
 
     /**
      * Runs {@link TransportCompatibilityKit}'s cases with the shared WebSocket settings:
-     * {@code max-message-size}, {@code high-water-mark} and {@code stop-timeout} from the limits,
+     * {@code max-message-size}, {@code high-water-mark}, {@code max-pending-bytes} and
+     * {@code stop-timeout} from the limits,
      * WebSocket pings off ({@code ping-interval} 0) so that only the hub's read timeout applies.
      */
     @Override
@@ -126,6 +130,7 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
         settings.put("port", "0");
         settings.put("max-message-size", String.valueOf(limits.maxFrameSize()));
         settings.put("high-water-mark", String.valueOf(limits.highWaterMark()));
+        settings.put("max-pending-bytes", String.valueOf(limits.maxPendingBytes()));
         settings.put("stop-timeout", limits.stopGracePeriod().toMillis() + "ms");
         settings.put("ping-interval", "0");
         addTransport(builder, settings);
@@ -441,19 +446,22 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
     // ---------------------------------------------------------------- liveness
 
     @Test
-    @DisplayName("a connection silent for the idle timeout is closed and goes offline")
-    void idleTimeout() {
-        Hub hub = start(Map.of("idle-timeout", "600ms", "ping-interval", "0"));
+    @DisplayName("a connection silent for the hub's read timeout is closed with 4004 'read timeout' and goes offline")
+    void idleTimeout() throws Exception {
+        Hub hub = start(Map.of("ping-interval", "0"), b -> b.readTimeout(Duration.ofMillis(600)));
         JdkWebSocketClient c = ws("?token=idle");
         await().atMost(WAIT).until(() -> hub.isOnline("idle"));
-        awaitClosed(c);
+        assertThat(c.closed.get(20, TimeUnit.SECONDS)).isEqualTo(CloseReason.READ_TIMEOUT.code());
+        assertThat(c.closeText).isEqualTo(CloseReason.READ_TIMEOUT.text());
         await().atMost(WAIT).until(() -> !hub.isOnline("idle"));
+        eventually().until(() -> closeReason("idle/default").isPresent());
+        assertThat(closeReason("idle/default")).contains(CloseReason.READ_TIMEOUT);
     }
 
     @Test
-    @DisplayName("with idle timeout and pings off, a silent connection stays open past the auth timeout")
+    @DisplayName("with the read timeout and pings off, a silent connection stays open past the auth timeout")
     void noIdleTimeout() {
-        Hub hub = start(Map.of("idle-timeout", "0", "ping-interval", "0"), b -> b.authTimeout(Duration.ofMillis(300)));
+        Hub hub = start(Map.of("ping-interval", "0"), b -> b.authTimeout(Duration.ofMillis(300)));
         JdkWebSocketClient c = ws("?token=quiet");
         await().atMost(WAIT).until(() -> hub.isOnline("quiet"));
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10)).until(() -> c.isOpen() && hub.isOnline("quiet"));
@@ -461,9 +469,9 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
     }
 
     @Test
-    @DisplayName("WebSocket pings answered by the client keep an otherwise silent connection open")
+    @DisplayName("WebSocket pings answered by the client keep an otherwise silent connection open past the hub's read timeout")
     void pingsKeepAlive() {
-        Hub hub = start(Map.of("idle-timeout", "800ms", "ping-interval", "150ms"));
+        Hub hub = start(Map.of("ping-interval", "150ms"), b -> b.readTimeout(Duration.ofMillis(800)));
         JdkWebSocketClient c = ws("?token=alive");
         await().atMost(WAIT).until(() -> hub.isOnline("alive"));
         await().during(Duration.ofMillis(2400)).atMost(Duration.ofSeconds(10)).until(() -> c.isOpen() && hub.isOnline("alive"));
@@ -651,7 +659,8 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
     void strictSettings() {
         for (Map.Entry<String, String> bad : List.of(Map.entry("max-message-size", "lots"), Map.entry("message-type", "xml"),
                 Map.entry("allowed-origins", "not an origin"), Map.entry("idle-timeout", "soon"),
-                Map.entry("permessage-deflate", "maybe"), Map.entry("high-water-mark", "0"), Map.entry("path", "ws"))) {
+                Map.entry("permessage-deflate", "maybe"), Map.entry("high-water-mark", "0"), Map.entry("path", "ws"),
+                Map.entry("max-pending-bytes", "1KiB"))) {
             assertThatThrownBy(() -> start(Map.of(bad.getKey(), bad.getValue())))
                     .as(bad.toString())
                     .isInstanceOf(ConfigurationException.class)

@@ -49,10 +49,19 @@ public final class JettyEndpoint implements Session.Listener {
         connection.binaryDone();
     }
 
-    /** Jetty callback: a pong answered one of the transport's pings. */
+    /** Jetty callback: a pong answered one of the transport's pings (or came unsolicited). */
     @Override
     public void onWebSocketPong(ByteBuffer payload) {
         connection.pong();
+    }
+
+    /**
+     * Jetty callback: the peer pinged. Answered with a pong carrying the same payload (Jetty does
+     * not answer pings of an endpoint that overrides this method).
+     */
+    @Override
+    public void onWebSocketPing(ByteBuffer payload) {
+        connection.ping(payload);
     }
 
     /** Jetty callback: the connection failed; {@link #onWebSocketClose} follows. */

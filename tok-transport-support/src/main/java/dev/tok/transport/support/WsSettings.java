@@ -20,9 +20,9 @@ import java.util.TreeSet;
 public final class WsSettings {
 
     /** Keys both WebSocket transports understand, the {@code tls-*} keys of {@link ServerTls} included. */
-    public static final Set<String> COMMON_NAMES = union(Set.of("host", "port", "path", "max-message-size", "idle-timeout",
-            "ping-interval", "message-type", "allowed-origins", "permessage-deflate", "high-water-mark", "write-timeout",
-            "stop-timeout"), ServerTls.NAMES);
+    public static final Set<String> COMMON_NAMES = union(Set.of("host", "port", "path", "max-message-size",
+            "ping-interval", "message-type", "allowed-origins", "permessage-deflate", "high-water-mark", "max-pending-bytes",
+            "write-timeout", "stop-timeout"), ServerTls.NAMES);
 
     /**
      * Keys that configure the listening socket: {@code host}, {@code port} and every TLS key.
@@ -34,6 +34,8 @@ public final class WsSettings {
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
     /** Default outbound high-water mark: 1 MiB. */
     public static final long DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+    /** {@code max-pending-bytes} defaults to this many times the high-water mark, as in {@code tcp}. */
+    public static final int DEFAULT_PENDING_FACTOR = 64;
     /** Longest WebSocket ping interval chosen by default. */
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(30);
 
@@ -41,13 +43,13 @@ public final class WsSettings {
     private final int port;
     private final String path;
     private final int maxMessageSize;
-    private final Duration idleTimeout;
     private final Duration pingInterval;
     private final boolean binary;
     private final List<String> allowedOrigins;
     private final boolean deflate;
     private final ServerTls tls;
     private final long highWaterMark;
+    private final long maxPendingBytes;
     private final Duration writeTimeout;
     private final Duration stopTimeout;
 
@@ -66,13 +68,9 @@ public final class WsSettings {
             throw s.malformed("max-message-size", s.string("max-message-size", ""), "a size from 1 to 2GiB, such as 4MiB");
         }
         maxMessageSize = (int) max;
-        idleTimeout = s.duration("idle-timeout", null);
         pingInterval = s.duration("ping-interval", null);
-        for (String key : List.of("idle-timeout", "ping-interval")) {
-            Duration d = s.duration(key, Duration.ZERO);
-            if (d.isNegative()) {
-                throw s.malformed(key, s.string(key, ""), "a duration of 0 (off) or more, such as 30s");
-            }
+        if (pingInterval != null && pingInterval.isNegative()) {
+            throw s.malformed("ping-interval", s.string("ping-interval", ""), "a duration of 0 (off) or more, such as 30s");
         }
         String type = s.string("message-type", "text").toLowerCase(Locale.ROOT);
         if (!type.equals("text") && !type.equals("binary")) {
@@ -98,6 +96,11 @@ public final class WsSettings {
         if (highWaterMark < 1) {
             throw s.malformed("high-water-mark", s.string("high-water-mark", ""), "a positive size such as 1MiB");
         }
+        maxPendingBytes = s.bytes("max-pending-bytes", Math.multiplyExact(highWaterMark, (long) DEFAULT_PENDING_FACTOR));
+        if (maxPendingBytes < highWaterMark) {
+            throw s.malformed("max-pending-bytes", s.string("max-pending-bytes", ""), "a size of at least high-water-mark ("
+                    + highWaterMark + " bytes); it caps what may wait for one connection");
+        }
         writeTimeout = s.duration("write-timeout", null);
         if (writeTimeout != null && (writeTimeout.isZero() || writeTimeout.isNegative())) {
             throw s.malformed("write-timeout", s.string("write-timeout", ""), "a positive duration such as 30s");
@@ -117,6 +120,11 @@ public final class WsSettings {
      * @throws ConfigurationException naming the key and the fix
      */
     public static WsSettings parse(Settings s, Set<String> names) {
+        if (s.string("idle-timeout").isPresent()) {
+            throw new ConfigurationException("setting 'idle-timeout' for " + s.owner() + " was removed: the hub's read timeout "
+                    + "closes silent connections for every transport, and WebSocket pongs count as activity; set "
+                    + "HubConfig.Builder.readTimeout(..) (read-timeout) instead");
+        }
         s.requireKnown(names);
         return new WsSettings(s);
     }
@@ -180,6 +188,14 @@ public final class WsSettings {
         return highWaterMark;
     }
 
+    /**
+     * @return the most outbound bytes a connection may hold unwritten: a write that would pass
+     *         it closes the connection as a slow consumer; at least {@link #highWaterMark()}
+     */
+    public long maxPendingBytes() {
+        return maxPendingBytes;
+    }
+
     /** @return how long a close waits for the peer's close */
     public Duration stopTimeout() {
         return stopTimeout;
@@ -187,22 +203,15 @@ public final class WsSettings {
 
     /**
      * @param hub the hub's configuration
-     * @return the idle timeout: the setting, else the hub's read timeout; zero means off
-     */
-    public Duration idleTimeout(HubConfig hub) {
-        return idleTimeout != null ? idleTimeout : hub.readTimeout();
-    }
-
-    /**
-     * @param hub the hub's configuration
-     * @return the WebSocket ping interval: the setting, else half the idle timeout capped at 30s
-     *         (30s without idle timeout); zero means off
+     * @return the WebSocket ping interval: the setting, else half the hub's read timeout capped
+     *         at 30s (30s without read timeout), so that the pongs, which the transports report
+     *         as activity, keep a live peer within the read timeout; zero means off
      */
     public Duration pingInterval(HubConfig hub) {
         if (pingInterval != null) {
             return pingInterval;
         }
-        Duration idle = idleTimeout(hub);
+        Duration idle = hub.readTimeout();
         if (idle.isZero()) {
             return DEFAULT_PING_INTERVAL;
         }

@@ -10,6 +10,7 @@ import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import dev.tok.transport.support.ServerTls;
+import dev.tok.transport.support.netty.SlowConsumerGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.SslHandler;
@@ -20,9 +21,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -35,7 +33,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle, all on the channel's event loop: the first frame is the auth payload; reading
  * pauses while the authenticator runs (frames that already arrived wait in order); on success
  * the connection registers with the hub, the waiting frames go to it and reading resumes. Timers:
- * the auth timeout from connect to registration, the read timeout after registration, the
- * slow-consumer timer while the channel is above its high-water mark.
+ * the auth timeout from connect to registration and the slow-consumer timer while the channel is
+ * above its high-water mark ({@link SlowConsumerGuard}, shared with {@code netty-ws}). The read
+ * timeout is the hub's: every frame read reaches it through {@link Connection#onFrame}.
  *
  * <p>{@link #write}, {@link #close}, {@link #pauseReading} and {@link #resumeReading} may be
  * called from any thread. A write from another thread goes into the connection's lock-free
@@ -56,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * busy connection leaves the event loop to its other channels in between). A write on the event
  * loop is written and flushed at once while the queue is empty, else queued behind the frames
  * already waiting, so writes keep the order of the calls wherever they come from. Queued frames
- * count as pending bytes; a close fails every frame still queued.
+ * count as pending bytes; a close fails every frame still queued. {@link #abort} hands the queued
+ * frames to the channel, flushes what the socket takes at once and closes, which fails the rest.
  */
 final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAdapter {
 
@@ -71,7 +70,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     private final Channel channel;
     private final EventLoop loop;
     private final SocketAddress remote;
-    private final AtomicLong pendingBytes = new AtomicLong();
+    private final SlowConsumerGuard guard;
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final Runnable applyAutoRead = this::applyAutoRead;
     /** Frames written from other threads, waiting for the event loop; any thread adds, the loop takes. */
@@ -85,7 +84,6 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     private volatile Connection connection; // written once on the event loop; read by logging elsewhere
     private ArrayDeque<byte[]> early;
     private ScheduledFuture<?> authTimer;
-    private ScheduledFuture<?> slowTimer;
     private ScheduledFuture<?> forcedClose;
 
     private volatile boolean paused;
@@ -98,6 +96,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.remote = channel.remoteAddress();
+        this.guard = new SlowConsumerGuard(channel, transport.highWaterMark(), transport.maxPendingBytes(),
+                transport.writeTimeoutNanos(), this::slowConsumer);
     }
 
     // ---------------------------------------------------------------- inbound, event loop
@@ -197,11 +197,6 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         state = State.OPEN;
         cancel(authTimer);
         authTimer = null;
-        long readTimeout = transport.readTimeoutNanos();
-        if (readTimeout > 0) {
-            channel.pipeline().addBefore(TcpTransport.FRAMES, "read-timeout", new IdleStateHandler(readTimeout, 0, 0,
-                    TimeUnit.NANOSECONDS));
-        }
         LOG.debug("{} authenticated as {}/{}", remote, device.uid(), device.deviceId());
         if (early != null) {
             byte[] f;
@@ -224,13 +219,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (((IdleStateEvent) evt).state() == IdleState.READER_IDLE && state == State.OPEN && !paused) {
-                LOG.info("closing {} ({}): nothing received for read-timeout {} ms", remote, connection.device().uid(),
-                        TimeUnit.NANOSECONDS.toMillis(transport.readTimeoutNanos()));
-                closeNow(CloseReason.READ_TIMEOUT);
-            }
-        } else if (evt instanceof FrameDecoder.FrameTooLong) {
+        if (evt instanceof FrameDecoder.FrameTooLong) {
             FrameDecoder.FrameTooLong t = (FrameDecoder.FrameTooLong) evt;
             if (state == State.OPEN) {
                 LOG.warn("closing {} ({}): frame length {} exceeds max-frame-length {}", remote, connection.device().uid(),
@@ -251,25 +240,17 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (!channel.isWritable()) {
-            if (slowTimer == null && channel.isActive()) {
-                slowTimer = loop.schedule(this::slowConsumerCheck, transport.writeTimeoutNanos(), TimeUnit.NANOSECONDS);
-            }
-        } else if (slowTimer != null) {
-            slowTimer.cancel(false);
-            slowTimer = null;
-        }
+        guard.writabilityChanged();
         ctx.fireChannelWritabilityChanged();
     }
 
-    private void slowConsumerCheck() {
-        slowTimer = null;
-        if (!channel.isWritable() && channel.isActive()) {
-            LOG.warn("closing slow consumer {} ({}): {} bytes waiting, above high-water-mark {} for longer than "
-                    + "write-timeout {} ms", remote, who(), pendingBytes.get(), transport.highWaterMark(),
-                    TimeUnit.NANOSECONDS.toMillis(transport.writeTimeoutNanos()));
-            closeNow(CloseReason.SLOW_CONSUMER);
+    /** The guard's verdict: on the event loop (write timeout) or the writing thread (max-pending-bytes). */
+    private void slowConsumer(String why) {
+        if (closeReason == null) {
+            LOG.warn("closing slow consumer {} ({}): {}", remote, who(), why);
+            closeDetail = why;
         }
+        closeNow(CloseReason.SLOW_CONSUMER);
     }
 
     @Override
@@ -277,10 +258,9 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         State previous = state;
         state = State.CLOSED;
         cancel(authTimer);
-        cancel(slowTimer);
+        guard.stop();
         cancel(forcedClose);
         authTimer = null;
-        slowTimer = null;
         forcedClose = null;
         early = null;
         failQueued(notWritten(null));
@@ -318,13 +298,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             return CompletableFuture.failedFuture(notWritten(null));
         }
         int size = FrameDecoder.LENGTH_FIELD + frame.length;
-        long before = pendingBytes.getAndAdd(size);
-        if (before > 0 && before + size > transport.maxPendingBytes()) {
-            pendingBytes.addAndGet(-size);
-            LOG.warn("closing slow consumer {} ({}): {} bytes waiting, another {} would pass max-pending-bytes {}", remote,
-                    who(), before, size, transport.maxPendingBytes());
-            closeDetail = "max-pending-bytes " + transport.maxPendingBytes() + " exceeded";
-            closeNow(CloseReason.SLOW_CONSUMER);
+        if (!guard.reserve(size)) {
             return CompletableFuture.failedFuture(notWritten(null));
         }
         ByteBuf buf = channel.alloc().ioBuffer(size);
@@ -424,6 +398,34 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         }
     }
 
+    /**
+     * Hands the queued frames to the channel, lets the socket take what it takes at once, then
+     * closes: Netty fails every write still in the channel's outbound buffer, so no pending stage
+     * waits for a peer that does not read.
+     */
+    @Override
+    public void abort(CloseReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        closeRequested.set(true);
+        Runnable abort = () -> {
+            if (channel.isActive()) {
+                writeQueued(Integer.MAX_VALUE);
+                channel.flush(); // a non-blocking attempt: what the socket does not take now fails with the close
+            }
+            failQueued(notWritten(null));
+            channel.close();
+        };
+        try {
+            loop.execute(abort);
+        } catch (RejectedExecutionException e) {
+            failQueued(notWritten(e));
+            channel.close();
+        }
+    }
+
     private void closeNow(CloseReason reason) {
         if (closeReason == null) {
             closeReason = reason;
@@ -476,7 +478,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
 
     /** @return bytes of frames written but not yet handed to the operating system; for tests */
     long pendingBytes() {
-        return pendingBytes.get();
+        return guard.pendingBytes();
     }
 
     private String who() {
@@ -531,13 +533,13 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             if (b != null) {
                 b.release();
             }
-            pendingBytes.addAndGet(-size);
+            guard.release(size);
             completeExceptionally(cause);
         }
 
         @Override
         public void operationComplete(ChannelFuture future) {
-            pendingBytes.addAndGet(-size);
+            guard.release(size);
             if (future.isSuccess()) {
                 complete(null);
             } else {

@@ -60,7 +60,6 @@ final class TcpTransport implements Transport {
     private volatile TransportContext context;
     private volatile long authTimeoutNanos;
     private volatile long writeTimeoutNanos;
-    private volatile long readTimeoutNanos;
     private volatile EventLoopGroup acceptGroup;
     private volatile EventLoopGroup ioGroup;
     private volatile ChannelFuture bindFuture;
@@ -86,7 +85,6 @@ final class TcpTransport implements Transport {
         HubConfig config = ctx.config();
         this.authTimeoutNanos = settings.authTimeout().orElse(config.authTimeout()).toNanos();
         this.writeTimeoutNanos = settings.writeTimeout().orElse(config.writeTimeout()).toNanos();
-        this.readTimeoutNanos = config.readTimeout().toNanos();
 
         boolean epoll = chooseEpoll();
         IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -264,10 +262,6 @@ final class TcpTransport implements Transport {
 
     long writeTimeoutNanos() {
         return writeTimeoutNanos;
-    }
-
-    long readTimeoutNanos() {
-        return readTimeoutNanos;
     }
 
     int highWaterMark() {

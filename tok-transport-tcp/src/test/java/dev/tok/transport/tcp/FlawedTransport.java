@@ -8,7 +8,6 @@ import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import java.net.SocketAddress;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,8 +31,10 @@ final class FlawedTransport implements Transport {
         REPORTS_WRITES_BEFORE_WRITING,
         /** Writes wait in an unbounded queue of the adapter's own, so the transport never sees a backlog. */
         HIDES_SLOW_CONSUMERS,
-        /** The hub's read timeout is ignored. */
-        IGNORES_READ_TIMEOUT
+        /** The hub's close and abort are ignored, so the hub's read timeout never closes anything. */
+        IGNORES_HUB_CLOSE,
+        /** Abort flushes like close: a peer that does not read holds the pending writes for the write timeout. */
+        FLUSHES_ON_ABORT
     }
 
     private final Transport inner;
@@ -68,7 +69,7 @@ final class FlawedTransport implements Transport {
 
         @Override
         public HubConfig config() {
-            return flaw == Flaw.IGNORES_READ_TIMEOUT ? hub.config().toBuilder().readTimeout(Duration.ZERO).build() : hub.config();
+            return hub.config();
         }
 
         @Override
@@ -157,7 +158,18 @@ final class FlawedTransport implements Transport {
 
         @Override
         public void close(dev.tok.api.CloseReason reason) {
-            transport.close(reason);
+            if (flaw != Flaw.IGNORES_HUB_CLOSE) {
+                transport.close(reason);
+            }
+        }
+
+        @Override
+        public void abort(dev.tok.api.CloseReason reason) {
+            if (flaw == Flaw.FLUSHES_ON_ABORT) {
+                transport.close(reason);
+            } else if (flaw != Flaw.IGNORES_HUB_CLOSE) {
+                transport.abort(reason);
+            }
         }
 
         @Override

@@ -15,6 +15,7 @@ class TcpTransportCompatibilityTest extends TransportCompatibilityKit {
         builder.transport("tcp", Map.of("host", "127.0.0.1", "port", "0",
                 "max-frame-length", String.valueOf(limits.maxFrameSize()),
                 "high-water-mark", String.valueOf(limits.highWaterMark()),
+                "max-pending-bytes", String.valueOf(limits.maxPendingBytes()),
                 "shutdown-grace-period", limits.stopGracePeriod().toMillis() + "ms"));
     }
 

@@ -8,7 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Auth timeout (from connect to registration) and read timeout (after registration). */
+/** Auth timeout (from connect to registration); the read timeout after registration is the hub's. */
 class TimeoutTest {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("observed");
@@ -53,50 +53,35 @@ class TimeoutTest {
     }
 
     @Test
-    @DisplayName("an authenticated client that goes silent is closed at the hub's read timeout; onClosed runs once")
-    void silentAfterAuthClosedAtReadTimeout() throws Exception {
-        RecordingContext ctx = RecordingContext.withReadTimeout(Duration.ofMillis(500));
-        long beforeLogin = System.nanoTime();
+    @DisplayName("the read timeout is the hub's: a silent registered client is not timed out by the transport; "
+            + "the hub's close(READ_TIMEOUT) closes it and onClosed runs once with that reason")
+    void readTimeoutIsTheHubs() throws Exception {
+        // the configured read timeout is left to the hub; this context (no hub) never closes
+        RecordingContext ctx = RecordingContext.withReadTimeout(Duration.ofMillis(200));
         try (TransportFixture f = TransportFixture.start(ctx, Map.of()); FrameClient c = FrameClient.login(f.address, "quiet")) {
             await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("quiet") != null);
+            RecordingContext.RecordingConnection quiet = ctx.connection("quiet");
+            assertThat(c.staysOpenFor(Duration.ofMillis(1000))).as("open for five read timeouts").isTrue();
+            assertThat(quiet.closed()).isFalse();
+            quiet.adapter.close(dev.tok.api.CloseReason.READ_TIMEOUT);
             c.awaitClosedByServer(Duration.ofSeconds(10));
-            // the timer starts at registration, after the auth frame was sent: never earlier than this
-            Duration took = Duration.ofNanos(System.nanoTime() - beforeLogin);
-            LOG.info("silent after auth, read-timeout 500ms: closed {} ms after connecting", took.toMillis());
-            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(500));
-            await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("quiet").closed());
-            assertThat(ctx.connection("quiet").reason).isEqualTo(dev.tok.api.CloseReason.READ_TIMEOUT);
-            assertThat(ctx.connection("quiet").closes).hasValue(1);
+            await().atMost(Duration.ofSeconds(10)).until(quiet::closed);
+            assertThat(quiet.reason).isEqualTo(dev.tok.api.CloseReason.READ_TIMEOUT);
+            assertThat(quiet.closes).hasValue(1);
         }
     }
 
     @Test
-    @DisplayName("a client that keeps sending stays open well past the read timeout")
-    void activeClientStaysOpen() throws Exception {
+    @DisplayName("every frame read reaches the hub, which counts it as activity")
+    void framesReachTheHub() throws Exception {
         RecordingContext ctx = RecordingContext.withReadTimeout(Duration.ofMillis(600));
         try (TransportFixture f = TransportFixture.start(ctx, Map.of()); FrameClient c = FrameClient.login(f.address, "chatty")) {
-            // a frame every 150 ms for 1.8 s: three read timeouts long, each gap a quarter of one
             for (int i = 0; i < 12; i++) {
                 c.send("beat " + i);
-                assertThat(c.staysOpenFor(Duration.ofMillis(150))).as("open after beat %d", i).isTrue();
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("chatty").framesReceived.get() == 12);
+            await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("chatty") != null
+                    && ctx.connection("chatty").framesReceived.get() == 12);
             assertThat(ctx.connection("chatty").closed()).isFalse();
-        }
-    }
-
-    @Test
-    @DisplayName("while the hub pauses reading, the read timeout does not close the connection")
-    void pausedConnectionIsNotTimedOut() throws Exception {
-        RecordingContext ctx = RecordingContext.withReadTimeout(Duration.ofMillis(200));
-        ctx.pauseOnRegister = true; // paused before the read timer exists: no race with it
-        try (TransportFixture f = TransportFixture.start(ctx, Map.of()); FrameClient c = FrameClient.login(f.address, "paused")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> ctx.connection("paused") != null);
-            RecordingContext.RecordingConnection p = ctx.connection("paused");
-            assertThat(c.staysOpenFor(Duration.ofMillis(1000))).isTrue();
-            assertThat(p.closed()).isFalse();
-            p.adapter.resumeReading();
-            c.awaitClosedByServer(Duration.ofSeconds(10));
         }
     }
 }

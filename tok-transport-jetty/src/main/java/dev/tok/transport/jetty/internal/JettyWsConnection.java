@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * One WebSocket connection of the {@code jetty-ws} transport: the hub's {@link ConAdapter} and
  * the target of the Jetty endpoint's events. Jetty's session queues outgoing frames in call
  * order and never blocks; this class counts the bytes waiting so that the transport can close
- * slow consumers.
+ * slow consumers: after the write timeout above the high-water mark (the transport's timer) or
+ * at once when a write would pass {@code max-pending-bytes}. The read timeout is the hub's:
+ * messages reach it through {@link Connection#onFrame}, pings and pongs through
+ * {@link Connection#onActivity()}. Jetty's own idle timeout stays off after the upgrade.
  */
 public final class JettyWsConnection implements ConAdapter {
 
@@ -42,7 +45,6 @@ public final class JettyWsConnection implements ConAdapter {
     private volatile Session session;
     private volatile Connection connection;
     private volatile long aboveSince;
-    private volatile long lastRead;
     private volatile long lastPing;
     private volatile long closeRequestedAt;
     /** The reason reported to the hub; set once, when Jetty reports the close. */
@@ -61,9 +63,7 @@ public final class JettyWsConnection implements ConAdapter {
     /** Called by the endpoint once the upgrade completed, on a Jetty thread. */
     public void opened(Session s) {
         this.session = s;
-        long now = System.nanoTime();
-        lastRead = now;
-        lastPing = now;
+        lastPing = System.nanoTime();
         s.setMaxTextMessageSize(core.settings().maxMessageSize());
         s.setMaxBinaryMessageSize(core.settings().maxMessageSize());
         s.setMaxFrameSize(core.settings().maxMessageSize());
@@ -96,7 +96,6 @@ public final class JettyWsConnection implements ConAdapter {
 
     /** A text message arrived (fragments already joined). */
     public void text(String message) {
-        lastRead = System.nanoTime();
         Connection c = connection;
         if (c != null) {
             c.onFrame(message.getBytes(StandardCharsets.UTF_8));
@@ -106,7 +105,6 @@ public final class JettyWsConnection implements ConAdapter {
 
     /** A binary message arrived (fragments already joined); the buffer is valid until now. */
     public void binary(ByteBuffer payload) {
-        lastRead = System.nanoTime();
         byte[] bytes = new byte[payload.remaining()];
         payload.get(bytes);
         Connection c = connection;
@@ -122,8 +120,33 @@ public final class JettyWsConnection implements ConAdapter {
 
     /** A pong arrived: the peer is alive. */
     public void pong() {
-        lastRead = System.nanoTime();
+        activity();
         demandNext();
+    }
+
+    /**
+     * A ping arrived: the peer is alive; answered with a pong of the same payload.
+     *
+     * @param payload the ping's payload, owned by the caller
+     */
+    public void ping(ByteBuffer payload) {
+        activity();
+        Session s = session;
+        if (s != null && !closing.get()) {
+            try {
+                s.sendPong(payload, Callback.NOOP);
+            } catch (RuntimeException e) {
+                LOG.debug("pong to {} failed", device, e);
+            }
+        }
+        demandNext();
+    }
+
+    private void activity() {
+        Connection c = connection;
+        if (c != null && !closed.get()) {
+            c.onActivity();
+        }
     }
 
     /** Jetty reported an error; the close follows. */
@@ -184,9 +207,21 @@ public final class JettyWsConnection implements ConAdapter {
         if (closed.get() || closing.get() || s == null) {
             return CompletableFuture.failedFuture(new TokException("connection of " + device.uid() + " is closed"));
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
         int length = frame.length;
-        long now = pending.addAndGet(length);
+        long before = pending.getAndAdd(length);
+        long max = core.settings().maxPendingBytes();
+        if (before > 0 && before + length > max) {
+            pending.addAndGet(-length);
+            if (closeReason == null) {
+                LOG.info("closing slow consumer {} from {}: {} bytes waiting, another {} would pass max-pending-bytes {}", device,
+                        remote, before, length, max);
+            }
+            abort(CloseReason.SLOW_CONSUMER);
+            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid()
+                    + " is closed: slow consumer (max-pending-bytes " + max + " exceeded)"));
+        }
+        long now = before + length;
+        CompletableFuture<Void> done = new CompletableFuture<>();
         if (now > core.settings().highWaterMark() && aboveSince == 0) {
             aboveSince = System.nanoTime() | 1;
         }
@@ -240,24 +275,37 @@ public final class JettyWsConnection implements ConAdapter {
         s.close(reason.code(), reason.text(), Callback.NOOP);
     }
 
-    /** Drops the TCP connection at once: queued frames fail. */
+    /**
+     * Sends the reason's close frame if nothing waits before it, and drops the TCP connection
+     * without waiting for queued frames: they fail. With frames waiting (a peer that does not
+     * read) the connection is dropped at once; else once the close frame was written (or failed).
+     * Any thread.
+     */
     @Override
     public void abort(CloseReason reason) {
+        java.util.Objects.requireNonNull(reason, "reason");
         if (closeReason == null) {
             closeReason = reason;
         }
-        closing.set(true);
+        boolean first = closing.compareAndSet(false, true);
+        if (closeRequestedAt == 0) {
+            closeRequestedAt = System.nanoTime() | 1;
+        }
         Session s = session;
-        if (s != null) {
+        if (s == null) {
+            return;
+        }
+        if (first && pending.get() == 0) {
+            s.close(reason.code(), reason.text(), Callback.from(s::disconnect, x -> s.disconnect()));
+        } else {
             s.disconnect();
         }
     }
 
     /**
-     * Periodic check, on the transport's timer thread: idle timeout, WebSocket ping, slow
-     * consumer, close grace.
+     * Periodic check, on the transport's timer thread: WebSocket ping, slow consumer, close grace.
      */
-    void tick(long now, long idleNanos, long pingNanos, long writeTimeoutNanos, long graceNanos) {
+    void tick(long now, long pingNanos, long writeTimeoutNanos, long graceNanos) {
         Session s = session;
         if (s == null || closed.get()) {
             return;
@@ -275,11 +323,6 @@ public final class JettyWsConnection implements ConAdapter {
             LOG.info("closing slow consumer {} from {}: {} bytes waited longer than the write timeout", device, remote,
                     pending.get());
             abort(CloseReason.SLOW_CONSUMER);
-            return;
-        }
-        if (idleNanos > 0 && now - lastRead > idleNanos) {
-            LOG.debug("closing idle connection of {} from {}", device, remote);
-            closeWith(CloseReason.READ_TIMEOUT);
             return;
         }
         if (pingNanos > 0 && now - lastPing >= pingNanos) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engine-independent part of the {@code jetty-ws} transport: settings, the hub context, the
- * open connections and the timer that pings, times out and closes them. As a {@link Transport}
+ * open connections and the timer that pings them, closes slow consumers and ends closes that take
+ * too long (the read timeout is the hub's). As a {@link Transport}
  * it is the mounted form (the application owns the Jetty {@code Server}); the standalone form
  * wraps it with its own server.
  */
@@ -107,11 +108,10 @@ public final class JettyWsCore implements Transport {
             return CompletableFuture.failedFuture(e);
         }
         HubConfig hub = ctx.config();
-        long idle = settings.idleTimeout(hub).toNanos();
         long ping = settings.pingInterval(hub).toNanos();
         long write = settings.writeTimeout(hub).toNanos();
         long grace = Math.max(settings.stopTimeout().toNanos(), TimeUnit.MILLISECONDS.toNanos(100));
-        long tick = Math.min(Math.min(positive(idle), positive(ping)), Math.min(write, grace)) / 4;
+        long tick = Math.min(positive(ping), Math.min(write, grace)) / 4;
         tick = Math.max(TimeUnit.MILLISECONDS.toNanos(20), Math.min(tick, TimeUnit.SECONDS.toNanos(1)));
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread th = new Thread(r, "tok-jetty-ws-timer");
@@ -124,15 +124,15 @@ public final class JettyWsCore implements Transport {
             long now = System.nanoTime();
             for (JettyWsConnection c : connections) {
                 try {
-                    c.tick(now, idle, ping, write, grace);
+                    c.tick(now, ping, write, grace);
                 } catch (RuntimeException e) {
                     LOG.warn("timer check of {} failed", c, e);
                 }
             }
         }, tick, tick, TimeUnit.NANOSECONDS);
         context = ctx;
-        LOG.info("jetty-ws listening on {} path {} ({}, idle timeout {}, ping interval {})", bound, settings.path(),
-                settings.tls().isPresent() ? "wss" : "ws", Duration.ofNanos(idle), Duration.ofNanos(ping));
+        LOG.info("jetty-ws listening on {} path {} ({}, ping interval {}, max-pending-bytes {})", bound, settings.path(),
+                settings.tls().isPresent() ? "wss" : "ws", Duration.ofNanos(ping), settings.maxPendingBytes());
         return CompletableFuture.completedFuture(bound);
     }
 

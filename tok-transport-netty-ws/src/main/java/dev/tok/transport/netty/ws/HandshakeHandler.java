@@ -191,7 +191,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         } else {
             p.addAfter(ctx.name(), "ws", new WebSocketServerProtocolHandler(config));
         }
-        p.addAfter("ws", "tok", new NettyWsConnection(transport, device, ctx.channel()));
+        NettyWsConnection connection = new NettyWsConnection(transport, device, ctx.channel());
+        p.addBefore("ws", "control-frames", connection.controlFrames());
+        p.addAfter("ws", "tok", connection);
         ctx.fireChannelRead(request);
         p.remove(this);
         ctx.channel().config().setAutoRead(true);

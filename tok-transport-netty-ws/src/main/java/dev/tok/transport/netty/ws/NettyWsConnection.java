@@ -10,6 +10,7 @@ import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import dev.tok.transport.support.Utf8;
 import dev.tok.transport.support.WsSettings;
+import dev.tok.transport.support.netty.SlowConsumerGuard;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -17,31 +18,37 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection of the {@code netty-ws} transport: the last handler of its pipeline
- * (joins fragments, hands messages to the hub, keeps the connection alive or times it out) and
- * the hub's {@link ConAdapter}. Writes from any thread go through Netty's channel, which keeps
- * their order; the channel's write-buffer water marks are the high-water mark.
+ * (joins fragments, hands messages to the hub, pings the peer) and the hub's {@link ConAdapter}.
+ * Writes from any thread go through Netty's channel, which keeps their order; the channel's
+ * write-buffer water marks are the high-water mark, and a {@link SlowConsumerGuard} (shared with
+ * {@code tcp}) applies the write timeout and {@code max-pending-bytes}. The read timeout is the
+ * hub's: messages reach it through {@link Connection#onFrame}, pings and pongs through
+ * {@link Connection#onActivity()} (seen by {@link #controlFrames()}, placed before Netty's
+ * protocol handler, which answers pings itself).
  */
 final class NettyWsConnection extends ChannelInboundHandlerAdapter implements ConAdapter {
 
@@ -57,22 +64,41 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     private volatile CloseReason closeReason;
     private CompositeByteBuf partial;
     private ScheduledFuture<?> pings;
-    private ScheduledFuture<?> slow;
+    private final SlowConsumerGuard guard;
 
     NettyWsConnection(NettyWsTransport transport, Device device, Channel channel) {
         this.transport = transport;
         this.device = device;
         this.channel = channel;
         this.remote = channel.remoteAddress();
+        WsSettings settings = transport.settings();
+        this.guard = new SlowConsumerGuard(channel, settings.highWaterMark(), settings.maxPendingBytes(),
+                settings.writeTimeout(transport.context().config()).toNanos(), this::slowConsumer);
+    }
+
+    /**
+     * @return a handler to place before Netty's WebSocket protocol handler: it reports pings and
+     *         pongs to the hub as activity and passes every message on
+     */
+    ChannelInboundHandler controlFrames() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame) {
+                    Connection c = connection;
+                    if (c != null && !closing) {
+                        c.onActivity();
+                    }
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             opened(ctx);
-        } else if (evt instanceof IdleStateEvent) {
-            LOG.debug("closing idle connection of {} from {}", device, remote);
-            closeWith(CloseReason.READ_TIMEOUT);
         } else {
             super.userEventTriggered(ctx, evt);
         }
@@ -85,10 +111,6 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         }
         HubConfig hub = transport.context().config();
         WsSettings settings = transport.settings();
-        long idle = settings.idleTimeout(hub).toNanos();
-        if (idle > 0) {
-            ctx.pipeline().addFirst("idle", new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS));
-        }
         long ping = settings.pingInterval(hub).toNanos();
         if (ping > 0) {
             pings = ctx.executor().scheduleAtFixedRate(() -> {
@@ -141,7 +163,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
                     deliver(bytes);
                 }
             }
-            // pongs: their arrival already reset the idle timer; pings are answered by Netty.
+            // pings (answered by Netty) and pongs were reported as activity by controlFrames()
         } finally {
             ReferenceCountUtil.release(msg);
         }
@@ -174,24 +196,19 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        if (!channel.isWritable()) {
-            if (slow == null) {
-                long timeout = transport.settings().writeTimeout(transport.context().config()).toNanos();
-                slow = ctx.executor().schedule(() -> {
-                    slow = null;
-                    if (!channel.isWritable() && channel.isActive()) {
-                        LOG.info("closing slow consumer {} from {}: {} bytes waited longer than the write timeout", device,
-                                remote, channel.unsafe().outboundBuffer() == null ? 0
-                                        : channel.unsafe().outboundBuffer().totalPendingWriteBytes());
-                        abort(CloseReason.SLOW_CONSUMER);
-                    }
-                }, timeout, TimeUnit.NANOSECONDS);
-            }
-        } else if (slow != null) {
-            slow.cancel(false);
-            slow = null;
-        }
+        guard.writabilityChanged();
         super.channelWritabilityChanged(ctx);
+    }
+
+    /**
+     * The guard's verdict: on the event loop (write timeout) or the writing thread
+     * (max-pending-bytes). Aborts: the close frame 4006 reaches a peer whose buffers still take it.
+     */
+    private void slowConsumer(String why) {
+        if (closeReason == null) {
+            LOG.info("closing slow consumer {} from {}: {}", device, remote, why);
+        }
+        abort(CloseReason.SLOW_CONSUMER);
     }
 
     @Override
@@ -201,9 +218,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         if (pings != null) {
             pings.cancel(false);
         }
-        if (slow != null) {
-            slow.cancel(false);
-        }
+        guard.stop();
         Connection c = connection;
         if (c != null) {
             CloseReason r = closeReason;
@@ -215,7 +230,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("connection of {} failed: {}", device, cause.toString());
-        abort(reasonOf(cause));
+        closeNow(reasonOf(cause));
     }
 
     /** @return the close reason for an exception of the pipeline (Netty's decoder already sent its close frame) */
@@ -233,9 +248,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         return cause instanceof java.io.IOException ? CloseReason.IO_ERROR : CloseReason.SERVER_ERROR;
     }
 
-    /** Closes the TCP connection at once, recording why. */
-    @Override
-    public void abort(CloseReason reason) {
+    /** Closes the TCP connection at once, recording why. Any thread. */
+    private void closeNow(CloseReason reason) {
         if (closeReason == null) {
             closeReason = reason;
         }
@@ -248,24 +262,39 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         if (closing || !channel.isActive()) {
             return CompletableFuture.failedFuture(new TokException("connection of " + device.uid() + " is closed"));
         }
+        int size = wireSize(frame.length);
+        if (!guard.reserve(size)) {
+            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid()
+                    + " is closed: slow consumer (max-pending-bytes " + guard.maxPendingBytes() + " exceeded)"));
+        }
         WebSocketFrame f = transport.settings().binary() || !Utf8.isValid(frame)
                 ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame))
                 : new TextWebSocketFrame(Unpooled.wrappedBuffer(frame));
-        Written done = new Written(device);
+        Written done = new Written(device, guard, size);
         channel.writeAndFlush(f).addListener(done);
         return done;
+    }
+
+    /** @return the bytes of an unmasked WebSocket frame with that payload: header and payload */
+    static int wireSize(int payload) {
+        return payload + (payload < 126 ? 2 : payload < 65536 ? 4 : 10);
     }
 
     /** The stage of one write, completed by Netty's write future. */
     private static final class Written extends CompletableFuture<Void> implements ChannelFutureListener {
         private final Device device;
+        private final SlowConsumerGuard guard;
+        private final int size;
 
-        Written(Device device) {
+        Written(Device device, SlowConsumerGuard guard, int size) {
             this.device = device;
+            this.guard = guard;
+            this.size = size;
         }
 
         @Override
         public void operationComplete(ChannelFuture future) {
+            guard.release(size);
             if (future.isSuccess()) {
                 complete(null);
             } else {
@@ -276,13 +305,43 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
 
     @Override
     public void close(CloseReason reason) {
-        closeWith(java.util.Objects.requireNonNull(reason, "reason"));
+        closeWith(Objects.requireNonNull(reason, "reason"));
+    }
+
+    /**
+     * Queues the reason's close frame behind what waits, flushes what the socket takes at once
+     * and closes the channel without waiting: every write still in Netty's outbound buffer (the
+     * close frame too, if the peer does not read) fails at once. Netty's protocol handler drops
+     * the close frame if one was sent already. Any thread.
+     */
+    @Override
+    public void abort(CloseReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        closing = true;
+        Runnable abort = () -> {
+            if (channel.isActive()) {
+                channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.text()), channel.voidPromise());
+            }
+            channel.close();
+        };
+        if (channel.eventLoop().inEventLoop()) {
+            abort.run();
+        } else {
+            try {
+                channel.eventLoop().execute(abort);
+            } catch (RejectedExecutionException e) {
+                channel.close();
+            }
+        }
     }
 
     /**
      * Sends a close frame after the queued frames; the protocol handler closes the connection
-     * when the peer answers. A peer that does not answer (dead, or not reading: what the idle
-     * timeout is for) is cut off after the close grace (the stop timeout).
+     * when the peer answers. A peer that does not answer (dead, or not reading) is cut off after
+     * the close grace (the stop timeout).
      */
     void closeWith(CloseReason reason) {
         if (closing) {

@@ -156,9 +156,9 @@ final class NettyWsTransport implements Transport {
                     server = cf.channel();
                 }
                 SocketAddress a = cf.channel().localAddress();
-                LOG.info("netty-ws listening on {} path {} ({}, {}, idle timeout {}, ping interval {})", a, settings.path(),
-                        sslContext != null ? "wss" : "ws", epoll ? "epoll" : "nio", settings.idleTimeout(ctx.config()),
-                        settings.pingInterval(ctx.config()));
+                LOG.info("netty-ws listening on {} path {} ({}, {}, ping interval {}, max-pending-bytes {})", a, settings.path(),
+                        sslContext != null ? "wss" : "ws", epoll ? "epoll" : "nio", settings.pingInterval(ctx.config()),
+                        settings.maxPendingBytes());
                 bound.complete(a);
             } else {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

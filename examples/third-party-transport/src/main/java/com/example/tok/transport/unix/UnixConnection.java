@@ -29,8 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Inbound: the first frame goes to the authenticator, later ones to the hub in order.
  * Outbound: frames wait in a lock-free queue and are written with gathering writes; each frame's
  * stage completes once the whole frame was handed to the operating system. A connection whose
- * unwritten bytes stay above the high-water mark for the write timeout, or ever pass 64 times
- * the mark, is closed, and every pending write fails (so the hub queues what had a ttl).
+ * unwritten bytes stay above the high-water mark for the write timeout, or would pass
+ * {@code max-pending-bytes}, is closed, and every pending write fails (so the hub queues what had
+ * a ttl). {@link #abort} writes what the socket takes at once and closes, failing the rest. The
+ * read timeout is the hub's: every frame read reaches it through {@link Connection#onFrame}.
  */
 final class UnixConnection implements ConAdapter {
 
@@ -75,7 +77,6 @@ final class UnixConnection implements ConAdapter {
     private final ByteBuffer in = ByteBuffer.allocate(READ_BUFFER);
     private byte[] payload;
     private int filled;
-    private long lastRead;
     private boolean paused;
     private boolean closing;
     private long closeDeadline;
@@ -136,7 +137,6 @@ final class UnixConnection implements ConAdapter {
                     return;
                 }
                 budget -= n;
-                lastRead = System.nanoTime();
                 in.flip();
                 parse();
                 in.compact();
@@ -208,7 +208,6 @@ final class UnixConnection implements ConAdapter {
         }
         device = d;
         state = State.OPEN;
-        lastRead = System.nanoTime();
         LOG.log(Level.DEBUG, "{0} registered", who());
         // frames the client sent right behind the auth frame
         in.flip();
@@ -308,12 +307,6 @@ final class UnixConnection implements ConAdapter {
         if (state != State.OPEN) {
             return;
         }
-        long readTimeout = transport.readTimeoutNanos();
-        if (readTimeout > 0 && !paused && now - lastRead > readTimeout) {
-            LOG.log(Level.INFO, "{0} sent nothing for the read timeout; closing", who());
-            closeNow(CloseReason.READ_TIMEOUT, "read timeout");
-            return;
-        }
         if (pendingBytes.get() > settings.highWaterMark) {
             if (!above) {
                 above = true;
@@ -352,6 +345,27 @@ final class UnixConnection implements ConAdapter {
                 closeDeadline = System.nanoTime() + transport.writeTimeoutNanos();
                 flush();
             }
+        });
+    }
+
+    /**
+     * Writes what the socket takes at once, then closes: every frame not written fails now
+     * instead of waiting for a peer that may never read. Any thread.
+     */
+    @Override
+    public void abort(CloseReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        onLoop(() -> {
+            if (closeRequested == null) {
+                closeRequested = reason;
+            }
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (state == State.OPEN) {
+                flush(); // non-blocking: stops when the socket buffer is full
+            }
+            closeNow(closeRequested, "aborted");
         });
     }
 
@@ -409,7 +423,6 @@ final class UnixConnection implements ConAdapter {
                 return;
             }
             paused = false;
-            lastRead = System.nanoTime(); // a paused connection is not idle
             if (state == State.OPEN) {
                 key.interestOps(key.interestOps() | SelectionKey.OP_READ);
             }

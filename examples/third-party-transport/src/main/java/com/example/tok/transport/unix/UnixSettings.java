@@ -13,7 +13,7 @@ import java.util.Set;
 /** The validated settings of one {@code unix} transport. Immutable. */
 final class UnixSettings {
 
-    static final Set<String> NAMES = Set.of("path", "max-frame-length", "high-water-mark", "write-timeout", "auth-timeout",
+    static final Set<String> NAMES = Set.of("path", "max-frame-length", "high-water-mark", "max-pending-bytes", "write-timeout", "auth-timeout",
             "max-connections", "shutdown-grace-period");
 
     /** Longest socket path Linux accepts (sun_path is 108 bytes with the terminating zero). */
@@ -47,7 +47,11 @@ final class UnixSettings {
         if (highWaterMark < 1) {
             throw s.malformed("high-water-mark", s.string("high-water-mark", ""), "a positive size such as 1MiB");
         }
-        maxPendingBytes = Math.multiplyExact(highWaterMark, 64L);
+        maxPendingBytes = s.bytes("max-pending-bytes", Math.multiplyExact(highWaterMark, 64L));
+        if (maxPendingBytes < highWaterMark) {
+            throw s.malformed("max-pending-bytes", s.string("max-pending-bytes", ""), "a size of at least high-water-mark ("
+                    + highWaterMark + " bytes)");
+        }
         writeTimeout = positive(s, "write-timeout");
         authTimeout = positive(s, "auth-timeout");
         maxConnections = s.integer("max-connections", 10_000);

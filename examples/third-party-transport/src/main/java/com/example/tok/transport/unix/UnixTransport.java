@@ -46,7 +46,6 @@ final class UnixTransport implements Transport {
     private long stopDeadline;
     private long tickMillis;
     private long authTimeoutNanos;
-    private long readTimeoutNanos;
     private long writeTimeoutNanos;
 
     UnixTransport(UnixSettings settings) {
@@ -90,12 +89,9 @@ final class UnixTransport implements Transport {
         }
         authTimeoutNanos = settings.authTimeout(context.config()).toNanos();
         writeTimeoutNanos = settings.writeTimeout(context.config()).toNanos();
-        readTimeoutNanos = context.config().readTimeout().toNanos();
-        // timers are checked on every tick: a quarter of the shortest, between 10 and 250 ms
+        // timers are checked on every tick: a quarter of the shortest, between 10 and 250 ms (the
+        // read timeout is the hub's: every frame read reaches it through Connection.onFrame)
         long shortest = Math.min(authTimeoutNanos, writeTimeoutNanos);
-        if (readTimeoutNanos > 0) {
-            shortest = Math.min(shortest, readTimeoutNanos);
-        }
         tickMillis = Math.max(10, Math.min(250, Duration.ofNanos(shortest).toMillis() / 4));
         loop = new Thread(this::run, "tok-unix-" + settings.path.getFileName());
         loop.start();
@@ -105,11 +101,6 @@ final class UnixTransport implements Transport {
 
     long authTimeoutNanos() {
         return authTimeoutNanos;
-    }
-
-    /** @return the hub's read timeout; 0 when off */
-    long readTimeoutNanos() {
-        return readTimeoutNanos;
     }
 
     long writeTimeoutNanos() {

@@ -20,6 +20,7 @@ class UnixTransportCompatibilityTest extends TransportCompatibilityKit {
         builder.transport("unix", Map.of("path", dir.resolve("tok-" + servers++ + ".sock").toString(),
                 "max-frame-length", String.valueOf(limits.maxFrameSize()),
                 "high-water-mark", String.valueOf(limits.highWaterMark()),
+                "max-pending-bytes", String.valueOf(limits.maxPendingBytes()),
                 "shutdown-grace-period", limits.stopGracePeriod().toMillis() + "ms"));
     }
 
