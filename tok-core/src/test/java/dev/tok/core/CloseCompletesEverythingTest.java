@@ -129,7 +129,7 @@ class CloseCompletesEverythingTest {
                 }
             }
         });
-        while (stageCount.get() < 20_000) {
+        while (stageCount.get() < 20_000 || registered.get() < 100) {
             Thread.onSpinWait();
         }
         hub.close();
