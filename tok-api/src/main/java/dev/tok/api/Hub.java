@@ -86,8 +86,9 @@ public interface Hub extends AutoCloseable {
     HubConfig config();
 
     /**
-     * Stops the hub: refuses new connections, closes every connection once, waits for pending
-     * work up to the write timeout, and closes the queue. When it returns, every stage the hub
+     * Stops the hub: refuses new connections, closes every connection once (gracefully), waits
+     * for pending work up to min(write timeout, 10 s), fails what still waits, and closes the
+     * queue. When it returns, every stage the hub
      * handed out (sends, authentications) is complete, normally or with
      * {@link HubClosedException}, and the {@link CloseHook} ran exactly once for every connection
      * that was registered. Later sends fail with {@link HubClosedException}. Idempotent; a second
