@@ -49,7 +49,7 @@ class BoundsTest {
                 .join().status()).isEqualTo(SendResult.Status.DELIVERED);
 
         slow.releaseHeldInReverse();
-        CompletableFuture.allOf(accepted.toArray(new CompletableFuture[0])).join();
+        assertThat(CompletableFuture.allOf(accepted.toArray(new CompletableFuture[0]))).succeedsWithin(Duration.ofSeconds(30));
         assertThat(hub.send("alice", "room again".getBytes(UTF_8), Duration.ZERO).toCompletableFuture().join().status())
                 .isEqualTo(SendResult.Status.DELIVERED);
         assertThat(bob.texts()).containsExactly("other users are not affected");
@@ -71,6 +71,8 @@ class BoundsTest {
                 .toCompletableFuture();
 
         // the write counts as failed: with a ttl the message is queued for the next login, in order
+        assertThat(send).succeedsWithin(Duration.ofSeconds(30));
+        assertThat(behind).succeedsWithin(Duration.ofSeconds(30));
         assertThat(send.join().status()).isEqualTo(SendResult.Status.QUEUED);
         assertThat(send.join().deliveries().get(0).failure()).get().asInstanceOf(
                 org.assertj.core.api.InstanceOfAssertFactories.THROWABLE).hasMessageContaining("twice the write timeout");
