@@ -293,6 +293,35 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
     }
 
     @Test
+    @DisplayName("an upgrade request trickling in is cut at the auth timeout, however slowly it comes (slowloris)")
+    void trickledUpgradeRequestIsClosedAtTheAuthTimeout() throws Exception {
+        start(Map.of(), b -> b.authTimeout(Duration.ofMillis(500)));
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(address(), 10_000);
+            socket.setSoTimeout(100);
+            java.io.OutputStream out = socket.getOutputStream();
+            java.io.InputStream in = socket.getInputStream();
+            out.write(("GET /ws?token=trickle HTTP/1.1\r\nHost: 127.0.0.1:" + port() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // One header line every ~100 ms, each far inside any idle timeout, for up to 20 s: only
+            // a deadline on the whole request (0.5 s here) ends it.
+            boolean closed = false;
+            for (int i = 0; i < 200 && !closed; i++) {
+                try {
+                    out.write(("X-Trickle-" + i + ": x\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    closed = in.read() < 0; // a status line (408, 400) may come first; the end is what counts
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // nothing from the server yet: trickle on
+                } catch (IOException reset) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("the server closed a connection whose upgrade request was still trickling in").isTrue();
+        }
+    }
+
+    @Test
     @DisplayName("requests that are not upgrades at the path are not upgraded")
     void nonUpgradeRequests() throws Exception {
         start(Map.of());

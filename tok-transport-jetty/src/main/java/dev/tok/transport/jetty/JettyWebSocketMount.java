@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.NetworkConnector;
@@ -24,6 +25,7 @@ import org.eclipse.jetty.server.Server;
  * JettyWebSocketMount tok = JettyWebSocketMount.create(Map.of("path", "/chat"));
  * server.setHandler(new Handler.Sequence(tok.handler(), appHandler));
  * server.start();
+ * tok.installHandshakeDeadline(connector); // the connector serving tok's path: slowloris defence
  * TokServer tokServer = TokServer.builder(hubConfig).transport(tok.transport()).build().start();
  * }</pre>
  *
@@ -39,6 +41,9 @@ import org.eclipse.jetty.server.Server;
  * @since 0.1
  */
 public final class JettyWebSocketMount {
+
+    /** The handshake deadline before the transport started: the hub's default auth timeout. */
+    private static final long DEFAULT_HANDSHAKE_DEADLINE_MILLIS = 5_000;
 
     private final JettyWsCore core;
     private final MountHandler handler;
@@ -83,6 +88,24 @@ public final class JettyWebSocketMount {
      */
     public Transport transport() {
         return core;
+    }
+
+    /**
+     * Protects a connector of the application's server against upgrade requests that trickle in
+     * (slowloris): every HTTP/1 connection it accepts must have been upgraded within the hub's
+     * auth timeout ({@code HubConfig.authTimeout()}, read when the transport started; 5 s before
+     * that), else it is closed. See {@link HandshakeDeadline} for what this means for plain HTTP
+     * served on the same connector. Call it before the connector accepts tok's clients.
+     *
+     * @param connector the connector serving tok's WebSocket path; not null
+     * @return the installed listener (a bean of the connector)
+     */
+    public HandshakeDeadline installHandshakeDeadline(AbstractConnector connector) {
+        Objects.requireNonNull(connector, "connector");
+        return HandshakeDeadline.install(connector, () -> {
+            var context = core.context();
+            return context == null ? DEFAULT_HANDSHAKE_DEADLINE_MILLIS : context.config().authTimeout().toMillis();
+        });
     }
 
     private static SocketAddress serverAddress(MountHandler handler) {

@@ -53,6 +53,7 @@ class JettyMountedCompatibilityTest extends WebSocketTransportCompatibilityKit {
         }
         c.setHost(connector.get("host"));
         c.setPort(Integer.parseInt(connector.get("port")));
+        tok.installHandshakeDeadline(c); // as the module's README tells applications to
         server.addConnector(c);
         server.setHandler(new Handler.Sequence(tok.handler(), new AppHandler()));
         try {

@@ -3,6 +3,7 @@ package dev.tok.transport.jetty.internal;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.jetty.HandshakeDeadline;
 import dev.tok.transport.jetty.JettyWebSocketMount;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.WsSettings;
@@ -73,9 +74,11 @@ public final class JettyWsTransport implements Transport {
         }
         connector.setHost(settings.host());
         connector.setPort(settings.port());
-        // Before the upgrade: the request must arrive within the auth timeout. After it, the
-        // WebSocket session's own timeouts apply.
+        // Before the upgrade: the whole request must have arrived and been upgraded within the
+        // auth timeout of accept, however slowly it trickles (the idle timeout alone restarts with
+        // every byte). After it, the WebSocket session's own timeouts apply.
         connector.setIdleTimeout(context.config().authTimeout().toMillis());
+        HandshakeDeadline.install(connector, context.config().authTimeout());
         s.addConnector(connector);
         JettyWebSocketMount mount = JettyWebSocketMount.create(mountSettings);
         s.setHandler(new NotUpgradeHandler(mount.handler(), settings.path()));
