@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.Device;
+import dev.tok.testkit.InMemoryConnection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +37,8 @@ class ActorTest {
                 .actor((d, p) -> seen.computeIfAbsent(d.deviceId(), k -> new CopyOnWriteArrayList<>())
                         .add(Integer.parseInt(new String(p, UTF_8))))
                 .build());
-        TestConnection a = fx.connect(hub, Device.of("u", "a"));
-        TestConnection b = fx.connect(hub, Device.of("u", "b"));
+        InMemoryConnection a = fx.connect(hub, Device.of("u", "a"));
+        InMemoryConnection b = fx.connect(hub, Device.of("u", "b"));
         for (int i = 0; i < 2000; i++) {
             a.receive(("" + i).getBytes(UTF_8));
             b.receive(("" + i).getBytes(UTF_8));
@@ -63,7 +64,7 @@ class ActorTest {
                     seen.add(new String(p, UTF_8));
                 })
                 .build());
-        TestConnection c = fx.connect(hub, "u");
+        InMemoryConnection c = fx.connect(hub, "u");
 
         // The "I/O thread": must finish although the actor is stuck.
         ExecutorService ioThread = Executors.newSingleThreadExecutor();
@@ -74,13 +75,13 @@ class ActorTest {
         });
         io.get(5, TimeUnit.SECONDS);
         ioThread.shutdown();
-        assertThat(c.pauses.get()).as("reading paused once the inbox passed maxPendingFrames").isEqualTo(1);
-        assertThat(c.resumes.get()).isZero();
+        assertThat(c.pauseCalls()).as("reading paused once the inbox passed maxPendingFrames").isEqualTo(1);
+        assertThat(c.resumeCalls()).isZero();
 
         release.countDown();
         await().until(() -> seen.size() == 100);
         assertThat(seen).isEqualTo(IntStream.range(0, 100).mapToObj(Integer::toString).collect(Collectors.toList()));
-        assertThat(c.resumes.get()).isEqualTo(1);
+        assertThat(c.resumeCalls()).isEqualTo(1);
     }
 
     @Test
@@ -96,7 +97,7 @@ class ActorTest {
                 })
                 .actor((d, p) -> seen.add(new String(p, UTF_8)))
                 .build());
-        TestConnection c = fx.connect(hub, "u");
+        InMemoryConnection c = fx.connect(hub, "u");
         c.receive("one".getBytes(UTF_8));
         c.receive("bad frame".getBytes(UTF_8));
         c.receive("two".getBytes(UTF_8));
@@ -115,7 +116,7 @@ class ActorTest {
             }
             seen.add(s);
         }).build());
-        TestConnection c = fx.connect(hub, "u");
+        InMemoryConnection c = fx.connect(hub, "u");
         c.receive("boom".getBytes(UTF_8));
         c.receive("after".getBytes(UTF_8));
         await().until(() -> seen.size() == 1);

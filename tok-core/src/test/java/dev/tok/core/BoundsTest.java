@@ -11,6 +11,7 @@ import dev.tok.api.PendingLimitException;
 import dev.tok.api.SendResult;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.Connection;
+import dev.tok.testkit.InMemoryConnection;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ class BoundsTest {
     @Test
     void sendsBeyondTheUsersPendingBoundFailAtOnceWithPendingLimitException() {
         CoreHub hub = fx.hub(HubFixture.config().maxPendingSendsPerUser(50).build());
-        TestConnection slow = fx.connect(hub, "alice").holdCompletions(); // a peer whose writes never finish yet
+        InMemoryConnection slow = fx.connect(hub, "alice").holdCompletions(); // a peer whose writes never finish yet
         List<CompletableFuture<SendResult>> accepted = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             accepted.add(hub.send("alice", ("m" + i).getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture());
@@ -44,7 +45,7 @@ class BoundsTest {
         assertThat(refused).isCompletedExceptionally();
         assertThat(refused.handle((r, e) -> e).join()).isInstanceOf(PendingLimitException.class)
                 .hasMessageContaining("max-pending-sends-per-user");
-        TestConnection bob = fx.connect(hub, "bob");
+        InMemoryConnection bob = fx.connect(hub, "bob");
         assertThat(hub.send("bob", "other users are not affected".getBytes(UTF_8), Duration.ZERO).toCompletableFuture()
                 .join().status()).isEqualTo(SendResult.Status.DELIVERED);
 
@@ -80,7 +81,7 @@ class BoundsTest {
         await().until(() -> hookReason.get() == CloseReason.WRITE_TIMEOUT);
         assertThat(hub.isOnline("alice")).isFalse();
 
-        TestConnection next = fx.connect(hub, Device.of("alice", "d2"));
+        InMemoryConnection next = fx.connect(hub, Device.of("alice", "d2"));
         await().until(() -> next.texts().size() == 2);
         assertThat(next.texts()).containsExactly("lost in the transport", "behind it");
     }
@@ -94,7 +95,7 @@ class BoundsTest {
         deaf.connection.complete(hub.register(Device.of("alice", "d"), deaf)); // its login drain writes, forever
 
         await().until(() -> !hub.isOnline("alice"));
-        TestConnection next = fx.connect(hub, Device.of("alice", "d2"));
+        InMemoryConnection next = fx.connect(hub, Device.of("alice", "d2"));
         await().until(() -> next.texts().size() == 1);
         assertThat(next.texts()).containsExactly("queued");
         assertThat(queue.size("alice")).isZero();
@@ -103,17 +104,17 @@ class BoundsTest {
     @Test
     void singleSignOnAndKickAbortTheOldConnectionInsteadOfFlushingIt() {
         CoreHub hub = fx.hub(HubFixture.config().build());
-        TestConnection first = fx.connect(hub, Device.of("alice", "phone"));
-        TestConnection second = fx.connect(hub, Device.of("alice", "laptop"));
-        assertThat(first.abortedWith).isEqualTo(CloseReason.SSO_REPLACED);
+        InMemoryConnection first = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection second = fx.connect(hub, Device.of("alice", "laptop"));
+        assertThat(first.abortedWith()).contains(CloseReason.SSO_REPLACED);
 
         assertThat(hub.kick("alice")).isEqualTo(1);
-        assertThat(second.abortedWith).isEqualTo(CloseReason.KICKED);
+        assertThat(second.abortedWith()).contains(CloseReason.KICKED);
 
-        TestConnection third = fx.connect(hub, Device.of("bob", "d"));
+        InMemoryConnection third = fx.connect(hub, Device.of("bob", "d"));
         hub.close();
-        assertThat(third.abortCalls.get()).as("a shutdown flushes: close, not abort").isZero();
-        assertThat(third.closedWith).isEqualTo(CloseReason.SERVER_SHUTDOWN);
+        assertThat(third.abortCalls()).as("a shutdown flushes: close, not abort").isZero();
+        assertThat(third.closedWith()).contains(CloseReason.SERVER_SHUTDOWN);
     }
 
     @Test
@@ -141,7 +142,7 @@ class BoundsTest {
         // every auth thread is blocked; queue work and sends still run on the hub's worker
         assertThat(hub.send("carol", "queued".getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture().join().status())
                 .isEqualTo(SendResult.Status.QUEUED);
-        TestConnection carol = fx.connect(hub, "carol");
+        InMemoryConnection carol = fx.connect(hub, "carol");
         await().until(() -> carol.texts().equals(List.of("queued")));
 
         release.countDown();

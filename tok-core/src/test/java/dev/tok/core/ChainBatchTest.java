@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.QueuedMessage;
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,8 +82,8 @@ class ChainBatchTest {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1));
         }
         // synchronous completion lets the chain run many sends per worker hop
-        TestConnection bob = new TestConnection(completion.equals("synchronously") ? Runnable::run : fx.io);
-        bob.connection.complete(hub.register(dev.tok.api.Device.of("bob", "d"), bob));
+        InMemoryConnection bob = completion.equals("synchronously") ? InMemoryConnection.inline() : InMemoryConnection.completingOn(fx.io);
+        bob.attach(hub.register(dev.tok.api.Device.of("bob", "d"), bob));
         assertThat(queue.peeking.await(10, TimeUnit.SECONDS)).isTrue();
         List<CompletableFuture<?>> results = new ArrayList<>();
         for (int i = queued; i < queued + live; i++) {
@@ -103,8 +104,8 @@ class ChainBatchTest {
     void sendsBehindADrainDoNotWaitForEarlierWrites() throws Exception {
         HeldQueue queue = new HeldQueue();
         CoreHub hub = fx.hub(HubFixture.config().queue(queue).build());
-        TestConnection bob = new TestConnection(fx.io).holdCompletions(); // a peer that never reads
-        bob.connection.complete(hub.register(dev.tok.api.Device.of("bob", "d"), bob));
+        InMemoryConnection bob = InMemoryConnection.completingOn(fx.io).holdCompletions(); // a peer that never reads
+        bob.attach(hub.register(dev.tok.api.Device.of("bob", "d"), bob));
         assertThat(queue.peeking.await(10, TimeUnit.SECONDS)).isTrue();
         int n = 50;
         List<CompletableFuture<?>> results = new ArrayList<>();

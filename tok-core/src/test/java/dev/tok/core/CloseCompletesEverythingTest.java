@@ -9,6 +9,7 @@ import dev.tok.api.Device;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.testkit.InMemoryConnection;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -117,7 +118,7 @@ class CloseCompletesEverythingTest {
                         DeafConnection deaf = new DeafConnection();
                         deaf.connection.complete(hub.register(Device.of(uid, deviceId), deaf));
                     } else {
-                        TestConnection c = fx.connect(hub, Device.of(uid, deviceId), n -> n % 7 == 3);
+                        InMemoryConnection c = fx.connect(hub, Device.of(uid, deviceId), n -> n % 7 == 3);
                         if (i % 4 == 0) {
                             c.peerClose();
                         }

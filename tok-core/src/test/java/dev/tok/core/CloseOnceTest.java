@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.Device;
+import dev.tok.testkit.InMemoryConnection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -31,14 +32,14 @@ class CloseOnceTest {
                 .closeHook((d, r) -> hookCalls.computeIfAbsent(d.deviceId(), k -> new AtomicInteger()).incrementAndGet())
                 .build());
         int n = 50;
-        TestConnection[] conns = new TestConnection[n];
+        InMemoryConnection[] conns = new InMemoryConnection[n];
         for (int i = 0; i < n; i++) {
             conns[i] = fx.connect(hub, Device.of("u" + (i % 5), "d" + i));
         }
         ExecutorService pool = Executors.newFixedThreadPool(4);
         CountDownLatch start = new CountDownLatch(1);
         for (int i = 0; i < n; i++) {
-            TestConnection c = conns[i];
+            InMemoryConnection c = conns[i];
             String uid = "u" + (i % 5);
             pool.execute(() -> after(start, c::peerClose));
             pool.execute(() -> after(start, c::peerClose));
@@ -60,7 +61,7 @@ class CloseOnceTest {
         AtomicInteger calls = new AtomicInteger();
         java.util.List<String> who = new java.util.concurrent.CopyOnWriteArrayList<>();
         CoreHub hub = fx.hub(HubFixture.config().closeHook((d, r) -> { calls.incrementAndGet(); who.add(d.deviceId() + "@" + Thread.currentThread().getName()); }).build());
-        TestConnection old = fx.connect(hub, "alice");
+        InMemoryConnection old = fx.connect(hub, "alice");
         fx.connect(hub, "alice");
         old.peerClose();
         hub.close();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.QueuedMessage;
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +32,7 @@ class DequeueAfterWriteTest {
         }
         List<Instant> expiries = queue.peek("bob", 10).stream().map(QueuedMessage::expiresAt).toList();
 
-        TestConnection flaky = fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> n >= 2);
+        InMemoryConnection flaky = fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> n >= 2);
 
         await().until(() -> flaky.texts().size() == 2);
         await().until(() -> queue.size("bob") == 3);
@@ -41,7 +42,7 @@ class DequeueAfterWriteTest {
         assertThat(hub.metrics().dequeued()).isEqualTo(2);
 
         flaky.peerClose();
-        TestConnection next = fx.connect(hub, "bob");
+        InMemoryConnection next = fx.connect(hub, "bob");
         await().until(() -> next.texts().size() == 3);
         assertThat(next.texts()).containsExactly("m2", "m3", "m4");
         await().until(() -> queue.size("bob") == 0);
@@ -55,11 +56,11 @@ class DequeueAfterWriteTest {
         for (int i = 0; i < 200; i++) {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture().join();
         }
-        TestConnection dying = fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> n >= 70);
+        InMemoryConnection dying = fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> n >= 70);
         await().until(() -> dying.texts().size() == 70);
         dying.peerClose();
 
-        TestConnection next = fx.connect(hub, "bob");
+        InMemoryConnection next = fx.connect(hub, "bob");
 
         await().until(() -> next.texts().size() == 130);
         assertThat(next.texts().get(0)).isEqualTo("70");

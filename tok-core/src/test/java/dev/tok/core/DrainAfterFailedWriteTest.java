@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,17 +31,17 @@ class DrainAfterFailedWriteTest {
     void liveSendsArriveAfterEveryQueuedMessageWhenOneConnectionFailsDuringTheDrain() {
         TestQueue queue = new TestQueue();
         CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(queue).build());
-        TestConnection a = fx.connect(hub, Device.of("alice", "a"));
-        TestConnection b = fx.connect(hub, Device.of("alice", "b"));
+        InMemoryConnection a = fx.connect(hub, Device.of("alice", "a"));
+        InMemoryConnection b = fx.connect(hub, Device.of("alice", "b"));
         int queued = Drain.BATCH + 40; // more than one batch: the second is written only if the drain goes on
         for (int i = 0; i < queued; i++) {
             queue.enqueue("alice", ("q" + i).getBytes(UTF_8), Instant.now().plusSeconds(60));
         }
         b.failWritesWhere(n -> true);
-        TestConnection c = fx.connect(hub, Device.of("alice", "c")); // its login drains the queue to a, b and c
+        InMemoryConnection c = fx.connect(hub, Device.of("alice", "c")); // its login drains the queue to a, b and c
         hub.send("alice", "live".getBytes(UTF_8), Duration.ofMinutes(1));
 
-        for (TestConnection healthy : List.of(a, c)) {
+        for (InMemoryConnection healthy : List.of(a, c)) {
             await().until(() -> healthy.texts().contains("live"));
             List<String> firsts = new ArrayList<>(new LinkedHashSet<>(healthy.texts()));
             List<String> expected = new ArrayList<>();
@@ -50,8 +51,8 @@ class DrainAfterFailedWriteTest {
             expected.add("live");
             assertThat(firsts).as("first deliveries in order, queued before live").isEqualTo(expected);
         }
-        assertThat(b.abortedWith).as("the connection with a gap is closed; its client reconnects")
-                .isEqualTo(CloseReason.SERVER_ERROR);
+        assertThat(b.abortedWith()).as("the connection with a gap is closed; its client reconnects")
+                .contains(CloseReason.SERVER_ERROR);
         assertThat(queue.size("alice")).isZero();
     }
 }

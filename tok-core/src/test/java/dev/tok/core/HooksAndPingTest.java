@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,7 +26,7 @@ class HooksAndPingTest {
                 .pingGenerator(() -> "ping".getBytes(UTF_8)).pingInterval(Duration.ofMillis(50))
                 .beforeSend((d, p) -> ("<" + new String(p, UTF_8) + ">").getBytes(UTF_8))
                 .build());
-        TestConnection c = fx.connect(hub, "u");
+        InMemoryConnection c = fx.connect(hub, "u");
         await().until(() -> c.texts().size() >= 3);
         assertThat(c.texts()).allMatch(t -> t.equals("<ping>"));
     }
@@ -34,7 +35,7 @@ class HooksAndPingTest {
     void aFailedPingEndsThePingsOfThatConnection() {
         CoreHub hub = fx.hub(dev.tok.api.HubConfig.builder().actor((d, p) -> { })
                 .pingGenerator(() -> "ping".getBytes(UTF_8)).pingInterval(Duration.ofMillis(20)).build());
-        TestConnection c = fx.connect(hub, dev.tok.api.Device.of("u", "d"), n -> n >= 2);
+        InMemoryConnection c = fx.connect(hub, dev.tok.api.Device.of("u", "d"), n -> n >= 2);
         await().until(() -> c.texts().size() == 2);
         // the third ping failed: no further write is even attempted
         await().pollDelay(Duration.ofMillis(200)).until(() -> true);
@@ -48,7 +49,7 @@ class HooksAndPingTest {
                 .beforeSend((d, p) -> "transformed".getBytes(UTF_8))
                 .afterSend((d, p) -> after.add(d.uid() + ":" + new String(p, UTF_8)))
                 .build());
-        TestConnection c = fx.connect(hub, "u");
+        InMemoryConnection c = fx.connect(hub, "u");
         hub.send("u", "original".getBytes(UTF_8), Duration.ZERO).toCompletableFuture().join();
         assertThat(c.texts()).containsExactly("transformed");
         assertThat(after).containsExactly("u:original");

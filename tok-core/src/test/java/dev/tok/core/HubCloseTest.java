@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tok.api.AuthRequest;
 import dev.tok.api.Device;
 import dev.tok.api.HubClosedException;
+import dev.tok.testkit.InMemoryConnection;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -29,16 +30,16 @@ class HubCloseTest {
         TestQueue queue = new TestQueue();
         CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(queue).closeHook((d, r) -> hooks.incrementAndGet())
                 .authenticator(r -> CompletableFuture.completedFuture(Device.of("x", "y"))).build());
-        TestConnection a = fx.connect(hub, "alice");
-        TestConnection b = fx.connect(hub, "alice");
-        TestConnection c = fx.connect(hub, "bob");
+        InMemoryConnection a = fx.connect(hub, "alice");
+        InMemoryConnection b = fx.connect(hub, "alice");
+        InMemoryConnection c = fx.connect(hub, "bob");
 
         hub.close();
         hub.close();
 
-        assertThat(a.closeCalls.get()).isEqualTo(1);
-        assertThat(b.closeCalls.get()).isEqualTo(1);
-        assertThat(c.closeCalls.get()).isEqualTo(1);
+        assertThat(a.closeCalls()).isEqualTo(1);
+        assertThat(b.closeCalls()).isEqualTo(1);
+        assertThat(c.closeCalls()).isEqualTo(1);
         assertThat(hooks.get()).isEqualTo(3);
         assertThat(queue.closed.get()).isTrue();
         assertThat(hub.online()).isEmpty();

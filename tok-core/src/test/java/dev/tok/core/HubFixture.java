@@ -3,6 +3,7 @@ package dev.tok.core;
 import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
 import dev.tok.api.spi.Connection;
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,15 +32,15 @@ final class HubFixture implements AutoCloseable {
         return hub;
     }
 
-    TestConnection connect(CoreHub hub, Device device) {
+    InMemoryConnection connect(CoreHub hub, Device device) {
         return connect(hub, device, n -> false);
     }
 
     /** Connects with a write-failure rule already in place, so even the login's drain obeys it. */
-    TestConnection connect(CoreHub hub, Device device, java.util.function.IntPredicate failWrite) {
-        TestConnection c = new TestConnection(io).failWritesWhere(failWrite);
+    InMemoryConnection connect(CoreHub hub, Device device, java.util.function.IntPredicate failWrite) {
+        InMemoryConnection c = InMemoryConnection.completingOn(io).failWritesWhere(failWrite);
         Connection connection = hub.register(device, c);
-        c.connection.complete(connection);
+        c.attach(connection);
         return c;
     }
 
@@ -47,14 +48,14 @@ final class HubFixture implements AutoCloseable {
      * Connects an adapter that completes every write (and its close) in the calling thread,
      * as a transport may when the bytes fit its socket buffer or the connection is gone.
      */
-    TestConnection connectInline(CoreHub hub, Device device) {
-        TestConnection c = new TestConnection(Runnable::run);
+    InMemoryConnection connectInline(CoreHub hub, Device device) {
+        InMemoryConnection c = InMemoryConnection.inline();
         Connection connection = hub.register(device, c);
-        c.connection.complete(connection);
+        c.attach(connection);
         return c;
     }
 
-    TestConnection connect(CoreHub hub, String uid) {
+    InMemoryConnection connect(CoreHub hub, String uid) {
         return connect(hub, Device.of(uid, "d"));
     }
 

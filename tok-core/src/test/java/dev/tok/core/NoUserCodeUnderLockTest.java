@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
+import dev.tok.testkit.InMemoryConnection;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -62,7 +63,7 @@ class NoUserCodeUnderLockTest {
             Random random = new Random(42 + t);
             churners[t] = new Thread(() -> {
                 while (churning.get()) {
-                    TestConnection c = fx.connectInline(hub, Device.of(uid, "churn" + random.nextInt(4)));
+                    InMemoryConnection c = fx.connectInline(hub, Device.of(uid, "churn" + random.nextInt(4)));
                     logins.incrementAndGet();
                     if (random.nextBoolean()) {
                         Thread.onSpinWait();

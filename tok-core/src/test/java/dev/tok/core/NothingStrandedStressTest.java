@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,7 +38,7 @@ class NothingStrandedStressTest {
             TestQueue queue = new TestQueue();
             CoreHub hub = fx.hub(HubFixture.config().sso(sso).maxConnectionsPerUser(1_000_000).queue(queue).build());
             int perUser = 400;
-            List<List<TestConnection>> conns = new ArrayList<>();
+            List<List<InMemoryConnection>> conns = new ArrayList<>();
             for (int u = 0; u < users; u++) {
                 conns.add(new CopyOnWriteArrayList<>());
             }
@@ -59,7 +60,7 @@ class NothingStrandedStressTest {
                 jobs.add(pool.submit(() -> {
                     while (sending.get()) {
                         int u = random.nextInt(users);
-                        TestConnection conn = fx.connect(hub, dev.tok.api.Device.of("u" + u, "d" + random.nextInt(3)));
+                        InMemoryConnection conn = fx.connect(hub, dev.tok.api.Device.of("u" + u, "d" + random.nextInt(3)));
                         if (random.nextInt(4) == 0) {
                             int failFrom = random.nextInt(20);
                             conn.failWritesWhere(n -> n >= failFrom);
@@ -88,19 +89,19 @@ class NothingStrandedStressTest {
 
             // The next session of every user must receive whatever was not delivered before.
             for (int u = 0; u < users; u++) {
-                for (TestConnection c : conns.get(u)) {
+                for (InMemoryConnection c : conns.get(u)) {
                     if (!c.isClosed()) {
                         c.peerClose();
                     }
                 }
-                TestConnection last = fx.connect(hub, dev.tok.api.Device.of("u" + u, "final"));
+                InMemoryConnection last = fx.connect(hub, dev.tok.api.Device.of("u" + u, "final"));
                 conns.get(u).add(last);
                 String uid = "u" + u;
                 await().atMost(Duration.ofSeconds(20)).until(() -> queue.size(uid) == 0);
             }
             for (int u = 0; u < users; u++) {
                 Set<String> seen = new HashSet<>();
-                for (TestConnection c : conns.get(u)) {
+                for (InMemoryConnection c : conns.get(u)) {
                     List<String> texts = c.texts();
                     Set<String> onThisConnection = new HashSet<>();
                     int previous = -1;

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ class OrderingTest {
         for (int i = 0; i < 300; i++) {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1));
         }
-        TestConnection bob = fx.connect(hub, "bob");
+        InMemoryConnection bob = fx.connect(hub, "bob");
         for (int i = 300; i < 600; i++) {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1));
         }
@@ -44,7 +45,7 @@ class OrderingTest {
     @DisplayName("with sso off every connection sees the same order")
     void everyConnectionSeesSendOrder() {
         CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(new TestQueue()).build());
-        List<TestConnection> conns = new ArrayList<>();
+        List<InMemoryConnection> conns = new ArrayList<>();
         for (int c = 0; c < 3; c++) {
             conns.add(fx.connect(hub, "bob"));
         }
@@ -52,7 +53,7 @@ class OrderingTest {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ZERO);
         }
         List<String> expected = IntStream.range(0, 500).mapToObj(Integer::toString).collect(Collectors.toList());
-        for (TestConnection c : conns) {
+        for (InMemoryConnection c : conns) {
             await().until(() -> c.texts().size() == 500);
             assertThat(c.texts()).isEqualTo(expected);
         }
@@ -63,14 +64,14 @@ class OrderingTest {
     void failedLiveWriteKeepsItsPlace() {
         TestQueue queue = new TestQueue();
         CoreHub hub = fx.hub(HubFixture.config().queue(queue).build());
-        TestConnection first = fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> n >= 2);
+        InMemoryConnection first = fx.connect(hub, dev.tok.api.Device.of("bob", "d"), n -> n >= 2);
         for (int i = 0; i < 5; i++) {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1));
         }
         await().until(() -> queue.size("bob") == 3);
         first.peerClose();
 
-        TestConnection second = fx.connect(hub, "bob");
+        InMemoryConnection second = fx.connect(hub, "bob");
         for (int i = 5; i < 8; i++) {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1));
         }
@@ -85,7 +86,7 @@ class OrderingTest {
     void cachingFollowsSendOrderNotCompletionOrder() {
         TestQueue queue = new TestQueue();
         CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(queue).build());
-        TestConnection slow = fx.connect(hub, dev.tok.api.Device.of("bob", "slow")).holdCompletions();
+        InMemoryConnection slow = fx.connect(hub, dev.tok.api.Device.of("bob", "slow")).holdCompletions();
         fx.connect(hub, dev.tok.api.Device.of("bob", "broken"), n -> true);
         for (int i = 0; i < 10; i++) {
             hub.send("bob", ("" + i).getBytes(UTF_8), Duration.ofMinutes(1));

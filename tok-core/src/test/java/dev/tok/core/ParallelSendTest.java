@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tok.api.Device;
 import dev.tok.api.spi.ConAdapter;
+import dev.tok.testkit.InMemoryConnection;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -62,7 +63,7 @@ class ParallelSendTest {
             }
         };
         hub.register(Device.of("alice", "d"), stuck);
-        TestConnection bob = fx.connect(hub, "bob");
+        InMemoryConnection bob = fx.connect(hub, "bob");
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<?> toAlice = pool.submit(() -> hub.send("alice", "a".getBytes(UTF_8), Duration.ZERO));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.Device;
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,14 +36,14 @@ class PauseResumeStressTest {
             byte[] frame = {1};
             int sent = 0;
             for (int round = 0; round < 2_000; round++) {
-                TestConnection c = fx.connect(hub, Device.of("u", "d" + round));
+                InMemoryConnection c = fx.connect(hub, Device.of("u", "d" + round));
                 for (int i = 0; i < 3 + round % 4; i++) {
                     c.receive(frame);
                     sent++;
                 }
                 int expected = sent;
                 await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> delivered.get() == expected);
-                assertThat(c.pauses.get()).as("round %d: pauses vs resumes", round).isEqualTo(c.resumes.get());
+                assertThat(c.pauseCalls()).as("round %d: pauses vs resumes", round).isEqualTo(c.resumeCalls());
                 c.peerClose();
             }
         } finally {

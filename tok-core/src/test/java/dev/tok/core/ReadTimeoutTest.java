@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,10 +27,10 @@ class ReadTimeoutTest {
         AtomicReference<CloseReason> hookReason = new AtomicReference<>();
         CoreHub hub = fx.hub(HubFixture.config().readTimeout(Duration.ofMillis(200))
                 .closeHook((d, r) -> hookReason.set(r)).build());
-        TestConnection silent = fx.connect(hub, "alice");
+        InMemoryConnection silent = fx.connect(hub, "alice");
 
         await().until(silent::isClosed);
-        assertThat(silent.abortedWith).isEqualTo(CloseReason.READ_TIMEOUT);
+        assertThat(silent.abortedWith()).contains(CloseReason.READ_TIMEOUT);
         await().until(() -> hookReason.get() == CloseReason.READ_TIMEOUT);
         assertThat(hub.isOnline("alice")).isFalse();
     }
@@ -37,13 +38,13 @@ class ReadTimeoutTest {
     @Test
     void framesAndActivityReportsKeepAConnectionOpen() throws Exception {
         CoreHub hub = fx.hub(HubFixture.config().readTimeout(Duration.ofMillis(200)).build());
-        TestConnection chatty = fx.connect(hub, Device.of("alice", "d"));
-        TestConnection pongs = fx.connect(hub, Device.of("bob", "d"));
-        TestConnection silent = fx.connect(hub, Device.of("carol", "d"));
+        InMemoryConnection chatty = fx.connect(hub, Device.of("alice", "d"));
+        InMemoryConnection pongs = fx.connect(hub, Device.of("bob", "d"));
+        InMemoryConnection silent = fx.connect(hub, Device.of("carol", "d"));
         long until = System.nanoTime() + Duration.ofMillis(1_000).toNanos();
         while (System.nanoTime() < until) {
             chatty.receive("hi".getBytes(UTF_8));
-            pongs.connection.join().onActivity(); // a WebSocket pong, as a transport reports it
+            pongs.connection().onActivity(); // a WebSocket pong, as a transport reports it
             Thread.sleep(40); // the peers' pace: well inside the 200 ms read timeout
         }
         assertThat(silent.isClosed()).as("the silent one timed out meanwhile").isTrue();
@@ -64,20 +65,20 @@ class ReadTimeoutTest {
                         Thread.currentThread().interrupt();
                     }
                 }).build());
-        TestConnection c = fx.connect(hub, "alice");
+        InMemoryConnection c = fx.connect(hub, "alice");
         for (int i = 0; i < 4; i++) {
             c.receive(("f" + i).getBytes(UTF_8));
         }
         assertThat(actorBlocked.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        await().until(() -> c.pauses.get() == 1);
+        await().until(() -> c.pauseCalls() == 1);
 
         // paused for five read timeouts: the peer is not silent, the hub stopped reading
         await().pollDelay(Duration.ofMillis(1_000)).until(() -> true);
         assertThat(c.isClosed()).isFalse();
 
         release.countDown();
-        await().until(() -> c.resumes.get() == 1);
+        await().until(() -> c.resumeCalls() == 1);
         await().until(c::isClosed); // resumed, then really silent
-        assertThat(c.abortedWith).isEqualTo(CloseReason.READ_TIMEOUT);
+        assertThat(c.abortedWith()).contains(CloseReason.READ_TIMEOUT);
     }
 }

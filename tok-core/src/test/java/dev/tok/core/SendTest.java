@@ -13,6 +13,7 @@ import dev.tok.api.OfflineException;
 import dev.tok.api.QueueFullException;
 import dev.tok.api.QueueRequiredException;
 import dev.tok.api.SendResult;
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -34,8 +35,8 @@ class SendTest {
     @Test
     void onlineUserReceivesOnEveryConnection() {
         CoreHub hub = fx.hub(HubFixture.config().sso(false).queue(new TestQueue()).build());
-        TestConnection a = fx.connect(hub, "alice");
-        TestConnection b = fx.connect(hub, "alice");
+        InMemoryConnection a = fx.connect(hub, "alice");
+        InMemoryConnection b = fx.connect(hub, "alice");
 
         SendResult r = hub.send("alice", b("hi"), Duration.ZERO).toCompletableFuture().join();
 
@@ -68,10 +69,10 @@ class SendTest {
 
         assertThat(first.status()).isEqualTo(SendResult.Status.DELIVERED);
         assertThat(first.queued()).isFalse();
-        assertThat(first.deliveries()).containsExactly(new Delivery(alice, "test", Optional.empty()));
+        assertThat(first.deliveries()).containsExactly(new Delivery(alice, "in-memory", Optional.empty()));
         // no result allocated per send: the connection's shared one, untouched by the failure in between
         assertThat(third).isSameAs(first);
-        assertThat(third.deliveries()).containsExactly(new Delivery(alice, "test", Optional.empty()));
+        assertThat(third.deliveries()).containsExactly(new Delivery(alice, "in-memory", Optional.empty()));
         assertThatThrownBy(() -> first.deliveries().add(first.deliveries().get(0)))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
@@ -97,7 +98,7 @@ class SendTest {
         assertThat(queue.size("bob")).isEqualTo(1);
         assertThat(hub.metrics().enqueued()).isEqualTo(1);
 
-        TestConnection bob = fx.connect(hub, "bob");
+        InMemoryConnection bob = fx.connect(hub, "bob");
         await().until(() -> bob.texts().size() == 1);
         assertThat(bob.texts()).containsExactly("later");
         await().until(() -> queue.size("bob") == 0);
@@ -131,7 +132,7 @@ class SendTest {
         hub.send("bob", b("long"), Duration.ofMinutes(1)).toCompletableFuture().join();
         await().until(() -> queue.size("bob") == 1);
 
-        TestConnection bob = fx.connect(hub, "bob");
+        InMemoryConnection bob = fx.connect(hub, "bob");
 
         await().until(() -> bob.texts().size() == 1);
         assertThat(bob.texts()).containsExactly("long");
@@ -141,8 +142,8 @@ class SendTest {
     void kickClosesEveryConnectionWithoutBye() {
         CoreHub hub = fx.hub(HubFixture.config().sso(false)
                 .byeGenerator((k, r, d) -> java.util.Optional.of(b("bye"))).build());
-        TestConnection a = fx.connect(hub, "alice");
-        TestConnection b = fx.connect(hub, "alice");
+        InMemoryConnection a = fx.connect(hub, "alice");
+        InMemoryConnection b = fx.connect(hub, "alice");
 
         assertThat(hub.kick("alice")).isEqualTo(2);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tok.api.Device;
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -36,11 +37,11 @@ class SingleSignOnTest {
                 })
                 .beforeSend((device, payload) -> ("[" + new String(payload, UTF_8) + "]").getBytes(UTF_8))
                 .build());
-        TestConnection phone = fx.connect(hub, Device.of("alice", "phone"));
-        TestConnection laptop = fx.connect(hub, Device.of("alice", "laptop"));
+        InMemoryConnection phone = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection laptop = fx.connect(hub, Device.of("alice", "laptop"));
 
         assertThat(phone.texts()).containsExactly("[bye]");
-        assertThat(phone.closeCalls.get()).isEqualTo(1);
+        assertThat(phone.closeCalls()).isEqualTo(1);
         assertThat(laptop.isClosed()).isFalse();
         assertThat(byeArgs).containsExactly("laptop/sso/phone");
         hub.send("alice", "hi".getBytes(UTF_8), Duration.ZERO).toCompletableFuture().join();
@@ -51,7 +52,7 @@ class SingleSignOnTest {
     @Test
     void anEmptyByeSendsNothing() {
         CoreHub hub = fx.hub(HubFixture.config().byeGenerator((k, r, d) -> Optional.empty()).build());
-        TestConnection first = fx.connect(hub, "alice");
+        InMemoryConnection first = fx.connect(hub, "alice");
         fx.connect(hub, "alice");
         assertThat(first.isClosed()).isTrue();
         assertThat(first.texts()).isEmpty();
@@ -60,10 +61,10 @@ class SingleSignOnTest {
     @Test
     void adaptersSharingAConnectionDoNotKickEachOther() {
         CoreHub hub = fx.hub(HubFixture.config().build());
-        TestConnection first = fx.connect(hub, "alice");
-        TestConnection second = new TestConnection(fx.io);
-        second.sharesWith = first;
-        second.connection.complete(hub.register(Device.of("alice", "d"), second));
+        InMemoryConnection first = fx.connect(hub, "alice");
+        InMemoryConnection second = InMemoryConnection.completingOn(fx.io);
+        second.shareConnectionWith(first);
+        second.attach(hub.register(Device.of("alice", "d"), second));
         assertThat(first.isClosed()).isFalse();
         assertThat(hub.metrics().onlineConnections()).isEqualTo(2);
     }
@@ -74,7 +75,7 @@ class SingleSignOnTest {
         int logins = 16;
         ExecutorService pool = Executors.newFixedThreadPool(8);
         CountDownLatch start = new CountDownLatch(1);
-        List<TestConnection> conns = new CopyOnWriteArrayList<>();
+        List<InMemoryConnection> conns = new CopyOnWriteArrayList<>();
         for (int i = 0; i < logins; i++) {
             int n = i;
             pool.execute(() -> {
@@ -93,18 +94,18 @@ class SingleSignOnTest {
         assertThat(conns.stream().filter(c -> !c.isClosed())).hasSize(1);
         assertThat(hub.metrics().onlineConnections()).isEqualTo(1);
         assertThat(hub.metrics().onlineUsers()).isEqualTo(1);
-        await().until(() -> conns.stream().filter(TestConnection::isClosed).count() == logins - 1);
+        await().until(() -> conns.stream().filter(InMemoryConnection::isClosed).count() == logins - 1);
     }
 
     @Test
     void withSsoOffEveryConnectionReceivesEveryMessage() {
         CoreHub hub = fx.hub(HubFixture.config().sso(false).build());
-        TestConnection a = fx.connect(hub, Device.of("alice", "a"));
-        TestConnection b = fx.connect(hub, Device.of("alice", "b"));
-        TestConnection c = fx.connect(hub, Device.of("alice", "c"));
+        InMemoryConnection a = fx.connect(hub, Device.of("alice", "a"));
+        InMemoryConnection b = fx.connect(hub, Device.of("alice", "b"));
+        InMemoryConnection c = fx.connect(hub, Device.of("alice", "c"));
         hub.send("alice", "1".getBytes(UTF_8), Duration.ZERO).toCompletableFuture().join();
         hub.send("alice", "2".getBytes(UTF_8), Duration.ZERO).toCompletableFuture().join();
-        for (TestConnection t : List.of(a, b, c)) {
+        for (InMemoryConnection t : List.of(a, b, c)) {
             assertThat(t.texts()).containsExactly("1", "2");
             assertThat(t.isClosed()).isFalse();
         }

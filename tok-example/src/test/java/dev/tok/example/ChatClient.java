@@ -18,7 +18,7 @@ abstract class ChatClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final String PING = "{\"type\":\"ping\"}";
 
-    /** Frames received, in order; the reader threads put them here. */
+    /** Frames received, in order, for clients whose reader threads put them here. */
     final BlockingQueue<String> inbox = new LinkedBlockingQueue<>();
     private volatile boolean keepPings;
 
@@ -38,6 +38,11 @@ abstract class ChatClient implements AutoCloseable {
     @Override
     public abstract void close();
 
+    /** @return the next frame within the timeout, or null; by default from {@link #inbox} */
+    String poll(long timeoutNanos) throws InterruptedException {
+        return inbox.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
     /** Server pings are returned by {@link #next()} too (by default they are skipped). */
     ChatClient keepPings() {
         keepPings = true;
@@ -50,7 +55,7 @@ abstract class ChatClient implements AutoCloseable {
         while (true) {
             String f;
             try {
-                f = inbox.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                f = poll(Math.max(0, deadline - System.nanoTime()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted", e);

@@ -1,38 +1,35 @@
 package dev.tok.example;
 
+import dev.tok.testkit.JdkWebSocketClient;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 
-/** A WebSocket client on the JDK's java.net.http. */
+/** A WebSocket client of the example server: the testkit's {@link JdkWebSocketClient} with the example's URIs and tokens. */
 final class WsChatClient extends ChatClient {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final String transport;
-    private final WebSocket socket;
-    private volatile boolean closed;
-    private volatile int closeCode = -1;
+    private final JdkWebSocketClient socket;
 
-    private WsChatClient(String transport, WebSocket.Builder builder, URI uri) throws Exception {
+    private WsChatClient(String transport, URI uri, Map<String, String> headers) {
         this.transport = transport;
-        this.socket = builder.buildAsync(uri, new Listener()).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        this.socket = JdkWebSocketClient.connect(HTTP, uri, headers);
     }
 
     /** Connects with {@code ?token=}; fails the test if the server refuses. */
     static WsChatClient connect(String transport, InetSocketAddress address, String token) {
         try {
-            return new WsChatClient(transport, HTTP.newWebSocketBuilder(), uri(address, token));
-        } catch (Exception e) {
+            return new WsChatClient(transport, uri(address, token), Map.of());
+        } catch (CompletionException e) {
             throw new AssertionError(transport + ": connect as '" + token + "' failed", e);
         }
     }
@@ -40,9 +37,8 @@ final class WsChatClient extends ChatClient {
     /** Connects with {@code Authorization: Bearer <token>}. */
     static WsChatClient connectBearer(String transport, InetSocketAddress address, String token) {
         try {
-            return new WsChatClient(transport, HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + token),
-                    uri(address, null));
-        } catch (Exception e) {
+            return new WsChatClient(transport, uri(address, null), Map.of("Authorization", "Bearer " + token));
+        } catch (CompletionException e) {
             throw new AssertionError(transport + ": connect with a bearer token failed", e);
         }
     }
@@ -53,18 +49,18 @@ final class WsChatClient extends ChatClient {
      * @param token the token, or null for none
      * @return the HTTP status of the refusal
      */
-    static int refusedStatus(InetSocketAddress address, String token) throws InterruptedException, TimeoutException {
+    static int refusedStatus(InetSocketAddress address, String token) {
+        JdkWebSocketClient ws;
         try {
-            WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(uri(address, token), new WebSocket.Listener() { })
-                    .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-            ws.abort();
-            throw new AssertionError("the server upgraded a connection with token " + token);
-        } catch (ExecutionException e) {
+            ws = JdkWebSocketClient.connect(HTTP, uri(address, token), Map.of());
+        } catch (CompletionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException) {
                 return ((WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
             }
             throw new AssertionError("connect failed other than by a refused upgrade", e);
         }
+        ws.abort();
+        throw new AssertionError("the server upgraded a connection with token " + token);
     }
 
     static URI uri(InetSocketAddress address, String token) {
@@ -79,78 +75,40 @@ final class WsChatClient extends ChatClient {
 
     @Override
     void send(String json) {
-        join(socket.sendText(json, true));
-    }
-
-    @Override
-    void sendBytes(byte[] payload) {
-        join(socket.sendBinary(ByteBuffer.wrap(payload), true));
-    }
-
-    private static void join(CompletionStage<?> stage) {
         try {
-            stage.toCompletableFuture().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
+            socket.sendText(json);
+        } catch (IOException e) {
             throw new AssertionError("websocket send failed", e);
         }
     }
 
     @Override
+    void sendBytes(byte[] payload) {
+        try {
+            socket.send(payload);
+        } catch (IOException e) {
+            throw new AssertionError("websocket send failed", e);
+        }
+    }
+
+    /** Text and binary messages alike, as UTF-8 text. */
+    @Override
+    String poll(long timeoutNanos) throws InterruptedException {
+        return socket.nextMessage(Duration.ofNanos(timeoutNanos)).map(JdkWebSocketClient.Message::string).orElse(null);
+    }
+
+    @Override
     boolean isClosed() {
-        return closed;
+        return !socket.isOpen();
     }
 
     /** @return the close code the server sent, or -1 */
     int closeCode() {
-        return closeCode;
+        return socket.closeStatus().orElse(-1);
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            socket.abort();
-            closed = true;
-        }
-    }
-
-    private final class Listener implements WebSocket.Listener {
-        private final StringBuilder text = new StringBuilder();
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                inbox.add(text.toString());
-                text.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            inbox.add(new String(b, StandardCharsets.UTF_8));
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closeCode = statusCode;
-            closed = true;
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed = true;
-        }
+        socket.abort();
     }
 }

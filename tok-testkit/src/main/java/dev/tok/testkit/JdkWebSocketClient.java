@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,11 +35,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>for the kit's own WebSocket cases ({@link #connect}): every message requested as soon as
  *       the previous one arrived, read with {@link #next}, the raw {@link #socket} at hand.</li>
  * </ul>
+ *
+ * <p>Public for tests of WebSocket servers in general (the example server's tests use it):
+ * {@link #connect(HttpClient, URI, Map)}, then {@link #sendText}/{@link #send} and
+ * {@link #nextMessage}, {@link #closeStatus()}, {@link #abort()} or {@link #close()}. The
+ * {@link WebSocket.Listener} methods are the JDK's callbacks, not for calling.
+ *
+ * <p>Threads: sending and reading are for one thread at a time; {@link #isOpen()},
+ * {@link #closeStatus()} and {@link #abort()} from any thread. Nulls: no parameter may be null;
+ * no public method returns null.
+ *
+ * @since 0.1
  */
-final class JdkWebSocketClient implements ClientConnection, WebSocket.Listener {
+public final class JdkWebSocketClient implements ClientConnection, WebSocket.Listener {
 
-    /** One whole message received. */
-    static final class Message {
+    /**
+     * One whole message received.
+     *
+     * @since 0.1
+     */
+    public static final class Message {
         final boolean text;
         final byte[] payload;
 
@@ -47,8 +63,19 @@ final class JdkWebSocketClient implements ClientConnection, WebSocket.Listener {
             this.payload = payload;
         }
 
-        String string() {
+        /** @return the payload decoded as UTF-8 (a text message's text) */
+        public String string() {
             return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        /** @return true for a text message, false for a binary one */
+        public boolean isText() {
+            return text;
+        }
+
+        /** @return the message's payload (a text message's UTF-8 bytes); the array itself, not a copy */
+        public byte[] payload() {
+            return payload;
         }
     }
 
@@ -98,11 +125,17 @@ final class JdkWebSocketClient implements ClientConnection, WebSocket.Listener {
     }
 
     /**
-     * Connects a client that requests every message as soon as the previous one arrived.
+     * Connects a client that requests every message as soon as the previous one arrived; waits
+     * up to 20 s.
      *
+     * @param http the client to connect with; not null
+     * @param uri the {@code ws:} or {@code wss:} address; not null
+     * @param headers headers of the upgrade request, such as {@code Authorization}; not null
+     * @return the open connection
      * @throws java.util.concurrent.CompletionException if the connection failed or was refused
+     *         (a refused upgrade: caused by {@link java.net.http.WebSocketHandshakeException})
      */
-    static JdkWebSocketClient connect(HttpClient http, URI uri, Map<String, String> headers) {
+    public static JdkWebSocketClient connect(HttpClient http, URI uri, Map<String, String> headers) {
         return connectAsync(http, uri, headers, false).join();
     }
 
@@ -205,11 +238,61 @@ final class JdkWebSocketClient implements ClientConnection, WebSocket.Listener {
         return m;
     }
 
-    boolean isOpen() {
+    /**
+     * @param timeout how long to wait; not null
+     * @return the next message within the timeout; empty if none arrived, also once the
+     *         connection closed and every message before the close was returned
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public Optional<Message> nextMessage(Duration timeout) throws InterruptedException {
+        return Optional.ofNullable(next(timeout));
+    }
+
+    /**
+     * Sends one whole text message and waits up to 20 s until it was handed to the network.
+     *
+     * @param text the message; not null
+     * @throws IOException if the connection is closed or the message could not be sent
+     */
+    public void sendText(String text) throws IOException {
+        java.util.Objects.requireNonNull(text, "text");
+        checkOpenForSending();
+        awaitSent(socket.sendText(text, true));
+    }
+
+    private void checkOpenForSending() throws EOFException {
+        if (ended || socket.isOutputClosed()) {
+            throw new EOFException("the WebSocket is closed");
+        }
+    }
+
+    private static void awaitSent(CompletableFuture<WebSocket> sending) throws IOException {
+        try {
+            sending.get(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("send failed", e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    /**
+     * @return the status code of the close frame received (1006 after an error); empty while
+     *         the connection is open
+     */
+    public OptionalInt closeStatus() {
+        Integer status = closed.getNow(null);
+        return status == null ? OptionalInt.empty() : OptionalInt.of(status);
+    }
+
+    /** @return true until the server closed the connection or it failed */
+    public boolean isOpen() {
         return !closed.isDone() && !socket.isInputClosed();
     }
 
-    void abort() {
+    /** Drops the connection at once, without a close handshake. Idempotent. */
+    public void abort() {
         WebSocket s = socket;
         if (s != null) {
             s.abort();
@@ -220,17 +303,8 @@ final class JdkWebSocketClient implements ClientConnection, WebSocket.Listener {
 
     @Override
     public void send(byte[] payload) throws IOException {
-        if (ended || socket.isOutputClosed()) {
-            throw new EOFException("the WebSocket is closed");
-        }
-        try {
-            socket.sendBinary(ByteBuffer.wrap(payload), true).get(20, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("send failed", e.getCause() == null ? e : e.getCause());
-        }
+        checkOpenForSending();
+        awaitSent(socket.sendBinary(ByteBuffer.wrap(payload), true));
     }
 
     @Override

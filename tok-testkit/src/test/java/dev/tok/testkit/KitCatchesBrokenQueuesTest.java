@@ -1,7 +1,6 @@
 package dev.tok.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import dev.tok.api.Queue;
 import dev.tok.testkit.ReferenceQueue.Flaw;
@@ -10,22 +9,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.support.descriptor.MethodSource;
-import org.junit.platform.testkit.engine.EngineTestKit;
-import org.junit.platform.testkit.engine.Event;
-import org.junit.platform.testkit.engine.EventType;
 
 /**
  * The kits are not tests that cannot fail: run against a queue with one deliberate bug, the
  * tests named here fail (and the correct reference queue passes them all, see
- * {@link ReferenceQueueCompatibilityTest}).
+ * {@link ReferenceQueueCompatibilityTest}). {@link KitRun} runs the kit.
  */
 class KitCatchesBrokenQueuesTest {
 
@@ -99,16 +91,6 @@ class KitCatchesBrokenQueuesTest {
 
     private static Set<String> failures(Flaw f, Class<?> kit, List<String> methods) {
         flaw = f;
-        List<Event> finished = EngineTestKit.engine("junit-jupiter")
-                .selectors(methods.stream().map(m -> selectMethod(kit, m)).toArray(DiscoverySelector[]::new))
-                .execute()
-                .testEvents()
-                .filter(e -> e.getType() == EventType.FINISHED)
-                .collect(Collectors.toList());
-        assertThat(finished).as("kit tests run").hasSize(methods.size());
-        return finished.stream()
-                .filter(e -> e.getRequiredPayload(TestExecutionResult.class).getStatus() == TestExecutionResult.Status.FAILED)
-                .map(e -> ((MethodSource) e.getTestDescriptor().getSource().orElseThrow()).getMethodName())
-                .collect(Collectors.toSet());
+        return KitRun.failingTests(kit, methods);
     }
 }

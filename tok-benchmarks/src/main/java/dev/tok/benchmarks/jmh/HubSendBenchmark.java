@@ -4,6 +4,7 @@ import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.SendResult;
 import dev.tok.api.spi.HubRuntime;
+import dev.tok.testkit.InMemoryConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +25,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code Hub.send} to online users, each with one connection through an {@link InMemoryAdapter}:
+ * {@code Hub.send} to online users, each with one connection through an {@link InMemoryConnection#discarding()}:
  * the hub's whole send path (slot lookup, fast path, write, outcome, {@link SendResult}) without
  * a network. {@code recipients=1}: every send goes to one user (with two threads they contend on
  * that user's slot); {@code recipients=1000}: round-robin over 1000 users. The payload array is
@@ -50,7 +51,7 @@ public class HubSendBenchmark {
     HubRuntime runtime;
     Hub hub;
     String[] uids;
-    InMemoryAdapter[] adapters;
+    InMemoryConnection[] adapters;
     byte[] payload;
 
     /** Each thread walks the recipients from its own offset. */
@@ -69,11 +70,10 @@ public class HubSendBenchmark {
         runtime = Hubs.create(Hubs.config(true, Hubs.queue("memory", Map.of())));
         hub = runtime.hub();
         uids = new String[recipients];
-        adapters = new InMemoryAdapter[recipients];
+        adapters = new InMemoryConnection[recipients];
         for (int i = 0; i < recipients; i++) {
             uids[i] = "user-" + i;
-            adapters[i] = new InMemoryAdapter();
-            adapters[i].connection(runtime.transportContext().register(Device.of(uids[i], "d"), adapters[i]));
+            adapters[i] = InMemoryConnection.discarding().registerWith(runtime.transportContext(), Device.of(uids[i], "d"));
         }
         payload = new byte[payloadBytes];
         java.util.Arrays.fill(payload, (byte) 'x');

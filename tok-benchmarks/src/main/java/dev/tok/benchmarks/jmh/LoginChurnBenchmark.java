@@ -4,6 +4,7 @@ import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.HubRuntime;
+import dev.tok.testkit.InMemoryConnection;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -69,10 +70,9 @@ public class LoginChurnBenchmark {
     }
 
     private Connection login(Cursor c) {
-        InMemoryAdapter a = new InMemoryAdapter();
-        Connection conn = runtime.transportContext().register(devices[Math.floorMod(c.next++, users)], a);
-        a.connection(conn);
-        return conn;
+        return InMemoryConnection.discarding()
+                .registerWith(runtime.transportContext(), devices[Math.floorMod(c.next++, users)])
+                .connection();
     }
 
     /** @return the new connection */

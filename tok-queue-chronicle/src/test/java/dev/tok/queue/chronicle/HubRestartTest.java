@@ -7,12 +7,11 @@ import dev.tok.api.HubConfig;
 import dev.tok.api.Queue;
 import dev.tok.api.SendResult;
 import dev.tok.api.TokServer;
+import dev.tok.testkit.InMemoryConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,10 +52,9 @@ class HubRestartTest {
         }
         try (TokServer server = server()) {
             assertThat(server.listeners()).extracting(TokServer.Listener::transport).containsExactly("test-loopback");
-            LoopbackTransportProvider.Client zoe = LoopbackTransportProvider.Client.connect("zoe");
-            await().atMost(Duration.ofSeconds(20)).until(() -> zoe.received.size() >= 3);
-            List<String> got = zoe.received.stream().map(b -> new String(b, StandardCharsets.UTF_8)).collect(Collectors.toList());
-            assertThat(got).containsExactly("hello-1", "hello-2", "hello-3");
+            InMemoryConnection zoe = LoopbackTransportProvider.connect("zoe");
+            await().atMost(Duration.ofSeconds(20)).until(() -> zoe.framesWritten() >= 3);
+            assertThat(zoe.texts()).containsExactly("hello-1", "hello-2", "hello-3");
             zoe.close(dev.tok.api.CloseReason.PEER_CLOSED);
         }
         try (Queue q = TestQueues.open(dir)) {

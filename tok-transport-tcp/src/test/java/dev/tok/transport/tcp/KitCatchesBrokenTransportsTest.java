@@ -1,11 +1,11 @@
 package dev.tok.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import dev.tok.api.TokServer;
 import dev.tok.api.spi.Settings;
 import dev.tok.testkit.FramedSocketClient;
+import dev.tok.testkit.KitRun;
 import dev.tok.testkit.TransportClient;
 import dev.tok.testkit.TransportCompatibilityKit;
 import dev.tok.testkit.TransportLimits;
@@ -14,17 +14,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.support.descriptor.MethodSource;
-import org.junit.platform.testkit.engine.EngineTestKit;
-import org.junit.platform.testkit.engine.Event;
-import org.junit.platform.testkit.engine.EventType;
 
 /**
  * The transport kit's tests can fail: the tcp transport with one deliberate bug between it and
@@ -83,16 +76,6 @@ class KitCatchesBrokenTransportsTest {
 
     private static Set<String> failures(Flaw f, List<String> methods) {
         flaw = f;
-        List<Event> finished = EngineTestKit.engine("junit-jupiter")
-                .selectors(methods.stream().map(m -> selectMethod(FlawedTcpKit.class, m)).toArray(DiscoverySelector[]::new))
-                .execute()
-                .testEvents()
-                .filter(e -> e.getType() == EventType.FINISHED)
-                .collect(Collectors.toList());
-        assertThat(finished).as("kit tests run").hasSize(methods.size());
-        return finished.stream()
-                .filter(e -> e.getRequiredPayload(TestExecutionResult.class).getStatus() == TestExecutionResult.Status.FAILED)
-                .map(e -> ((MethodSource) e.getTestDescriptor().getSource().orElseThrow()).getMethodName())
-                .collect(Collectors.toSet());
+        return KitRun.failingTests(FlawedTcpKit.class, methods);
     }
 }
