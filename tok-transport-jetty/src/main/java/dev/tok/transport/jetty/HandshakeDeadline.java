@@ -9,14 +9,19 @@ import java.util.function.LongSupplier;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closes an HTTP/1 connection that has not been upgraded to a WebSocket within a deadline of its
- * accept, however slowly its request trickles in: the slowloris defence Jetty's idle timeout does
- * not give (it restarts with every byte). The standalone {@code jetty-ws} transport installs it on
+ * Closes an HTTP/1 connection whose WebSocket upgrade request has not fully arrived within a
+ * deadline of its accept, however slowly it trickles in: the slowloris defence Jetty's idle
+ * timeout does not give (it restarts with every byte). The deadline ends when the head of an
+ * upgrade request at tok's path arrived (the hub's auth timeout then bounds the authenticator,
+ * and a refused upgrade closes the connection) or when the connection closes. The standalone {@code jetty-ws} transport installs it on
  * its connector with the hub's auth timeout; an application that
  * {@linkplain JettyWebSocketMount mounts} the transport installs it on the connector that serves
  * tok's WebSocket path:
@@ -27,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * // or, with a fixed deadline: HandshakeDeadline.install(connector, Duration.ofSeconds(5));
  * }</pre>
  *
- * <p>It applies to every HTTP/1 connection of that connector, upgraded or not: a plain HTTP
- * request served on it must complete (and a keep-alive connection ends) within the deadline too.
- * Serve long HTTP traffic (downloads, long polling) on another connector.
+ * <p>It applies to every HTTP/1 connection of that connector: one that serves only plain HTTP
+ * requests (not upgrades at tok's path) is closed at the deadline too, keep-alive or not. Serve
+ * long HTTP traffic (downloads, long polling) on another connector.
  *
  * <p>Thread-safe; the close runs on the connector's scheduler thread.
  *
@@ -103,6 +108,22 @@ public final class HandshakeDeadline implements Connection.Listener {
             LOG.debug("closing {}: no WebSocket upgrade within {} ms of accept", connection.getEndPoint().getRemoteSocketAddress(),
                     millis.getAsLong());
             connection.getEndPoint().close();
+        }
+    }
+
+    /**
+     * The head of an upgrade request arrived at tok's path in time: its connection's deadline
+     * ends (the hub's auth timeout bounds the authenticator from here on).
+     *
+     * @param request the upgrade request
+     */
+    static void requestArrived(Request request) {
+        Connector connector = request.getConnectionMetaData().getConnector();
+        if (connector instanceof ContainerLifeCycle) {
+            Connection connection = request.getConnectionMetaData().getConnection();
+            for (HandshakeDeadline deadline : ((ContainerLifeCycle) connector).getBeans(HandshakeDeadline.class)) {
+                deadline.onClosed(connection);
+            }
         }
     }
 

@@ -51,6 +51,19 @@ final class MountHandler extends Handler.Abstract {
         super.doStart();
     }
 
+    /**
+     * Answers a refused upgrade with {@code status} and closes the connection after it, so that a
+     * refused client cannot keep the connection for another, trickled request.
+     */
+    private static void refuse(Request request, Response response, Callback callback, int status, String message) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        Response.writeError(request, response, callback, status, message);
+    }
+
+    private static void refuse(Request request, Response response, Callback callback, int status) {
+        refuse(request, response, callback, status, null);
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         WsSettings settings = core.settings();
@@ -60,9 +73,12 @@ final class MountHandler extends Handler.Abstract {
         if (!isUpgrade(request)) {
             return false;
         }
+        // The request head arrived within the handshake deadline: from here on the hub's auth
+        // timeout bounds the authenticator, and a refusal ends the connection.
+        HandshakeDeadline.requestArrived(request);
         TransportContext ctx = core.context();
         if (ctx == null || core.refusing()) {
-            Response.writeError(request, response, callback, 503, "tok is not running");
+            refuse(request, response, callback, 503, "tok is not running");
             return true;
         }
         String host = request.getHeaders().get(HttpHeader.HOST);
@@ -70,7 +86,7 @@ final class MountHandler extends Handler.Abstract {
         if (!Origins.allowed(origin, host, request.isSecure(), settings.allowedOrigins())) {
             LOG.info("refused WebSocket upgrade from {} with Origin {}: not same-origin and not in allowed-origins",
                     Request.getRemoteAddr(request), origin);
-            Response.writeError(request, response, callback, 403, "origin not allowed");
+            refuse(request, response, callback, 403, "origin not allowed");
             return true;
         }
         List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -101,11 +117,11 @@ final class MountHandler extends Handler.Abstract {
                 Handshakes.Rejection rejection = Handshakes.rejection(failure);
                 LOG.atLevel(rejection.unexpected() ? Level.WARN : Level.DEBUG).setCause(rejection.cause())
                         .log("refused {}: {}", authRequest, rejection.reason());
-                Response.writeError(request, response, callback, rejection.status());
+                refuse(request, response, callback, rejection.status());
                 return;
             }
             if (core.refusing()) {
-                Response.writeError(request, response, callback, 503, "tok is stopping");
+                refuse(request, response, callback, 503, "tok is stopping");
                 return;
             }
             JettyWsConnection connection = core.newConnection(device, remote);
@@ -124,7 +140,7 @@ final class MountHandler extends Handler.Abstract {
                 return new JettyEndpoint(connection);
             }, request, response, callback);
             if (!upgraded) {
-                Response.writeError(request, response, callback, 400, "WebSocket upgrade failed");
+                refuse(request, response, callback, 400, "WebSocket upgrade failed");
             }
         } catch (RuntimeException e) {
             LOG.warn("WebSocket upgrade of {} failed", authRequest, e);
