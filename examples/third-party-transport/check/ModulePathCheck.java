@@ -59,7 +59,7 @@ public class ModulePathCheck {
         Path socket = Files.createTempDirectory("tok-module-path-check").resolve("tok.sock");
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
         HubConfig config = HubConfig.builder()
-                .actor((device, payload) -> received.add(device.uid() + ">" + new String(payload, StandardCharsets.UTF_8)))
+                .actor((connection, payload) -> received.add(connection.device().uid() + ">" + new String(payload, StandardCharsets.UTF_8)))
                 .authenticator(request -> CompletableFuture.completedFuture(
                         Device.of(new String(request.firstFrame().orElseThrow(), StandardCharsets.UTF_8), "cli")))
                 .readTimeout(Duration.ofMinutes(1))

@@ -8,8 +8,19 @@ package dev.tok.api;
  * from that connection pauses while too many of its frames wait). With
  * {@link HubConfig.Builder#actorExecutor(java.util.concurrent.Executor)} the application chooses:
  * with {@code Runnable::run} the actor runs on the transport's I/O thread and must not block.
- * Frames of one connection are delivered one at a time, in the order they arrived; frames of
- * different connections may be delivered concurrently.
+ * Frames of one connection are delivered one at a time, in the order they arrived, after its
+ * {@link ConnectHook} returned; frames of different connections may be delivered concurrently.
+ *
+ * <p>The {@link ConnectionContext} is the connection the frame came from: its device, the hub
+ * (so an actor needs no reference of its own), {@link ConnectionContext#reply(byte[])} to answer
+ * this connection alone, {@link ConnectionContext#close(CloseReason)} and attributes. The simple
+ * form stays a two-argument lambda:
+ *
+ * <pre>{@code
+ * Actor echo = (connection, payload) -> connection.reply(payload);
+ * Actor chat = (connection, payload) ->
+ *         connection.hub().send(recipientOf(payload), payload, Duration.ofDays(1));
+ * }</pre>
  *
  * @since 0.1
  */
@@ -20,8 +31,9 @@ public interface Actor {
      * Handles one frame a connection sent, after {@link BeforeReceive} (if configured).
      * An exception thrown here is logged; the connection stays open.
      *
-     * @param device  the device that sent the frame; not null
-     * @param payload the frame's payload; not null, owned by the callee
+     * @param connection the connection that sent the frame ({@code connection.device()} is its
+     *                   device); not null, the same object for every frame of the connection
+     * @param payload    the frame's payload; not null, owned by the callee
      */
-    void onReceive(Device device, byte[] payload);
+    void onReceive(ConnectionContext connection, byte[] payload);
 }

@@ -2,7 +2,8 @@ package dev.tok.api;
 
 /**
  * A connection was refused because a connection limit would be exceeded: the user's
- * {@link HubConfig#maxConnectionsPerUser()}, or a transport's {@code max-connections} or
+ * {@link HubConfig#maxConnectionsPerUser()} (with sso off), a {@link SessionPolicy} that refused
+ * the login, or a transport's {@code max-connections} or
  * {@code max-connections-per-ip}. The message names the limit, its value and the setting that
  * raises it. Transports close such a connection with {@link CloseReason#CONNECTION_LIMIT}
  * (WebSocket transports answer HTTP 503 before the upgrade where they can).

@@ -1,6 +1,7 @@
 package dev.tok.api;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -61,6 +62,45 @@ public interface Hub extends AutoCloseable {
      * @throws IllegalArgumentException if {@code ttl} is negative
      */
     CompletionStage<SendResult> send(String uid, byte[] payload, Duration ttl);
+
+    /**
+     * Sends a message to every open connection of one device of a user (those whose
+     * {@link Device#uid()} and {@link Device#deviceId()} equal the given ones; metadata is not
+     * compared), and to no other connection of the user. Same threads and the same ordering as
+     * {@link #send(String, byte[], Duration)}: it goes through the same per-user order, so
+     * messages sent to a user and to the user's devices from one thread reach each connection in
+     * send order, queued ones first. To write to one connection, use
+     * {@link ConnectionContext#reply(byte[])} (of a context from {@link #connections(String)}, for
+     * example).
+     *
+     * <p><b>Never queued.</b> The queue holds messages per user and delivers them to whichever of
+     * the user's devices logs in next, so a message for one device cannot wait there: {@code ttl}
+     * must be zero, and a device without an open connection fails the send with
+     * {@link OfflineException}. (The parameter is there for the per-device delivery of a later
+     * version.)
+     *
+     * @param device  the recipient device; not null
+     * @param payload the payload; not null; the hub keeps the array, the caller must not modify it
+     * @param ttl     must be {@link Duration#ZERO}; not null
+     * @return a stage that completes with the outcome ({@link SendResult#queued()} is always
+     *         false), or exceptionally with {@link OfflineException} (no open connection of the
+     *         device), {@link DeliveryFailedException} (no write succeeded),
+     *         {@link PendingLimitException} or {@link HubClosedException}
+     * @throws IllegalArgumentException if {@code ttl} is not zero
+     * @since 0.1
+     */
+    CompletionStage<SendResult> send(Device device, byte[] payload, Duration ttl);
+
+    /**
+     * The user's open connections: a snapshot, oldest first, each with its device, transport,
+     * remote address and login time ({@link ConnectionContext#connectedAt()}). The contexts are
+     * the ones the hub hands to the actor; one may be closed by the time it is used.
+     *
+     * @param uid a user; not null
+     * @return the connections; empty when the user is offline; unmodifiable
+     * @since 0.1
+     */
+    List<ConnectionContext> connections(String uid);
 
     /**
      * @param uid a user; not null

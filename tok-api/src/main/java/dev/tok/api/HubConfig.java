@@ -27,6 +27,12 @@ import java.util.concurrent.Executor;
  * <tr><td>{@link #maxPendingSendsPerUser()}</td><td>{@code max-pending-sends-per-user}</td><td>10000</td></tr>
  * </table>
  *
+ * <p><b>Session policy.</b> What a login does to the user's other connections is a
+ * {@link SessionPolicy}: {@link Builder#sessionPolicy(SessionPolicy)} sets one; without it,
+ * {@link #sso()} chooses {@link SessionPolicy#singleSignOn()} (true, the default) or
+ * {@link SessionPolicy#shareAll(int)} with {@link #maxConnectionsPerUser()} (false). An explicit
+ * policy wins over both shorthands, whatever the order of the builder calls.
+ *
  * <p>The smallest configuration, {@code HubConfig.builder().actor(actor).build()}, builds: it has
  * no server pings, so it gets the default read timeout of 90 seconds, and a connection that sends
  * nothing for 90 seconds is closed. Clients must send something within it (an application-level
@@ -58,9 +64,13 @@ public final class HubConfig {
     private final BeforeSend beforeSend;
     private final AfterSend afterSend;
     private final CloseHook closeHook;
+    private final ConnectHook connectHook;
     private final PingGenerator pingGenerator;
     private final ByeGenerator byeGenerator;
     private final boolean sso;
+    /** The policy set with {@link Builder#sessionPolicy}; null when the shorthands decide. */
+    private final SessionPolicy sessionPolicySet;
+    private final SessionPolicy sessionPolicy;
     private final Duration pingInterval;
     private final Duration authTimeout;
     private final Duration writeTimeout;
@@ -82,9 +92,13 @@ public final class HubConfig {
         this.beforeSend = b.beforeSend;
         this.afterSend = b.afterSend;
         this.closeHook = b.closeHook;
+        this.connectHook = b.connectHook;
         this.pingGenerator = b.pingGenerator;
         this.byeGenerator = b.byeGenerator;
         this.sso = b.sso;
+        this.sessionPolicySet = b.sessionPolicy;
+        this.sessionPolicy = b.sessionPolicy != null ? b.sessionPolicy
+                : b.sso ? SessionPolicy.singleSignOn() : SessionPolicy.shareAll(b.maxConnectionsPerUser);
         this.pingInterval = b.pingInterval;
         this.authTimeout = b.authTimeout;
         this.writeTimeout = b.writeTimeout;
@@ -139,6 +153,14 @@ public final class HubConfig {
         return Optional.ofNullable(closeHook);
     }
 
+    /**
+     * @return the connect hook
+     * @since 0.1
+     */
+    public Optional<ConnectHook> connectHook() {
+        return Optional.ofNullable(connectHook);
+    }
+
     /** @return the ping payload generator; without one there are no server pings */
     public Optional<PingGenerator> pingGenerator() {
         return Optional.ofNullable(pingGenerator);
@@ -149,9 +171,24 @@ public final class HubConfig {
         return Optional.ofNullable(byeGenerator);
     }
 
-    /** @return true if a new connection of a user closes the user's older connections */
+    /**
+     * @return the sso shorthand as set: true if a new connection of a user closes the user's older
+     *         connections; what the hub applies is {@link #sessionPolicy()}, which differs when a
+     *         policy was set explicitly
+     */
     public boolean sso() {
         return sso;
+    }
+
+    /**
+     * @return the policy the hub applies at every login: the one set with
+     *         {@link Builder#sessionPolicy(SessionPolicy)}, else {@link SessionPolicy#singleSignOn()}
+     *         with {@link #sso()} true, else {@link SessionPolicy#shareAll(int)} with
+     *         {@link #maxConnectionsPerUser()}
+     * @since 0.1
+     */
+    public SessionPolicy sessionPolicy() {
+        return sessionPolicy;
     }
 
     /** @return the interval of server pings; zero when off */
@@ -188,7 +225,10 @@ public final class HubConfig {
         return partialSendPolicy;
     }
 
-    /** @return the most connections one user may hold when sso is off */
+    /**
+     * @return the most connections one user may hold when sso is off and no
+     *         {@link #sessionPolicy()} was set explicitly
+     */
     public int maxConnectionsPerUser() {
         return maxConnectionsPerUser;
     }
@@ -230,9 +270,11 @@ public final class HubConfig {
         private BeforeSend beforeSend;
         private AfterSend afterSend;
         private CloseHook closeHook;
+        private ConnectHook connectHook;
         private PingGenerator pingGenerator;
         private ByeGenerator byeGenerator;
         private boolean sso = true;
+        private SessionPolicy sessionPolicy;
         private Duration pingInterval = Duration.ofSeconds(30);
         private Duration authTimeout = Duration.ofSeconds(5);
         private Duration writeTimeout = Duration.ofMinutes(1);
@@ -256,9 +298,11 @@ public final class HubConfig {
             beforeSend = c.beforeSend;
             afterSend = c.afterSend;
             closeHook = c.closeHook;
+            connectHook = c.connectHook;
             pingGenerator = c.pingGenerator;
             byeGenerator = c.byeGenerator;
             sso = c.sso;
+            sessionPolicy = c.sessionPolicySet;
             pingInterval = c.pingInterval;
             authTimeout = c.authTimeout;
             writeTimeout = c.writeTimeout;
@@ -348,6 +392,34 @@ public final class HubConfig {
         }
 
         /**
+         * Sets a hook called once for every registered connection, before the actor sees its
+         * frames; see {@link ConnectHook} for when and on which thread. Default: none.
+         *
+         * @param hook the hook; not null
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder connectHook(ConnectHook hook) {
+            this.connectHook = Objects.requireNonNull(hook, "connectHook");
+            return this;
+        }
+
+        /**
+         * Sets what a login does to the user's other connections, and whether it is refused.
+         * Takes precedence over {@link #sso(boolean)} and {@link #maxConnectionsPerUser(int)},
+         * which only choose between the built-in policies when none is set. Default: none, the
+         * shorthands decide ({@link SessionPolicy#singleSignOn()}).
+         *
+         * @param policy the policy; not null
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder sessionPolicy(SessionPolicy policy) {
+            this.sessionPolicy = Objects.requireNonNull(policy, "sessionPolicy");
+            return this;
+        }
+
+        /**
          * Sets the payload generator of server pings and so turns server pings on: every
          * {@link #pingInterval(Duration)} the hub writes its payload (through {@link BeforeSend})
          * to every connection. With pings on, the read timeout defaults to off. Default: none,
@@ -376,7 +448,9 @@ public final class HubConfig {
         /**
          * Sets single sign-on: when true, a user's new connection closes the user's older ones
          * (after their bye payload); when false, a user may hold up to
-         * {@link #maxConnectionsPerUser(int)} connections. Default true.
+         * {@link #maxConnectionsPerUser(int)} connections. Default true. A shorthand for
+         * {@link SessionPolicy#singleSignOn()} and {@link SessionPolicy#shareAll(int)}; an
+         * explicit {@link #sessionPolicy(SessionPolicy)} takes precedence.
          *
          * @param sso whether a new connection closes the user's older ones
          * @return this builder
@@ -455,7 +529,8 @@ public final class HubConfig {
 
         /**
          * Sets how many connections one user may hold when single sign-on is off; one more is
-         * refused with {@link ConnectionLimitException}. Ignored with sso on. Default 16; at
+         * refused with {@link ConnectionLimitException}. Ignored with sso on and when a
+         * {@link #sessionPolicy(SessionPolicy)} is set. Default 16; at
          * least 1.
          *
          * @param max the limit, at least 1
@@ -564,7 +639,7 @@ public final class HubConfig {
          */
         public HubConfig build() {
             if (actor == null) {
-                throw new ConfigurationException("actor is required: call HubConfig.builder().actor((device, payload) -> ...)");
+                throw new ConfigurationException("actor is required: call HubConfig.builder().actor((connection, payload) -> ...)");
             }
             requireNotNegative("pingInterval", pingInterval);
             requirePositive("authTimeout", authTimeout);

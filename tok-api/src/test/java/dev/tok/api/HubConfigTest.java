@@ -116,6 +116,30 @@ class HubConfigTest {
     }
 
     @Test
+    void sessionPolicyShorthandsAndPrecedence() {
+        assertThat(valid().build().sessionPolicy()).isSameAs(SessionPolicy.singleSignOn());
+        assertThat(valid().sso(false).maxConnectionsPerUser(5).build().sessionPolicy()).hasToString("SessionPolicy.shareAll(5)");
+        assertThat(valid().settings(Map.of("sso", "false")).build().sessionPolicy()).hasToString("SessionPolicy.shareAll(16)");
+        SessionPolicy custom = SessionPolicy.onePerKind(d -> d.deviceId());
+        HubConfig c = valid().sessionPolicy(custom).sso(false).maxConnectionsPerUser(2).build();
+        assertThat(c.sessionPolicy()).as("an explicit policy wins over the shorthands").isSameAs(custom);
+        assertThat(c.sso()).isFalse();
+        assertThat(c.toBuilder().sso(true).build().sessionPolicy()).isSameAs(custom);
+        ConnectHook hook = connection -> { };
+        assertThat(valid().connectHook(hook).build().toBuilder().build().connectHook()).containsSame(hook);
+        assertThat(valid().build().connectHook()).isEmpty();
+        assertThatThrownBy(() -> valid().sessionPolicy(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("sessionPolicy");
+    }
+
+    @Test
+    void attributeKeysCompareByIdentity() {
+        AttributeKey<String> a = AttributeKey.of("x");
+        assertThat(a).isNotEqualTo(AttributeKey.of("x")).isEqualTo(a).hasToString("AttributeKey[x]");
+        assertThatThrownBy(() -> AttributeKey.of("")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void deviceValidatesAndCopies() {
         java.util.HashMap<String, String> meta = new java.util.HashMap<>(Map.of("k", "v"));
         Device d = new Device("u", "d", meta);

@@ -58,7 +58,7 @@ public class PauseResumeTest {
      * delivered.
      */
     private static final CoreHub HUB = new CoreHub(TestHubs.config()
-            .actor((device, payload) -> payload[0] = 1)
+            .actor((connection, payload) -> payload[0] = 1)
             .actorExecutor(ROUTER)
             .maxPendingFrames(1)
             .noQueue()

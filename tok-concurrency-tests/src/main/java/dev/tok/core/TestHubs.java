@@ -36,7 +36,7 @@ final class TestHubs {
      * run) with a no-op actor and single sign-on off (it is on by default).
      */
     static HubConfig.Builder config() {
-        return HubConfig.builder().actor((device, payload) -> { }).readTimeout(Duration.ofMinutes(5)).sso(false);
+        return HubConfig.builder().actor((connection, payload) -> { }).readTimeout(Duration.ofMinutes(5)).sso(false);
     }
 
     /**

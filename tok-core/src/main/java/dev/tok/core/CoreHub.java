@@ -10,6 +10,8 @@ import dev.tok.api.ByeGenerator;
 import dev.tok.api.CloseHook;
 import dev.tok.api.CloseReason;
 import dev.tok.api.ConfigurationException;
+import dev.tok.api.ConnectHook;
+import dev.tok.api.ConnectionContext;
 import dev.tok.api.ConnectionLimitException;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
@@ -21,6 +23,7 @@ import dev.tok.api.PendingLimitException;
 import dev.tok.api.PingGenerator;
 import dev.tok.api.Queue;
 import dev.tok.api.SendResult;
+import dev.tok.api.SessionPolicy;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
@@ -28,6 +31,8 @@ import dev.tok.api.spi.HubRuntime;
 import dev.tok.api.spi.TransportContext;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -71,6 +76,8 @@ final class CoreHub implements Hub {
     final PingGenerator pingGenerator;
     final ByeGenerator byeGenerator;
     private final CloseHook closeHook;
+    final ConnectHook connectHook;
+    private final SessionPolicy sessionPolicy;
     private final Authenticator authenticator;
 
     final Metrics metrics = new Metrics();
@@ -107,6 +114,8 @@ final class CoreHub implements Hub {
         this.pingGenerator = config.pingGenerator().orElse(null);
         this.byeGenerator = config.byeGenerator().orElse(null);
         this.closeHook = config.closeHook().orElse(null);
+        this.connectHook = config.connectHook().orElse(null);
+        this.sessionPolicy = config.sessionPolicy();
         this.authenticator = config.authenticator().orElse(null);
         int cores = Runtime.getRuntime().availableProcessors();
         this.worker = Executors.newFixedThreadPool(Math.max(2, cores), new NamedThreadFactory("worker"));
@@ -127,7 +136,7 @@ final class CoreHub implements Hub {
         this.readTimeoutNanos = config.readTimeout().toNanos();
         long sweepMillis = sweepPeriodMillis(config);
         this.sweepTask = scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
-        LOG.debug("hub started: sso={}, ping={}, readTimeout={}, queue={}", config.sso(),
+        LOG.debug("hub started: sessions={}, ping={}, readTimeout={}, queue={}", sessionPolicy,
                 config.pingEnabled() ? config.pingInterval() : "off", config.readTimeout(),
                 queue == null ? "none" : queue.getClass().getName());
     }
@@ -186,19 +195,49 @@ final class CoreHub implements Hub {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative, was " + ttl);
         }
+        return send(uid, payload, ttl, null);
+    }
+
+    @Override
+    public CompletionStage<SendResult> send(Device device, byte[] payload, Duration ttl) {
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(ttl, "ttl");
+        if (!ttl.isZero()) {
+            throw new IllegalArgumentException("a send to one device is never queued (the queue is per user), so its ttl "
+                    + "must be zero, was " + ttl + ": use Duration.ZERO, or send(uid, ..) to queue for the user's next login");
+        }
+        return send(device.uid(), payload, ttl, device);
+    }
+
+    /** {@code ConnectionContext.reply}: a send to one connection, in its user's order. */
+    CompletionStage<SendResult> reply(HubConnection conn, byte[] payload) {
+        if (conn.isClosed() && !closing) {
+            return CompletableFuture.failedFuture(new OfflineException(conn.device()));
+        }
+        return send(conn.device().uid(), payload, Duration.ZERO, conn);
+    }
+
+    /**
+     * @param only null: every connection of the user; a {@link Device} or a {@link HubConnection}:
+     *             see {@link SendOperation#SendOperation(CoreHub, UserSlot, byte[], Duration, Object)}
+     */
+    private CompletionStage<SendResult> send(String uid, byte[] payload, Duration ttl, Object only) {
         if (closing) {
             return CompletableFuture.failedFuture(new HubClosedException());
         }
         if (ttl.isZero()) {
             UserSlot existing = slots.get(uid);
             if (existing == null || existing.conns.length == 0) {
-                return CompletableFuture.failedFuture(new OfflineException(uid));
+                return CompletableFuture.failedFuture(only == null ? new OfflineException(uid)
+                        : new OfflineException(only instanceof Device ? (Device) only : ((HubConnection) only).device()));
             }
         }
         while (true) {
             UserSlot slot = slot(uid);
             SendOperation op;
             boolean direct;
+            boolean offline = false;
             boolean start = false;
             synchronized (slot) {
                 if (slot.retired) {
@@ -207,23 +246,48 @@ final class CoreHub implements Hub {
                 if (slot.pendingSends() >= config.maxPendingSendsPerUser()) {
                     return CompletableFuture.failedFuture(new PendingLimitException(uid, config.maxPendingSendsPerUser()));
                 }
-                op = new SendOperation(this, slot, payload, ttl);
+                op = new SendOperation(this, slot, payload, ttl, only);
                 direct = slot.fastPathOpen();
                 if (direct) {
-                    op.issue(slot.conns);
-                } else {
+                    HubConnection[] targets = op.select(slot.conns);
+                    if (targets.length == 0) {
+                        offline = true; // a targeted send whose device or connection is gone
+                    } else {
+                        op.issue(targets);
+                    }
+                }
+                if (!direct) {
                     start = slot.submit(op);
                 }
             }
             // Outside the monitor: BeforeSend, the transport's write, and whatever a write that
             // completes at once sets off (AfterSend, the stage's dependent actions) are user code.
-            if (direct) {
+            if (offline) {
+                op.offline();
+            } else if (direct) {
                 op.write();
             } else if (start) {
                 slot.start();
             }
             return op.result;
         }
+    }
+
+    @Override
+    public List<ConnectionContext> connections(String uid) {
+        UserSlot slot = slots.get(Objects.requireNonNull(uid, "uid"));
+        return slot == null ? List.of() : contexts(slot.conns);
+    }
+
+    private static List<ConnectionContext> contexts(HubConnection[] conns) {
+        if (conns.length == 0) {
+            return List.of();
+        }
+        ConnectionContext[] out = new ConnectionContext[conns.length];
+        for (int i = 0; i < conns.length; i++) {
+            out[i] = conns[i].context;
+        }
+        return Collections.unmodifiableList(Arrays.asList(out));
     }
 
     @Override
@@ -320,11 +384,19 @@ final class CoreHub implements Hub {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(adapter, "adapter");
         HubConnection conn = new HubConnection(this, device, adapter);
-        List<HubConnection> kicked = new ArrayList<>(0);
+        List<HubConnection> kicked;
         UserSlot slot;
         boolean startDrain;
         while (true) {
+            if (closing) {
+                throw new HubClosedException();
+            }
             slot = slot(device.uid());
+            // The session policy is user code: it decides outside the monitor, on a snapshot, and
+            // the decision is applied only if the user's connections are still that snapshot
+            // (every change replaces the array); else it decides again.
+            HubConnection[] current = slot.conns;
+            kicked = replaced(conn, current);
             synchronized (slot) {
                 if (slot.retired) {
                     continue;
@@ -332,16 +404,8 @@ final class CoreHub implements Hub {
                 if (closing) {
                     throw new HubClosedException();
                 }
-                HubConnection[] current = slot.conns;
-                if (config.sso()) {
-                    for (HubConnection old : current) {
-                        if (!adapter.sharesConnectionWith(old.adapter)) {
-                            kicked.add(old);
-                        }
-                    }
-                } else if (current.length >= config.maxConnectionsPerUser()) {
-                    throw new ConnectionLimitException("user '" + device.uid() + "' already holds " + current.length
-                            + " connections, the most maxConnectionsPerUser (tok.hub.max-connections-per-user) allows with sso off");
+                if (slot.conns != current) {
+                    continue;
                 }
                 for (HubConnection old : kicked) {
                     slot.remove(old);
@@ -365,7 +429,40 @@ final class CoreHub implements Hub {
         if (config.pingEnabled()) {
             conn.startPings(config.pingInterval().toMillis());
         }
+        conn.connected();
         return conn;
+    }
+
+    /**
+     * Asks the session policy which of the user's connections the new one replaces. Not under a
+     * monitor: the policy is user code.
+     *
+     * @return the connections to close for the new one, never one sharing its underlying connection
+     * @throws ConnectionLimitException when the policy refuses the new connection
+     */
+    private List<HubConnection> replaced(HubConnection conn, HubConnection[] current) {
+        List<ConnectionContext> chosen;
+        try {
+            chosen = sessionPolicy.replaced(conn.context, contexts(current));
+        } catch (ConnectionLimitException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.error("SessionPolicy {} failed for {}; the connection is refused", sessionPolicy, conn.device(), e);
+            throw new TokException("SessionPolicy " + sessionPolicy + " failed: " + e, e);
+        }
+        if (chosen == null) {
+            throw new TokException("SessionPolicy " + sessionPolicy + " returned null; the connection is refused");
+        }
+        if (chosen.isEmpty()) {
+            return List.of();
+        }
+        List<HubConnection> out = new ArrayList<>(chosen.size());
+        for (HubConnection old : current) {
+            if (chosen.contains(old.context) && !conn.adapter.sharesConnectionWith(old.adapter)) {
+                out.add(old);
+            }
+        }
+        return out;
     }
 
     /** @return the user's slot, or null; for tests and diagnostics */
@@ -393,12 +490,20 @@ final class CoreHub implements Hub {
                 retireIfUnused(slot);
             }
         }
-        if (closeHook != null) {
-            try {
-                worker.execute(() -> runCloseHook(conn));
-            } catch (RejectedExecutionException e) {
-                runCloseHook(conn);
-            }
+        if (closeHook != null && conn.closeHookMayRun()) {
+            scheduleCloseHook(conn);
+        }
+    }
+
+    /** Runs the close hook on the worker (in this thread when the worker is shut down). */
+    void scheduleCloseHook(HubConnection conn) {
+        if (closeHook == null) {
+            return;
+        }
+        try {
+            worker.execute(() -> runCloseHook(conn));
+        } catch (RejectedExecutionException e) {
+            runCloseHook(conn);
         }
     }
 

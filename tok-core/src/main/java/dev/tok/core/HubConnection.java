@@ -25,16 +25,31 @@ import org.slf4j.LoggerFactory;
  * The hub's side of one registered connection: inbound frames go through a per-connection
  * serial inbox to the actor executor (order kept, I/O thread never blocked, reading paused when
  * the inbox is full); outbound writes go through {@code BeforeSend} to the adapter.
+ *
+ * <p>With a {@code ConnectHook}, the inbox starts closed: {@link #pending} starts at one, a
+ * stand-in for the hook that no frame can schedule past, and the hook's end removes it (and
+ * schedules the frames that arrived meanwhile). So the actor sees no frame before the hook
+ * returned. The close hook waits for the connect hook too ({@link #hooks}).
  */
 final class HubConnection implements Connection {
     private static final Logger LOG = LoggerFactory.getLogger(HubConnection.class);
     private static final int INBOX_BATCH = 64;
+    /** {@link #hooks}: the connect hook returned (or there is none). */
+    private static final int CONNECT_DONE = 1;
+    /** {@link #hooks}: the connection closed before the connect hook returned; its end runs the close hook. */
+    private static final int CLOSE_WANTED = 2;
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<HubConnection> HOOKS =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(HubConnection.class, "hooks");
 
     private final CoreHub hub;
     private final Device device;
     final ConAdapter adapter;
     private final Executor actorExecutor;
     private final int maxPending;
+    /** The application's view of this connection; one per connection. */
+    final ConnectionView context;
+    /** {@link #CONNECT_DONE} and {@link #CLOSE_WANTED}. */
+    private volatile int hooks;
 
     private final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -61,11 +76,75 @@ final class HubConnection implements Connection {
         this.adapter = adapter;
         this.actorExecutor = hub.actorExecutor;
         this.maxPending = hub.config.maxPendingFrames();
+        this.context = new ConnectionView(this);
+        if (hub.connectHook == null) {
+            hooks = CONNECT_DONE;
+        } else {
+            pending.set(1); // the connect hook's stand-in: frames wait for it
+        }
     }
 
     @Override
     public Device device() {
         return device;
+    }
+
+    /** @return the hub */
+    CoreHub hub() {
+        return hub;
+    }
+
+    /**
+     * The connection is registered: runs the connect hook (if any) on the actor executor, then
+     * opens the inbox. Called once, by {@code register}, after the user's monitor was released.
+     */
+    void connected() {
+        if (hub.connectHook == null) {
+            return;
+        }
+        try {
+            actorExecutor.execute(this::runConnectHook);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("actor executor refused the connect hook of {}; it does not run", device);
+            connectDone();
+        }
+    }
+
+    private void runConnectHook() {
+        try {
+            hub.connectHook.onConnect(context);
+        } catch (RuntimeException e) {
+            LOG.error("ConnectHook failed for {}", device, e);
+        } finally {
+            connectDone();
+        }
+    }
+
+    /** The connect hook returned: frames may reach the actor, the close hook may run. */
+    private void connectDone() {
+        if (pending.decrementAndGet() > 0) {
+            scheduleInbox();
+        }
+        int before = HOOKS.getAndUpdate(this, h -> h | CONNECT_DONE);
+        if ((before & CLOSE_WANTED) != 0) {
+            hub.scheduleCloseHook(this);
+        }
+    }
+
+    /**
+     * @return true when the close hook may be scheduled now; false when the connect hook has not
+     *         returned yet, which then schedules it
+     */
+    boolean closeHookMayRun() {
+        while (true) {
+            int h = hooks;
+            if ((h & CONNECT_DONE) != 0) {
+                return true;
+            }
+            if (HOOKS.compareAndSet(this, h, h | CLOSE_WANTED)) {
+                return false;
+            }
+        }
     }
 
     boolean isClosed() {
@@ -168,14 +247,14 @@ final class HubConnection implements Connection {
         byte[] payload = frame;
         if (hub.beforeReceive != null) {
             try {
-                payload = hub.beforeReceive.beforeReceive(device, frame);
+                payload = hub.beforeReceive.beforeReceive(context, frame);
             } catch (RuntimeException e) {
                 LOG.info("frame from {} rejected by BeforeReceive: {}", device, e.toString());
                 return;
             }
         }
         try {
-            hub.actor.onReceive(device, payload);
+            hub.actor.onReceive(context, payload);
         } catch (RuntimeException e) {
             LOG.error("actor failed on a frame from {}", device, e);
         }
@@ -297,10 +376,21 @@ final class HubConnection implements Connection {
      * @param reason why; given to the adapter and the close hook
      */
     void close(CloseReason reason) {
+        close(reason, reason == CloseReason.SERVER_SHUTDOWN);
+    }
+
+    /**
+     * Closes the connection.
+     *
+     * @param reason   why; given to the adapter and the close hook
+     * @param graceful true: the transport flushes what was written first ({@link ConAdapter#close});
+     *                 false: it aborts ({@link ConAdapter#abort})
+     */
+    void close(CloseReason reason, boolean graceful) {
         if (closed.compareAndSet(false, true)) {
             closeReason = reason;
             try {
-                if (reason == CloseReason.SERVER_SHUTDOWN) {
+                if (graceful) {
                     adapter.close(reason);
                 } else {
                     adapter.abort(reason);

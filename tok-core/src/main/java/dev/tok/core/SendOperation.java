@@ -4,6 +4,7 @@ import dev.tok.api.CacheFailedException;
 import dev.tok.api.CloseReason;
 import dev.tok.api.Delivery;
 import dev.tok.api.DeliveryFailedException;
+import dev.tok.api.Device;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.OfflineException;
 import dev.tok.api.PartialSendPolicy;
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 
 /**
- * One {@code Hub.send}: writes the message to a snapshot of the user's connections, collects
+ * One {@code Hub.send}: writes the message to a snapshot of the user's connections (or, for a
+ * device-targeted send or a reply, to those of them it {@linkplain #select selects}), collects
  * every write's outcome, and caches the message when the user is offline or when the
  * {@link PartialSendPolicy} says so. As a {@link SlotTask} it runs in the user's chain when it
  * could not take the fast path.
@@ -35,6 +37,8 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     private final UserSlot slot;
     private final byte[] payload;
     private final Duration ttl;
+    /** Which of the user's connections to write to: null all, a {@link Device} its connections, a {@link HubConnection} that one. */
+    private final Object only;
     private final long sentAtMillis;
     final CompletableFuture<SendResult> result = new CompletableFuture<>();
 
@@ -55,11 +59,62 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     boolean writesDone;
 
     SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl) {
+        this(hub, slot, payload, ttl, null);
+    }
+
+    /**
+     * @param only null: every connection of the user; a {@link Device}: the connections of that
+     *             device (uid and device id); a {@link HubConnection}: that connection. A
+     *             targeted send always has a zero ttl: it is never queued
+     */
+    SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl, Object only) {
         this.hub = hub;
         this.slot = slot;
         this.payload = payload;
         this.ttl = ttl;
+        this.only = only;
         this.sentAtMillis = ttl.isZero() ? 0 : System.currentTimeMillis();
+    }
+
+    /**
+     * @param conns the user's connections
+     * @return those this send writes to: all of them, or the targeted ones (possibly none)
+     */
+    HubConnection[] select(HubConnection[] conns) {
+        if (only == null || conns.length == 0) {
+            return conns;
+        }
+        int n = 0;
+        for (HubConnection c : conns) {
+            if (selected(c)) {
+                n++;
+            }
+        }
+        if (n == conns.length) {
+            return conns;
+        }
+        HubConnection[] out = new HubConnection[n];
+        int i = 0;
+        for (HubConnection c : conns) {
+            if (selected(c)) {
+                out[i++] = c;
+            }
+        }
+        return out;
+    }
+
+    private boolean selected(HubConnection c) {
+        if (only instanceof HubConnection) {
+            return c == only;
+        }
+        Device d = (Device) only;
+        return c.device().deviceId().equals(d.deviceId()) && c.device().uid().equals(d.uid());
+    }
+
+    /** The send's targets are all offline and it is not queued: fails it. Not under a monitor. */
+    void offline() {
+        result.completeExceptionally(only == null ? new OfflineException(slot.uid)
+                : new OfflineException(only instanceof HubConnection ? ((HubConnection) only).device() : (Device) only));
     }
 
     /**
@@ -118,7 +173,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         CompletableFuture<Void> quiet = null;
         boolean online;
         synchronized (slot) {
-            HubConnection[] conns = slot.conns;
+            HubConnection[] conns = select(slot.conns);
             online = conns.length > 0;
             if (online) {
                 // Written at once, like a fast-path send, whatever earlier writes are still in
@@ -139,7 +194,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             return DONE;
         }
         if (ttl.isZero()) {
-            result.completeExceptionally(new OfflineException(slot.uid));
+            offline();
             return DONE;
         }
         if (quiet != null) {

@@ -34,7 +34,7 @@ class ActorTest {
     void framesOfOneConnectionReachTheActorInArrivalOrder() {
         Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
         CoreHub hub = fx.hub(HubFixture.config().sso(false).actorExecutor(actorPool)
-                .actor((d, p) -> seen.computeIfAbsent(d.deviceId(), k -> new CopyOnWriteArrayList<>())
+                .actor((c, p) -> seen.computeIfAbsent(c.device().deviceId(), k -> new CopyOnWriteArrayList<>())
                         .add(Integer.parseInt(new String(p, UTF_8))))
                 .build());
         InMemoryConnection a = fx.connect(hub, Device.of("u", "a"));

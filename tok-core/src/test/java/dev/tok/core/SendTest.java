@@ -158,7 +158,7 @@ class SendTest {
     @Test
     void sendArgumentsAreChecked() {
         CoreHub hub = fx.hub(HubFixture.config().build());
-        assertThatThrownBy(() -> hub.send(null, b("x"), Duration.ZERO)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> hub.send((String) null, b("x"), Duration.ZERO)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("uid");
         assertThatThrownBy(() -> hub.send("a", b("x"), Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tok.api.Actor;
 import dev.tok.api.CacheFailedException;
+import dev.tok.api.ConnectionContext;
 import dev.tok.api.DeliveryFailedException;
-import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.OfflineException;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * <li>anything else, malformed JSON included: answers {@code error}; the connection stays open.</li>
  * </ul>
  *
- * <p>Runs on the hub's actor executor. Replies go only to the asking connection (see
- * {@link Replies}).
+ * <p>Runs on the hub's actor executor. Replies go only to the asking connection
+ * ({@link ConnectionContext#reply}); the hub comes from the connection too
+ * ({@link ConnectionContext#hub}), so the actor needs no reference of its own and works from
+ * the first frame on.
  */
 final class ChatActor implements Actor {
 
@@ -45,75 +46,65 @@ final class ChatActor implements Actor {
     /** Largest ttl accepted: ten years. */
     static final long MAX_TTL_SECONDS = 3650L * 86_400;
 
-    private final CompletableFuture<Hub> hub;
-
-    /**
-     * @param hub completes with the hub once the server started; frames arriving before wait for it
-     */
-    ChatActor(CompletableFuture<Hub> hub) {
-        this.hub = hub;
-    }
-
     @Override
-    public void onReceive(Device device, byte[] payload) {
-        Hub h = hub.join();
+    public void onReceive(ConnectionContext connection, byte[] payload) {
         JsonNode frame;
         try {
             frame = Messages.read(payload);
         } catch (JsonProcessingException e) {
-            reply(h, device, Messages.error(null, "malformed JSON: " + e.getOriginalMessage()));
+            reply(connection, Messages.error(null, "malformed JSON: " + e.getOriginalMessage()));
             return;
         } catch (IOException e) {
-            reply(h, device, Messages.error(null, "malformed JSON: " + e.getMessage()));
+            reply(connection, Messages.error(null, "malformed JSON: " + e.getMessage()));
             return;
         }
         if (frame == null || frame.isMissingNode()) {
-            reply(h, device, Messages.error(null, "empty frame: expected a JSON object"));
+            reply(connection, Messages.error(null, "empty frame: expected a JSON object"));
             return;
         }
         if (!frame.isObject()) {
-            reply(h, device, Messages.error(null, "expected a JSON object, got " + kind(frame)));
+            reply(connection, Messages.error(null, "expected a JSON object, got " + kind(frame)));
             return;
         }
         JsonNode cidNode = frame.get("cid");
         String cid = null;
         if (cidNode != null && !cidNode.isNull()) {
             if (!cidNode.isTextual()) {
-                reply(h, device, Messages.error(null, "field 'cid' must be a string, got " + kind(cidNode)));
+                reply(connection, Messages.error(null, "field 'cid' must be a string, got " + kind(cidNode)));
                 return;
             }
             cid = cidNode.textValue();
         }
         JsonNode type = frame.get("type");
         if (type == null || !type.isTextual()) {
-            reply(h, device, Messages.error(cid, "field 'type' must be a string: send, online or pong"));
+            reply(connection, Messages.error(cid, "field 'type' must be a string: send, online or pong"));
             return;
         }
         switch (type.textValue()) {
             case "send":
-                send(h, device, frame, cid);
+                send(connection, frame, cid);
                 break;
             case "online":
-                List<String> users = new ArrayList<>(h.online());
+                List<String> users = new ArrayList<>(connection.hub().online());
                 Collections.sort(users);
-                reply(h, device, Messages.online(users));
+                reply(connection, Messages.online(users));
                 break;
             case "pong":
                 break;
             default:
-                reply(h, device, Messages.error(cid, "unknown type '" + type.textValue() + "': expected send, online or pong"));
+                reply(connection, Messages.error(cid, "unknown type '" + type.textValue() + "': expected send, online or pong"));
         }
     }
 
-    private void send(Hub h, Device from, JsonNode frame, String cid) {
+    private void send(ConnectionContext from, JsonNode frame, String cid) {
         JsonNode to = frame.get("to");
         if (to == null || !to.isTextual() || !TokenAuthenticator.ID.matcher(to.textValue()).matches()) {
-            reply(h, from, Messages.error(cid, "field 'to' must be a user id: 1 to 64 of A-Z a-z 0-9 _ . -"));
+            reply(from, Messages.error(cid, "field 'to' must be a user id: 1 to 64 of A-Z a-z 0-9 _ . -"));
             return;
         }
         JsonNode body = frame.get("body");
         if (body == null) {
-            reply(h, from, Messages.error(cid, "missing field 'body'"));
+            reply(from, Messages.error(cid, "missing field 'body'"));
             return;
         }
         long ttl = DEFAULT_TTL_SECONDS;
@@ -121,20 +112,20 @@ final class ChatActor implements Actor {
         if (ttlNode != null && !ttlNode.isNull()) {
             if (!ttlNode.isIntegralNumber() || !ttlNode.canConvertToLong() || ttlNode.longValue() < 0
                     || ttlNode.longValue() > MAX_TTL_SECONDS) {
-                reply(h, from, Messages.error(cid, "field 'ttl' must be a whole number of seconds from 0 to " + MAX_TTL_SECONDS));
+                reply(from, Messages.error(cid, "field 'ttl' must be a whole number of seconds from 0 to " + MAX_TTL_SECONDS));
                 return;
             }
             ttl = ttlNode.longValue();
         }
         String recipient = to.textValue();
-        byte[] msg = Messages.msg(from.uid(), body, System.currentTimeMillis());
-        h.send(recipient, msg, Duration.ofSeconds(ttl)).whenComplete((result, failure) -> {
+        byte[] msg = Messages.msg(from.device().uid(), body, System.currentTimeMillis());
+        from.hub().send(recipient, msg, Duration.ofSeconds(ttl)).whenComplete((result, failure) -> {
             if (failure == null) {
                 if (cid != null) {
-                    reply(h, from, Messages.ack(cid));
+                    reply(from, Messages.ack(cid));
                 }
             } else {
-                reply(h, from, Messages.error(cid, describe(recipient, failure)));
+                reply(from, Messages.error(cid, describe(recipient, failure)));
             }
         });
     }
@@ -164,8 +155,8 @@ final class ChatActor implements Actor {
         return "send failed";
     }
 
-    private static void reply(Hub h, Device asker, byte[] json) {
-        h.send(asker.uid(), Replies.to(asker, json), Duration.ZERO).whenComplete((r, e) -> {
+    private static void reply(ConnectionContext asker, byte[] json) {
+        asker.reply(json).whenComplete((r, e) -> {
             if (e != null) {
                 LOG.debug("reply to {} not written: {}", asker, e.toString());
             }

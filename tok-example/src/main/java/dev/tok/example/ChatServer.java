@@ -1,5 +1,6 @@
 package dev.tok.example;
 
+import dev.tok.api.ConnectionContext;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.HubConfig;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -69,13 +69,12 @@ public final class ChatServer implements AutoCloseable {
      * @return the running server
      */
     static ChatServer start(Options options, Map<String, String> queueSettings) {
-        CompletableFuture<Hub> hub = new CompletableFuture<>();
         HubConfig config = HubConfig.builder()
                 .authenticator(new TokenAuthenticator())
-                .actor(new ChatActor(hub))
-                .beforeSend(new Replies())
+                .actor(new ChatActor())
                 .pingGenerator(() -> Messages.PING)
                 .byeGenerator((kicker, reason, device) -> Optional.of(Messages.bye(reason)))
+                .connectHook(ChatServer::connected)
                 .closeHook(ChatServer::closed)
                 .sso(options.sso())
                 .pingInterval(options.pingInterval())
@@ -103,10 +102,8 @@ public final class ChatServer implements AutoCloseable {
                             "path", "/ws", "max-message-size", maxFrame))
                     .build()
                     .start();
-            hub.complete(tok.hub());
             return new ChatServer(jetty, tok);
         } catch (Exception e) {
-            hub.completeExceptionally(e);
             if (tok != null) {
                 tok.close();
             }
@@ -139,6 +136,10 @@ public final class ChatServer implements AutoCloseable {
         server.setHandler(new Handler.Sequence(mountHandler, page));
         server.setStopTimeout(2_000);
         return server;
+    }
+
+    private static void connected(ConnectionContext connection) {
+        LOG.debug("{} connected over {} from {}", connection.device(), connection.transport(), connection.remoteAddress());
     }
 
     private static void closed(Device device, dev.tok.api.CloseReason reason) {

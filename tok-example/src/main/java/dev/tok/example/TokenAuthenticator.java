@@ -8,11 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -23,20 +21,11 @@ import java.util.regex.Pattern;
  *
  * <p>There is no password: this is a demonstration of the wiring, not of account security. A real
  * server verifies a signed token here.
- *
- * <p>Every accepted connection gets a process-unique number in the device's metadata under
- * {@link #CONNECTION}, so that replies can be addressed to the one connection that asked (see
- * {@link Replies}).
  */
 public final class TokenAuthenticator implements Authenticator {
 
-    /** Metadata key of the connection number. */
-    public static final String CONNECTION = "connection";
-
     /** What a uid (and a device id) must match. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-
-    private final AtomicLong connections = new AtomicLong();
 
     @Override
     public CompletionStage<Device> authenticate(AuthRequest request) {
@@ -45,7 +34,7 @@ public final class TokenAuthenticator implements Authenticator {
             return CompletableFuture.failedFuture(new AuthenticationException("no token: TCP sends it as the first frame, "
                     + "WebSocket as ?token=... or Authorization: Bearer ..."));
         }
-        Optional<Device> device = parse(token.get(), connections.incrementAndGet());
+        Optional<Device> device = parse(token.get());
         if (device.isEmpty()) {
             return CompletableFuture.failedFuture(new AuthenticationException("malformed token: expected uid or uid/deviceId, "
                     + "each 1 to 64 of A-Z a-z 0-9 _ . -"));
@@ -56,18 +45,17 @@ public final class TokenAuthenticator implements Authenticator {
     /**
      * Parses a token.
      *
-     * @param token      the token
-     * @param connection the connection number to put in the metadata
+     * @param token the token
      * @return the device, or empty when the token breaks the rules
      */
-    static Optional<Device> parse(String token, long connection) {
+    static Optional<Device> parse(String token) {
         int slash = token.indexOf('/');
         String uid = slash < 0 ? token : token.substring(0, slash);
         String deviceId = slash < 0 ? "" : token.substring(slash + 1);
         if (!ID.matcher(uid).matches() || (slash >= 0 && !ID.matcher(deviceId).matches())) {
             return Optional.empty();
         }
-        return Optional.of(new Device(uid, deviceId, Map.of(CONNECTION, Long.toString(connection))));
+        return Optional.of(Device.of(uid, deviceId));
     }
 
     private static Optional<String> token(AuthRequest request) {

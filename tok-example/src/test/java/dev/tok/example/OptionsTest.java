@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tok.api.Device;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -101,20 +100,20 @@ class OptionsTest {
     @CsvSource(delimiter = '|', value = {"alice|alice|", "alice/phone|alice|phone", "A_b.c-9/d-1.x_Y|A_b.c-9|d-1.x_Y"})
     @DisplayName("tokens: uid or uid/deviceId")
     void goodTokens(String token, String uid, String device) {
-        Optional<Device> d = TokenAuthenticator.parse(token, 7);
+        Optional<Device> d = TokenAuthenticator.parse(token);
         assertThat(d).isPresent();
         assertThat(d.get().uid()).isEqualTo(uid);
         assertThat(d.get().deviceId()).isEqualTo(device == null ? "" : device);
-        assertThat(d.get().metadata()).isEqualTo(Map.of(TokenAuthenticator.CONNECTION, "7"));
+        assertThat(d.get().metadata()).isEmpty();
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"''", "a b", "a/b/c", "alice/", "/phone", "al:ice", "ålice", "a\tb"})
     @DisplayName("tokens that break the rules are refused")
     void badTokens(String token) {
-        assertThat(TokenAuthenticator.parse(token, 1)).isEmpty();
-        assertThat(TokenAuthenticator.parse("x".repeat(65), 1)).isEmpty();
-        assertThat(TokenAuthenticator.parse("x".repeat(64), 1)).isPresent();
-        assertThat(TokenAuthenticator.parse("a/" + "x".repeat(65), 1)).isEmpty();
+        assertThat(TokenAuthenticator.parse(token)).isEmpty();
+        assertThat(TokenAuthenticator.parse("x".repeat(65))).isEmpty();
+        assertThat(TokenAuthenticator.parse("x".repeat(64))).isPresent();
+        assertThat(TokenAuthenticator.parse("a/" + "x".repeat(65))).isEmpty();
     }
 }

@@ -232,7 +232,7 @@ public abstract class TransportCompatibilityKit {
      */
     protected final Hub start(UnaryOperator<HubConfig.Builder> hub, Consumer<TokServer.Builder> transport) {
         HubConfig.Builder config = HubConfig.builder()
-                .actor((device, payload) -> received.add(new Received(device, payload)))
+                .actor((connection, payload) -> received.add(new Received(connection.device(), payload)))
                 .authenticator(this::authenticate)
                 .closeHook((device, reason) -> {
                     closeReasons.putIfAbsent(key(device), reason);

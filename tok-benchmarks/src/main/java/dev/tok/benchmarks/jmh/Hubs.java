@@ -58,7 +58,7 @@ public final class Hubs {
      */
     public static HubConfig config(boolean sso, Queue queue) {
         return HubConfig.builder()
-                .actor((device, payload) -> { })
+                .actor((connection, payload) -> { })
                 .readTimeout(Duration.ofMinutes(10))
                 .sso(sso)
                 .queue(queue)

@@ -68,11 +68,10 @@ public final class HubChatServer implements AutoCloseable {
      */
     public HubChatServer(String host, int port, String queue, Map<String, String> queueSettings, int maxConnections,
             String actor) {
-        Hub[] hubRef = new Hub[1];
         byte[] ping = ChatJson.ping();
         byte[] bye = ChatJson.byeSso();
         HubConfig.Builder config = HubConfig.builder()
-                .actor((device, payload) -> onReceive(hubRef[0], device, payload))
+                .actor((connection, payload) -> onReceive(connection.hub(), connection.device(), payload))
                 .authenticator(req -> {
                     String token = new String(req.firstFrame().orElse(new byte[0]), StandardCharsets.UTF_8);
                     String[] t = ChatJson.token(token);
@@ -101,7 +100,6 @@ public final class HubChatServer implements AutoCloseable {
         tcp.put("port", Integer.toString(port));
         tcp.put("max-connections", Integer.toString(maxConnections));
         server = TokServer.builder(config.build()).queue(queue, queueSettings).transport("tcp", tcp).build().start();
-        hubRef[0] = server.hub();
     }
 
     /** @return the tcp transport's address */

@@ -28,7 +28,7 @@ class HubRestartTest {
 
     private TokServer server() {
         HubConfig config = HubConfig.builder()
-                .actor((device, payload) -> { })
+                .actor((connection, payload) -> { })
                 .readTimeout(Duration.ofMinutes(1))
                 .authenticator(request -> java.util.concurrent.CompletableFuture.failedFuture(
                         new dev.tok.api.AuthenticationException("the loopback transport registers devices directly")))

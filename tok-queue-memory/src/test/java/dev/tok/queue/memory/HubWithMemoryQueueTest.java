@@ -20,7 +20,7 @@ class HubWithMemoryQueueTest {
 
     private static HubConfig.Builder config() {
         return HubConfig.builder()
-                .actor((device, payload) -> { })
+                .actor((connection, payload) -> { })
                 .readTimeout(Duration.ofMinutes(1));
     }
 

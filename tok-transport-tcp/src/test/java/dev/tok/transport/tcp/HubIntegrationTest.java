@@ -50,7 +50,7 @@ class HubIntegrationTest {
     @DisplayName("Go tok bytes end to end: auth frame to the Authenticator, frames to the Actor, Hub.send to the wire")
     void goTokBytesThroughTheHub() throws Exception {
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        HubConfig config = config().actor((device, payload) -> received.add(device.uid() + ">" + new String(payload,
+        HubConfig config = config().actor((connection, payload) -> received.add(connection.device().uid() + ">" + new String(payload,
                 StandardCharsets.UTF_8))).pingGenerator(() -> new byte[0]).build();
         try (TokServer server = start(config, Map.of()); FrameClient c = FrameClient.connect(address(server))) {
             c.sendRaw(new byte[] {0, 0, 0, 7, 'u', 'i', 'd', ':', 'g', 'o', '1'});

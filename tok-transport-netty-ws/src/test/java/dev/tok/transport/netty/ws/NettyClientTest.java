@@ -53,7 +53,7 @@ class NettyClientTest {
 
     private TokServer start(Map<String, String> settings) {
         HubConfig config = HubConfig.builder()
-                .actor((device, payload) -> received.add(device.uid() + ":" + new String(payload, StandardCharsets.UTF_8)))
+                .actor((connection, payload) -> received.add(connection.device().uid() + ":" + new String(payload, StandardCharsets.UTF_8)))
                 .authenticator(r -> CompletableFuture.completedFuture(Device.of(r.queryParameter("uid").orElse("anon"), "d")))
                 .readTimeout(Duration.ofMinutes(1))
                 .build();
