@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tok.testkit.InMemoryConnection;
 import dev.tok.api.AttributeKey;
 import dev.tok.api.CloseReason;
 import dev.tok.api.ConnectionContext;
@@ -38,8 +39,8 @@ class ConnectionContextTest {
         CoreHub hub = fx.hub(HubFixture.config().sso(false)
                 .actor((connection, payload) -> connection.reply(("re:" + new String(payload, UTF_8)).getBytes(UTF_8)))
                 .build());
-        TestConnection phone = fx.connect(hub, Device.of("alice", "phone"));
-        TestConnection laptop = fx.connect(hub, Device.of("alice", "laptop"));
+        InMemoryConnection phone = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection laptop = fx.connect(hub, Device.of("alice", "laptop"));
         phone.receive("p1".getBytes(UTF_8));
         laptop.receive("l1".getBytes(UTF_8));
         phone.receive("p2".getBytes(UTF_8));
@@ -54,8 +55,8 @@ class ConnectionContextTest {
         CoreHub hub = fx.hub(HubFixture.config().sso(false)
                 .actor((connection, payload) -> connection.reply(payload))
                 .build());
-        TestConnection first = fx.connect(hub, Device.of("alice", "phone"));
-        TestConnection second = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection first = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection second = fx.connect(hub, Device.of("alice", "phone"));
         second.receive("x".getBytes(UTF_8));
         await().until(() -> second.texts().size() == 1);
         assertThat(first.texts()).isEmpty();
@@ -69,7 +70,7 @@ class ConnectionContextTest {
                 .beforeSend((device, payload) -> ("[" + new String(payload, UTF_8) + "]").getBytes(UTF_8))
                 .actor((connection, payload) -> seen.set(connection))
                 .build());
-        TestConnection c = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection c = fx.connect(hub, Device.of("alice", "phone"));
         c.receive("hello".getBytes(UTF_8));
         await().until(() -> seen.get() != null);
         ConnectionContext ctx = seen.get();
@@ -96,7 +97,7 @@ class ConnectionContextTest {
         for (int i = 0; i < 3; i++) {
             hub.send("alice", ("q" + i).getBytes(UTF_8), Duration.ofMinutes(1)).toCompletableFuture().join();
         }
-        TestConnection c = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection c = fx.connect(hub, Device.of("alice", "phone"));
         ConnectionContext ctx = hub.connections("alice").get(0);
         hub.send("alice", "s1".getBytes(UTF_8), Duration.ZERO);
         ctx.reply("r1".getBytes(UTF_8));
@@ -112,7 +113,7 @@ class ConnectionContextTest {
         List<ConnectionContext> seen = new CopyOnWriteArrayList<>();
         Instant before = Instant.now();
         CoreHub hub = fx.hub(HubFixture.config().actor((connection, payload) -> seen.add(connection)).build());
-        TestConnection c = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection c = fx.connect(hub, Device.of("alice", "phone"));
         c.receive("1".getBytes(UTF_8));
         c.receive("2".getBytes(UTF_8));
         await().until(() -> seen.size() == 2);
@@ -157,12 +158,12 @@ class ConnectionContextTest {
                 })
                 .closeHook((device, reason) -> closed.add(device.deviceId() + ":" + reason))
                 .build());
-        TestConnection c = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection c = fx.connect(hub, Device.of("alice", "phone"));
         c.receive("spam".getBytes(UTF_8));
         await().until(() -> closed.size() == 1);
         assertThat(closed).containsExactly("phone:BANNED");
-        assertThat(c.closedWith).isEqualTo(CloseReason.BANNED);
-        assertThat(c.abortCalls.get()).as("an application close is graceful").isZero();
+        assertThat(c.closedWith()).contains(CloseReason.BANNED);
+        assertThat(c.abortCalls()).as("an application close is graceful").isZero();
         assertThat(c.texts()).containsExactly("goodbye");
         assertThat(hub.isOnline("alice")).isFalse();
         assertThat(hub.connections("alice")).isEmpty();
@@ -177,7 +178,7 @@ class ConnectionContextTest {
                         .getBytes(UTF_8))
                 .actor((connection, payload) -> seen.add(new String(payload, UTF_8)))
                 .build());
-        TestConnection c = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection c = fx.connect(hub, Device.of("alice", "phone"));
         c.receive("x".getBytes(UTF_8));
         await().until(() -> seen.size() == 1);
         assertThat(seen).containsExactly("phone>x");

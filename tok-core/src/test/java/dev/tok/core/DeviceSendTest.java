@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tok.testkit.InMemoryConnection;
 import dev.tok.api.ConnectionContext;
 import dev.tok.api.DeliveryFailedException;
 import dev.tok.api.Device;
@@ -37,10 +38,10 @@ class DeviceSendTest {
     @DisplayName("a device send reaches every connection of that device and no other connection of the user")
     void reachesOnlyTheDevice() {
         CoreHub hub = fx.hub(HubFixture.config().sso(false).build());
-        TestConnection phone1 = fx.connect(hub, Device.of("alice", "phone"));
-        TestConnection laptop = fx.connect(hub, Device.of("alice", "laptop"));
-        TestConnection phone2 = fx.connect(hub, new Device("alice", "phone", Map.of("other", "metadata")));
-        TestConnection bob = fx.connect(hub, Device.of("bob", "phone"));
+        InMemoryConnection phone1 = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection laptop = fx.connect(hub, Device.of("alice", "laptop"));
+        InMemoryConnection phone2 = fx.connect(hub, new Device("alice", "phone", Map.of("other", "metadata")));
+        InMemoryConnection bob = fx.connect(hub, Device.of("bob", "phone"));
 
         SendResult r = hub.send(Device.of("alice", "phone"), b("for the phone"), Duration.ZERO).toCompletableFuture().join();
         assertThat(r.status()).isEqualTo(SendResult.Status.DELIVERED);
@@ -86,8 +87,8 @@ class DeviceSendTest {
         for (int i = 0; i < 5; i++) {
             hub.send("alice", b("q" + i), Duration.ofMinutes(1));
         }
-        TestConnection phone = fx.connect(hub, Device.of("alice", "phone"));
-        TestConnection laptop = fx.connect(hub, Device.of("alice", "laptop"));
+        InMemoryConnection phone = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection laptop = fx.connect(hub, Device.of("alice", "laptop"));
         List<String> toPhone = new ArrayList<>(List.of("q0", "q1", "q2", "q3", "q4"));
         List<String> toLaptop = new ArrayList<>();
         List<CompletableFuture<SendResult>> all = new ArrayList<>();
@@ -113,7 +114,7 @@ class DeviceSendTest {
     void connectionsSnapshot() throws Exception {
         CoreHub hub = fx.hub(HubFixture.config().sso(false).build());
         assertThat(hub.connections("alice")).isEmpty();
-        TestConnection phone = fx.connect(hub, Device.of("alice", "phone"));
+        InMemoryConnection phone = fx.connect(hub, Device.of("alice", "phone"));
         Thread.sleep(2);
         fx.connect(hub, Device.of("alice", "laptop"));
         fx.connect(hub, Device.of("bob", "phone"));

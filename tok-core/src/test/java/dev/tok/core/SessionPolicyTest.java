@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tok.testkit.InMemoryConnection;
 import dev.tok.api.CloseReason;
 import dev.tok.api.ConnectionContext;
 import dev.tok.api.ConnectionLimitException;
@@ -49,11 +50,11 @@ class SessionPolicyTest {
     @DisplayName("singleSignOn(): the newest connection wins, the older get the bye and SSO_REPLACED; it wins over sso(false)")
     void singleSignOn() {
         CoreHub hub = fx.hub(withBye().sso(false).sessionPolicy(SessionPolicy.singleSignOn()).build());
-        TestConnection phone = fx.connect(hub, device("alice", "phone", "mobile"));
-        TestConnection desktop = fx.connect(hub, device("alice", "desktop", "desktop"));
+        InMemoryConnection phone = fx.connect(hub, device("alice", "phone", "mobile"));
+        InMemoryConnection desktop = fx.connect(hub, device("alice", "desktop", "desktop"));
         assertThat(phone.isClosed()).isTrue();
         assertThat(phone.texts()).containsExactly("bye:sso");
-        assertThat(phone.closedWith).isEqualTo(CloseReason.SSO_REPLACED);
+        assertThat(phone.closedWith()).contains(CloseReason.SSO_REPLACED);
         assertThat(desktop.isClosed()).isFalse();
         assertThat(hub.connections("alice")).extracting(c -> c.device().deviceId()).containsExactly("desktop");
         assertThat(hub.metrics().onlineConnections()).isEqualTo(1);
@@ -63,8 +64,8 @@ class SessionPolicyTest {
     @DisplayName("shareAll(n): every connection stays, one beyond n is refused with ConnectionLimitException")
     void shareAll() {
         CoreHub hub = fx.hub(withBye().sessionPolicy(SessionPolicy.shareAll(2)).build());
-        TestConnection a = fx.connect(hub, device("alice", "a", "mobile"));
-        TestConnection b = fx.connect(hub, device("alice", "b", "mobile"));
+        InMemoryConnection a = fx.connect(hub, device("alice", "a", "mobile"));
+        InMemoryConnection b = fx.connect(hub, device("alice", "b", "mobile"));
         assertThatThrownBy(() -> fx.connect(hub, device("alice", "c", "desktop")))
                 .isInstanceOf(ConnectionLimitException.class).hasMessageContaining("shareAll(2)")
                 .hasMessageContaining("already holds 2");
@@ -90,13 +91,13 @@ class SessionPolicyTest {
     @DisplayName("onePerKind: the newest of each kind wins, the other kinds stay")
     void onePerKind() {
         CoreHub hub = fx.hub(withBye().sessionPolicy(SessionPolicy.onePerKind(PLATFORM)).build());
-        TestConnection phone1 = fx.connect(hub, device("alice", "phone1", "mobile"));
-        TestConnection desktop = fx.connect(hub, device("alice", "desktop", "desktop"));
-        TestConnection phone2 = fx.connect(hub, device("alice", "phone2", "mobile"));
-        TestConnection bobPhone = fx.connect(hub, device("bob", "phone", "mobile"));
+        InMemoryConnection phone1 = fx.connect(hub, device("alice", "phone1", "mobile"));
+        InMemoryConnection desktop = fx.connect(hub, device("alice", "desktop", "desktop"));
+        InMemoryConnection phone2 = fx.connect(hub, device("alice", "phone2", "mobile"));
+        InMemoryConnection bobPhone = fx.connect(hub, device("bob", "phone", "mobile"));
         assertThat(phone1.isClosed()).isTrue();
         assertThat(phone1.texts()).containsExactly("bye:sso");
-        assertThat(phone1.closedWith).isEqualTo(CloseReason.SSO_REPLACED);
+        assertThat(phone1.closedWith()).contains(CloseReason.SSO_REPLACED);
         assertThat(desktop.isClosed()).isFalse();
         assertThat(phone2.isClosed()).isFalse();
         assertThat(bobPhone.isClosed()).isFalse();
@@ -110,7 +111,7 @@ class SessionPolicyTest {
         int logins = 50;
         ExecutorService pool = Executors.newFixedThreadPool(8);
         CountDownLatch start = new CountDownLatch(1);
-        List<TestConnection> conns = new CopyOnWriteArrayList<>();
+        List<InMemoryConnection> conns = new CopyOnWriteArrayList<>();
         List<String> kinds = List.of("mobile", "desktop", "web");
         for (int i = 0; i < logins; i++) {
             int n = i;
@@ -133,9 +134,9 @@ class SessionPolicyTest {
         assertThat(conns.stream().filter(c -> !c.isClosed())).hasSize(kinds.size());
         assertThat(hub.metrics().onlineConnections()).isEqualTo(kinds.size());
         assertThat(hub.metrics().onlineUsers()).isEqualTo(1);
-        await().until(() -> conns.stream().filter(TestConnection::isClosed).count() == logins - kinds.size());
-        assertThat(conns.stream().filter(TestConnection::isClosed))
-                .allSatisfy(c -> assertThat(c.closedWith).isEqualTo(CloseReason.SSO_REPLACED));
+        await().until(() -> conns.stream().filter(InMemoryConnection::isClosed).count() == logins - kinds.size());
+        assertThat(conns.stream().filter(InMemoryConnection::isClosed))
+                .allSatisfy(c -> assertThat(c.closedWith()).contains(CloseReason.SSO_REPLACED));
     }
 
     @Test
@@ -148,9 +149,9 @@ class SessionPolicyTest {
             return current.size() < 2 ? List.of() : current.subList(0, current.size() - 1);
         };
         CoreHub hub = fx.hub(HubFixture.config().sessionPolicy(keepTwoNewest).build());
-        TestConnection a = fx.connect(hub, Device.of("alice", "a"));
-        TestConnection b = fx.connect(hub, Device.of("alice", "b"));
-        TestConnection c = fx.connect(hub, Device.of("alice", "c"));
+        InMemoryConnection a = fx.connect(hub, Device.of("alice", "a"));
+        InMemoryConnection b = fx.connect(hub, Device.of("alice", "b"));
+        InMemoryConnection c = fx.connect(hub, Device.of("alice", "c"));
         assertThat(calls).containsExactly("a<", "b<a", "c<a,b");
         assertThat(a.isClosed()).isTrue();
         assertThat(b.isClosed()).isFalse();
@@ -166,7 +167,7 @@ class SessionPolicyTest {
             }
             return n.device().deviceId().equals("null") ? null : List.of();
         }).build());
-        TestConnection a = fx.connect(hub, Device.of("alice", "a"));
+        InMemoryConnection a = fx.connect(hub, Device.of("alice", "a"));
         assertThatThrownBy(() -> fx.connect(hub, Device.of("alice", "boom"))).isInstanceOf(TokException.class)
                 .hasMessageContaining("SessionPolicy").hasRootCauseInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> fx.connect(hub, Device.of("alice", "null"))).isInstanceOf(TokException.class)
@@ -179,10 +180,10 @@ class SessionPolicyTest {
     @DisplayName("a connection sharing the newcomer's underlying connection is never closed, whatever the policy says")
     void sharedConnectionsAreKept() {
         CoreHub hub = fx.hub(HubFixture.config().sessionPolicy(SessionPolicy.onePerKind(d -> "all")).build());
-        TestConnection first = fx.connect(hub, Device.of("alice", "d"));
-        TestConnection second = new TestConnection(fx.io);
-        second.sharesWith = first;
-        second.connection.complete(hub.register(Device.of("alice", "d"), second));
+        InMemoryConnection first = fx.connect(hub, Device.of("alice", "d"));
+        InMemoryConnection second = InMemoryConnection.completingOn(fx.io);
+        second.shareConnectionWith(first);
+        second.attach(hub.register(Device.of("alice", "d"), second));
         assertThat(first.isClosed()).isFalse();
         assertThat(hub.connections("alice")).hasSize(2);
     }
