@@ -122,7 +122,7 @@ class ConnectionContextTest {
         assertThat(hub.connections("alice")).containsExactly(ctx);
         assertThat(ctx.hub()).isSameAs(hub);
         assertThat(ctx.device()).isEqualTo(Device.of("alice", "phone"));
-        assertThat(ctx.transport()).isEqualTo("test");
+        assertThat(ctx.transport()).isEqualTo("in-memory");
         assertThat(ctx.remoteAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", 1));
         assertThat(ctx.connectedAt()).isBetween(before, Instant.now());
         assertThat(ctx.isOpen()).isTrue();
