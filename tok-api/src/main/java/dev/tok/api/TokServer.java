@@ -366,11 +366,6 @@ public final class TokServer implements AutoCloseable {
         return this;
     }
 
-    /** @return the hook registered by {@link #closeOnShutdown()}, or null: for tests */
-    synchronized Thread shutdownHook() {
-        return shutdownHook;
-    }
-
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f, Duration timeout, String what) {
         try {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import dev.tok.api.HubConfig;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.support.BindFailure;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -119,9 +120,8 @@ final class TcpTransport implements Transport {
                 result.complete(local);
             } else {
                 Throwable cause = f.cause();
-                result.completeExceptionally(new TokException("transport 'tcp' cannot listen on " + settings.bindAddress()
-                        + ": " + cause.getMessage() + "; choose another '" + TcpSettings.HOST + "' or '" + TcpSettings.PORT
-                        + "' (port 0 picks a free one)", cause));
+                result.completeExceptionally(BindFailure.of("tcp", settings.bindAddress().getHostString(),
+                        settings.bindAddress().getPort(), cause));
                 shutDownLoops();
             }
         });

@@ -1,9 +1,9 @@
 package dev.tok.transport.jetty.internal;
 
-import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import dev.tok.transport.jetty.JettyWebSocketMount;
+import dev.tok.transport.support.BindFailure;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.WsSettings;
 import java.net.SocketAddress;
@@ -83,8 +83,7 @@ public final class JettyWsTransport implements Transport {
             s.start();
         } catch (Exception e) {
             stopQuietly(s);
-            return CompletableFuture.failedFuture(new TokException("transport 'jetty-ws' cannot listen on " + settings.host()
-                    + ":" + settings.port() + ": " + e.getMessage(), e));
+            return CompletableFuture.failedFuture(BindFailure.of("jetty-ws", settings.host(), settings.port(), e));
         }
         server = s;
         core = mount.transport();

@@ -4,6 +4,7 @@ import dev.tok.api.CloseReason;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.support.BindFailure;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.WsSettings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -162,8 +163,7 @@ final class NettyWsTransport implements Transport {
                 bound.complete(a);
             } else {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-                bound.completeExceptionally(new TokException("transport 'netty-ws' cannot listen on " + settings.host() + ":"
-                        + settings.port() + ": " + cf.cause().getMessage(), cf.cause()));
+                bound.completeExceptionally(BindFailure.of("netty-ws", settings.host(), settings.port(), cf.cause()));
             }
         });
         return bound;
