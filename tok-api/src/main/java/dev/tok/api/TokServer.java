@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * try (TokServer server = TokServer.builder(hubConfig)
- *         .queue("chronicle", Map.of("path", "/var/lib/tok"))
+ *         .queue("chronicle", Map.of("directory", "/var/lib/tok"))
  *         .transport("tcp", Map.of("port", "9000"))
  *         .transport("jetty-ws", Map.of("port", "8080"))
  *         .build()
