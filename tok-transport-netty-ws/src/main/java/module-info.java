@@ -1,6 +1,8 @@
 /**
  * tok's WebSocket transport on Netty 4.2 (HTTP codec and WebSocket protocol handler, epoll or
- * NIO), named {@code netty-ws}. Exports nothing: applications select it by name.
+ * NIO), named {@code netty-ws}. Exports nothing: applications select it by name. It requires
+ * the native epoll modules, so the module path resolves them without {@code --add-modules};
+ * where epoll is unavailable the transport logs why it runs on NIO.
  *
  * @provides dev.tok.api.spi.TransportProvider the {@code netty-ws} transport
  */
@@ -14,6 +16,11 @@ module dev.tok.transport.netty.ws {
     requires io.netty.handler;
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
+    // The native epoll libraries: resource-only modules that nothing else requires. Requiring them
+    // makes the module path resolve them, so epoll works without --add-modules (they are
+    // dependencies of this artifact; on other systems Netty ignores them and NIO is used).
+    requires io.netty.transport.epoll.linux.x86_64;
+    requires io.netty.transport.epoll.linux.aarch_64;
     requires org.slf4j;
 
     provides dev.tok.api.spi.TransportProvider with dev.tok.transport.netty.ws.NettyWsProvider;

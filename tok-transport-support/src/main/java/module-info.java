@@ -2,7 +2,7 @@
  * Code shared by tok's built-in transports: TLS key, certificate and trust loading from the
  * {@code tls-*} settings into JDK key and trust managers, the WebSocket settings, the Origin
  * policy, the upgrade-request and authentication-status helpers, UTF-8 validation, and the
- * slow-consumer guard of the Netty transports.
+ * slow-consumer guard and the epoll-or-NIO log line of the Netty transports.
  *
  * <p>Not an API. Third-party transports depend on {@code dev.tok.api} only.
  */
@@ -12,6 +12,7 @@ module dev.tok.transport.support {
     // which require it themselves, use that package; jetty-ws runs without Netty.
     requires static io.netty.transport;
     requires static io.netty.common;
+    requires static io.netty.transport.classes.epoll;
 
     // Internal support for the three built-in transports, not API: a qualified export keeps it
     // out of reach of applications and third-party transports, so it can change in any release

@@ -4,9 +4,9 @@
  * Runs on the native epoll transport on Linux when it is available and on NIO otherwise.
  *
  * <p>Exports nothing: applications select it by name through {@code dev.tok.api.TokServer}.
- * On the module path the native epoll library is a separate module that nothing requires;
- * add {@code --add-modules io.netty.transport.epoll.linux.x86_64} (or {@code ..aarch_64}) to
- * use epoll, otherwise the transport logs why it runs on NIO.
+ * It requires the native epoll modules (x86_64 and aarch_64), so the module path resolves
+ * them without {@code --add-modules}; where epoll is unavailable the transport logs why it
+ * runs on NIO.
  *
  * @provides dev.tok.api.spi.TransportProvider the provider named {@code tcp}
  */
@@ -20,6 +20,11 @@ module dev.tok.transport.tcp {
     requires io.netty.codec;
     requires io.netty.handler;
     requires io.netty.transport.classes.epoll;
+    // The native epoll libraries: resource-only modules that nothing else requires. Requiring them
+    // makes the module path resolve them, so epoll works without --add-modules (they are
+    // dependencies of this artifact; on other systems Netty ignores them and NIO is used).
+    requires io.netty.transport.epoll.linux.x86_64;
+    requires io.netty.transport.epoll.linux.aarch_64;
 
     provides dev.tok.api.spi.TransportProvider with dev.tok.transport.tcp.TcpTransportProvider;
 }

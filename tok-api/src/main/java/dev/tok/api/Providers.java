@@ -1,5 +1,6 @@
 package dev.tok.api;
 
+import dev.tok.api.internal.Suggestions;
 import dev.tok.api.spi.HubProvider;
 import dev.tok.api.spi.HubRuntime;
 import dev.tok.api.spi.QueueProvider;
@@ -14,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -167,10 +170,26 @@ final class Providers {
         if (providers == null) {
             String artifact = ARTIFACTS.get(name);
             int broken = discovery.broken().size();
-            ConfigurationException e = new ConfigurationException("No " + kind + " named '" + name + "'; found "
-                    + discovery.byName().keySet()
-                    + (artifact == null ? ". Add the artifact that provides it to the class or module path"
-                            : ". Add " + artifact)
+            // a typo of a name that was found, or of a built-in name of the same kind (whose artifact to add)
+            Set<String> candidates = new TreeSet<>(discovery.byName().keySet());
+            ARTIFACTS.forEach((n, a) -> {
+                if (a.startsWith(what.equals("queue") ? "dev.tok:tok-queue-" : "dev.tok:tok-transport-")) {
+                    candidates.add(n);
+                }
+            });
+            String suggestion = Suggestions.closest(name, candidates).orElse(null);
+            String add;
+            if (artifact != null) {
+                add = ". Add " + artifact;
+            } else if (suggestion != null && !discovery.byName().containsKey(suggestion)) {
+                add = ". Add " + ARTIFACTS.get(suggestion) + " for '" + suggestion + "'";
+            } else {
+                add = suggestion == null ? ". Add the artifact that provides it to the class or module path"
+                        : ". Otherwise add the artifact that provides '" + name + "' to the class or module path";
+            }
+            ConfigurationException e = new ConfigurationException("No " + kind + " named '" + name + "'"
+                    + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)") + "; found "
+                    + discovery.byName().keySet() + add
                     + (broken == 0 ? "" : " (" + broken + (broken == 1 ? " provider" : " providers")
                             + " failed to load and may be the one: see the suppressed exceptions)"));
             discovery.broken().forEach(e::addSuppressed);
@@ -257,6 +276,18 @@ final class Providers {
      * @return the hub runtime
      */
     static HubRuntime createHub(HubConfig config) {
+        return createHub(hubProvider(), config);
+    }
+
+    /**
+     * Finds the one hub implementation, opening nothing: {@link TokServer.Builder#build()} calls
+     * it so that a missing tok-core is reported before any queue is opened.
+     *
+     * @return the provider
+     * @throws ConfigurationException when there is none (add tok-core), several, or one of
+     *         another SPI version
+     */
+    static HubProvider hubProvider() {
         Discovery<HubProvider> discovery = discover("HubProvider", HubProvider.class, HubProvider::name, HubProvider::spiVersion);
         List<Found<HubProvider>> hubs = new ArrayList<>();
         discovery.byName().values().forEach(hubs::addAll);
@@ -273,12 +304,23 @@ final class Providers {
                     + "; keep exactly one");
         }
         requireVersion("hub implementation", hubs.get(0));
+        return hubs.get(0).provider();
+    }
+
+    /**
+     * Creates a hub, resolving the default queue when the configuration names none.
+     *
+     * @param provider the hub implementation, from {@link #hubProvider()}
+     * @param config   the configuration
+     * @return the hub runtime
+     */
+    static HubRuntime createHub(HubProvider provider, HubConfig config) {
         HubConfig resolved = config;
         if (config.queue().isEmpty() && !config.noQueue()) {
             LOG.log(Level.INFO, "no queue configured: using the default in-memory queue 'memory' "
                     + "(messages for offline users are lost on restart; choose 'chronicle' to keep them)");
             resolved = config.toBuilder().queue(createQueue("memory", Map.of())).build();
         }
-        return hubs.get(0).provider().create(resolved);
+        return provider.create(resolved);
     }
 }

@@ -1,9 +1,12 @@
 package dev.tok.api;
 
+import dev.tok.api.internal.Suggestions;
+import dev.tok.api.spi.HubProvider;
 import dev.tok.api.spi.HubRuntime;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportProvider;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,18 +16,21 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * An assembled tok server: a hub, its queue and its transports, chosen by name.
  *
  * <pre>{@code
  * try (TokServer server = TokServer.builder(hubConfig)
- *         .queue("chronicle", Map.of("path", "/var/lib/tok"))
+ *         .queue("chronicle", Map.of("directory", "/var/lib/tok"))
  *         .transport("tcp", Map.of("port", "9000"))
  *         .transport("jetty-ws", Map.of("port", "8080"))
  *         .build()
@@ -32,6 +38,19 @@ import java.util.function.Supplier;
  *     server.listeners().forEach(System.out::println);
  *     ...
  * }
+ * }</pre>
+ *
+ * <p>A server process that runs until it is stopped (Ctrl-C, {@code kill}) starts the server,
+ * lets a JVM shutdown hook close it, and waits:
+ *
+ * <pre>{@code
+ * TokServer server = TokServer.builder(hubConfig)
+ *         .transport("tcp", Map.of("port", "9000"))
+ *         .build()
+ *         .start()
+ *         .closeOnShutdown();
+ * System.out.println("tcp on port " + server.port("tcp"));
+ * server.join(); // returns once the server has closed
  * }</pre>
  *
  * <p>The same can be read from properties, see {@link Builder#properties(Properties)}.
@@ -49,6 +68,7 @@ public final class TokServer implements AutoCloseable {
     public record Listener(String transport, SocketAddress address) {
     }
 
+    private final HubProvider hubProvider;
     private final HubConfig config;
     private final String queueName;
     private final Map<String, String> queueSettings;
@@ -57,10 +77,15 @@ public final class TokServer implements AutoCloseable {
     private final Duration stopTimeout;
     private final List<Listener> listeners = new ArrayList<>();
     private final List<Transport> started = new ArrayList<>();
+    /** Completed (outside the lock) when {@link #close()} has finished. */
+    private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private HubRuntime runtime;
+    private boolean startCalled;
     private boolean closed;
+    private Thread shutdownHook;
 
-    private TokServer(Builder b, List<Transport> transports) {
+    private TokServer(Builder b, HubProvider hubProvider, List<Transport> transports) {
+        this.hubProvider = hubProvider;
         this.config = b.config;
         this.queueName = b.queueName;
         this.queueSettings = Map.copyOf(b.queueSettings);
@@ -79,32 +104,52 @@ public final class TokServer implements AutoCloseable {
 
     /**
      * Opens the queue, creates the hub and starts every transport; returns when all listen.
+     * On failure the server is closed (see {@link #closeFuture()}) and cannot be started again.
      *
      * @return this server
      * @throws TokException if a transport could not start (everything started is stopped again)
      * @throws IllegalStateException if called twice
      */
-    public synchronized TokServer start() {
-        if (runtime != null || closed) {
-            throw new IllegalStateException("a TokServer starts once");
-        }
-        HubConfig hubConfig = config;
-        if (queueName != null) {
-            hubConfig = config.toBuilder().queue(Providers.createQueue(queueName, queueSettings)).build();
-        }
-        runtime = Providers.createHub(hubConfig);
-        try {
-            for (Transport t : transports) {
-                started.add(t);
-                SocketAddress address = await(t.start(runtime.transportContext()).toCompletableFuture(), startTimeout,
-                        "start of transport '" + t.name() + "'");
-                listeners.add(new Listener(t.name(), address));
+    public TokServer start() {
+        synchronized (this) {
+            if (startCalled || closed) {
+                throw new IllegalStateException("a TokServer starts once");
             }
+            startCalled = true;
+        }
+        try {
+            startTransports();
         } catch (RuntimeException e) {
             close();
             throw e;
         }
         return this;
+    }
+
+    private synchronized void startTransports() {
+        if (closed) {
+            throw new IllegalStateException("the server was closed while it started");
+        }
+        HubConfig hubConfig = config;
+        Queue queue = null;
+        if (queueName != null) {
+            queue = Providers.createQueue(queueName, queueSettings);
+            hubConfig = config.toBuilder().queue(queue).build();
+        }
+        try {
+            runtime = Providers.createHub(hubProvider, hubConfig);
+        } catch (RuntimeException e) {
+            if (queue != null) {
+                queue.close(); // the hub would have owned it
+            }
+            throw e;
+        }
+        for (Transport t : transports) {
+            started.add(t);
+            SocketAddress address = await(t.start(runtime.transportContext()).toCompletableFuture(), startTimeout,
+                    "start of transport '" + t.name() + "'");
+            listeners.add(new Listener(t.name(), address));
+        }
     }
 
     /** @return the hub; throws {@link IllegalStateException} before {@link #start()} */
@@ -140,15 +185,74 @@ public final class TokServer implements AutoCloseable {
     }
 
     /**
+     * The bound port of a started transport, for example the real port when {@code 0} was asked.
+     * With several transports of one name, the first one started.
+     *
+     * @param transport a transport name, such as {@code tcp}; not null
+     * @return the port it listens on
+     * @throws IllegalArgumentException if this server has no transport of that name (the message
+     *         names the transports it has, and the closest one to a misspelled name)
+     * @throws IllegalStateException if the transport has not started (before {@link #start()}, or
+     *         after a failed start), or listens on an address without a port (a Unix socket)
+     * @since 0.1
+     */
+    public synchronized int port(String transport) {
+        Objects.requireNonNull(transport, "transport");
+        Optional<SocketAddress> address = address(transport);
+        if (address.isEmpty()) {
+            List<String> names = transports.stream().map(Transport::name).distinct().collect(Collectors.toList());
+            if (!names.contains(transport)) {
+                throw new IllegalArgumentException("this server has no transport named '" + transport + "'"
+                        + Suggestions.didYouMean(transport, names) + "; it has " + names);
+            }
+            throw new IllegalStateException("transport '" + transport + "' has not started"
+                    + (closed ? " (the server is closed)" : "; call start() first") + "; started: "
+                    + listeners.stream().map(Listener::transport).collect(Collectors.toList()));
+        }
+        if (address.get() instanceof InetSocketAddress) {
+            return ((InetSocketAddress) address.get()).getPort();
+        }
+        throw new IllegalStateException("transport '" + transport + "' listens on " + address.get() + ", which has no port");
+    }
+
+    /**
      * Stops every transport (each bounded by the stop timeout), then closes the hub and its
-     * queue. Idempotent.
+     * queue, removes the shutdown hook of {@link #closeOnShutdown()} (unless the JVM is shutting
+     * down), and completes {@link #closeFuture()}. Idempotent; a second caller returns at once,
+     * also while the first one is still closing.
+     *
+     * @throws TokException the first failure to stop a transport (everything else is still closed)
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        RuntimeException failure;
+        Thread hook;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            failure = closeEverything();
+            hook = shutdownHook;
+            shutdownHook = null;
         }
-        closed = true;
+        if (hook != null && hook != Thread.currentThread()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // closed by another hook or thread during JVM shutdown: the hook runs and finds the server closed
+            }
+        }
+        // complete outside the lock: dependent stages may call back into this server
+        if (failure == null) {
+            closeFuture.complete(null);
+        } else {
+            closeFuture.completeExceptionally(failure);
+            throw failure;
+        }
+    }
+
+    private RuntimeException closeEverything() {
         RuntimeException failure = null;
         for (int i = started.size() - 1; i >= 0; i--) {
             Transport t = started.get(i);
@@ -161,11 +265,105 @@ public final class TokServer implements AutoCloseable {
             }
         }
         if (runtime != null) {
-            runtime.hub().close();
+            try {
+                runtime.hub().close();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
         }
-        if (failure != null) {
-            throw failure;
+        return failure;
+    }
+
+    /**
+     * A stage completed once {@link #close()} has finished, whoever called it: the application,
+     * a failed {@link #start()}, or the shutdown hook of {@link #closeOnShutdown()}. It completes
+     * normally, or exceptionally with the failure {@code close()} threw (a transport that did not
+     * stop in time); either way the server is closed. Dependent actions run on the thread that
+     * closed the server, after it released the server's lock, or at once on the caller's thread if
+     * the server is already closed; they must not block for long when the closing thread is a
+     * shutdown hook.
+     *
+     * @return the close stage; never null; completing it through {@code toCompletableFuture()}
+     *         does not affect the server
+     * @since 0.1
+     */
+    public CompletionStage<Void> closeFuture() {
+        return closeFuture.minimalCompletionStage();
+    }
+
+    /**
+     * Blocks the calling thread until the server has closed (see {@link #closeFuture()}), like
+     * Jetty's {@code Server.join()}: a {@code main} method starts the server, registers
+     * {@link #closeOnShutdown()} and joins. Returns also when closing failed. Same as
+     * {@link #awaitTermination()}.
+     *
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     * @since 0.1
+     */
+    public void join() throws InterruptedException {
+        awaitTermination();
+    }
+
+    /**
+     * Blocks the calling thread until the server has closed (see {@link #closeFuture()}), whoever
+     * closes it. Returns also when closing failed.
+     *
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     * @since 0.1
+     */
+    public void awaitTermination() throws InterruptedException {
+        try {
+            closeFuture.get();
+        } catch (ExecutionException closeFailed) {
+            // closed anyway; close() reported the failure to its caller
         }
+    }
+
+    /**
+     * Blocks the calling thread until the server has closed or the timeout has passed.
+     *
+     * @param timeout the longest to wait; not null; zero or negative only checks
+     * @return {@code true} if the server has closed (also when closing failed), {@code false} if
+     *         the timeout passed first
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     * @since 0.1
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        try {
+            closeFuture.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (ExecutionException closeFailed) {
+            return true;
+        } catch (TimeoutException notYet) {
+            return false;
+        }
+    }
+
+    /**
+     * Registers a JVM shutdown hook (thread {@code tok-server-shutdown}) that closes this server
+     * when the JVM exits normally or on SIGINT/SIGTERM (Ctrl-C, {@code kill}), so that
+     * connections get their close frames and the queue is flushed. {@link #close()} removes the
+     * hook again, so a closed server is not kept reachable by the JVM. Calling it again, or after
+     * the server closed, does nothing. May be called before or after {@link #start()}; any thread.
+     *
+     * <p>The hook closes the server with the stop timeout of each transport (see
+     * {@link Builder#stopTimeout(Duration)}); the JVM waits for it.
+     *
+     * @return this server
+     * @since 0.1
+     */
+    public TokServer closeOnShutdown() {
+        synchronized (this) {
+            if (closed || shutdownHook != null) {
+                return this;
+            }
+            shutdownHook = new Thread(this::close, "tok-server-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        return this;
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f, Duration timeout, String what) {
@@ -281,12 +479,18 @@ public final class TokServer implements AutoCloseable {
                     int dot = rest.indexOf('.');
                     Map<String, String> target = dot < 0 ? null : perTransport.get(rest.substring(0, dot));
                     if (target == null) {
+                        String named = dot < 0 ? rest : rest.substring(0, dot);
                         throw new ConfigurationException("property '" + key + "' names a transport that is not in "
-                                + "tok.transports " + names + "; add it there or remove the property");
+                                + "tok.transports " + names + Suggestions.didYouMean(named, names)
+                                + "; add it there or remove the property");
                     }
                     target.put(rest.substring(dot + 1), value);
                 } else {
-                    throw new ConfigurationException("unknown property '" + key + "'; tok reads tok.hub.*, tok.queue, "
+                    int second = key.indexOf('.', "tok.".length());
+                    String head = second < 0 ? key : key.substring(0, second);
+                    throw new ConfigurationException("unknown property '" + key + "'"
+                            + Suggestions.didYouMean(head, List.of("tok.hub", "tok.queue", "tok.transports", "tok.transport"))
+                            + "; tok reads tok.hub.*, tok.queue, "
                             + "tok.queue.*, tok.transports and tok.transport.<name>.*");
                 }
             }
@@ -326,7 +530,8 @@ public final class TokServer implements AutoCloseable {
         }
 
         /**
-         * Validates the assembly: the authenticator, every provider name and every setting key.
+         * Validates the assembly: the authenticator, every provider name and every setting key,
+         * and that a hub implementation ({@code dev.tok:tok-core}) is on the class or module path.
          * Nothing is opened or bound until {@link TokServer#start()}.
          *
          * @return the unstarted server
@@ -348,7 +553,9 @@ public final class TokServer implements AutoCloseable {
             for (Supplier<Transport> transport : transports) {
                 created.add(transport.get());
             }
-            return new TokServer(this, created);
+            // last, so that mistakes in the assembly are reported first; before start() opens a queue
+            HubProvider hubProvider = Providers.hubProvider();
+            return new TokServer(this, hubProvider, created);
         }
     }
 }

@@ -101,7 +101,7 @@ class HubConfigTest {
 
         assertThatThrownBy(() -> valid().settings(Map.of("ssso", "true")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("unknown setting 'ssso' for hub; known: [");
+                .hasMessageContaining("unknown setting 'ssso' for hub (did you mean 'sso'?); known: [");
         assertThatThrownBy(() -> valid().settings(Map.of("partial-send-policy", "sometimes")))
                 .hasMessageContaining("expected one of [cache-on-any-failure, cache-when-all-failed, never-cache]");
     }

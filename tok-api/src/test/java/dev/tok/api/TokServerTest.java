@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,7 +56,7 @@ class TokServerTest {
         p.setProperty("tok.transport.loop.prot", "9000");
         assertThatThrownBy(() -> TokServer.builder(config().build()).properties(p).build())
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage("unknown setting 'prot' for transport 'loop'; known: [port]");
+                .hasMessage("unknown setting 'prot' for transport 'loop' (did you mean 'port'?); known: [port]");
     }
 
     @Test
@@ -78,13 +79,43 @@ class TokServerTest {
     }
 
     @Test
-    void startWithoutTheHubImplementationSaysWhichArtifactToAdd() {
+    @DisplayName("a missing tok-core fails build(), before start() could open a queue")
+    void buildWithoutTheHubImplementationSaysWhichArtifactToAdd() {
         Properties p = new Properties();
         p.setProperty("tok.transports", "loop");
-        TokServer server = TokServer.builder(config().noQueue().build()).properties(p).build();
-        assertThatThrownBy(server::start)
+        assertThatThrownBy(() -> TokServer.builder(config().noQueue().build()).properties(p).build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("No tok hub implementation found. Add dev.tok:tok-core");
         assertThatThrownBy(() -> Hub.create(config().noQueue().build())).hasMessageContaining("dev.tok:tok-core");
+    }
+
+    @Test
+    void misspelledTransportNamesGetASuggestion() {
+        assertThatThrownBy(() -> TokServer.builder(config().build()).transport("lopo", Map.of()).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("No TransportProvider named 'lopo' (did you mean 'loop'?); found [loop, twin]. "
+                        + "Otherwise add the artifact that provides 'lopo' to the class or module path");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).transport("tpc", Map.of()).build())
+                .hasMessage("No TransportProvider named 'tpc' (did you mean 'tcp'?); found [loop, twin]. "
+                        + "Add dev.tok:tok-transport-tcp for 'tcp'");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).transport("quic", Map.of()).build())
+                .hasMessage("No TransportProvider named 'quic'; found [loop, twin]. "
+                        + "Add the artifact that provides it to the class or module path");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).queue("chronicel", Map.of())
+                .transport("loop", Map.of()).build())
+                .hasMessageStartingWith("No QueueProvider named 'chronicel' (did you mean 'chronicle'?)");
+    }
+
+    @Test
+    void misspelledPropertiesGetASuggestion() {
+        Properties typo = new Properties();
+        typo.setProperty("tok.qeue", "memory");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(typo))
+                .hasMessageStartingWith("unknown property 'tok.qeue' (did you mean 'tok.queue'?)");
+        Properties transport = new Properties();
+        transport.setProperty("tok.transports", "loop");
+        transport.setProperty("tok.transport.lop.port", "1");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(transport))
+                .hasMessageContaining("not in tok.transports [loop] (did you mean 'loop'?)");
     }
 }

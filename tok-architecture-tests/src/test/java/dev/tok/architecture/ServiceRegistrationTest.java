@@ -82,7 +82,8 @@ class ServiceRegistrationTest {
                 .satisfies(e -> assertThat(e.targets()).as("the Netty transports only")
                         .containsExactlyInAnyOrder("dev.tok.transport.tcp", "dev.tok.transport.netty.ws"));
         assertThat(support.requires()).extracting(ModuleDescriptor.Requires::name)
-                .containsExactlyInAnyOrder("java.base", "dev.tok.api", "io.netty.transport", "io.netty.common");
+                .containsExactlyInAnyOrder("java.base", "dev.tok.api", "io.netty.transport", "io.netty.common",
+                        "io.netty.transport.classes.epoll");
         assertThat(support.requires()).filteredOn(r -> r.name().startsWith("io.netty"))
                 .as("Netty only for the Netty transports, which bring it: jetty-ws runs without")
                 .allMatch(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC));

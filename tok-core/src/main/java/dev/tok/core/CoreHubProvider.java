@@ -24,6 +24,7 @@ public final class CoreHubProvider implements HubProvider {
 
     @Override
     public HubRuntime create(HubConfig config) {
+        LoggingCheck.warnOnceIfNoProvider();
         return new CoreHub(config).runtime();
     }
 }

@@ -256,7 +256,7 @@ final class HubConnection implements Connection {
         try {
             hub.actor.onReceive(context, payload);
         } catch (RuntimeException e) {
-            LOG.error("actor failed on a frame from {}", device, e);
+            LOG.error("actor failed on a frame from {} over transport '{}' from {}", device, adapter.transport(), adapter.remoteAddress(), e);
         }
     }
 

@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -47,6 +49,8 @@ public final class ChatServer implements AutoCloseable {
     private ChatServer(Server jetty, TokServer tok) {
         this.jetty = jetty;
         this.tok = tok;
+        // however tok closes (close() or the shutdown hook), the web server that carries jetty-ws stops after it
+        tok.closeFuture().whenComplete((v, e) -> stop(jetty));
         this.listeners = tok.listeners();
     }
 
@@ -180,6 +184,31 @@ public final class ChatServer implements AutoCloseable {
             return host + ":" + a.getPort();
         }
         return String.valueOf(address);
+    }
+
+    /**
+     * Closes the server when the JVM shuts down (Ctrl-C, {@code kill}), through
+     * {@link TokServer#closeOnShutdown()}.
+     *
+     * @return this server
+     */
+    public ChatServer closeOnShutdown() {
+        tok.closeOnShutdown();
+        return this;
+    }
+
+    /** @return completed once the server has closed, see {@link TokServer#closeFuture()} */
+    public CompletionStage<Void> closeFuture() {
+        return tok.closeFuture();
+    }
+
+    /**
+     * Blocks until the server has closed, see {@link TokServer#join()}.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void join() throws InterruptedException {
+        tok.join();
     }
 
     /** @return the hub */

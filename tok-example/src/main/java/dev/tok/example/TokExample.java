@@ -1,7 +1,6 @@
 package dev.tok.example;
 
 import java.io.PrintStream;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code java -jar tok-example.jar [options]}: starts the chat server, prints
@@ -54,20 +53,16 @@ public final class TokExample {
             System.exit(START_FAILED);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } finally {
-                out.println("tok stopped");
-                out.flush();
-                stopped.countDown();
-            }
-        }, "tok-example-shutdown"));
+        // printed by the thread that closes the server (the shutdown hook on Ctrl-C), before the JVM halts
+        server.closeFuture().whenComplete((v, e) -> {
+            out.println("tok stopped");
+            out.flush();
+        });
+        server.closeOnShutdown();
         server.startLines().forEach(out::println);
         out.flush();
         try {
-            stopped.await();
+            server.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

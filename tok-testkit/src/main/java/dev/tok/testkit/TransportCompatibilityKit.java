@@ -10,12 +10,15 @@ import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.HubConfig;
 import dev.tok.api.SendResult;
+import dev.tok.api.TokException;
 import dev.tok.api.TokServer;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +48,7 @@ import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -83,7 +87,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code uid/device} is accepted as that device, {@code reject} is refused (401), {@code forbid}
  * is refused (403), {@code slow} is never answered.
  *
- * <p>What is checked: a transport starts once (the same error for every transport); authentication accepted, refused and timed out; frames keep their bytes
+ * <p>What is checked: a transport starts once (the same error for every transport); a port in use fails the start with one wording (see {@link #addTransportOnPort}); authentication accepted, refused and timed out; frames keep their bytes
  * and order in both directions; the maximum frame size; the hub's read timeout (the transport
  * reports every frame, and closes when the hub says so); server pings; single sign-on (bye
  * payload, then close); slow consumers closed with nothing sent with a ttl lost; the cap on
@@ -145,6 +149,20 @@ public abstract class TransportCompatibilityKit {
      * @return the client side of the transport's protocol; called once per test
      */
     protected abstract TransportClient client();
+
+    /**
+     * Adds the transport under test listening on {@code 127.0.0.1} and the given TCP port, with
+     * the kit's {@link #limits()}, for the check that a port in use fails the start with the
+     * message every built-in transport gives. The default aborts that check: override it for a
+     * transport that listens on TCP ports.
+     *
+     * @param builder the server under construction
+     * @param port    the port to listen on; the kit holds it with a {@link java.net.ServerSocket}
+     * @since 0.1
+     */
+    protected void addTransportOnPort(TokServer.Builder builder, int port) {
+        Assumptions.abort("the transport does not listen on TCP ports: override addTransportOnPort to check a port in use");
+    }
 
     /** @return the limits passed to {@link #addTransport}; {@link TransportLimits#DEFAULT} unless overridden */
     protected TransportLimits limits() {
@@ -401,6 +419,24 @@ public abstract class TransportCompatibilityKit {
         assertThat(failure).as("the second start's failure").isInstanceOf(IllegalStateException.class)
                 .hasMessage("transport '" + transport.name() + "' already started; a Transport starts once");
         assertThat(server().listeners()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a port in use fails start with \"transport '<name>' could not bind 127.0.0.1:<port>: address already in use; "
+            + "choose another 'port' (tok.transport.<name>.port) or stop the process using it\"")
+    void portInUse() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Throwable failure = null;
+            try {
+                start(b -> b, b -> addTransportOnPort(b, port));
+            } catch (TokException e) {
+                failure = e;
+            }
+            assertThat(failure).as("the failure to start on a port in use").isNotNull();
+            assertThat(failure.getMessage()).matches("transport '([a-z0-9-]+)' could not bind 127\\.0\\.0\\.1:" + port
+                    + ": address already in use; choose another 'port' \\(tok\\.transport\\.\\1\\.port\\) or stop the process using it");
+        }
     }
 
     // ---------------------------------------------------------------- authentication

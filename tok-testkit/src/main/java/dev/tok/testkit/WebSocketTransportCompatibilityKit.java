@@ -125,9 +125,22 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
      */
     @Override
     protected final void addTransport(TokServer.Builder builder, TransportLimits limits) {
+        addTransport(builder, limits, 0);
+    }
+
+    /**
+     * The WebSocket transport with the shared settings on the given port. Override to abort the
+     * check for a transport that binds no port itself (one mounted into the application's server).
+     */
+    @Override
+    protected void addTransportOnPort(TokServer.Builder builder, int port) {
+        addTransport(builder, limits(), port);
+    }
+
+    private void addTransport(TokServer.Builder builder, TransportLimits limits, int port) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("host", "127.0.0.1");
-        settings.put("port", "0");
+        settings.put("port", String.valueOf(port));
         settings.put("max-message-size", String.valueOf(limits.maxFrameSize()));
         settings.put("high-water-mark", String.valueOf(limits.highWaterMark()));
         settings.put("max-pending-bytes", String.valueOf(limits.maxPendingBytes()));

@@ -1,5 +1,6 @@
 package dev.tok.api.spi;
 
+import dev.tok.api.internal.Suggestions;
 import dev.tok.api.ConfigurationException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -60,12 +61,14 @@ public final class Settings {
 
     /**
      * @param known the keys the owner understands
-     * @throws ConfigurationException naming the first unknown key and the known ones
+     * @throws ConfigurationException naming the first unknown key, the closest known key when
+     *         the unknown one looks like a typo of it ("did you mean 'port'?"), and the known ones
      */
     public void requireKnown(Set<String> known) {
         for (String key : values.keySet()) {
             if (!known.contains(key)) {
-                throw new ConfigurationException("unknown setting '" + key + "' for " + owner + "; known: " + new TreeSet<>(known));
+                throw new ConfigurationException("unknown setting '" + key + "' for " + owner
+                        + Suggestions.didYouMean(key, known) + "; known: " + new TreeSet<>(known));
             }
         }
     }

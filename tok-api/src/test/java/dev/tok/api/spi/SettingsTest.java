@@ -56,6 +56,6 @@ class SettingsTest {
     void unknownKeysAreRejectedWithTheKnownOnes() {
         assertThatThrownBy(() -> s("prot", "1").requireKnown(Set.of("port", "host")))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage("unknown setting 'prot' for transport 'tcp'; known: [host, port]");
+                .hasMessage("unknown setting 'prot' for transport 'tcp' (did you mean 'port'?); known: [host, port]");
     }
 }

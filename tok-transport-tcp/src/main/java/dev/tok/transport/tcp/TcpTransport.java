@@ -4,6 +4,8 @@ import dev.tok.api.HubConfig;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.support.BindFailure;
+import dev.tok.transport.support.netty.NativeEpoll;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -119,9 +121,8 @@ final class TcpTransport implements Transport {
                 result.complete(local);
             } else {
                 Throwable cause = f.cause();
-                result.completeExceptionally(new TokException("transport 'tcp' cannot listen on " + settings.bindAddress()
-                        + ": " + cause.getMessage() + "; choose another '" + TcpSettings.HOST + "' or '" + TcpSettings.PORT
-                        + "' (port 0 picks a free one)", cause));
+                result.completeExceptionally(BindFailure.of("tcp", settings.bindAddress().getHostString(),
+                        settings.bindAddress().getPort(), cause));
                 shutDownLoops();
             }
         });
@@ -133,17 +134,12 @@ final class TcpTransport implements Transport {
             LOG.info("transport 'tcp' uses NIO: {}=false", TcpSettings.NATIVE_TRANSPORT);
             return false;
         }
-        if (Epoll.isAvailable()) {
-            LOG.info("transport 'tcp' uses the native epoll transport");
-            return true;
+        boolean epoll = NativeEpoll.available();
+        LOG.info(NativeEpoll.describe("tcp"));
+        if (!epoll) {
+            LOG.debug("epoll unavailability cause", Epoll.unavailabilityCause());
         }
-        Throwable why = Epoll.unavailabilityCause();
-        LOG.info("transport 'tcp' uses NIO: native epoll is unavailable ({}){}", why,
-                System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")
-                        ? "; on the module path add --add-modules io.netty.transport.epoll.linux.x86_64 (or .aarch_64)"
-                        : "");
-        LOG.debug("epoll unavailability cause", why);
-        return false;
+        return epoll;
     }
 
     private void accept(Channel ch) {

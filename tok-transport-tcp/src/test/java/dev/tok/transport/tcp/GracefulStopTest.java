@@ -114,7 +114,8 @@ class GracefulStopTest {
             assertThat(t.start(ctx).toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .havingCause().isInstanceOf(dev.tok.api.TokException.class)
-                    .withMessageContaining("cannot listen on").withMessageContaining("'port'");
+                    .withMessage("transport 'tcp' could not bind 127.0.0.1:" + taken.getLocalPort()
+                            + ": address already in use; choose another 'port' (tok.transport.tcp.port) or stop the process using it");
             assertThat(t.stop().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(10));
         }
     }

@@ -20,6 +20,11 @@ class TcpTransportCompatibilityTest extends TransportCompatibilityKit {
     }
 
     @Override
+    protected void addTransportOnPort(TokServer.Builder builder, int port) {
+        builder.transport("tcp", Map.of("host", "127.0.0.1", "port", String.valueOf(port)));
+    }
+
+    @Override
     protected TransportClient client() {
         return new FramedSocketClient();
     }

@@ -1,10 +1,10 @@
 package dev.tok.transport.jetty.internal;
 
-import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import dev.tok.transport.jetty.HandshakeDeadline;
 import dev.tok.transport.jetty.JettyWebSocketMount;
+import dev.tok.transport.support.BindFailure;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.WsSettings;
 import java.net.SocketAddress;
@@ -86,8 +86,7 @@ public final class JettyWsTransport implements Transport {
             s.start();
         } catch (Exception e) {
             stopQuietly(s);
-            return CompletableFuture.failedFuture(new TokException("transport 'jetty-ws' cannot listen on " + settings.host()
-                    + ":" + settings.port() + ": " + e.getMessage(), e));
+            return CompletableFuture.failedFuture(BindFailure.of("jetty-ws", settings.host(), settings.port(), e));
         }
         server = s;
         core = mount.transport();

@@ -4,6 +4,8 @@ import dev.tok.api.CloseReason;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.support.BindFailure;
+import dev.tok.transport.support.netty.NativeEpoll;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.WsSettings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -17,7 +19,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
@@ -108,17 +109,16 @@ final class NettyWsTransport implements Transport {
                 return CompletableFuture.failedFuture(new TokException("transport 'netty-ws': TLS setup failed: " + e.getMessage(), e));
             }
         }
-        boolean epoll = Epoll.isAvailable();
+        boolean epoll = NativeEpoll.available();
+        LOG.info(NativeEpoll.describe("netty-ws"));
         IoHandlerFactory io;
         Class<? extends ServerChannel> channelType;
         if (epoll) {
             io = EpollIoHandler.newFactory();
             channelType = EpollServerSocketChannel.class;
-            LOG.debug("netty-ws uses epoll");
         } else {
             io = NioIoHandler.newFactory();
             channelType = NioServerSocketChannel.class;
-            LOG.info("netty-ws uses NIO: epoll is unavailable ({})", String.valueOf(Epoll.unavailabilityCause()));
         }
         group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("tok-netty-ws", true), io);
         context = ctx;
@@ -162,8 +162,7 @@ final class NettyWsTransport implements Transport {
                 bound.complete(a);
             } else {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-                bound.completeExceptionally(new TokException("transport 'netty-ws' cannot listen on " + settings.host() + ":"
-                        + settings.port() + ": " + cf.cause().getMessage(), cf.cause()));
+                bound.completeExceptionally(BindFailure.of("netty-ws", settings.host(), settings.port(), cf.cause()));
             }
         });
         return bound;
