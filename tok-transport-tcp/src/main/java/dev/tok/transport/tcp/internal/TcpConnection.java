@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import dev.tok.api.AuthRequest;
 import dev.tok.api.AuthenticationException;
@@ -66,7 +66,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     /** Frames a flush task writes before it flushes and, if more wait, yields the event loop. */
     static final int FLUSH_BATCH = 64;
 
-    private final TcpTransport transport;
+    private final TcpServerTransport transport;
     private final Channel channel;
     private final EventLoop loop;
     private final SocketAddress remote;
@@ -91,7 +91,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     /** What exceeded a limit, for the failure messages of writes; null for none. */
     private volatile String closeDetail;
 
-    TcpConnection(TcpTransport transport, Channel channel) {
+    TcpConnection(TcpServerTransport transport, Channel channel) {
         this.transport = transport;
         this.channel = channel;
         this.loop = channel.eventLoop();

@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
@@ -9,7 +9,7 @@ import dev.tok.testkit.FramedSocketClient;
 import dev.tok.testkit.TransportClient;
 import dev.tok.testkit.TransportCompatibilityKit;
 import dev.tok.testkit.TransportLimits;
-import dev.tok.transport.tcp.FlawedTransport.Flaw;
+import dev.tok.transport.tcp.internal.FlawedTransport.Flaw;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

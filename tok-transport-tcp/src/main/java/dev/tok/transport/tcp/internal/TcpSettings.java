@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.spi.Settings;
@@ -17,23 +17,37 @@ import javax.net.ssl.SSLException;
 /**
  * The validated settings of one {@code tcp} transport. Every check runs in {@link #parse}, so a
  * mistake surfaces when the server is built, never when the first client connects.
+ *
+ * <p>Public only for its key constants, which the typed builder
+ * {@link dev.tok.transport.tcp.TcpTransport.Settings} writes; this package is not exported.
  */
-final class TcpSettings {
+public final class TcpSettings {
 
-    static final String HOST = "host";
-    static final String PORT = "port";
-    static final String MAX_FRAME_LENGTH = "max-frame-length";
-    static final String AUTH_TIMEOUT = "auth-timeout";
-    static final String WRITE_TIMEOUT = "write-timeout";
-    static final String MAX_CONNECTIONS = "max-connections";
-    static final String HIGH_WATER_MARK = "high-water-mark";
-    static final String MAX_PENDING_BYTES = "max-pending-bytes";
-    static final String WORKER_THREADS = "worker-threads";
-    static final String NATIVE_TRANSPORT = "native-transport";
-    static final String SHUTDOWN_GRACE_PERIOD = "shutdown-grace-period";
+    /** Setting key. */
+    public static final String HOST = "host";
+    /** Setting key. */
+    public static final String PORT = "port";
+    /** Setting key. */
+    public static final String MAX_FRAME_LENGTH = "max-frame-length";
+    /** Setting key. */
+    public static final String AUTH_TIMEOUT = "auth-timeout";
+    /** Setting key. */
+    public static final String WRITE_TIMEOUT = "write-timeout";
+    /** Setting key. */
+    public static final String MAX_CONNECTIONS = "max-connections";
+    /** Setting key. */
+    public static final String HIGH_WATER_MARK = "high-water-mark";
+    /** Setting key. */
+    public static final String MAX_PENDING_BYTES = "max-pending-bytes";
+    /** Setting key. */
+    public static final String WORKER_THREADS = "worker-threads";
+    /** Setting key. */
+    public static final String NATIVE_TRANSPORT = "native-transport";
+    /** Setting key. */
+    public static final String SHUTDOWN_GRACE_PERIOD = "shutdown-grace-period";
 
     /** Every key the transport understands: its own and the {@code tls-*} keys shared by every transport. */
-    static final Set<String> NAMES = names();
+    public static final Set<String> NAMES = names();
 
     static final String DEFAULT_HOST = "0.0.0.0";
     /** Go tok's limit: 4 MiB. */

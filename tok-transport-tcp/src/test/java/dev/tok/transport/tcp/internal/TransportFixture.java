@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import dev.tok.api.spi.Settings;
 import java.net.InetSocketAddress;
@@ -17,10 +17,10 @@ final class TransportFixture implements AutoCloseable {
     }
 
     final RecordingContext context;
-    final TcpTransport transport;
+    final TcpServerTransport transport;
     final InetSocketAddress address;
 
-    private TransportFixture(RecordingContext context, TcpTransport transport, InetSocketAddress address) {
+    private TransportFixture(RecordingContext context, TcpServerTransport transport, InetSocketAddress address) {
         this.context = context;
         this.transport = transport;
         this.address = address;
@@ -29,7 +29,7 @@ final class TransportFixture implements AutoCloseable {
     static TransportFixture start(RecordingContext context, Map<String, String> settings) throws Exception {
         Map<String, String> all = new HashMap<>(Map.of("host", "127.0.0.1", "port", "0"));
         all.putAll(settings);
-        TcpTransport t = (TcpTransport) new TcpTransportProvider().create(Settings.of("transport 'tcp'", all));
+        TcpServerTransport t = (TcpServerTransport) new TcpTransportProvider().create(Settings.of("transport 'tcp'", all));
         InetSocketAddress a = (InetSocketAddress) t.start(context).toCompletableFuture().get(10, TimeUnit.SECONDS);
         return new TransportFixture(context, t, a);
     }

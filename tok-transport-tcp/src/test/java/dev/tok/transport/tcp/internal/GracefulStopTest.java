@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -99,7 +99,7 @@ class GracefulStopTest {
         assertThat(f.transport.start(f.context).toCompletableFuture()).failsWithin(Duration.ofSeconds(1));
         f.close();
 
-        TcpTransport unstarted = (TcpTransport) new TcpTransportProvider()
+        TcpServerTransport unstarted = (TcpServerTransport) new TcpTransportProvider()
                 .create(dev.tok.api.spi.Settings.of("transport 'tcp'", Map.of("port", "0")));
         assertThat(unstarted.stop().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(1));
     }
@@ -109,7 +109,7 @@ class GracefulStopTest {
     void portInUse() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
                 RecordingContext ctx = RecordingContext.withoutReadTimeout()) {
-            TcpTransport t = (TcpTransport) new TcpTransportProvider().create(dev.tok.api.spi.Settings.of("transport 'tcp'",
+            TcpServerTransport t = (TcpServerTransport) new TcpTransportProvider().create(dev.tok.api.spi.Settings.of("transport 'tcp'",
                     Map.of("host", "127.0.0.1", "port", Integer.toString(taken.getLocalPort()))));
             assertThat(t.start(ctx).toCompletableFuture()).failsWithin(Duration.ofSeconds(10))
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)

@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import java.io.DataInputStream;
 import java.io.EOFException;

@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Spi;
@@ -23,7 +23,8 @@ import java.util.Set;
  */
 public final class TcpTransportProvider implements TransportProvider {
 
-    static final String NAME = "tcp";
+    /** The provider's name. */
+    public static final String NAME = "tcp";
 
     /** Called by {@link java.util.ServiceLoader}. */
     public TcpTransportProvider() {
@@ -55,6 +56,6 @@ public final class TcpTransportProvider implements TransportProvider {
      */
     @Override
     public Transport create(Settings settings) {
-        return new TcpTransport(TcpSettings.parse(settings));
+        return new TcpServerTransport(TcpSettings.parse(settings));
     }
 }

@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -65,13 +65,17 @@ class ServiceLoaderDiscoveryTest {
         assertThat(module.getName()).isEqualTo("dev.tok.transport.tcp");
         assertThat(module.getLayer()).isSameAs(layer);
         ModuleDescriptor d = module.getDescriptor();
-        assertThat(d.exports()).as("a provider module exports nothing").isEmpty();
+        assertThat(d.exports()).as("a provider module exports only its typed settings").singleElement()
+                .satisfies(e -> {
+                    assertThat(e.source()).isEqualTo("dev.tok.transport.tcp");
+                    assertThat(e.isQualified()).isFalse();
+                });
         assertThat(d.isOpen()).isFalse();
         assertThat(d.provides()).singleElement().satisfies(p -> {
             assertThat(p.service()).isEqualTo(SPI);
             assertThat(p.providers()).containsExactly(TcpTransportProvider.class.getName());
         });
-        assertThat(module.isExported("dev.tok.transport.tcp")).isFalse();
+        assertThat(module.isExported("dev.tok.transport.tcp.internal")).as("the implementation").isFalse();
         @SuppressWarnings("unchecked")
         Set<String> names = (Set<String>) spi.getMethod("settingNames").invoke(tcp.get(0));
         assertThat(names).contains("host", "port", "max-frame-length");

@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import dev.tok.api.TokServer;
 import dev.tok.testkit.FramedSocketClient;

@@ -1,4 +1,4 @@
-package dev.tok.transport.tcp;
+package dev.tok.transport.tcp.internal;
 
 import dev.tok.api.AuthRequest;
 import dev.tok.api.AuthenticationException;
