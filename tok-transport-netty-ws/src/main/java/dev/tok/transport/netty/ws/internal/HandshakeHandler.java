@@ -1,4 +1,4 @@
-package dev.tok.transport.netty.ws;
+package dev.tok.transport.netty.ws.internal;
 
 import dev.tok.api.AuthRequest;
 import dev.tok.api.Device;
@@ -50,12 +50,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
 
-    private final NettyWsTransport transport;
+    private final NettyWsServerTransport transport;
     private final boolean secure;
     private ScheduledFuture<?> deadline;
     private boolean busy;
 
-    HandshakeHandler(NettyWsTransport transport, boolean secure) {
+    HandshakeHandler(NettyWsServerTransport transport, boolean secure) {
         this.transport = transport;
         this.secure = secure;
     }

@@ -1,4 +1,4 @@
-package dev.tok.transport.netty.ws;
+package dev.tok.transport.netty.ws.internal;
 
 import dev.tok.api.CloseReason;
 import dev.tok.api.ConnectionLimitException;
@@ -54,7 +54,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyWsConnection.class);
 
-    private final NettyWsTransport transport;
+    private final NettyWsServerTransport transport;
     private final Device device;
     private final Channel channel;
     private final SocketAddress remote;
@@ -66,7 +66,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     private ScheduledFuture<?> pings;
     private final SlowConsumerGuard guard;
 
-    NettyWsConnection(NettyWsTransport transport, Device device, Channel channel) {
+    NettyWsConnection(NettyWsServerTransport transport, Device device, Channel channel) {
         this.transport = transport;
         this.device = device;
         this.channel = channel;

@@ -1,4 +1,4 @@
-package dev.tok.transport.netty.ws;
+package dev.tok.transport.netty.ws.internal;
 
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Spi;
@@ -15,8 +15,12 @@ import java.util.Set;
  */
 public final class NettyWsProvider implements TransportProvider {
 
-    static final String NAME = "netty-ws";
-    private static final Set<String> NAMES = WsSettings.with("io-threads");
+    /** The provider's name. */
+    public static final String NAME = "netty-ws";
+    /** Setting key of {@code netty-ws} only: event-loop threads. */
+    public static final String IO_THREADS = "io-threads";
+    /** Every setting key. */
+    public static final Set<String> NAMES = WsSettings.with(IO_THREADS);
 
     /** Creates the provider; called by {@link java.util.ServiceLoader}. */
     public NettyWsProvider() {
@@ -40,10 +44,10 @@ public final class NettyWsProvider implements TransportProvider {
     @Override
     public Transport create(Settings settings) {
         WsSettings parsed = WsSettings.parse(settings, NAMES);
-        int ioThreads = settings.integer("io-threads", 0);
+        int ioThreads = settings.integer(IO_THREADS, 0);
         if (ioThreads < 0) {
-            throw settings.malformed("io-threads", String.valueOf(ioThreads), "0 (Netty's default: twice the cores) or more");
+            throw settings.malformed(IO_THREADS, String.valueOf(ioThreads), "0 (Netty's default: twice the cores) or more");
         }
-        return new NettyWsTransport(parsed, ioThreads);
+        return new NettyWsServerTransport(parsed, ioThreads);
     }
 }

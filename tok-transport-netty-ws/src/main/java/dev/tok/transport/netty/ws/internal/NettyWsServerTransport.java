@@ -1,4 +1,4 @@
-package dev.tok.transport.netty.ws;
+package dev.tok.transport.netty.ws.internal;
 
 import dev.tok.api.CloseReason;
 import dev.tok.api.TokException;
@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * The {@code netty-ws} transport: one server channel, connections authenticated from their HTTP
  * upgrade request before the WebSocket handshake.
  */
-final class NettyWsTransport implements Transport {
+final class NettyWsServerTransport implements Transport {
 
-    private static final Logger LOG = LoggerFactory.getLogger(NettyWsTransport.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NettyWsServerTransport.class);
 
     private final WsSettings settings;
     private final int ioThreads;
@@ -59,7 +59,7 @@ final class NettyWsTransport implements Transport {
     private Channel server;
     private CompletableFuture<Void> stopped;
 
-    NettyWsTransport(WsSettings settings, int ioThreads) {
+    NettyWsServerTransport(WsSettings settings, int ioThreads) {
         this.settings = settings;
         this.ioThreads = ioThreads;
     }
@@ -67,6 +67,10 @@ final class NettyWsTransport implements Transport {
     @Override
     public String name() {
         return NettyWsProvider.NAME;
+    }
+
+    int ioThreads() {
+        return ioThreads;
     }
 
     WsSettings settings() {
@@ -145,14 +149,14 @@ final class NettyWsTransport implements Transport {
                         }
                         p.addLast("http", new HttpServerCodec());
                         p.addLast("aggregate", new HttpObjectAggregator(8192));
-                        p.addLast("handshake", new HandshakeHandler(NettyWsTransport.this, sslContext != null));
+                        p.addLast("handshake", new HandshakeHandler(NettyWsServerTransport.this, sslContext != null));
                     }
                 });
         CompletableFuture<SocketAddress> bound = new CompletableFuture<>();
         ChannelFuture f = b.bind(settings.host(), settings.port());
         f.addListener((ChannelFuture cf) -> {
             if (cf.isSuccess()) {
-                synchronized (NettyWsTransport.this) {
+                synchronized (NettyWsServerTransport.this) {
                     server = cf.channel();
                 }
                 SocketAddress a = cf.channel().localAddress();

@@ -1,4 +1,4 @@
-package dev.tok.transport.netty.ws;
+package dev.tok.transport.netty.ws.internal;
 
 import dev.tok.api.TokServer;
 import dev.tok.testkit.WebSocketTransportCompatibilityKit;

@@ -1,4 +1,4 @@
-package dev.tok.transport.netty.ws;
+package dev.tok.transport.netty.ws.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
