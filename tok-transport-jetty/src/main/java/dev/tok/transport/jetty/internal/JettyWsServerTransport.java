@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * The standalone {@code jetty-ws} transport: its own embedded Jetty server (core handler API,
  * no servlets) with one connector, serving the same handler an application would mount.
  */
-public final class JettyWsTransport implements Transport {
+public final class JettyWsServerTransport implements Transport {
 
-    private static final Logger LOG = LoggerFactory.getLogger(JettyWsTransport.class);
+    private static final Logger LOG = LoggerFactory.getLogger(JettyWsServerTransport.class);
 
     private final WsSettings settings;
     private final Map<String, String> mountSettings;
@@ -40,7 +40,7 @@ public final class JettyWsTransport implements Transport {
     private Transport core;
     private CompletableFuture<Void> stopped;
 
-    JettyWsTransport(WsSettings settings, Map<String, String> raw, java.util.Set<String> connectorKeys) {
+    JettyWsServerTransport(WsSettings settings, Map<String, String> raw, java.util.Set<String> connectorKeys) {
         this.settings = settings;
         Map<String, String> m = new LinkedHashMap<>(raw);
         m.keySet().removeAll(connectorKeys);
