@@ -1,13 +1,16 @@
 /**
  * tok's WebSocket transport on Netty 4.2 (HTTP codec and WebSocket protocol handler, epoll or
- * NIO), named {@code netty-ws}. Exports nothing: applications select it by name. It requires
- * the native epoll modules, so the module path resolves them without {@code --add-modules};
- * where epoll is unavailable the transport logs why it runs on NIO.
+ * NIO), named {@code netty-ws}. Applications select it by name, with string settings or the typed
+ * ones of {@link dev.tok.transport.netty.ws.NettyWsTransport#settings()}: the one exported package
+ * holds only those; the implementation is in a package that is not exported. It requires the
+ * native epoll modules, so the module path resolves them without {@code --add-modules}; where
+ * epoll is unavailable the transport logs why it runs on NIO.
  *
  * @provides dev.tok.api.spi.TransportProvider the {@code netty-ws} transport
  */
 module dev.tok.transport.netty.ws {
-    requires dev.tok.api;
+    // transitive: the exported NettyWsTransport.Settings implements dev.tok.api.TransportSettings
+    requires transitive dev.tok.api;
     requires dev.tok.transport.support;
     requires io.netty.buffer;
     requires io.netty.codec;
@@ -23,5 +26,9 @@ module dev.tok.transport.netty.ws {
     requires io.netty.transport.epoll.linux.aarch_64;
     requires org.slf4j;
 
-    provides dev.tok.api.spi.TransportProvider with dev.tok.transport.netty.ws.NettyWsProvider;
+    // The typed settings (NettyWsTransport.settings()) and nothing else: the implementation lives
+    // in dev.tok.transport.netty.ws.internal, which is not exported.
+    exports dev.tok.transport.netty.ws;
+
+    provides dev.tok.api.spi.TransportProvider with dev.tok.transport.netty.ws.internal.NettyWsProvider;
 }

@@ -432,6 +432,26 @@ public final class TokServer implements AutoCloseable {
         }
 
         /**
+         * Adds a transport by typed settings, such as those built by
+         * {@code TcpTransport.settings()} of {@code tok-transport-tcp}: the same as
+         * {@link #transport(String, Map) transport(settings.transport(), settings.asMap())}, so a
+         * setting the provider does not know is rejected in the same way.
+         *
+         * <pre>{@code
+         * builder.transport(TcpTransport.settings().port(9000).maxConnections(50_000));
+         * }</pre>
+         *
+         * @param settings the transport's name and settings; {@link TransportSettings#asMap()} is
+         *                 copied now, so a builder may be changed and passed again for another
+         *                 transport
+         * @return this builder
+         */
+        public Builder transport(TransportSettings settings) {
+            Objects.requireNonNull(settings, "settings");
+            return transport(settings.transport(), settings.asMap());
+        }
+
+        /**
          * Adds a transport the application created itself, for example one mounted into the
          * application's own web server. It is started and stopped with the server like the
          * transports added by name.

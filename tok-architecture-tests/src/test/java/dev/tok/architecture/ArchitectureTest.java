@@ -123,6 +123,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void typedTransportSettingsExposeOnlyTheJdkAndTok() {
+        // TcpTransport.settings() and the like are what applications compile against: no Netty or
+        // Jetty type may appear in them, nor may they reach into anything but tok and the JDK.
+        classes().that(DescribedPredicate.describe("typed settings " + ModuleLayout.SETTINGS_CLASSES,
+                        (JavaClass c) -> ModuleLayout.SETTINGS_CLASSES.stream()
+                                .anyMatch(n -> c.getName().equals(n) || c.getName().startsWith(n + "$"))))
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.tok..")
+                .check(tok);
+    }
+
+    @Test
     void noPackageCycles() {
         // Modules (dev.tok.transport.tcp, dev.tok.queue.memory, ...) must not form cycles; the API's
         // two packages (user API and SPI) refer to each other by design and count as one.

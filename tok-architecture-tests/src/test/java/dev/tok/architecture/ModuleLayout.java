@@ -30,6 +30,10 @@ final class ModuleLayout {
     static final List<String> BUILT_IN_TRANSPORTS = List.of("dev.tok.transport.tcp", "dev.tok.transport.jetty",
             "dev.tok.transport.netty.ws");
 
+    /** The typed settings the built-in transports export, with their nested classes. */
+    static final List<String> SETTINGS_CLASSES = List.of("dev.tok.transport.tcp.TcpTransport",
+            "dev.tok.transport.jetty.JettyWsTransport", "dev.tok.transport.netty.ws.NettyWsTransport");
+
     /** Packages of programs with a command line, allowed to print. */
     static final Set<String> COMMAND_LINE_PACKAGES = Set.of();
 

@@ -22,7 +22,7 @@ import org.eclipse.jetty.server.Server;
  * application's port, next to its other handlers.
  *
  * <pre>{@code
- * JettyWebSocketMount tok = JettyWebSocketMount.create(Map.of("path", "/chat"));
+ * JettyWebSocketMount tok = JettyWebSocketMount.create(JettyWsTransport.settings().path("/chat"));
  * server.setHandler(new Handler.Sequence(tok.handler(), appHandler));
  * server.start();
  * tok.installHandshakeDeadline(connector); // the connector serving tok's path: slowloris defence
@@ -75,6 +75,20 @@ public final class JettyWebSocketMount {
         Set<String> names = new TreeSet<>(WsSettings.COMMON_NAMES);
         names.removeAll(WsSettings.CONNECTOR_NAMES);
         return new JettyWebSocketMount(WsSettings.parse(s, names));
+    }
+
+    /**
+     * Creates a mount from typed settings, for example
+     * {@code JettyWebSocketMount.create(JettyWsTransport.settings().path("/chat"))}: the same as
+     * {@link #create(Map) create(settings.asMap())}.
+     *
+     * @param settings the transport's settings; those of the connector ({@code host},
+     *                 {@code port}, {@code tls-*}) are refused
+     * @return the mount
+     * @throws ConfigurationException for a connector setting or a malformed value
+     */
+    public static JettyWebSocketMount create(JettyWsTransport.Settings settings) {
+        return create(Objects.requireNonNull(settings, "settings").asMap());
     }
 
     /** @return the Jetty handler to add to the application's server, for example in a {@code Handler.Sequence} */

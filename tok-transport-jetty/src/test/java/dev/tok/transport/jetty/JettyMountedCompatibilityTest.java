@@ -3,7 +3,7 @@ package dev.tok.transport.jetty;
 import dev.tok.api.TokServer;
 import dev.tok.api.spi.Settings;
 import dev.tok.testkit.WebSocketTransportCompatibilityKit;
-import dev.tok.transport.jetty.internal.JettyWsTransport;
+import dev.tok.transport.jetty.internal.JettyWsServerTransport;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.WsSettings;
 import java.util.HashMap;
@@ -46,7 +46,7 @@ class JettyMountedCompatibilityTest extends WebSocketTransportCompatibilityKit {
         ServerConnector c;
         var tls = ServerTls.from(Settings.of("test connector", connector));
         if (tls.isPresent()) {
-            SslContextFactory.Server ssl = JettyWsTransport.sslContextFactory(tls.get());
+            SslContextFactory.Server ssl = JettyWsServerTransport.sslContextFactory(tls.get());
             http.addCustomizer(new SecureRequestCustomizer());
             c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
         } else {

@@ -19,16 +19,41 @@ import java.util.TreeSet;
  */
 public final class WsSettings {
 
+    /** Setting key: address to bind. */
+    public static final String HOST = "host";
+    /** Setting key: port to bind; 0 for any free port. */
+    public static final String PORT = "port";
+    /** Setting key: the WebSocket path. */
+    public static final String PATH = "path";
+    /** Setting key: largest inbound message. */
+    public static final String MAX_MESSAGE_SIZE = "max-message-size";
+    /** Setting key: WebSocket ping interval. */
+    public static final String PING_INTERVAL = "ping-interval";
+    /** Setting key: {@code text} or {@code binary}: frame type of outbound messages. */
+    public static final String MESSAGE_TYPE = "message-type";
+    /** Setting key: origins accepted besides same-origin. */
+    public static final String ALLOWED_ORIGINS = "allowed-origins";
+    /** Setting key: whether permessage-deflate is negotiated. */
+    public static final String PERMESSAGE_DEFLATE = "permessage-deflate";
+    /** Setting key: outbound bytes before the write timeout starts. */
+    public static final String HIGH_WATER_MARK = "high-water-mark";
+    /** Setting key: cap on outbound bytes per connection. */
+    public static final String MAX_PENDING_BYTES = "max-pending-bytes";
+    /** Setting key: how long outbound bytes may stay above the high-water mark. */
+    public static final String WRITE_TIMEOUT = "write-timeout";
+    /** Setting key: how long a close waits for the peer's close. */
+    public static final String STOP_TIMEOUT = "stop-timeout";
+
     /** Keys both WebSocket transports understand, the {@code tls-*} keys of {@link ServerTls} included. */
-    public static final Set<String> COMMON_NAMES = union(Set.of("host", "port", "path", "max-message-size",
-            "ping-interval", "message-type", "allowed-origins", "permessage-deflate", "high-water-mark", "max-pending-bytes",
-            "write-timeout", "stop-timeout"), ServerTls.NAMES);
+    public static final Set<String> COMMON_NAMES = union(Set.of(HOST, PORT, PATH, MAX_MESSAGE_SIZE,
+            PING_INTERVAL, MESSAGE_TYPE, ALLOWED_ORIGINS, PERMESSAGE_DEFLATE, HIGH_WATER_MARK, MAX_PENDING_BYTES,
+            WRITE_TIMEOUT, STOP_TIMEOUT), ServerTls.NAMES);
 
     /**
      * Keys that configure the listening socket: {@code host}, {@code port} and every TLS key.
      * A transport mounted into an application's server leaves them to the application.
      */
-    public static final Set<String> CONNECTOR_NAMES = union(Set.of("host", "port"), ServerTls.NAMES);
+    public static final Set<String> CONNECTOR_NAMES = union(Set.of(HOST, PORT), ServerTls.NAMES);
 
     /** Default maximum inbound message size: 4 MiB, as in Go tok. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
@@ -54,60 +79,60 @@ public final class WsSettings {
     private final Duration stopTimeout;
 
     private WsSettings(Settings s) {
-        host = s.string("host", "0.0.0.0");
-        port = s.integer("port", 8080);
+        host = s.string(HOST, "0.0.0.0");
+        port = s.integer(PORT, 8080);
         if (port < 0 || port > 65535) {
-            throw s.malformed("port", String.valueOf(port), "a port from 0 to 65535 (0: any free port)");
+            throw s.malformed(PORT, String.valueOf(port), "a port from 0 to 65535 (0: any free port)");
         }
-        path = s.string("path", "/ws");
+        path = s.string(PATH, "/ws");
         if (!path.startsWith("/") || path.contains("?") || path.contains("#") || path.contains(" ")) {
-            throw s.malformed("path", path, "an absolute path such as /ws, without query");
+            throw s.malformed(PATH, path, "an absolute path such as /ws, without query");
         }
-        long max = s.bytes("max-message-size", DEFAULT_MAX_MESSAGE_SIZE);
+        long max = s.bytes(MAX_MESSAGE_SIZE, DEFAULT_MAX_MESSAGE_SIZE);
         if (max < 1 || max > Integer.MAX_VALUE - 8) {
-            throw s.malformed("max-message-size", s.string("max-message-size", ""), "a size from 1 to 2GiB, such as 4MiB");
+            throw s.malformed(MAX_MESSAGE_SIZE, s.string(MAX_MESSAGE_SIZE, ""), "a size from 1 to 2GiB, such as 4MiB");
         }
         maxMessageSize = (int) max;
-        pingInterval = s.duration("ping-interval", null);
+        pingInterval = s.duration(PING_INTERVAL, null);
         if (pingInterval != null && pingInterval.isNegative()) {
-            throw s.malformed("ping-interval", s.string("ping-interval", ""), "a duration of 0 (off) or more, such as 30s");
+            throw s.malformed(PING_INTERVAL, s.string(PING_INTERVAL, ""), "a duration of 0 (off) or more, such as 30s");
         }
-        String type = s.string("message-type", "text").toLowerCase(Locale.ROOT);
+        String type = s.string(MESSAGE_TYPE, "text").toLowerCase(Locale.ROOT);
         if (!type.equals("text") && !type.equals("binary")) {
-            throw s.malformed("message-type", type, "text or binary");
+            throw s.malformed(MESSAGE_TYPE, type, "text or binary");
         }
         binary = type.equals("binary");
         List<String> origins = new ArrayList<>();
-        for (String o : s.list("allowed-origins")) {
+        for (String o : s.list(ALLOWED_ORIGINS)) {
             if (o.equals("*")) {
                 origins.add(o);
                 continue;
             }
             String normalized = Origins.normalize(o);
             if (normalized == null) {
-                throw s.malformed("allowed-origins", o, "a comma-separated list of origins such as https://app.example.com, or *");
+                throw s.malformed(ALLOWED_ORIGINS, o, "a comma-separated list of origins such as https://app.example.com, or *");
             }
             origins.add(normalized);
         }
         allowedOrigins = List.copyOf(origins);
-        deflate = s.bool("permessage-deflate", false);
+        deflate = s.bool(PERMESSAGE_DEFLATE, false);
         tls = ServerTls.from(s).orElse(null);
-        highWaterMark = s.bytes("high-water-mark", DEFAULT_HIGH_WATER_MARK);
+        highWaterMark = s.bytes(HIGH_WATER_MARK, DEFAULT_HIGH_WATER_MARK);
         if (highWaterMark < 1) {
-            throw s.malformed("high-water-mark", s.string("high-water-mark", ""), "a positive size such as 1MiB");
+            throw s.malformed(HIGH_WATER_MARK, s.string(HIGH_WATER_MARK, ""), "a positive size such as 1MiB");
         }
-        maxPendingBytes = s.bytes("max-pending-bytes", Math.multiplyExact(highWaterMark, (long) DEFAULT_PENDING_FACTOR));
+        maxPendingBytes = s.bytes(MAX_PENDING_BYTES, Math.multiplyExact(highWaterMark, (long) DEFAULT_PENDING_FACTOR));
         if (maxPendingBytes < highWaterMark) {
-            throw s.malformed("max-pending-bytes", s.string("max-pending-bytes", ""), "a size of at least high-water-mark ("
+            throw s.malformed(MAX_PENDING_BYTES, s.string(MAX_PENDING_BYTES, ""), "a size of at least high-water-mark ("
                     + highWaterMark + " bytes); it caps what may wait for one connection");
         }
-        writeTimeout = s.duration("write-timeout", null);
+        writeTimeout = s.duration(WRITE_TIMEOUT, null);
         if (writeTimeout != null && (writeTimeout.isZero() || writeTimeout.isNegative())) {
-            throw s.malformed("write-timeout", s.string("write-timeout", ""), "a positive duration such as 30s");
+            throw s.malformed(WRITE_TIMEOUT, s.string(WRITE_TIMEOUT, ""), "a positive duration such as 30s");
         }
-        stopTimeout = s.duration("stop-timeout", Duration.ofSeconds(5));
+        stopTimeout = s.duration(STOP_TIMEOUT, Duration.ofSeconds(5));
         if (stopTimeout.isNegative()) {
-            throw s.malformed("stop-timeout", s.string("stop-timeout", ""), "a duration of 0 or more, such as 5s");
+            throw s.malformed(STOP_TIMEOUT, s.string(STOP_TIMEOUT, ""), "a duration of 0 or more, such as 5s");
         }
     }
 

@@ -1,275 +1,342 @@
 package dev.tok.transport.tcp;
 
-import dev.tok.api.HubConfig;
-import dev.tok.api.TokException;
-import dev.tok.api.spi.Transport;
-import dev.tok.api.spi.TransportContext;
-import dev.tok.transport.support.BindFailure;
-import dev.tok.transport.support.netty.NativeEpoll;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
-import java.net.SocketAddress;
+import dev.tok.api.ConfigurationException;
+import dev.tok.api.TransportSettings;
+import dev.tok.transport.support.ServerTls;
+import dev.tok.transport.tcp.internal.TcpSettings;
+import dev.tok.transport.tcp.internal.TcpTransportProvider;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * The {@code tcp} transport: one listening socket, an accept thread and a group of I/O
- * threads, all released by {@link #stop()}.
+ * The {@code tcp} transport's typed settings: Go tok's length-prefixed frames over TCP or TLS.
+ *
+ * <pre>{@code
+ * TokServer.builder(config)
+ *         .transport(TcpTransport.settings().port(9000).maxFrameLength(64 * 1024))
+ *         .build()
+ *         .start();
+ * }</pre>
+ *
+ * <p>The same as {@code transport("tcp", Map.of("port", "9000", "max-frame-length", "65536"))}:
+ * each method writes one key of the string form (the module's README lists them), and the
+ * values are checked with those of the string form when the server is built, with the same
+ * {@link ConfigurationException}s. Use the string form (or properties) for configuration files.
+ *
+ * @since 0.1
  */
-final class TcpTransport implements Transport {
+public final class TcpTransport {
 
-    static final String FRAMES = "frames";
-    private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
-    /** How long the event loops may take to terminate once every connection is closed. */
-    private static final Duration LOOP_SHUTDOWN = Duration.ofSeconds(2);
-
-    private final TcpSettings settings;
-    private final AtomicBoolean started = new AtomicBoolean();
-    private final AtomicBoolean stopping = new AtomicBoolean();
-    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger connections = new AtomicInteger();
-    private volatile boolean full;
-
-    private volatile TransportContext context;
-    private volatile long authTimeoutNanos;
-    private volatile long writeTimeoutNanos;
-    private volatile EventLoopGroup acceptGroup;
-    private volatile EventLoopGroup ioGroup;
-    private volatile ChannelFuture bindFuture;
-
-    TcpTransport(TcpSettings settings) {
-        this.settings = settings;
+    private TcpTransport() {
     }
 
-    @Override
-    public String name() {
-        return TcpTransportProvider.NAME;
+    /** @return empty settings: every key at its default, {@code port} still to be set */
+    public static Settings settings() {
+        return new Settings();
     }
 
-    @Override
-    public synchronized CompletionStage<SocketAddress> start(TransportContext ctx) {
-        if (!started.compareAndSet(false, true)) {
-            return CompletableFuture.failedFuture(new IllegalStateException("transport 'tcp' already started; a Transport starts once"));
+    /** Client certificates for TLS: the values of {@code tls-client-auth}. */
+    public enum ClientAuth {
+        /** No client certificate is requested (default). */
+        NONE,
+        /** A client certificate is requested, and verified if sent. */
+        OPTIONAL,
+        /** A verified client certificate is required: the handshake fails without one. */
+        REQUIRE
+    }
+
+    /**
+     * A builder of {@code tcp} settings; pass it to
+     * {@code TokServer.Builder.transport(TransportSettings)}, which copies it. Only the keys that
+     * were set are in {@link #asMap()}; the others keep their defaults. Not thread-safe.
+     *
+     * @since 0.1
+     */
+    public static final class Settings implements TransportSettings {
+
+        private final Map<String, String> values = new TreeMap<>();
+
+        private Settings() {
         }
-        if (stopping.get()) {
-            return CompletableFuture.failedFuture(new TokException("transport 'tcp' was stopped before it started"));
+
+        /** @return {@code tcp} */
+        @Override
+        public String transport() {
+            return TcpTransportProvider.NAME;
         }
-        this.context = ctx;
-        HubConfig config = ctx.config();
-        this.authTimeoutNanos = settings.authTimeout().orElse(config.authTimeout()).toNanos();
-        this.writeTimeoutNanos = settings.writeTimeout().orElse(config.writeTimeout()).toNanos();
 
-        boolean epoll = chooseEpoll();
-        IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tok-tcp-accept"), handlers);
-        ioGroup = new MultiThreadIoEventLoopGroup(settings.workerThreads(), new DefaultThreadFactory("tok-tcp-io"), handlers);
-
-        int high = settings.highWaterMark();
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(acceptGroup, ioGroup)
-                .channel(serverChannel)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accept(ch);
-                    }
-                });
-
-        CompletableFuture<SocketAddress> result = new CompletableFuture<>();
-        ChannelFuture bind = bootstrap.bind(settings.bindAddress());
-        bindFuture = bind;
-        bind.addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                SocketAddress local = f.channel().localAddress();
-                LOG.info("transport 'tcp' listening on {} ({}, max-frame-length {}, max-connections {})", local,
-                        settings.tlsDescription(), settings.maxFrameLength(), settings.maxConnections());
-                result.complete(local);
-            } else {
-                Throwable cause = f.cause();
-                result.completeExceptionally(BindFailure.of("tcp", settings.bindAddress().getHostString(),
-                        settings.bindAddress().getPort(), cause));
-                shutDownLoops();
-            }
-        });
-        return result;
-    }
-
-    private boolean chooseEpoll() {
-        if (!settings.nativeTransport()) {
-            LOG.info("transport 'tcp' uses NIO: {}=false", TcpSettings.NATIVE_TRANSPORT);
-            return false;
+        /** @return the keys set so far with their string values, sorted by key; a copy */
+        @Override
+        public Map<String, String> asMap() {
+            return Map.copyOf(values);
         }
-        boolean epoll = NativeEpoll.available();
-        LOG.info(NativeEpoll.describe("tcp"));
-        if (!epoll) {
-            LOG.debug("epoll unavailability cause", Epoll.unavailabilityCause());
+
+        /** @return the settings, passwords masked */
+        @Override
+        public String toString() {
+            Map<String, String> shown = new TreeMap<>(values);
+            shown.replaceAll((k, v) -> k.endsWith("password") ? "****" : v);
+            return "TcpTransport.Settings" + shown;
         }
-        return epoll;
-    }
 
-    private void accept(Channel ch) {
-        if (stopping.get()) {
-            ch.close();
-            return;
+        private Settings put(String key, String value) {
+            values.put(key, value);
+            return this;
         }
-        int n = connections.incrementAndGet();
-        if (n > settings.maxConnections()) {
-            connections.decrementAndGet();
-            if (!full) {
-                full = true;
-                LOG.warn("transport 'tcp' holds max-connections {}: refusing new connections until some close",
-                        settings.maxConnections());
-            } else {
-                LOG.debug("refused {}: max-connections {} reached", ch.remoteAddress(), settings.maxConnections());
-            }
-            ch.close();
-            return;
+
+        private Settings put(String key, Duration value) {
+            return put(key, Objects.requireNonNull(value, key).toString());
         }
-        channels.add(ch);
-        ch.closeFuture().addListener(f -> {
-            channels.remove(ch);
-            if (connections.decrementAndGet() < settings.maxConnections() && full) {
-                full = false;
-                LOG.info("transport 'tcp' accepts connections again");
-            }
-        });
-        ChannelPipeline p = ch.pipeline();
-        SslContext tls = settings.tls().orElse(null);
-        if (tls != null) {
-            SslHandler handler = tls.newHandler(ch.alloc());
-            handler.setHandshakeTimeout(authTimeoutNanos, TimeUnit.NANOSECONDS);
-            p.addLast("tls", handler);
+
+        private Settings put(String key, Path value) {
+            return put(key, Objects.requireNonNull(value, key).toString());
         }
-        p.addLast(FRAMES, new FrameDecoder(settings.maxFrameLength()));
-        p.addLast("tok", new TcpConnection(this, ch));
-    }
 
-    @Override
-    public synchronized CompletionStage<Void> stop() {
-        if (!stopping.compareAndSet(false, true)) {
-            return stopped.copy();
+        /**
+         * {@code host}: the address to bind, an IP address or a resolvable host name. Default
+         * {@code 0.0.0.0}.
+         *
+         * @param host the address
+         * @return this builder
+         */
+        public Settings host(String host) {
+            return put(TcpSettings.HOST, Objects.requireNonNull(host, "host"));
         }
-        ChannelFuture bind = bindFuture;
-        if (bind == null) {
-            stopped.complete(null);
-            return stopped.copy();
+
+        /**
+         * {@code port}: the port to bind, 1–65535; {@code 0} picks a free port, which
+         * {@code TokServer.address("tcp")} reports. Required.
+         *
+         * @param port the port
+         * @return this builder
+         */
+        public Settings port(int port) {
+            return put(TcpSettings.PORT, Integer.toString(port));
         }
-        if (bind.isDone()) {
-            closeEverything(bind); // after a failed bind the loops are gone: no listener would run
-        } else {
-            bind.addListener(f -> closeEverything(bind));
+
+        /**
+         * {@code max-frame-length}: the largest payload accepted from a client, 1 to 2147483639
+         * bytes; a larger length prefix closes the connection. Default 4 MiB (Go tok's limit).
+         *
+         * @param bytes the limit in bytes
+         * @return this builder
+         */
+        public Settings maxFrameLength(long bytes) {
+            return put(TcpSettings.MAX_FRAME_LENGTH, Long.toString(bytes));
         }
-        return stopped.copy();
-    }
 
-    private void closeEverything(ChannelFuture bind) {
-        long grace = settings.shutdownGracePeriod().toNanos();
-        CompletableFuture<Void> listenerClosed = new CompletableFuture<>();
-        if (bind.isSuccess()) {
-            bind.channel().close().addListener(f -> listenerClosed.complete(null));
-        } else {
-            listenerClosed.complete(null);
+        /**
+         * {@code auth-timeout}: time from connect (TLS handshake included) to a registered
+         * connection; positive. Default: the hub's auth timeout (5 s).
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
+        public Settings authTimeout(Duration timeout) {
+            return put(TcpSettings.AUTH_TIMEOUT, timeout);
         }
-        listenerClosed.thenCompose(v -> {
-            List<Channel> open = new ArrayList<>(channels);
-            if (!open.isEmpty()) {
-                LOG.info("transport 'tcp' stopping: closing {} connections (grace period {} ms)", open.size(),
-                        TimeUnit.NANOSECONDS.toMillis(grace));
-            }
-            List<CompletableFuture<Void>> closes = new ArrayList<>(open.size());
-            for (Channel ch : open) {
-                TcpConnection c = ch.pipeline().get(TcpConnection.class);
-                if (c != null) {
-                    c.closeForStop(grace);
-                } else {
-                    ch.close();
-                }
-                closes.add(toStage(ch.closeFuture()));
-            }
-            // every connection force-closes itself after the grace period; the extra second
-            // only bounds the wait should an event loop be stuck
-            return CompletableFuture.allOf(closes.toArray(new CompletableFuture<?>[0]))
-                    .completeOnTimeout(null, grace + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
-        }).thenCompose(v -> shutDownLoops()).whenComplete((v, e) -> {
-            LOG.info("transport 'tcp' stopped{}", bind.isSuccess() ? " listening on " + bind.channel().localAddress() : "");
-            stopped.complete(null);
-        });
-    }
 
-    private CompletableFuture<Void> shutDownLoops() {
-        List<CompletableFuture<Void>> terminated = new ArrayList<>(2);
-        for (EventLoopGroup g : new EventLoopGroup[] {acceptGroup, ioGroup}) {
-            if (g != null) {
-                terminated.add(toStage(g.shutdownGracefully(0, LOOP_SHUTDOWN.toMillis(), TimeUnit.MILLISECONDS)));
-            }
+        /**
+         * {@code write-timeout}: how long a connection's unwritten bytes may stay above the
+         * high-water mark before it is closed as a slow consumer; positive. Default: the hub's
+         * write timeout (1 min).
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
+        public Settings writeTimeout(Duration timeout) {
+            return put(TcpSettings.WRITE_TIMEOUT, timeout);
         }
-        return CompletableFuture.allOf(terminated.toArray(new CompletableFuture<?>[0]))
-                .completeOnTimeout(null, LOOP_SHUTDOWN.toMillis() + 1000, TimeUnit.MILLISECONDS);
-    }
 
-    private static CompletableFuture<Void> toStage(Future<?> f) {
-        CompletableFuture<Void> cf = new CompletableFuture<>();
-        f.addListener(x -> cf.complete(null));
-        return cf;
-    }
+        /**
+         * {@code max-connections}: open connections (authenticated or not) this transport holds;
+         * further ones are accepted and closed at once. Positive; default 10000.
+         *
+         * @param connections the limit
+         * @return this builder
+         */
+        public Settings maxConnections(int connections) {
+            return put(TcpSettings.MAX_CONNECTIONS, Integer.toString(connections));
+        }
 
-    TransportContext context() {
-        return context;
-    }
+        /**
+         * {@code high-water-mark}: unwritten bytes per connection above which the slow-consumer
+         * clock runs, 2 bytes to 2 GiB. Default 1 MiB.
+         *
+         * @param bytes the mark in bytes
+         * @return this builder
+         */
+        public Settings highWaterMark(long bytes) {
+            return put(TcpSettings.HIGH_WATER_MARK, Long.toString(bytes));
+        }
 
-    long authTimeoutNanos() {
-        return authTimeoutNanos;
-    }
+        /**
+         * {@code max-pending-bytes}: hard cap on unwritten bytes per connection; a write that
+         * would pass it closes the connection at once. At least the high-water mark; default
+         * 64 × the high-water mark.
+         *
+         * @param bytes the cap in bytes
+         * @return this builder
+         */
+        public Settings maxPendingBytes(long bytes) {
+            return put(TcpSettings.MAX_PENDING_BYTES, Long.toString(bytes));
+        }
 
-    long writeTimeoutNanos() {
-        return writeTimeoutNanos;
-    }
+        /**
+         * {@code worker-threads}: I/O threads, 0 or more; {@code 0} (the default) means twice
+         * the CPU cores.
+         *
+         * @param threads the number of threads
+         * @return this builder
+         */
+        public Settings workerThreads(int threads) {
+            return put(TcpSettings.WORKER_THREADS, Integer.toString(threads));
+        }
 
-    int highWaterMark() {
-        return settings.highWaterMark();
-    }
+        /**
+         * {@code native-transport}: use epoll when available; {@code false} forces NIO. Default
+         * {@code true}.
+         *
+         * @param enabled whether to use epoll when available
+         * @return this builder
+         */
+        public Settings nativeTransport(boolean enabled) {
+            return put(TcpSettings.NATIVE_TRANSPORT, Boolean.toString(enabled));
+        }
 
-    long maxPendingBytes() {
-        return settings.maxPendingBytes();
-    }
+        /**
+         * {@code shutdown-grace-period}: on stop, how long connections may flush queued writes
+         * before they are closed regardless; 0 or more. Default 2 s.
+         *
+         * @param period the grace period
+         * @return this builder
+         */
+        public Settings shutdownGracePeriod(Duration period) {
+            return put(TcpSettings.SHUTDOWN_GRACE_PERIOD, period);
+        }
 
-    /** @return the number of open connections, authenticated or not; for tests */
-    int openConnections() {
-        return channels.size();
+        /**
+         * {@code tls-cert}: PEM certificate chain, leaf first; with {@link #tlsKey} it turns TLS
+         * on. Read when the server is built.
+         *
+         * @param file the PEM file
+         * @return this builder
+         */
+        public Settings tlsCert(Path file) {
+            return put(ServerTls.CERT, file);
+        }
+
+        /**
+         * {@code tls-key}: PEM PKCS#8 private key of {@link #tlsCert}, possibly encrypted (then
+         * with {@link #tlsKeyPassword}).
+         *
+         * @param file the PEM file
+         * @return this builder
+         */
+        public Settings tlsKey(Path file) {
+            return put(ServerTls.KEY, file);
+        }
+
+        /**
+         * {@code tls-key-password}: password of an encrypted PEM key; refused for an unencrypted
+         * key.
+         *
+         * @param password the password
+         * @return this builder
+         */
+        public Settings tlsKeyPassword(String password) {
+            return put(ServerTls.KEY_PASSWORD, Objects.requireNonNull(password, "password"));
+        }
+
+        /**
+         * {@code tls-keystore}: PKCS#12 or JKS key store with the server's key and chain, instead
+         * of {@link #tlsCert}/{@link #tlsKey}.
+         *
+         * @param file the key store
+         * @return this builder
+         */
+        public Settings tlsKeystore(Path file) {
+            return put(ServerTls.KEYSTORE, file);
+        }
+
+        /**
+         * {@code tls-keystore-password}: key store password; it must also unlock the keys.
+         * Default empty.
+         *
+         * @param password the password
+         * @return this builder
+         */
+        public Settings tlsKeystorePassword(String password) {
+            return put(ServerTls.KEYSTORE_PASSWORD, Objects.requireNonNull(password, "password"));
+        }
+
+        /**
+         * {@code tls-keystore-type}: key store type, such as {@code PKCS12} or {@code JKS}.
+         * Default: from the file name ({@code .jks}: JKS, else PKCS12).
+         *
+         * @param type the type
+         * @return this builder
+         */
+        public Settings tlsKeystoreType(String type) {
+            return put(ServerTls.KEYSTORE_TYPE, Objects.requireNonNull(type, "type"));
+        }
+
+        /**
+         * {@code tls-client-auth}: whether client certificates are requested or required.
+         * Default {@link ClientAuth#NONE}.
+         *
+         * @param clientAuth the policy
+         * @return this builder
+         */
+        public Settings tlsClientAuth(ClientAuth clientAuth) {
+            return put(ServerTls.CLIENT_AUTH, Objects.requireNonNull(clientAuth, "clientAuth").name().toLowerCase(Locale.ROOT));
+        }
+
+        /**
+         * {@code tls-trust-cert}: PEM CA certificates that client certificates must chain to;
+         * needs {@link #tlsClientAuth}.
+         *
+         * @param file the PEM file
+         * @return this builder
+         */
+        public Settings tlsTrustCert(Path file) {
+            return put(ServerTls.TRUST_CERT, file);
+        }
+
+        /**
+         * {@code tls-truststore}: a PKCS#12 or JKS trust store instead of {@link #tlsTrustCert}.
+         *
+         * @param file the trust store
+         * @return this builder
+         */
+        public Settings tlsTruststore(Path file) {
+            return put(ServerTls.TRUSTSTORE, file);
+        }
+
+        /**
+         * {@code tls-truststore-password}: trust store password; without it the store is read
+         * without integrity check.
+         *
+         * @param password the password
+         * @return this builder
+         */
+        public Settings tlsTruststorePassword(String password) {
+            return put(ServerTls.TRUSTSTORE_PASSWORD, Objects.requireNonNull(password, "password"));
+        }
+
+        /**
+         * {@code tls-truststore-type}: trust store type. Default: from the file name, as for
+         * {@link #tlsKeystoreType}.
+         *
+         * @param type the type
+         * @return this builder
+         */
+        public Settings tlsTruststoreType(String type) {
+            return put(ServerTls.TRUSTSTORE_TYPE, Objects.requireNonNull(type, "type"));
+        }
     }
 }

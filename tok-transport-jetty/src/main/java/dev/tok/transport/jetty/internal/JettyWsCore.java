@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class JettyWsCore implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(JettyWsCore.class);
-    static final String NAME = "jetty-ws";
+    /** The provider's name. */
+    public static final String NAME = "jetty-ws";
 
     private final WsSettings settings;
     private final Supplier<SocketAddress> address;

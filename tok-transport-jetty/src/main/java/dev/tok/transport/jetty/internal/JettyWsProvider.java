@@ -37,6 +37,6 @@ public final class JettyWsProvider implements TransportProvider {
     @Override
     public Transport create(Settings settings) {
         WsSettings parsed = WsSettings.parse(settings, WsSettings.COMMON_NAMES);
-        return new JettyWsTransport(parsed, settings.asMap(), WsSettings.CONNECTOR_NAMES);
+        return new JettyWsServerTransport(parsed, settings.asMap(), WsSettings.CONNECTOR_NAMES);
     }
 }

@@ -1,216 +1,381 @@
 package dev.tok.transport.netty.ws;
 
-import dev.tok.api.CloseReason;
-import dev.tok.api.TokException;
-import dev.tok.api.spi.Transport;
-import dev.tok.api.spi.TransportContext;
-import dev.tok.transport.support.BindFailure;
-import dev.tok.transport.support.netty.NativeEpoll;
+import dev.tok.api.ConfigurationException;
+import dev.tok.api.TransportSettings;
+import dev.tok.transport.netty.ws.internal.NettyWsProvider;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.WsSettings;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import java.net.SocketAddress;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * The {@code netty-ws} transport: one server channel, connections authenticated from their HTTP
- * upgrade request before the WebSocket handshake.
+ * The {@code netty-ws} transport's typed settings: WebSocket on Netty 4.2.
+ *
+ * <pre>{@code
+ * TokServer.builder(config)
+ *         .transport(NettyWsTransport.settings().port(8080).path("/chat")
+ *                 .allowedOrigins(List.of("https://app.example.com")))
+ *         .build()
+ *         .start();
+ * }</pre>
+ *
+ * <p>Each method writes one key of the string form (the module's README lists them); the values
+ * are checked with those of the string form when the server is built, with the same
+ * {@link ConfigurationException}s. Use the string form (or properties) for configuration files.
+ *
+ * @since 0.1
  */
-final class NettyWsTransport implements Transport {
+public final class NettyWsTransport {
 
-    private static final Logger LOG = LoggerFactory.getLogger(NettyWsTransport.class);
-
-    private final WsSettings settings;
-    private final int ioThreads;
-    private final ChannelGroup upgraded = new DefaultChannelGroup("tok-netty-ws", GlobalEventExecutor.INSTANCE);
-    private final ChannelGroup all = new DefaultChannelGroup("tok-netty-ws-all", GlobalEventExecutor.INSTANCE);
-    private volatile TransportContext context;
-    private volatile boolean stopping;
-    private EventLoopGroup group;
-    private Channel server;
-    private CompletableFuture<Void> stopped;
-
-    NettyWsTransport(WsSettings settings, int ioThreads) {
-        this.settings = settings;
-        this.ioThreads = ioThreads;
+    private NettyWsTransport() {
     }
 
-    @Override
-    public String name() {
-        return NettyWsProvider.NAME;
+    /** @return empty settings: every key at its default */
+    public static Settings settings() {
+        return new Settings();
     }
 
-    WsSettings settings() {
-        return settings;
+    /** The frame type of outgoing messages: the values of {@code message-type}. */
+    public enum MessageType {
+        /** Text frames (default, as in Go tok); a payload that is not UTF-8 goes as a binary frame. */
+        TEXT,
+        /** Binary frames. */
+        BINARY
     }
 
-    TransportContext context() {
-        return context;
-    }
-
-    boolean refusing() {
-        return stopping;
-    }
-
-    /** Called on the event loop once a connection completed its WebSocket handshake. */
-    boolean upgraded(Channel ch) {
-        upgraded.add(ch);
-        if (stopping) {
-            upgraded.remove(ch);
-            return false;
-        }
-        return true;
-    }
-
-    @Override
-    public synchronized CompletionStage<SocketAddress> start(TransportContext ctx) {
-        if (group != null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("transport 'netty-ws' already started; a Transport starts once"));
-        }
-        SslContext ssl = null;
-        if (settings.tls().isPresent()) {
-            ServerTls tls = settings.tls().get();
-            SslContextBuilder builder = SslContextBuilder.forServer(tls.keyManagerFactory()).sslProvider(SslProvider.JDK)
-                    .protocols(ServerTls.PROTOCOLS).clientAuth(ClientAuth.valueOf(tls.clientAuth().name()));
-            tls.trustManagerFactory().ifPresent(builder::trustManager);
-            try {
-                ssl = builder.build();
-            } catch (SSLException e) {
-                return CompletableFuture.failedFuture(new TokException("transport 'netty-ws': TLS setup failed: " + e.getMessage(), e));
-            }
-        }
-        boolean epoll = NativeEpoll.available();
-        LOG.info(NativeEpoll.describe("netty-ws"));
-        IoHandlerFactory io;
-        Class<? extends ServerChannel> channelType;
-        if (epoll) {
-            io = EpollIoHandler.newFactory();
-            channelType = EpollServerSocketChannel.class;
-        } else {
-            io = NioIoHandler.newFactory();
-            channelType = NioServerSocketChannel.class;
-        }
-        group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("tok-netty-ws", true), io);
-        context = ctx;
-        SslContext sslContext = ssl;
-        long hwm = settings.highWaterMark();
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(channelType)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark((int) Math.min(Integer.MAX_VALUE, Math.max(1, hwm / 2)),
-                                (int) Math.min(Integer.MAX_VALUE, hwm)))
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        if (stopping) {
-                            ch.close();
-                            return;
-                        }
-                        all.add(ch);
-                        ChannelPipeline p = ch.pipeline();
-                        if (sslContext != null) {
-                            p.addLast("ssl", sslContext.newHandler(ch.alloc()));
-                        }
-                        p.addLast("http", new HttpServerCodec());
-                        p.addLast("aggregate", new HttpObjectAggregator(8192));
-                        p.addLast("handshake", new HandshakeHandler(NettyWsTransport.this, sslContext != null));
-                    }
-                });
-        CompletableFuture<SocketAddress> bound = new CompletableFuture<>();
-        ChannelFuture f = b.bind(settings.host(), settings.port());
-        f.addListener((ChannelFuture cf) -> {
-            if (cf.isSuccess()) {
-                synchronized (NettyWsTransport.this) {
-                    server = cf.channel();
-                }
-                SocketAddress a = cf.channel().localAddress();
-                LOG.info("netty-ws listening on {} path {} ({}, {}, ping interval {}, max-pending-bytes {})", a, settings.path(),
-                        sslContext != null ? "wss" : "ws", epoll ? "epoll" : "nio", settings.pingInterval(ctx.config()),
-                        settings.maxPendingBytes());
-                bound.complete(a);
-            } else {
-                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-                bound.completeExceptionally(BindFailure.of("netty-ws", settings.host(), settings.port(), cf.cause()));
-            }
-        });
-        return bound;
+    /** Client certificates for TLS: the values of {@code tls-client-auth}. */
+    public enum ClientAuth {
+        /** No client certificate is requested (default). */
+        NONE,
+        /** A client certificate is requested, and verified if sent. */
+        OPTIONAL,
+        /** A verified client certificate is required: the handshake fails without one. */
+        REQUIRE
     }
 
     /**
-     * Stops accepting, sends close 1001 to every WebSocket connection, waits for them up to the
-     * stop timeout, closes what is left and releases the event loops.
+     * A builder of {@code netty-ws} settings; pass it to
+     * {@code TokServer.Builder.transport(TransportSettings)}, which copies it. Only the keys that
+     * were set are in {@link #asMap()}; the others keep their defaults. Not thread-safe.
+     *
+     * @since 0.1
      */
-    @Override
-    public synchronized CompletionStage<Void> stop() {
-        if (stopped != null) {
-            return stopped;
+    public static final class Settings implements TransportSettings {
+
+        private final Map<String, String> values = new TreeMap<>();
+
+        private Settings() {
         }
-        stopped = new CompletableFuture<>();
-        stopping = true;
-        if (group == null) {
-            stopped.complete(null);
-            return stopped;
+
+        /** @return {@code netty-ws} */
+        @Override
+        public String transport() {
+            return NettyWsProvider.NAME;
         }
-        EventLoopGroup g = group;
-        Channel s = server;
-        CompletableFuture<Void> unbound = new CompletableFuture<>();
-        if (s != null) {
-            s.close().addListener(x -> unbound.complete(null));
-        } else {
-            unbound.complete(null);
+
+        /** @return the keys set so far with their string values, sorted by key; a copy */
+        @Override
+        public Map<String, String> asMap() {
+            return Map.copyOf(values);
         }
-        unbound.thenRun(() -> {
-            for (Channel ch : all) {
-                if (!upgraded.contains(ch)) {
-                    ch.close();
+
+        /** @return the settings, passwords masked */
+        @Override
+        public String toString() {
+            Map<String, String> shown = new TreeMap<>(values);
+            shown.replaceAll((k, v) -> k.endsWith("password") ? "****" : v);
+            return "NettyWsTransport.Settings" + shown;
+        }
+
+        private Settings put(String key, String value) {
+            values.put(key, value);
+            return this;
+        }
+
+        private Settings put(String key, Duration value) {
+            return put(key, Objects.requireNonNull(value, key).toString());
+        }
+
+        private Settings put(String key, Path value) {
+            return put(key, Objects.requireNonNull(value, key).toString());
+        }
+
+        /**
+         * {@code host}: the address to bind. Default {@code 0.0.0.0}.
+         *
+         * @param host the address
+         * @return this builder
+         */
+        public Settings host(String host) {
+            return put(WsSettings.HOST, Objects.requireNonNull(host, "host"));
+        }
+
+        /**
+         * {@code port}: the port to bind, 0–65535; {@code 0} picks a free port, which
+         * {@code TokServer.listeners()} reports. Default 8080.
+         *
+         * @param port the port
+         * @return this builder
+         */
+        public Settings port(int port) {
+            return put(WsSettings.PORT, Integer.toString(port));
+        }
+
+        /**
+         * {@code path}: the WebSocket path, absolute, without query. Other paths get 404,
+         * non-upgrade requests at the path 400. Default {@code /ws}.
+         *
+         * @param path the path, such as {@code /chat}
+         * @return this builder
+         */
+        public Settings path(String path) {
+            return put(WsSettings.PATH, Objects.requireNonNull(path, "path"));
+        }
+
+        /**
+         * {@code max-message-size}: the largest incoming message, all fragments together, 1 byte
+         * to 2 GiB; a larger one closes the connection with 1009. Default 4 MiB.
+         *
+         * @param bytes the limit in bytes
+         * @return this builder
+         */
+        public Settings maxMessageSize(long bytes) {
+            return put(WsSettings.MAX_MESSAGE_SIZE, Long.toString(bytes));
+        }
+
+        /**
+         * {@code ping-interval}: the WebSocket ping interval; {@link Duration#ZERO} turns pings
+         * off. Default: half the hub's read timeout, at most 30 s (30 s without read timeout).
+         *
+         * @param interval the interval, 0 or more
+         * @return this builder
+         */
+        public Settings pingInterval(Duration interval) {
+            return put(WsSettings.PING_INTERVAL, interval);
+        }
+
+        /**
+         * {@code message-type}: the frame type of outgoing messages. Default
+         * {@link MessageType#TEXT}, as in Go tok.
+         *
+         * @param type the frame type
+         * @return this builder
+         */
+        public Settings messageType(MessageType type) {
+            return put(WsSettings.MESSAGE_TYPE, Objects.requireNonNull(type, "type").name().toLowerCase(Locale.ROOT));
+        }
+
+        /**
+         * {@code allowed-origins}: origins accepted besides same-origin, such as
+         * {@code https://app.example.com}; {@code *} accepts any. Default none.
+         *
+         * @param origins the origins; none may contain a comma
+         * @return this builder
+         * @throws ConfigurationException if an origin contains a comma, which the string form
+         *                                uses as separator
+         */
+        public Settings allowedOrigins(List<String> origins) {
+            for (String o : List.copyOf(origins)) {
+                if (o.contains(",")) {
+                    throw new ConfigurationException("setting '" + WsSettings.ALLOWED_ORIGINS + "': origin '" + o
+                            + "' contains a comma; give each origin as its own list element");
                 }
             }
-            for (Channel ch : upgraded) {
-                NettyWsConnection c = ch.pipeline().get(NettyWsConnection.class);
-                if (c != null) {
-                    c.closeWith(CloseReason.SERVER_SHUTDOWN);
-                } else {
-                    ch.writeAndFlush(new CloseWebSocketFrame(CloseReason.SERVER_SHUTDOWN.code(), CloseReason.SERVER_SHUTDOWN.text()));
-                }
-            }
-            CompletableFuture<Void> drained = new CompletableFuture<>();
-            all.newCloseFuture().addListener(x -> drained.complete(null));
-            drained.completeOnTimeout(null, settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .thenRun(() -> all.close().addListener(x -> g.shutdownGracefully(0, 2, TimeUnit.SECONDS)
-                            .addListener(y -> stopped.complete(null))));
-        });
-        return stopped;
+            return put(WsSettings.ALLOWED_ORIGINS, String.join(",", origins));
+        }
+
+        /**
+         * {@code permessage-deflate}: negotiate permessage-deflate compression when the client
+         * offers it. Default {@code false}: it costs CPU per message, and compressing secrets
+         * together with attacker-chosen text can leak them.
+         *
+         * @param enabled whether to negotiate it
+         * @return this builder
+         */
+        public Settings permessageDeflate(boolean enabled) {
+            return put(WsSettings.PERMESSAGE_DEFLATE, Boolean.toString(enabled));
+        }
+
+        /**
+         * {@code high-water-mark}: outbound bytes a connection may hold before the write timeout
+         * starts; positive. Default 1 MiB.
+         *
+         * @param bytes the mark in bytes
+         * @return this builder
+         */
+        public Settings highWaterMark(long bytes) {
+            return put(WsSettings.HIGH_WATER_MARK, Long.toString(bytes));
+        }
+
+        /**
+         * {@code max-pending-bytes}: hard cap on outbound bytes waiting per connection; a write
+         * that would pass it closes the connection as a slow consumer at once. At least the
+         * high-water mark; default 64 × the high-water mark.
+         *
+         * @param bytes the cap in bytes
+         * @return this builder
+         */
+        public Settings maxPendingBytes(long bytes) {
+            return put(WsSettings.MAX_PENDING_BYTES, Long.toString(bytes));
+        }
+
+        /**
+         * {@code write-timeout}: how long outbound bytes may stay above the high-water mark
+         * before the connection is closed as a slow consumer; positive. Default: the hub's write
+         * timeout.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
+        public Settings writeTimeout(Duration timeout) {
+            return put(WsSettings.WRITE_TIMEOUT, timeout);
+        }
+
+        /**
+         * {@code stop-timeout}: how long {@code stop()}, and a close the server starts, waits
+         * for the peer's close; 0 or more. Default 5 s.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
+        public Settings stopTimeout(Duration timeout) {
+            return put(WsSettings.STOP_TIMEOUT, timeout);
+        }
+
+        /**
+         * {@code tls-cert}: PEM certificate chain, leaf first; with {@link #tlsKey} it turns TLS
+         * on. Read when the server is built.
+         *
+         * @param file the PEM file
+         * @return this builder
+         */
+        public Settings tlsCert(Path file) {
+            return put(ServerTls.CERT, file);
+        }
+
+        /**
+         * {@code tls-key}: PEM PKCS#8 private key of {@link #tlsCert}, possibly encrypted (then
+         * with {@link #tlsKeyPassword}).
+         *
+         * @param file the PEM file
+         * @return this builder
+         */
+        public Settings tlsKey(Path file) {
+            return put(ServerTls.KEY, file);
+        }
+
+        /**
+         * {@code tls-key-password}: password of an encrypted PEM key; refused for an unencrypted
+         * key.
+         *
+         * @param password the password
+         * @return this builder
+         */
+        public Settings tlsKeyPassword(String password) {
+            return put(ServerTls.KEY_PASSWORD, Objects.requireNonNull(password, "password"));
+        }
+
+        /**
+         * {@code tls-keystore}: PKCS#12 or JKS key store with the server's key and chain, instead
+         * of {@link #tlsCert}/{@link #tlsKey}.
+         *
+         * @param file the key store
+         * @return this builder
+         */
+        public Settings tlsKeystore(Path file) {
+            return put(ServerTls.KEYSTORE, file);
+        }
+
+        /**
+         * {@code tls-keystore-password}: key store password; it must also unlock the keys.
+         * Default empty.
+         *
+         * @param password the password
+         * @return this builder
+         */
+        public Settings tlsKeystorePassword(String password) {
+            return put(ServerTls.KEYSTORE_PASSWORD, Objects.requireNonNull(password, "password"));
+        }
+
+        /**
+         * {@code tls-keystore-type}: key store type, such as {@code PKCS12} or {@code JKS}.
+         * Default: from the file name ({@code .jks}: JKS, else PKCS12).
+         *
+         * @param type the type
+         * @return this builder
+         */
+        public Settings tlsKeystoreType(String type) {
+            return put(ServerTls.KEYSTORE_TYPE, Objects.requireNonNull(type, "type"));
+        }
+
+        /**
+         * {@code tls-client-auth}: whether client certificates are requested or required.
+         * Default {@link ClientAuth#NONE}.
+         *
+         * @param clientAuth the policy
+         * @return this builder
+         */
+        public Settings tlsClientAuth(ClientAuth clientAuth) {
+            return put(ServerTls.CLIENT_AUTH, Objects.requireNonNull(clientAuth, "clientAuth").name().toLowerCase(Locale.ROOT));
+        }
+
+        /**
+         * {@code tls-trust-cert}: PEM CA certificates that client certificates must chain to;
+         * needs {@link #tlsClientAuth}.
+         *
+         * @param file the PEM file
+         * @return this builder
+         */
+        public Settings tlsTrustCert(Path file) {
+            return put(ServerTls.TRUST_CERT, file);
+        }
+
+        /**
+         * {@code tls-truststore}: a PKCS#12 or JKS trust store instead of {@link #tlsTrustCert}.
+         *
+         * @param file the trust store
+         * @return this builder
+         */
+        public Settings tlsTruststore(Path file) {
+            return put(ServerTls.TRUSTSTORE, file);
+        }
+
+        /**
+         * {@code tls-truststore-password}: trust store password; without it the store is read
+         * without integrity check.
+         *
+         * @param password the password
+         * @return this builder
+         */
+        public Settings tlsTruststorePassword(String password) {
+            return put(ServerTls.TRUSTSTORE_PASSWORD, Objects.requireNonNull(password, "password"));
+        }
+
+        /**
+         * {@code tls-truststore-type}: trust store type. Default: from the file name, as for
+         * {@link #tlsKeystoreType}.
+         *
+         * @param type the type
+         * @return this builder
+         */
+        public Settings tlsTruststoreType(String type) {
+            return put(ServerTls.TRUSTSTORE_TYPE, Objects.requireNonNull(type, "type"));
+        }
+
+        /**
+         * {@code io-threads}: event-loop threads, 0 or more; {@code 0} (the default) is Netty's
+         * default, twice the cores. {@code netty-ws} only.
+         *
+         * @param threads the number of threads
+         * @return this builder
+         */
+        public Settings ioThreads(int threads) {
+            return put(NettyWsProvider.IO_THREADS, Integer.toString(threads));
+        }
     }
 }

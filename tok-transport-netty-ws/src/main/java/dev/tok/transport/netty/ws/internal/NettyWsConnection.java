@@ -1,0 +1,389 @@
+package dev.tok.transport.netty.ws.internal;
+
+import dev.tok.api.CloseReason;
+import dev.tok.api.ConnectionLimitException;
+import dev.tok.api.Device;
+import dev.tok.api.HubClosedException;
+import dev.tok.api.HubConfig;
+import dev.tok.api.TokException;
+import dev.tok.api.spi.ConAdapter;
+import dev.tok.api.spi.Connection;
+import dev.tok.transport.support.Utf8;
+import dev.tok.transport.support.WsSettings;
+import dev.tok.transport.support.netty.SlowConsumerGuard;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.SocketAddress;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket connection of the {@code netty-ws} transport: the last handler of its pipeline
+ * (joins fragments, hands messages to the hub, pings the peer) and the hub's {@link ConAdapter}.
+ * Writes from any thread go through Netty's channel, which keeps their order; the channel's
+ * write-buffer water marks are the high-water mark, and a {@link SlowConsumerGuard} (shared with
+ * {@code tcp}) applies the write timeout and {@code max-pending-bytes}. The read timeout is the
+ * hub's: messages reach it through {@link Connection#onFrame}, pings and pongs through
+ * {@link Connection#onActivity()} (seen by {@link #controlFrames()}, placed before Netty's
+ * protocol handler, which answers pings itself).
+ */
+final class NettyWsConnection extends ChannelInboundHandlerAdapter implements ConAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NettyWsConnection.class);
+
+    private final NettyWsServerTransport transport;
+    private final Device device;
+    private final Channel channel;
+    private final SocketAddress remote;
+    private volatile Connection connection;
+    private volatile boolean closing;
+    /** Why this side closed; null if the peer closed first. */
+    private volatile CloseReason closeReason;
+    private CompositeByteBuf partial;
+    private ScheduledFuture<?> pings;
+    private final SlowConsumerGuard guard;
+
+    NettyWsConnection(NettyWsServerTransport transport, Device device, Channel channel) {
+        this.transport = transport;
+        this.device = device;
+        this.channel = channel;
+        this.remote = channel.remoteAddress();
+        WsSettings settings = transport.settings();
+        this.guard = new SlowConsumerGuard(channel, settings.highWaterMark(), settings.maxPendingBytes(),
+                settings.writeTimeout(transport.context().config()).toNanos(), this::slowConsumer);
+    }
+
+    /**
+     * @return a handler to place before Netty's WebSocket protocol handler: it reports pings and
+     *         pongs to the hub as activity and passes every message on
+     */
+    ChannelInboundHandler controlFrames() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame) {
+                    Connection c = connection;
+                    if (c != null && !closing) {
+                        c.onActivity();
+                    }
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            opened(ctx);
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    private void opened(ChannelHandlerContext ctx) {
+        if (!transport.upgraded(channel)) {
+            closeWith(CloseReason.SERVER_SHUTDOWN);
+            return;
+        }
+        HubConfig hub = transport.context().config();
+        WsSettings settings = transport.settings();
+        long ping = settings.pingInterval(hub).toNanos();
+        if (ping > 0) {
+            pings = ctx.executor().scheduleAtFixedRate(() -> {
+                if (channel.isActive() && !closing) {
+                    channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+                }
+            }, ping, ping, TimeUnit.NANOSECONDS);
+        }
+        try {
+            connection = transport.context().register(device, this);
+        } catch (HubClosedException e) {
+            LOG.debug("hub closed while {} connected", device);
+            closeWith(CloseReason.SERVER_SHUTDOWN);
+        } catch (ConnectionLimitException e) {
+            LOG.info("refused {}: {}", device, e.getMessage());
+            closeWith(CloseReason.CONNECTION_LIMIT);
+        } catch (RuntimeException e) {
+            LOG.warn("hub failed to register {}", device, e);
+            closeWith(CloseReason.SERVER_ERROR);
+        }
+        if (!channel.isActive() && connection != null) {
+            connection.onClosed(closeReason == null ? CloseReason.PEER_CLOSED : closeReason);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+                WebSocketFrame frame = (WebSocketFrame) msg;
+                if (frame.isFinalFragment()) {
+                    deliver(ByteBufUtil.getBytes(frame.content()));
+                } else {
+                    releasePartial();
+                    partial = ctx.alloc().compositeBuffer(64);
+                    append(frame);
+                }
+            } else if (msg instanceof ContinuationWebSocketFrame) {
+                ContinuationWebSocketFrame frame = (ContinuationWebSocketFrame) msg;
+                if (partial == null) {
+                    closeWith(CloseReason.PROTOCOL_ERROR);
+                    return;
+                }
+                if (!append(frame)) {
+                    return;
+                }
+                if (frame.isFinalFragment()) {
+                    byte[] bytes = ByteBufUtil.getBytes(partial);
+                    releasePartial();
+                    deliver(bytes);
+                }
+            }
+            // pings (answered by Netty) and pongs were reported as activity by controlFrames()
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private boolean append(WebSocketFrame frame) {
+        if ((long) partial.readableBytes() + frame.content().readableBytes() > transport.settings().maxMessageSize()) {
+            releasePartial();
+            LOG.debug("closing {}: fragmented message larger than max-message-size", device);
+            closeWith(CloseReason.FRAME_TOO_LARGE);
+            return false;
+        }
+        partial.addComponent(true, frame.content().retain());
+        return true;
+    }
+
+    private void releasePartial() {
+        if (partial != null) {
+            partial.release();
+            partial = null;
+        }
+    }
+
+    private void deliver(byte[] bytes) {
+        Connection c = connection;
+        if (c != null && !closing) {
+            c.onFrame(bytes);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        guard.writabilityChanged();
+        super.channelWritabilityChanged(ctx);
+    }
+
+    /**
+     * The guard's verdict: on the event loop (write timeout) or the writing thread
+     * (max-pending-bytes). Aborts: the close frame 4006 reaches a peer whose buffers still take it.
+     */
+    private void slowConsumer(String why) {
+        if (closeReason == null) {
+            LOG.info("closing slow consumer {} from {}: {}", device, remote, why);
+        }
+        abort(CloseReason.SLOW_CONSUMER);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closing = true;
+        releasePartial();
+        if (pings != null) {
+            pings.cancel(false);
+        }
+        guard.stop();
+        Connection c = connection;
+        if (c != null) {
+            CloseReason r = closeReason;
+            c.onClosed(r == null ? CloseReason.PEER_CLOSED : r);
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection of {} failed: {}", device, cause.toString());
+        closeNow(reasonOf(cause));
+    }
+
+    /** @return the close reason for an exception of the pipeline (Netty's decoder already sent its close frame) */
+    static CloseReason reasonOf(Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            int code = ((CorruptedWebSocketFrameException) cause).closeStatus().code();
+            if (code == CloseReason.FRAME_TOO_LARGE.code()) {
+                return CloseReason.FRAME_TOO_LARGE;
+            }
+            if (code == CloseReason.INVALID_PAYLOAD.code()) {
+                return CloseReason.INVALID_PAYLOAD;
+            }
+            return CloseReason.PROTOCOL_ERROR;
+        }
+        return cause instanceof java.io.IOException ? CloseReason.IO_ERROR : CloseReason.SERVER_ERROR;
+    }
+
+    /** Closes the TCP connection at once, recording why. Any thread. */
+    private void closeNow(CloseReason reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        closing = true;
+        channel.close();
+    }
+
+    @Override
+    public CompletionStage<Void> write(byte[] frame) {
+        if (closing || !channel.isActive()) {
+            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid() + " is closed"));
+        }
+        int size = wireSize(frame.length);
+        if (!guard.reserve(size)) {
+            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid()
+                    + " is closed: slow consumer (max-pending-bytes " + guard.maxPendingBytes() + " exceeded)"));
+        }
+        WebSocketFrame f = transport.settings().binary() || !Utf8.isValid(frame)
+                ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame))
+                : new TextWebSocketFrame(Unpooled.wrappedBuffer(frame));
+        Written done = new Written(device, guard, size);
+        channel.writeAndFlush(f).addListener(done);
+        return done;
+    }
+
+    /** @return the bytes of an unmasked WebSocket frame with that payload: header and payload */
+    static int wireSize(int payload) {
+        return payload + (payload < 126 ? 2 : payload < 65536 ? 4 : 10);
+    }
+
+    /** The stage of one write, completed by Netty's write future. */
+    private static final class Written extends CompletableFuture<Void> implements ChannelFutureListener {
+        private final Device device;
+        private final SlowConsumerGuard guard;
+        private final int size;
+
+        Written(Device device, SlowConsumerGuard guard, int size) {
+            this.device = device;
+            this.guard = guard;
+            this.size = size;
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture future) {
+            guard.release(size);
+            if (future.isSuccess()) {
+                complete(null);
+            } else {
+                completeExceptionally(new TokException("write to " + device.uid() + " failed: " + future.cause(), future.cause()));
+            }
+        }
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        closeWith(Objects.requireNonNull(reason, "reason"));
+    }
+
+    /**
+     * Queues the reason's close frame behind what waits, flushes what the socket takes at once
+     * and closes the channel without waiting: every write still in Netty's outbound buffer (the
+     * close frame too, if the peer does not read) fails at once. Netty's protocol handler drops
+     * the close frame if one was sent already. Any thread.
+     */
+    @Override
+    public void abort(CloseReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        closing = true;
+        Runnable abort = () -> {
+            if (channel.isActive()) {
+                channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.text()), channel.voidPromise());
+            }
+            channel.close();
+        };
+        if (channel.eventLoop().inEventLoop()) {
+            abort.run();
+        } else {
+            try {
+                channel.eventLoop().execute(abort);
+            } catch (RejectedExecutionException e) {
+                channel.close();
+            }
+        }
+    }
+
+    /**
+     * Sends a close frame after the queued frames; the protocol handler closes the connection
+     * when the peer answers. A peer that does not answer (dead, or not reading) is cut off after
+     * the close grace (the stop timeout).
+     */
+    void closeWith(CloseReason reason) {
+        if (closing) {
+            return;
+        }
+        closeReason = reason;
+        closing = true;
+        if (channel.isActive()) {
+            CloseWebSocketFrame close = new CloseWebSocketFrame(reason.code(), reason.text());
+            channel.writeAndFlush(close);
+            long grace = Math.max(100, transport.settings().stopTimeout().toMillis());
+            channel.eventLoop().schedule(() -> {
+                if (channel.isActive()) {
+                    LOG.debug("{} from {} did not answer the close within {} ms: closing", device, remote, grace);
+                    channel.close();
+                }
+            }, grace, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void pauseReading() {
+        channel.config().setAutoRead(false);
+    }
+
+    @Override
+    public void resumeReading() {
+        channel.config().setAutoRead(true);
+    }
+
+    @Override
+    public String transport() {
+        return NettyWsProvider.NAME;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public String toString() {
+        return "netty-ws connection of " + device + " from " + remote;
+    }
+}
