@@ -266,10 +266,10 @@ class DocSamplesTest {
             if (i < x.length && j < y.length && x[i].equals(y[j])) {
                 out.append("  ").append(x[i++]).append('\n');
                 j++;
-            } else if (j < y.length && (i == x.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-                out.append("+ ").append(y[j++]).append('\n');
-            } else {
+            } else if (i < x.length && (j == y.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
                 out.append("- ").append(x[i++]).append('\n');
+            } else {
+                out.append("+ ").append(y[j++]).append('\n');
             }
         }
         return out.toString();
