@@ -7,8 +7,10 @@
  *
  * @provides dev.tok.api.spi.TransportProvider the {@code unix} transport
  */
+// tag::module[]
 module com.example.tok.transport.unix {
     requires dev.tok.api;
 
     provides dev.tok.api.spi.TransportProvider with com.example.tok.transport.unix.UnixTransportProvider;
 }
+// end::module[]

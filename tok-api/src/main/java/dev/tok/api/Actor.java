@@ -16,6 +16,7 @@ package dev.tok.api;
  * this connection alone, {@link ConnectionContext#close(CloseReason)} and attributes. The simple
  * form stays a two-argument lambda:
  *
+ * <!-- sample: ApiJavadocSamples.java#actor -->
  * <pre>{@code
  * Actor echo = (connection, payload) -> connection.reply(payload);
  * Actor chat = (connection, payload) ->

@@ -10,6 +10,7 @@ import java.util.Objects;
  * <p>Keys compare by identity: two keys made with the same name are different keys. Make each
  * key once and keep it in a {@code static final} field:
  *
+ * <!-- sample: ApiJavadocSamples.java#attribute-key -->
  * <pre>{@code
  * static final AttributeKey<Session> SESSION = AttributeKey.of("session");
  * }</pre>

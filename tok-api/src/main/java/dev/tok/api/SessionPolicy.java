@@ -79,6 +79,7 @@ public interface SessionPolicy {
      * and one desktop connection, and a second phone logging in replaces the first but leaves the
      * desktop alone. The number of kinds the function can answer bounds the connections per user.
      *
+     * <!-- sample: ApiJavadocSamples.java#one-per-kind -->
      * <pre>{@code
      * SessionPolicy.onePerKind(device -> device.metadata().getOrDefault("platform", "other"))
      * }</pre>

@@ -28,24 +28,26 @@ import java.util.stream.Collectors;
 /**
  * An assembled tok server: a hub, its queue and its transports, chosen by name.
  *
+ * <!-- sample: ApiJavadocSamples.java#tok-server -->
  * <pre>{@code
  * try (TokServer server = TokServer.builder(hubConfig)
- *         .queue("chronicle", Map.of("directory", "/var/lib/tok"))
- *         .transport("tcp", Map.of("port", "9000"))
- *         .transport("jetty-ws", Map.of("port", "8080"))
+ *         .queue("chronicle", Map.of("directory", dataDirectory.toString()))
+ *         .transport("tcp", Map.of("port", "0"))                  // 0: any free port
+ *         .transport("jetty-ws", Map.of("port", "0"))
  *         .build()
  *         .start()) {
- *     server.listeners().forEach(System.out::println);
- *     ...
+ *     server.listeners().forEach(System.out::println);          // names and bound addresses
+ *     runUntilStopped(server);                                    // the application
  * }
  * }</pre>
  *
  * <p>A server process that runs until it is stopped (Ctrl-C, {@code kill}) starts the server,
  * lets a JVM shutdown hook close it, and waits:
  *
+ * <!-- sample: ApiJavadocSamples.java#tok-server-join -->
  * <pre>{@code
  * TokServer server = TokServer.builder(hubConfig)
- *         .transport("tcp", Map.of("port", "9000"))
+ *         .transport("tcp", Map.of("port", "0"))
  *         .build()
  *         .start()
  *         .closeOnShutdown();
@@ -437,6 +439,7 @@ public final class TokServer implements AutoCloseable {
          * {@link #transport(String, Map) transport(settings.transport(), settings.asMap())}, so a
          * setting the provider does not know is rejected in the same way.
          *
+         * <!-- sample: ApiJavadocSamples.java#builder-transport-settings -->
          * <pre>{@code
          * builder.transport(TcpTransport.settings().port(9000).maxConnections(50_000));
          * }</pre>

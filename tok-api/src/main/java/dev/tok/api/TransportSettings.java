@@ -8,6 +8,7 @@ import java.util.Objects;
  * {@link TokServer.Builder#transport(TransportSettings)} takes. The typed builders that transport
  * modules publish implement it, so a misspelled setting fails at compile time:
  *
+ * <!-- sample: ApiJavadocSamples.java#transport-settings -->
  * <pre>{@code
  * TokServer.builder(config)
  *         .transport(TcpTransport.settings().port(9000).maxFrameLength(64 * 1024))

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Implement {@link #openQueue(Path, Map)}; the kit gives each queue its own directory and
  * reopens a queue by calling it again with the same directory and settings:
  *
+ * <!-- sample: TestkitJavadocSamples.java#durable-queue-kit -->
  * <pre>{@code
  * class MyDurableQueueCompatibilityTest extends DurableQueueCompatibilityKit {
  *     @Override

@@ -21,6 +21,7 @@ import org.junit.platform.testkit.engine.EventType;
  * so that its tests are not tests that cannot fail. tok's own {@code KitCatchesBroken*} tests
  * use it; so can a provider's author with its own flawed variants.
  *
+ * <!-- sample: TestkitJavadocSamples.java#kit-run -->
  * <pre>{@code
  * static volatile Flaw flaw; // read by the kit subclass's factory method
  *

@@ -46,6 +46,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Extend it, implement {@link #createQueue(Map)}, and run it with JUnit 5:
  *
+ * <!-- sample: TestkitJavadocSamples.java#queue-kit -->
  * <pre>{@code
  * class MyQueueCompatibilityTest extends QueueCompatibilityKit {
  *     @Override

@@ -60,6 +60,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Extend it, say how to add the transport under test to a {@link TokServer} and how a client
  * reaches it, and run it with JUnit 5:
  *
+ * <!-- sample: TestkitJavadocSamples.java#transport-kit -->
  * <pre>{@code
  * class TcpTransportCompatibilityTest extends TransportCompatibilityKit {
  *     @Override

@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Extend it, implement {@link #addTransport(TokServer.Builder, Map)}, and run it with JUnit 5:
  *
+ * <!-- sample: TestkitJavadocSamples.java#websocket-kit -->
  * <pre>{@code
  * class NettyWsCompatibilityTest extends WebSocketTransportCompatibilityKit {
  *     @Override

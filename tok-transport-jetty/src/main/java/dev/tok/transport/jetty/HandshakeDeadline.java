@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@linkplain JettyWebSocketMount mounts} the transport installs it on the connector that serves
  * tok's WebSocket path:
  *
+ * <!-- sample: JettyJavadocSamples.java#handshake-deadline -->
  * <pre>{@code
  * ServerConnector connector = new ServerConnector(server);
  * tokMount.installHandshakeDeadline(connector); // follows the hub's auth timeout

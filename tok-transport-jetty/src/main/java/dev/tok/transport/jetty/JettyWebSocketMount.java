@@ -21,6 +21,7 @@ import org.eclipse.jetty.server.Server;
  * Serves tok's WebSocket transport from an application's own Jetty 12 {@link Server}, on the
  * application's port, next to its other handlers.
  *
+ * <!-- sample: JettyJavadocSamples.java#mount -->
  * <pre>{@code
  * JettyWebSocketMount tok = JettyWebSocketMount.create(JettyWsTransport.settings().path("/chat"));
  * server.setHandler(new Handler.Sequence(tok.handler(), appHandler));

@@ -18,6 +18,7 @@ import java.util.TreeMap;
  * ({@link JettyWebSocketMount#create(JettyWsTransport.Settings)}, which refuses {@code host},
  * {@code port} and the {@code tls-*} keys: those belong to the application's connectors).
  *
+ * <!-- sample: JettyJavadocSamples.java#settings -->
  * <pre>{@code
  * TokServer.builder(config)
  *         .transport(JettyWsTransport.settings().port(8080).path("/chat")

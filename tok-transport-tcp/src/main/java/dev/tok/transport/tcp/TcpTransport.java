@@ -15,9 +15,10 @@ import java.util.TreeMap;
 /**
  * The {@code tcp} transport's typed settings: Go tok's length-prefixed frames over TCP or TLS.
  *
+ * <!-- sample: TcpJavadocSamples.java#settings -->
  * <pre>{@code
- * TokServer.builder(config)
- *         .transport(TcpTransport.settings().port(9000).maxFrameLength(64 * 1024))
+ * TokServer server = TokServer.builder(config)
+ *         .transport(TcpTransport.settings().port(0).maxFrameLength(64 * 1024)) // 0: any free port
  *         .build()
  *         .start();
  * }</pre>

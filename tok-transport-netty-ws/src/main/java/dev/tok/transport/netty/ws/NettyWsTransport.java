@@ -16,6 +16,7 @@ import java.util.TreeMap;
 /**
  * The {@code netty-ws} transport's typed settings: WebSocket on Netty 4.2.
  *
+ * <!-- sample: NettyWsJavadocSamples.java#settings -->
  * <pre>{@code
  * TokServer.builder(config)
  *         .transport(NettyWsTransport.settings().port(8080).path("/chat")

@@ -12,6 +12,7 @@ import java.util.Set;
  * the auth payload), on Netty, with optional TLS. Applications do not use this class directly;
  * they select the transport by name:
  *
+ * <!-- sample: TcpJavadocSamples.java#provider -->
  * <pre>{@code
  * TokServer.builder(config).transport("tcp", Map.of("port", "9000")).build().start();
  * }</pre>

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Runs tok's transport compatibility kit against the {@code unix} transport. */
+// tag::kit[] (shown in tok-testkit/README.md)
 class UnixTransportCompatibilityTest extends TransportCompatibilityKit {
 
     @TempDir
@@ -29,3 +30,4 @@ class UnixTransportCompatibilityTest extends TransportCompatibilityKit {
         return new UnixSocketClient();
     }
 }
+// end::kit[]
