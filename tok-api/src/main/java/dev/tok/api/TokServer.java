@@ -81,6 +81,8 @@ public final class TokServer implements AutoCloseable {
     private final List<Transport> started = new ArrayList<>();
     /** Completed (outside the lock) when {@link #close()} has finished. */
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    /** Counted down once the close future completed and its actions ran in the closing thread. */
+    private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
     private HubRuntime runtime;
     private boolean startCalled;
     private boolean closed;
@@ -245,12 +247,18 @@ public final class TokServer implements AutoCloseable {
                 // closed by another hook or thread during JVM shutdown: the hook runs and finds the server closed
             }
         }
-        // complete outside the lock: dependent stages may call back into this server
-        if (failure == null) {
-            closeFuture.complete(null);
-        } else {
-            closeFuture.completeExceptionally(failure);
-            throw failure;
+        // complete outside the lock: dependent stages may call back into this server. The
+        // waiters of join()/awaitTermination() wake only after the close future's actions ran in
+        // this thread (a thread blocked in CompletableFuture.get() could otherwise run them).
+        try {
+            if (failure == null) {
+                closeFuture.complete(null);
+            } else {
+                closeFuture.completeExceptionally(failure);
+                throw failure;
+            }
+        } finally {
+            terminated.countDown();
         }
     }
 
@@ -316,11 +324,7 @@ public final class TokServer implements AutoCloseable {
      * @since 0.1
      */
     public void awaitTermination() throws InterruptedException {
-        try {
-            closeFuture.get();
-        } catch (ExecutionException closeFailed) {
-            // closed anyway; close() reported the failure to its caller
-        }
+        terminated.await();
     }
 
     /**
@@ -334,14 +338,7 @@ public final class TokServer implements AutoCloseable {
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        try {
-            closeFuture.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (ExecutionException closeFailed) {
-            return true;
-        } catch (TimeoutException notYet) {
-            return false;
-        }
+        return terminated.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
     }
 
     /**

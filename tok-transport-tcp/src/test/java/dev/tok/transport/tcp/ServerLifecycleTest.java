@@ -68,6 +68,42 @@ class ServerLifecycleTest {
     }
 
     @Test
+    @DisplayName("join() returns only after the close future's actions ran, in the closing thread")
+    void joinReturnsAfterTheCloseFuturesActionsRanInTheClosingThread() throws Exception {
+        TokServer server = builder().build().start();
+        AtomicBoolean actionDone = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> actionThread = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch joining = new java.util.concurrent.CountDownLatch(1);
+        server.closeFuture().thenRun(() -> {
+            actionThread.set(Thread.currentThread().getName());
+            try {
+                Thread.sleep(300); // a slow action, e.g. a final flush of application state
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            actionDone.set(true);
+        });
+        AtomicBoolean doneWhenJoined = new AtomicBoolean();
+        Thread waiter = new Thread(() -> {
+            try {
+                joining.countDown();
+                server.join();
+                doneWhenJoined.set(actionDone.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "joiner");
+        waiter.start();
+        joining.await();
+        Thread closer = new Thread(server::close, "closer");
+        closer.start();
+        waiter.join(TimeUnit.SECONDS.toMillis(20));
+        closer.join(TimeUnit.SECONDS.toMillis(20));
+        assertThat(actionThread.get()).isEqualTo("closer");
+        assertThat(doneWhenJoined).as("the close future's action had finished when join() returned").isTrue();
+    }
+
+    @Test
     void port_isTheRealBoundPortOfTheTransport() throws Exception {
         try (TokServer server = builder().build().start()) {
             int port = server.port("tcp");
