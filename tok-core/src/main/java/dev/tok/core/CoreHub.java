@@ -91,6 +91,8 @@ final class CoreHub implements Hub {
     final ScheduledThreadPoolExecutor scheduler;
     /** A write whose transport has not completed it for this long counts as failed. */
     final long stalledWriteNanos;
+    /** The same in milliseconds for the sweep's int clock, at most ~6 days (so int differences never wrap). */
+    private final int stalledWriteMillis;
     private final long readTimeoutNanos;
     /** The liveness sweep, the one task always on the scheduler. */
     final java.util.concurrent.ScheduledFuture<?> sweepTask;
@@ -133,6 +135,7 @@ final class CoreHub implements Hub {
         this.scheduler = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("scheduler"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.stalledWriteNanos = 2 * config.writeTimeout().toNanos();
+        this.stalledWriteMillis = (int) Math.min(Integer.MAX_VALUE / 4, TimeUnit.NANOSECONDS.toMillis(stalledWriteNanos));
         this.readTimeoutNanos = config.readTimeout().toNanos();
         long sweepMillis = sweepPeriodMillis(config);
         this.sweepTask = scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
@@ -544,6 +547,7 @@ final class CoreHub implements Hub {
      */
     private void sweep() {
         long now = System.nanoTime();
+        int nowMillis = SendOperation.clockMillis();
         try {
             for (UserSlot slot : slots.values()) {
                 if (readTimeoutNanos > 0) {
@@ -555,7 +559,7 @@ final class CoreHub implements Hub {
                 }
                 List<SendOperation> stalled;
                 synchronized (slot) {
-                    stalled = slot.stalledSends(now - stalledWriteNanos);
+                    stalled = slot.stalledSends(nowMillis - stalledWriteMillis);
                 }
                 for (SendOperation op : stalled) {
                     op.writesStalled();

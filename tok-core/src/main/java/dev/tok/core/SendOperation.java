@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 
@@ -30,29 +31,33 @@ import java.util.function.BiConsumer;
 final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     private static final AtomicIntegerFieldUpdater<SendOperation> REMAINING =
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
-    private static final AtomicIntegerFieldUpdater<SendOperation> SETTLED =
-            AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "settled");
 
     private final CoreHub hub;
     private final UserSlot slot;
     private final byte[] payload;
-    private final Duration ttl;
     /** Which of the user's connections to write to: null all, a {@link Device} its connections, a {@link HubConnection} that one. */
     private final Object only;
-    private final long sentAtMillis;
+    /** When a queued copy expires (epoch millis); 0 for a zero ttl: delivered only if online, never queued. */
+    private final long expiresAtMillis;
     final CompletableFuture<SendResult> result = new CompletableFuture<>();
 
     private HubConnection[] targets;
     /** Per-target outcome callbacks of a send to several connections; null for one target. */
     private Outcome[] outcomes;
-    /** The single target's write was settled (by its transport, or as stalled); 1 once it was. */
-    private volatile int settled;
-    /** When the writes were issued ({@link System#nanoTime()}), to find writes a transport never completes. */
-    long issuedAtNanos;
+    /**
+     * When the writes were issued, in {@link #clockMillis()} (wraps after 24 days; compare by
+     * difference), to find writes a transport never completes. An int, not a long: this object's
+     * size is what {@code Hub.send} allocates.
+     */
+    int issuedAtMillis;
     /** Why each write failed; allocated at the first failure. Guarded by this. */
     private Throwable[] failures;
+    /**
+     * Writes not yet settled. A write is settled once, by its transport's completion or as
+     * stalled: a single target's by the 1 -> 0 transition of this count, each of several targets'
+     * by its {@link Outcome}.
+     */
     private volatile int remaining;
-    private int failed;
     private boolean cache;
     private boolean cacheRefused;
     /** Every write completed; guarded by the slot's monitor. */
@@ -71,9 +76,26 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         this.hub = hub;
         this.slot = slot;
         this.payload = payload;
-        this.ttl = ttl;
         this.only = only;
-        this.sentAtMillis = ttl.isZero() ? 0 : System.currentTimeMillis();
+        this.expiresAtMillis = ttl.isZero() ? 0 : expiry(ttl);
+    }
+
+    private static long expiry(Duration ttl) {
+        try {
+            return Math.max(1, Math.addExact(System.currentTimeMillis(), ttl.toMillis()));
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE; // a ttl of centuries: never expires
+        }
+    }
+
+    /** @return a millisecond clock for in-flight ages: {@link System#nanoTime()} in ms, truncated to an int */
+    static int clockMillis() {
+        return (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+    }
+
+    /** @return true when a failed or offline copy may be queued (a positive ttl) */
+    private boolean queueable() {
+        return expiresAtMillis != 0;
     }
 
     /**
@@ -123,7 +145,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
      */
     void issue(HubConnection[] conns) {
         this.targets = conns;
-        this.issuedAtNanos = System.nanoTime();
+        this.issuedAtMillis = clockMillis();
         REMAINING.set(this, conns.length);
         slot.writesIssued(this);
     }
@@ -158,9 +180,16 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     void writesStalled() {
         HubConnection[] conns = targets;
         Outcome[] each = outcomes;
+        if (conns.length == 1) {
+            if (REMAINING.compareAndSet(this, 1, 0)) {
+                conns[0].close(CloseReason.WRITE_TIMEOUT);
+                record(0, new WriteTimeoutException(conns[0]));
+                allWritten();
+            }
+            return;
+        }
         for (int i = 0; i < conns.length; i++) {
-            boolean mine = conns.length == 1 ? SETTLED.compareAndSet(this, 0, 1) : each != null && each[i].settle();
-            if (mine) {
+            if (each != null && each[i].settle()) {
                 conns[i].close(CloseReason.WRITE_TIMEOUT);
                 written(i, new WriteTimeoutException(conns[i]));
             }
@@ -184,7 +213,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
                     return DONE;
                 }
                 issue(conns);
-            } else if (!ttl.isZero()) {
+            } else if (queueable()) {
                 // An earlier message may still fail and be cached: it must enter the queue first.
                 quiet = slot.whenQuiet();
             }
@@ -193,7 +222,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             write();
             return DONE;
         }
-        if (ttl.isZero()) {
+        if (!queueable()) {
             offline();
             return DONE;
         }
@@ -226,7 +255,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             return new CacheFailedException(slot.uid, new QueueRequiredException());
         }
         try {
-            hub.queue.enqueue(slot.uid, payload, Instant.ofEpochMilli(sentAtMillis).plus(ttl));
+            hub.queue.enqueue(slot.uid, payload, Instant.ofEpochMilli(expiresAtMillis));
             hub.metrics.enqueued.increment();
             return null;
         } catch (RuntimeException e) {
@@ -237,12 +266,21 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** The outcome of the write to a single target. */
     @Override
     public void accept(Void v, Throwable failure) {
-        if (SETTLED.compareAndSet(this, 0, 1)) {
-            written(0, failure);
+        if (REMAINING.compareAndSet(this, 1, 0)) { // settled by the transport, not already as stalled
+            record(0, failure);
+            allWritten();
         }
     }
 
+    /** The settled write to one of several targets. */
     private void written(int index, Throwable failure) {
+        record(index, failure);
+        if (REMAINING.decrementAndGet(this) == 0) {
+            allWritten();
+        }
+    }
+
+    private void record(int index, Throwable failure) {
         if (failure == null) {
             targets[index].written(payload);
         } else {
@@ -253,24 +291,31 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
                 failures[index] = failure;
             }
         }
-        if (REMAINING.decrementAndGet(this) == 0) {
-            failed = 0;
-            synchronized (this) {
-                if (failures != null) {
-                    for (Throwable f : failures) {
-                        if (f != null) {
-                            failed++;
-                        }
-                    }
-                }
-            }
-            cache = failed > 0 && !ttl.isZero() && switch (hub.config.partialSendPolicy()) {
-                case CACHE_ON_ANY_FAILURE -> true;
-                case CACHE_WHEN_ALL_FAILED -> failed == targets.length;
-                case NEVER_CACHE -> false;
-            };
-            slot.writesDone(this);
+    }
+
+    /** Every write settled: decides about caching and joins the in-order settlement. */
+    private void allWritten() {
+        int failed = failedCount();
+        cache = failed > 0 && queueable() && switch (hub.config.partialSendPolicy()) {
+            case CACHE_ON_ANY_FAILURE -> true;
+            case CACHE_WHEN_ALL_FAILED -> failed == targets.length;
+            case NEVER_CACHE -> false;
+        };
+        slot.writesDone(this);
+    }
+
+    /** @return how many writes failed; computed, not stored: this object's size is what a send allocates */
+    private synchronized int failedCount() {
+        if (failures == null) {
+            return 0;
         }
+        int n = 0;
+        for (Throwable f : failures) {
+            if (f != null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** @return true when the failed message must be put in the queue */
@@ -282,12 +327,15 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     void finish() {
         if (cacheRefused) {
             result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
-        } else if (failed == 0) {
-            // the common case, one connection: its shared result, nothing allocated
-            result.complete(targets.length == 1 ? targets[0].deliveredHere()
-                    : new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
         } else {
-            finishUncached(failed);
+            int failed = failedCount();
+            if (failed == 0) {
+                // the common case, one connection: its shared result, nothing allocated
+                result.complete(targets.length == 1 ? targets[0].deliveredHere()
+                        : new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
+            } else {
+                finishUncached(failed);
+            }
         }
     }
 
@@ -297,7 +345,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             Throwable failure = enqueue();
             if (failure == null) {
                 result.complete(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
-            } else if (failed < targets.length) {
+            } else if (failedCount() < targets.length) {
                 result.complete(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
             } else {
                 result.completeExceptionally(failure);

@@ -301,13 +301,13 @@ final class UserSlot {
      * Sends whose writes were issued before {@code issuedBefore} and are not all complete: their
      * transport has not completed a write for longer than the hub's bound. Under the monitor.
      *
-     * @param issuedBefore a {@link System#nanoTime()} value
+     * @param issuedBefore a {@link SendOperation#clockMillis()} value
      * @return the stalled sends, oldest first; empty when none
      */
-    List<SendOperation> stalledSends(long issuedBefore) {
+    List<SendOperation> stalledSends(int issuedBefore) {
         List<SendOperation> out = null;
         for (SendOperation op : inflight) {
-            if (op.issuedAtNanos - issuedBefore >= 0) {
+            if (op.issuedAtMillis - issuedBefore >= 0) {
                 break; // issue order: every later one is younger
             }
             if (!op.writesDone) {
