@@ -9,6 +9,7 @@ import dev.tok.api.HubClosedException;
 import dev.tok.api.OfflineException;
 import dev.tok.api.PartialSendPolicy;
 import dev.tok.api.QueueRequiredException;
+import dev.tok.api.SendOutcome;
 import dev.tok.api.SendResult;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,8 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
     private static final AtomicIntegerFieldUpdater<SendOperation> SETTLED =
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "settled");
+    private static final AtomicIntegerFieldUpdater<SendOperation> OBSERVED =
+            AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "observed");
 
     private final CoreHub hub;
     private final UserSlot slot;
@@ -40,6 +43,10 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** Which of the user's connections to write to: null all, a {@link Device} its connections, a {@link HubConnection} that one. */
     private final Object only;
     private final long sentAtMillis;
+    /** When {@code Hub.send} was called, for the observers. */
+    private final long startNanos;
+    /** 1 once the observers were told how the send ended. */
+    private volatile int observed;
     final CompletableFuture<SendResult> result = new CompletableFuture<>();
 
     private HubConnection[] targets;
@@ -59,21 +66,42 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     boolean writesDone;
 
     SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl) {
-        this(hub, slot, payload, ttl, null);
+        this(hub, slot, payload, ttl, null, hub.observers == null ? 0 : System.nanoTime());
     }
 
     /**
      * @param only null: every connection of the user; a {@link Device}: the connections of that
      *             device (uid and device id); a {@link HubConnection}: that connection. A
      *             targeted send always has a zero ttl: it is never queued
+     * @param startNanos when {@code Hub.send} was called ({@link System#nanoTime()}), for the
+     *             observers; 0 when there are none
      */
-    SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl, Object only) {
+    SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl, Object only, long startNanos) {
         this.hub = hub;
+        this.startNanos = startNanos;
         this.slot = slot;
         this.payload = payload;
         this.ttl = ttl;
         this.only = only;
         this.sentAtMillis = ttl.isZero() ? 0 : System.currentTimeMillis();
+    }
+
+    /** Completes the send's stage with a result, after telling the observers. Never under a monitor. */
+    private void succeed(SendResult r) {
+        Observers o = hub.observers;
+        if (o != null && OBSERVED.compareAndSet(this, 0, 1)) {
+            o.sendCompleted(SendOutcome.of(r.status()), startNanos);
+        }
+        result.complete(r);
+    }
+
+    /** Fails the send's stage, after telling the observers. Never under a monitor. */
+    private void fail(Throwable failure) {
+        Observers o = hub.observers;
+        if (o != null && !result.isDone() && OBSERVED.compareAndSet(this, 0, 1)) {
+            o.sendCompleted(SendOutcome.of(failure), startNanos);
+        }
+        result.completeExceptionally(failure);
     }
 
     /**
@@ -113,7 +141,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
 
     /** The send's targets are all offline and it is not queued: fails it. Not under a monitor. */
     void offline() {
-        result.completeExceptionally(only == null ? new OfflineException(slot.uid)
+        fail(only == null ? new OfflineException(slot.uid)
                 : new OfflineException(only instanceof HubConnection ? ((HubConnection) only).device() : (Device) only));
     }
 
@@ -202,22 +230,22 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             // that no stage the hub handed out is left incomplete.
             return quiet.thenComposeAsync(v -> run(), hub.worker).whenComplete((v, e) -> {
                 if (e != null) {
-                    result.completeExceptionally(new HubClosedException());
+                    fail(new HubClosedException());
                 }
             });
         }
         Throwable failure = enqueue();
         if (failure == null) {
-            result.complete(new SendResult(SendResult.Status.QUEUED, List.of(), true));
+            succeed(new SendResult(SendResult.Status.QUEUED, List.of(), true));
         } else {
-            result.completeExceptionally(failure);
+            fail(failure);
         }
         return DONE;
     }
 
     @Override
     public void abort(Throwable reason) {
-        result.completeExceptionally(reason);
+        fail(reason);
     }
 
     /** @return null when the queue took the message, else the CacheFailedException */
@@ -228,6 +256,9 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         try {
             hub.queue.enqueue(slot.uid, payload, Instant.ofEpochMilli(sentAtMillis).plus(ttl));
             hub.metrics.enqueued.increment();
+            if (hub.observers != null) {
+                hub.observers.enqueued();
+            }
             return null;
         } catch (RuntimeException e) {
             return new CacheFailedException(slot.uid, e);
@@ -281,10 +312,10 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** Completes a send that is not cached. Called in send order. */
     void finish() {
         if (cacheRefused) {
-            result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
+            fail(new CacheFailedException(slot.uid, new HubClosedException()));
         } else if (failed == 0) {
             // the common case, one connection: its shared result, nothing allocated
-            result.complete(targets.length == 1 ? targets[0].deliveredHere()
+            succeed(targets.length == 1 ? targets[0].deliveredHere()
                     : new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
         } else {
             finishUncached(failed);
@@ -296,11 +327,11 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         try {
             Throwable failure = enqueue();
             if (failure == null) {
-                result.complete(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
+                succeed(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
             } else if (failed < targets.length) {
-                result.complete(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
+                succeed(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
             } else {
-                result.completeExceptionally(failure);
+                fail(failure);
             }
         } finally {
             slot.cached(this);
@@ -316,9 +347,9 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     private void finishUncached(int failed) {
         SendResult r = new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false);
         if (failed == targets.length) {
-            result.completeExceptionally(new DeliveryFailedException(slot.uid, r));
+            fail(new DeliveryFailedException(slot.uid, r));
         } else {
-            result.complete(r);
+            succeed(r);
         }
     }
 
