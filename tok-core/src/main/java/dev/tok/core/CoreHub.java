@@ -224,7 +224,7 @@ final class CoreHub implements Hub {
 
     /**
      * @param only null: every connection of the user; a {@link Device} or a {@link HubConnection}:
-     *             see {@link SendOperation#SendOperation(CoreHub, UserSlot, byte[], Duration, Object)}
+     *             see {@link SendOperation#SendOperation(CoreHub, UserSlot, byte[], Duration, Object, long)}
      */
     private CompletionStage<SendResult> send(String uid, byte[] payload, Duration ttl, Object only) {
         long startNanos = observers == null ? 0 : System.nanoTime();

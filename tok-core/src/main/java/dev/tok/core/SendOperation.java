@@ -11,6 +11,8 @@ import dev.tok.api.PartialSendPolicy;
 import dev.tok.api.QueueRequiredException;
 import dev.tok.api.SendOutcome;
 import dev.tok.api.SendResult;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 
@@ -33,8 +36,16 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
     private static final AtomicIntegerFieldUpdater<SendOperation> SETTLED =
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "settled");
-    private static final AtomicIntegerFieldUpdater<SendOperation> OBSERVED =
-            AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "observed");
+    /** A boolean, not an int: it fits the object's padding, so a send allocates no more than before the observers. */
+    private static final VarHandle OBSERVED;
+
+    static {
+        try {
+            OBSERVED = MethodHandles.lookup().findVarHandle(SendOperation.class, "observed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final CoreHub hub;
     private final UserSlot slot;
@@ -42,11 +53,14 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     private final Duration ttl;
     /** Which of the user's connections to write to: null all, a {@link Device} its connections, a {@link HubConnection} that one. */
     private final Object only;
-    private final long sentAtMillis;
-    /** When {@code Hub.send} was called, for the observers. */
+    /**
+     * When {@code Hub.send} was called ({@link System#nanoTime()}): for the observers' duration and
+     * for a queued message's expiry; 0 when neither needs it (no observer and a zero ttl).
+     */
     private final long startNanos;
-    /** 1 once the observers were told how the send ended. */
-    private volatile int observed;
+    /** True once the observers were told how the send ended; see {@link #OBSERVED}. */
+    @SuppressWarnings("unused") // through OBSERVED
+    private volatile boolean observed;
     final CompletableFuture<SendResult> result = new CompletableFuture<>();
 
     private HubConnection[] targets;
@@ -78,18 +92,17 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
      */
     SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl, Object only, long startNanos) {
         this.hub = hub;
-        this.startNanos = startNanos;
+        this.startNanos = startNanos != 0 || ttl.isZero() ? startNanos : System.nanoTime();
         this.slot = slot;
         this.payload = payload;
         this.ttl = ttl;
         this.only = only;
-        this.sentAtMillis = ttl.isZero() ? 0 : System.currentTimeMillis();
     }
 
     /** Completes the send's stage with a result, after telling the observers. Never under a monitor. */
     private void succeed(SendResult r) {
         Observers o = hub.observers;
-        if (o != null && OBSERVED.compareAndSet(this, 0, 1)) {
+        if (o != null && OBSERVED.compareAndSet(this, false, true)) {
             o.sendCompleted(SendOutcome.of(r.status()), startNanos);
         }
         result.complete(r);
@@ -98,7 +111,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** Fails the send's stage, after telling the observers. Never under a monitor. */
     private void fail(Throwable failure) {
         Observers o = hub.observers;
-        if (o != null && !result.isDone() && OBSERVED.compareAndSet(this, 0, 1)) {
+        if (o != null && !result.isDone() && OBSERVED.compareAndSet(this, false, true)) {
             o.sendCompleted(SendOutcome.of(failure), startNanos);
         }
         result.completeExceptionally(failure);
@@ -254,6 +267,8 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             return new CacheFailedException(slot.uid, new QueueRequiredException());
         }
         try {
+            // sent at: the wall clock now, less the time since Hub.send (one clock read per send, not two)
+            long sentAtMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             hub.queue.enqueue(slot.uid, payload, Instant.ofEpochMilli(sentAtMillis).plus(ttl));
             hub.metrics.enqueued.increment();
             if (hub.observers != null) {
