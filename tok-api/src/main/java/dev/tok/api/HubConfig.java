@@ -2,6 +2,8 @@ package dev.tok.api;
 
 import dev.tok.api.spi.Settings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,6 +86,7 @@ public final class HubConfig {
     private final Queue queue;
     private final boolean noQueue;
     private final Executor actorExecutor;
+    private final List<HubObserver> observers;
 
     private HubConfig(Builder b) {
         this.actor = b.actor;
@@ -111,6 +114,7 @@ public final class HubConfig {
         this.queue = b.queue;
         this.noQueue = b.noQueue;
         this.actorExecutor = b.actorExecutor;
+        this.observers = List.copyOf(b.observers);
     }
 
     /** @return a builder with the defaults */
@@ -262,6 +266,14 @@ public final class HubConfig {
         return Optional.ofNullable(actorExecutor);
     }
 
+    /**
+     * @return the observers, in the order they were added; empty when none
+     * @since 0.1
+     */
+    public List<HubObserver> observers() {
+        return observers;
+    }
+
     /** Builds a {@link HubConfig}. Not thread-safe. */
     public static final class Builder {
         private Actor actor;
@@ -287,6 +299,7 @@ public final class HubConfig {
         private Queue queue;
         private boolean noQueue;
         private Executor actorExecutor;
+        private final List<HubObserver> observers = new ArrayList<>();
 
         private Builder() {
         }
@@ -314,6 +327,7 @@ public final class HubConfig {
             queue = c.queue;
             noQueue = c.noQueue;
             actorExecutor = c.actorExecutor;
+            observers.addAll(c.observers);
         }
 
         /**
@@ -606,6 +620,20 @@ public final class HubConfig {
          */
         public Builder actorExecutor(Executor executor) {
             this.actorExecutor = Objects.requireNonNull(executor, "actorExecutor");
+            return this;
+        }
+
+        /**
+         * Adds an observer of the hub's events (metrics, tracing). May be called several times:
+         * the hub calls every observer, in the order added; an observer that throws is logged
+         * and does not affect the others. See {@link HubObserver} for the threads and the cost.
+         *
+         * @param observer the observer; not null
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder observer(HubObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
             return this;
         }
 

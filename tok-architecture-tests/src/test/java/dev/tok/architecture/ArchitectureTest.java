@@ -61,7 +61,8 @@ class ArchitectureTest {
 
     @Test
     void providersNeverDependOnCore() {
-        noClasses().that().resideInAnyPackage("dev.tok.transport..", "dev.tok.queue..", "dev.tok.testkit..")
+        noClasses().that().resideInAnyPackage("dev.tok.transport..", "dev.tok.queue..", "dev.tok.testkit..",
+                        "dev.tok.metrics..")
                 .should().dependOnClassesThat().resideInAPackage("dev.tok.core..")
                 .check(tok);
     }
@@ -89,6 +90,16 @@ class ArchitectureTest {
                                     && !(builtInTransport && c.getPackageName().startsWith(ModuleLayout.TRANSPORT_SUPPORT))))
                     .check(tok);
         }
+    }
+
+    @Test
+    void observabilityModulesDependOnlyOnTheApiAndTheirOwnLibrary() {
+        // tok-metrics-micrometer sees the hub through HubObserver (tok-api) only: never tok-core,
+        // a transport or a queue; its one library is Micrometer.
+        ModuleLayout.OBSERVABILITY_PACKAGES.forEach((module, library) -> classes().that().resideInAPackage(module + "..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(module + "..", "dev.tok.api..", "java..", library + "..")
+                .as(module + " depends on tok-api, " + library + " and the JDK only")
+                .check(tok));
     }
 
     @Test

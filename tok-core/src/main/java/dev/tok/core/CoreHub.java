@@ -22,6 +22,7 @@ import dev.tok.api.OfflineException;
 import dev.tok.api.PendingLimitException;
 import dev.tok.api.PingGenerator;
 import dev.tok.api.Queue;
+import dev.tok.api.SendOutcome;
 import dev.tok.api.SendResult;
 import dev.tok.api.SessionPolicy;
 import dev.tok.api.TokException;
@@ -81,6 +82,8 @@ final class CoreHub implements Hub {
     private final Authenticator authenticator;
 
     final Metrics metrics = new Metrics();
+    /** The configured observers as one; null when there are none (the hot paths test for null only). */
+    final Observers observers;
     final ExecutorService worker;
     final Executor actorExecutor;
     private final ExecutorService ownActorExecutor;
@@ -119,6 +122,7 @@ final class CoreHub implements Hub {
         this.connectHook = config.connectHook().orElse(null);
         this.sessionPolicy = config.sessionPolicy();
         this.authenticator = config.authenticator().orElse(null);
+        this.observers = Observers.of(config.observers());
         int cores = Runtime.getRuntime().availableProcessors();
         this.worker = Executors.newFixedThreadPool(Math.max(2, cores), new NamedThreadFactory("worker"));
         if (config.actorExecutor().isPresent()) {
@@ -216,40 +220,45 @@ final class CoreHub implements Hub {
     /** {@code ConnectionContext.reply}: a send to one connection, in its user's order. */
     CompletionStage<SendResult> reply(HubConnection conn, byte[] payload) {
         if (conn.isClosed() && !closing) {
-            return CompletableFuture.failedFuture(new OfflineException(conn.device()));
+            return failedSend(new OfflineException(conn.device()), observers == null ? 0 : System.nanoTime());
         }
         return send(conn.device().uid(), payload, Duration.ZERO, conn);
     }
 
     /**
      * @param only null: every connection of the user; a {@link Device} or a {@link HubConnection}:
-     *             see {@link SendOperation#SendOperation(CoreHub, UserSlot, byte[], Duration, Object)}
+     *             see {@link SendOperation#SendOperation(CoreHub, UserSlot, byte[], Duration, Object, long)}
      */
     private CompletionStage<SendResult> send(String uid, byte[] payload, Duration ttl, Object only) {
+        long startNanos = observers == null ? 0 : System.nanoTime();
         if (closing) {
-            return CompletableFuture.failedFuture(new HubClosedException());
+            return failedSend(new HubClosedException(), startNanos);
         }
         if (ttl.isZero()) {
             UserSlot existing = slots.get(uid);
             if (existing == null || existing.conns.length == 0) {
-                return CompletableFuture.failedFuture(only == null ? new OfflineException(uid)
-                        : new OfflineException(only instanceof Device ? (Device) only : ((HubConnection) only).device()));
+                return failedSend(only == null ? new OfflineException(uid)
+                        : new OfflineException(only instanceof Device ? (Device) only : ((HubConnection) only).device()),
+                        startNanos);
             }
         }
         while (true) {
             UserSlot slot = slot(uid);
-            SendOperation op;
-            boolean direct;
+            SendOperation op = null;
+            boolean limited = false;
+            boolean direct = false;
             boolean offline = false;
             boolean start = false;
+            locked:
             synchronized (slot) {
                 if (slot.retired) {
                     continue;
                 }
                 if (slot.pendingSends() >= config.maxPendingSendsPerUser()) {
-                    return CompletableFuture.failedFuture(new PendingLimitException(uid, config.maxPendingSendsPerUser()));
+                    limited = true; // failed after the monitor: the observers are user code
+                    break locked;
                 }
-                op = new SendOperation(this, slot, payload, ttl, only);
+                op = new SendOperation(this, slot, payload, ttl, only, startNanos);
                 direct = slot.fastPathOpen();
                 if (direct) {
                     HubConnection[] targets = op.select(slot.conns);
@@ -264,7 +273,10 @@ final class CoreHub implements Hub {
                 }
             }
             // Outside the monitor: BeforeSend, the transport's write, and whatever a write that
-            // completes at once sets off (AfterSend, the stage's dependent actions) are user code.
+            // completes at once sets off (AfterSend, the stage's dependent actions, observers) are user code.
+            if (limited) {
+                return failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos);
+            }
             if (offline) {
                 op.offline();
             } else if (direct) {
@@ -274,6 +286,14 @@ final class CoreHub implements Hub {
             }
             return op.result;
         }
+    }
+
+    /** A send that failed before it became a {@link SendOperation}; never under a monitor. */
+    private CompletionStage<SendResult> failedSend(TokException failure, long startNanos) {
+        if (observers != null) {
+            observers.sendCompleted(SendOutcome.of(failure), startNanos);
+        }
+        return CompletableFuture.failedFuture(failure);
     }
 
     @Override
@@ -390,6 +410,7 @@ final class CoreHub implements Hub {
         List<HubConnection> kicked;
         UserSlot slot;
         boolean startDrain;
+        boolean userOnline;
         while (true) {
             if (closing) {
                 throw new HubClosedException();
@@ -414,7 +435,8 @@ final class CoreHub implements Hub {
                     slot.remove(old);
                     metrics.onlineConnections.decrementAndGet();
                 }
-                if (current.length == 0) {
+                userOnline = current.length == 0;
+                if (userOnline) {
                     metrics.onlineUsers.incrementAndGet();
                 }
                 slot.add(conn);
@@ -422,6 +444,9 @@ final class CoreHub implements Hub {
                 startDrain = slot.submitDrain();
                 break;
             }
+        }
+        if (observers != null) {
+            observers.connectionOpened(device, conn.transport, userOnline);
         }
         if (startDrain) {
             slot.start();
@@ -482,16 +507,21 @@ final class CoreHub implements Hub {
     /** Called once per connection when it closed, whoever closed it. */
     void unregister(HubConnection conn) {
         UserSlot slot = slots.get(conn.device().uid());
+        boolean userOffline = false;
         if (slot != null) {
             synchronized (slot) {
                 if (slot.remove(conn)) {
                     metrics.onlineConnections.decrementAndGet();
                     if (slot.conns.length == 0) {
                         metrics.onlineUsers.decrementAndGet();
+                        userOffline = true;
                     }
                 }
                 retireIfUnused(slot);
             }
+        }
+        if (observers != null) {
+            observers.connectionClosed(conn.device(), conn.transport, conn.closeReason(), userOffline);
         }
         if (closeHook != null && conn.closeHookMayRun()) {
             scheduleCloseHook(conn);

@@ -133,6 +133,9 @@ final class Drain implements SlotTask {
             try {
                 hub.queue.acknowledge(slot.uid, batch.get(delivered - 1).id());
                 hub.metrics.dequeued.add(delivered);
+                if (hub.observers != null) {
+                    hub.observers.dequeued(delivered);
+                }
             } catch (RuntimeException e) {
                 LOG.error("acknowledging delivered messages of user '{}' failed; they may be delivered again", slot.uid, e);
                 return DONE;

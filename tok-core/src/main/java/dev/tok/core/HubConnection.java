@@ -44,6 +44,8 @@ final class HubConnection implements Connection {
     private final CoreHub hub;
     private final Device device;
     final ConAdapter adapter;
+    /** The transport's name, read once for the observers. */
+    final String transport;
     private final Executor actorExecutor;
     private final int maxPending;
     /** The application's view of this connection; one per connection. */
@@ -74,6 +76,7 @@ final class HubConnection implements Connection {
         this.hub = hub;
         this.device = device;
         this.adapter = adapter;
+        this.transport = adapter.transport();
         this.actorExecutor = hub.actorExecutor;
         this.maxPending = hub.config.maxPendingFrames();
         this.context = new ConnectionView(this);
@@ -161,6 +164,10 @@ final class HubConnection implements Connection {
     @Override
     public void onFrame(byte[] frame) {
         hub.metrics.framesUp.increment();
+        Observers o = hub.observers;
+        if (o != null) {
+            o.frameReceived(transport, frame.length);
+        }
         if (!active) {
             active = true;
         }
@@ -310,13 +317,22 @@ final class HubConnection implements Connection {
 
     /** Records a completed write of a message given to {@code Hub.send}. */
     void written(byte[] payload) {
-        hub.metrics.framesDown.increment();
+        framesDown(payload);
         if (hub.afterSend != null) {
             try {
                 hub.afterSend.afterSend(device, payload);
             } catch (RuntimeException e) {
                 LOG.error("AfterSend failed for {}", device, e);
             }
+        }
+    }
+
+    /** Counts a frame written to this connection. */
+    private void framesDown(byte[] payload) {
+        hub.metrics.framesDown.increment();
+        Observers o = hub.observers;
+        if (o != null) {
+            o.frameWritten(transport, payload.length);
         }
     }
 
@@ -334,7 +350,7 @@ final class HubConnection implements Connection {
         }
         write(payload).whenComplete((v, e) -> {
             if (e == null) {
-                hub.metrics.framesDown.increment();
+                framesDown(payload);
             } else {
                 stopPings();
             }
@@ -354,7 +370,7 @@ final class HubConnection implements Connection {
             try {
                 hub.byeGenerator.bye(kicker, reason, device).ifPresent(bye -> write(bye).whenComplete((v, e) -> {
                     if (e == null) {
-                        hub.metrics.framesDown.increment();
+                        framesDown(bye);
                     }
                 }));
             } catch (RuntimeException e) {

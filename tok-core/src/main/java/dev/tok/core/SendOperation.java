@@ -9,6 +9,7 @@ import dev.tok.api.HubClosedException;
 import dev.tok.api.OfflineException;
 import dev.tok.api.PartialSendPolicy;
 import dev.tok.api.QueueRequiredException;
+import dev.tok.api.SendOutcome;
 import dev.tok.api.SendResult;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
@@ -31,8 +34,18 @@ import java.util.function.BiConsumer;
 final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     private static final AtomicIntegerFieldUpdater<SendOperation> REMAINING =
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
+    /** A boolean, not an int: it fits the object's padding, so a send allocates no more than before the observers. */
+    private static final VarHandle OBSERVED;
 
-    private final CoreHub hub;
+    static {
+        try {
+            OBSERVED = MethodHandles.lookup().findVarHandle(SendOperation.class, "observed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The hub is {@code slot.hub}: no field of its own, as this object's size is what a send allocates. */
     private final UserSlot slot;
     private final byte[] payload;
     /** Which of the user's connections to write to: null all, a {@link Device} its connections, a {@link HubConnection} that one. */
@@ -50,6 +63,14 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
      * size is what {@code Hub.send} allocates.
      */
     int issuedAtMillis;
+    /**
+     * When {@code Hub.send} was called, in {@link #clockMicros()} (wraps after 71 minutes: durations
+     * are int differences), for the observers' duration; 0 without observers.
+     */
+    private final int startMicros;
+    /** True once the observers were told how the send ended; see {@link #OBSERVED}. */
+    @SuppressWarnings("unused") // through OBSERVED
+    private volatile boolean observed;
     /** Why each write failed; allocated at the first failure. Guarded by this. */
     private Throwable[] failures;
     /**
@@ -64,17 +85,19 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     boolean writesDone;
 
     SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl) {
-        this(hub, slot, payload, ttl, null);
+        this(hub, slot, payload, ttl, null, slot.hub.observers == null ? 0 : System.nanoTime());
     }
 
     /**
      * @param only null: every connection of the user; a {@link Device}: the connections of that
      *             device (uid and device id); a {@link HubConnection}: that connection. A
      *             targeted send always has a zero ttl: it is never queued
+     * @param startNanos when {@code Hub.send} was called ({@link System#nanoTime()}), for the
+     *             observers; 0 when there are none
      */
-    SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl, Object only) {
-        this.hub = hub;
+    SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl, Object only, long startNanos) {
         this.slot = slot;
+        this.startMicros = (int) (startNanos / 1_000);
         this.payload = payload;
         this.only = only;
         this.expiresAtMillis = ttl.isZero() ? 0 : expiry(ttl);
@@ -91,6 +114,28 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** @return a millisecond clock for in-flight ages: {@link System#nanoTime()} in ms, truncated to an int */
     static int clockMillis() {
         return (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+    }
+
+    /** Completes the send's stage with a result, after telling the observers. Never under a monitor. */
+    private void succeed(SendResult r) {
+        Observers o = slot.hub.observers;
+        if (o != null && OBSERVED.compareAndSet(this, false, true)) {
+            o.sendCompletedAfter(SendOutcome.of(r.status()), elapsedNanos());
+        }
+        result.complete(r);
+    }
+
+    /** Fails the send's stage, after telling the observers. Never under a monitor. */
+    private void fail(Throwable failure) {
+        Observers o = slot.hub.observers;
+        if (o != null && !result.isDone() && OBSERVED.compareAndSet(this, false, true)) {
+            o.sendCompletedAfter(SendOutcome.of(failure), elapsedNanos());
+        }
+        result.completeExceptionally(failure);
+    }
+
+    private long elapsedNanos() {
+        return ((int) (System.nanoTime() / 1_000) - startMicros) * 1_000L;
     }
 
     /** @return true when a failed or offline copy may be queued (a positive ttl) */
@@ -135,7 +180,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
 
     /** The send's targets are all offline and it is not queued: fails it. Not under a monitor. */
     void offline() {
-        result.completeExceptionally(only == null ? new OfflineException(slot.uid)
+        fail(only == null ? new OfflineException(slot.uid)
                 : new OfflineException(only instanceof HubConnection ? ((HubConnection) only).device() : (Device) only));
     }
 
@@ -229,34 +274,37 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         if (quiet != null) {
             // If the hub closed meanwhile the worker refuses the continuation: fail the send, so
             // that no stage the hub handed out is left incomplete.
-            return quiet.thenComposeAsync(v -> run(), hub.worker).whenComplete((v, e) -> {
+            return quiet.thenComposeAsync(v -> run(), slot.hub.worker).whenComplete((v, e) -> {
                 if (e != null) {
-                    result.completeExceptionally(new HubClosedException());
+                    fail(new HubClosedException());
                 }
             });
         }
         Throwable failure = enqueue();
         if (failure == null) {
-            result.complete(new SendResult(SendResult.Status.QUEUED, List.of(), true));
+            succeed(new SendResult(SendResult.Status.QUEUED, List.of(), true));
         } else {
-            result.completeExceptionally(failure);
+            fail(failure);
         }
         return DONE;
     }
 
     @Override
     public void abort(Throwable reason) {
-        result.completeExceptionally(reason);
+        fail(reason);
     }
 
     /** @return null when the queue took the message, else the CacheFailedException */
     private Throwable enqueue() {
-        if (hub.queue == null) {
+        if (slot.hub.queue == null) {
             return new CacheFailedException(slot.uid, new QueueRequiredException());
         }
         try {
-            hub.queue.enqueue(slot.uid, payload, Instant.ofEpochMilli(expiresAtMillis));
-            hub.metrics.enqueued.increment();
+            slot.hub.queue.enqueue(slot.uid, payload, Instant.ofEpochMilli(expiresAtMillis));
+            slot.hub.metrics.enqueued.increment();
+            if (slot.hub.observers != null) {
+                slot.hub.observers.enqueued();
+            }
             return null;
         } catch (RuntimeException e) {
             return new CacheFailedException(slot.uid, e);
@@ -296,7 +344,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** Every write settled: decides about caching and joins the in-order settlement. */
     private void allWritten() {
         int failed = failedCount();
-        cache = failed > 0 && queueable() && switch (hub.config.partialSendPolicy()) {
+        cache = failed > 0 && queueable() && switch (slot.hub.config.partialSendPolicy()) {
             case CACHE_ON_ANY_FAILURE -> true;
             case CACHE_WHEN_ALL_FAILED -> failed == targets.length;
             case NEVER_CACHE -> false;
@@ -326,12 +374,12 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     /** Completes a send that is not cached. Called in send order. */
     void finish() {
         if (cacheRefused) {
-            result.completeExceptionally(new CacheFailedException(slot.uid, new HubClosedException()));
+            fail(new CacheFailedException(slot.uid, new HubClosedException()));
         } else {
             int failed = failedCount();
             if (failed == 0) {
                 // the common case, one connection: its shared result, nothing allocated
-                result.complete(targets.length == 1 ? targets[0].deliveredHere()
+                succeed(targets.length == 1 ? targets[0].deliveredHere()
                         : new SendResult(SendResult.Status.DELIVERED, deliveries(), false));
             } else {
                 finishUncached(failed);
@@ -344,11 +392,11 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         try {
             Throwable failure = enqueue();
             if (failure == null) {
-                result.complete(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
+                succeed(new SendResult(SendResult.Status.QUEUED, deliveries(), true));
             } else if (failedCount() < targets.length) {
-                result.complete(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
+                succeed(new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false));
             } else {
-                result.completeExceptionally(failure);
+                fail(failure);
             }
         } finally {
             slot.cached(this);
@@ -364,9 +412,9 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     private void finishUncached(int failed) {
         SendResult r = new SendResult(SendResult.Status.PARTIALLY_DELIVERED, deliveries(), false);
         if (failed == targets.length) {
-            result.completeExceptionally(new DeliveryFailedException(slot.uid, r));
+            fail(new DeliveryFailedException(slot.uid, r));
         } else {
-            result.complete(r);
+            succeed(r);
         }
     }
 

@@ -32,7 +32,7 @@ final class UserSlot {
     private static final int INITIAL_CAPACITY = 2;
 
     final String uid;
-    private final CoreHub hub;
+    final CoreHub hub;
 
     /** Online connections, oldest first. Written under the monitor. */
     volatile HubConnection[] conns = NONE;

@@ -4,7 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
+import dev.tok.api.HubObserver;
+import dev.tok.api.SendOutcome;
 import dev.tok.api.Hub;
 import dev.tok.testkit.InMemoryConnection;
 import java.lang.management.ManagementFactory;
@@ -29,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * calling thread, while logins churn (so sends also run through the users' chains). If a
  * stage completed while its user's monitor was held, the two users' callbacks would take each
  * other's monitors in opposite order and deadlock the hub's workers; the watchdog fails the
- * test on the first deadlocked thread instead of waiting for the timeout.
+ * test on the first deadlocked thread instead of waiting for the timeout. Every hook and every
+ * {@link HubObserver} callback checks that its thread holds no user's monitor.
  */
 class NoUserCodeUnderLockTest {
     private final HubFixture fx = new HubFixture();
@@ -50,6 +54,47 @@ class NoUserCodeUnderLockTest {
                     return p;
                 })
                 .afterSend((d, p) -> checkNoHubLockHeld("AfterSend"))
+                .observer(new HubObserver() {
+                    @Override
+                    public void connectionOpened(Device device, String transport) {
+                        checkNoHubLockHeld("HubObserver.connectionOpened");
+                    }
+
+                    @Override
+                    public void connectionClosed(Device device, String transport, CloseReason reason) {
+                        checkNoHubLockHeld("HubObserver.connectionClosed");
+                    }
+
+                    @Override
+                    public void userOnline() {
+                        checkNoHubLockHeld("HubObserver.userOnline");
+                    }
+
+                    @Override
+                    public void userOffline() {
+                        checkNoHubLockHeld("HubObserver.userOffline");
+                    }
+
+                    @Override
+                    public void frameWritten(String transport, int bytes) {
+                        checkNoHubLockHeld("HubObserver.frameWritten");
+                    }
+
+                    @Override
+                    public void sendCompleted(SendOutcome outcome, long durationNanos) {
+                        checkNoHubLockHeld("HubObserver.sendCompleted");
+                    }
+
+                    @Override
+                    public void enqueued() {
+                        checkNoHubLockHeld("HubObserver.enqueued");
+                    }
+
+                    @Override
+                    public void dequeued(int count) {
+                        checkNoHubLockHeld("HubObserver.dequeued");
+                    }
+                })
                 .build());
         hub0.set(hub);
         fx.connectInline(hub, Device.of("alice", "base"));

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * its WebSocket on one origin pass the transport's Origin check);</li>
  * <li>{@code netty-ws}: the Netty WebSocket transport at {@code /ws}, found by name;</li>
  * </ul>
- * and the {@code memory} or {@code chronicle} queue, found by name.
+ * and the {@code memory} or {@code chronicle} queue, found by name. With {@code --metrics-port},
+ * the hub's meters ({@code tok-metrics-micrometer}) are served in Prometheus' text format at
+ * {@code /metrics} on that port ({@link MetricsEndpoint}).
  */
 public final class ChatServer implements AutoCloseable {
 
@@ -45,12 +47,20 @@ public final class ChatServer implements AutoCloseable {
     private final Server jetty;
     private final TokServer tok;
     private final List<TokServer.Listener> listeners;
+    /** The Prometheus endpoint; null without {@code --metrics-port}. */
+    private final MetricsEndpoint metrics;
 
-    private ChatServer(Server jetty, TokServer tok) {
+    private ChatServer(Server jetty, TokServer tok, MetricsEndpoint metrics) {
         this.jetty = jetty;
         this.tok = tok;
-        // however tok closes (close() or the shutdown hook), the web server that carries jetty-ws stops after it
-        tok.closeFuture().whenComplete((v, e) -> stop(jetty));
+        this.metrics = metrics;
+        // however tok closes (close() or the shutdown hook), the web servers (jetty-ws, metrics) stop after it
+        tok.closeFuture().whenComplete((v, e) -> {
+            stop(jetty);
+            if (metrics != null) {
+                metrics.close();
+            }
+        });
         this.listeners = tok.listeners();
     }
 
@@ -73,7 +83,10 @@ public final class ChatServer implements AutoCloseable {
      * @return the running server
      */
     static ChatServer start(Options options, Map<String, String> queueSettings) {
-        HubConfig config = HubConfig.builder()
+        // The meters exist before the hub (the hub reports to them) and need nothing from it.
+        MetricsEndpoint metrics = options.metricsPort().isPresent()
+                ? MetricsEndpoint.start(options.host(), options.metricsPort().getAsInt()) : null;
+        HubConfig.Builder builder = HubConfig.builder()
                 .authenticator(new TokenAuthenticator())
                 .actor(new ChatActor())
                 .pingGenerator(() -> Messages.PING)
@@ -82,8 +95,11 @@ public final class ChatServer implements AutoCloseable {
                 .closeHook(ChatServer::closed)
                 .sso(options.sso())
                 .pingInterval(options.pingInterval())
-                .readTimeout(options.readTimeout())
-                .build();
+                .readTimeout(options.readTimeout());
+        if (metrics != null) {
+            builder.observer(metrics.tokMetrics());
+        }
+        HubConfig config = builder.build();
 
         Map<String, String> queue = new LinkedHashMap<>();
         if (options.queue().equals("chronicle")) {
@@ -106,12 +122,15 @@ public final class ChatServer implements AutoCloseable {
                             "path", "/ws", "max-message-size", maxFrame))
                     .build()
                     .start();
-            return new ChatServer(jetty, tok);
+            return new ChatServer(jetty, tok, metrics);
         } catch (Exception e) {
             if (tok != null) {
                 tok.close();
             }
             stop(jetty);
+            if (metrics != null) {
+                metrics.close();
+            }
             if (e instanceof RuntimeException) {
                 throw (RuntimeException) e;
             }
@@ -170,6 +189,9 @@ public final class ChatServer implements AutoCloseable {
         for (TokServer.Listener l : listeners) {
             lines.add("tok listening " + l.transport() + " " + hostPort(l.address()));
         }
+        if (metrics != null) {
+            lines.add("tok listening metrics " + hostPort(metrics.address()));
+        }
         lines.add("tok ready");
         return lines;
     }
@@ -211,6 +233,11 @@ public final class ChatServer implements AutoCloseable {
         tok.join();
     }
 
+    /** @return the address of the Prometheus endpoint ({@code /metrics}); empty without {@code --metrics-port} */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return metrics == null ? Optional.empty() : Optional.of(metrics.address());
+    }
+
     /** @return the hub */
     public Hub hub() {
         return tok.hub();
@@ -223,6 +250,9 @@ public final class ChatServer implements AutoCloseable {
             tok.close();
         } finally {
             stop(jetty);
+            if (metrics != null) {
+                metrics.close();
+            }
         }
     }
 

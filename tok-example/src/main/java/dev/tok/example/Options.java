@@ -37,6 +37,7 @@ public final class Options {
         HELP.put("--read-timeout", new String[] {"<seconds>", "close a connection silent this long, 0 = off [0]"});
         HELP.put("--max-frame", new String[] {"<bytes>", "largest frame or message a client may send [4194304]"});
         HELP.put("--sso", new String[] {"true|false", "a new login closes the user's older connections [true]"});
+        HELP.put("--metrics-port", new String[] {"<port>", "serve Prometheus metrics at http://<host>:<port>/metrics [off]"});
     }
 
     private String host = "127.0.0.1";
@@ -49,6 +50,8 @@ public final class Options {
     private Duration readTimeout = Duration.ZERO;
     private int maxFrame = 4 * 1024 * 1024;
     private boolean sso = true;
+    /** -1: no metrics endpoint. */
+    private int metricsPort = -1;
     private boolean help;
 
     private Options() {
@@ -154,6 +157,9 @@ public final class Options {
                         throw new UsageException("--sso must be true or false, was '" + value + "'");
                 }
                 break;
+            case "--metrics-port":
+                metricsPort = port(name, value);
+                break;
             default:
                 throw new IllegalStateException("option without a setter: " + name);
         }
@@ -167,6 +173,9 @@ public final class Options {
         checkDistinct("--tcp-port", tcpPort, "--ws-port", wsPort);
         checkDistinct("--tcp-port", tcpPort, "--netty-ws-port", nettyWsPort);
         checkDistinct("--ws-port", wsPort, "--netty-ws-port", nettyWsPort);
+        checkDistinct("--metrics-port", metricsPort, "--tcp-port", tcpPort);
+        checkDistinct("--metrics-port", metricsPort, "--ws-port", wsPort);
+        checkDistinct("--metrics-port", metricsPort, "--netty-ws-port", nettyWsPort);
     }
 
     private static void checkDistinct(String a, int pa, String b, int pb) {
@@ -202,7 +211,8 @@ public final class Options {
         HELP.forEach((name, h) -> sb.append(String.format(Locale.ROOT, "  %-26s %s%n", name + " " + h[0], h[1])));
         sb.append(String.format(Locale.ROOT, "  %-26s %s%n", "--help", "print this and exit"));
         sb.append("\nA port of 0 picks a free port. At start, one line per listener:\n");
-        sb.append("'tok listening <transport> <host>:<port>' (tcp, jetty-ws, netty-ws), then 'tok ready'.\n");
+        sb.append("'tok listening <transport> <host>:<port>' (tcp, jetty-ws, netty-ws, and metrics with\n");
+        sb.append("--metrics-port), then 'tok ready'.\n");
         sb.append("A bad option prints one line to stderr and exits with code 2.\n");
         return sb.toString();
     }
@@ -260,6 +270,11 @@ public final class Options {
     /** @return whether single sign-on is on */
     public boolean sso() {
         return sso;
+    }
+
+    /** @return the port of the Prometheus endpoint ({@code 0}: any free port); empty when it is off */
+    public java.util.OptionalInt metricsPort() {
+        return metricsPort < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metricsPort);
     }
 
     /** A command line that cannot be used; its message is one line naming the option. */

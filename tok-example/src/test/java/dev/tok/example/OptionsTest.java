@@ -29,6 +29,7 @@ class OptionsTest {
         assertThat(o.readTimeout()).isEqualTo(Duration.ZERO);
         assertThat(o.maxFrame()).isEqualTo(4194304);
         assertThat(o.sso()).isTrue();
+        assertThat(o.metricsPort()).as("no metrics endpoint by default").isEmpty();
         assertThat(o.help()).isFalse();
     }
 
@@ -57,11 +58,11 @@ class OptionsTest {
         assertThat(Options.parse("--tcp-port", "1", "--help").help()).isTrue();
         String usage = Options.usage();
         for (String option : new String[] {"--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir",
-            "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--help"}) {
+            "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--metrics-port", "--help"}) {
             assertThat(usage).contains("  " + option + " ");
         }
         assertThat(usage).contains("[127.0.0.1]", "[9000]", "[8080]", "[8081]", "[memory]", "[./tok-data]", "[30]", "[0]",
-                "[4194304]", "[true]");
+                "[4194304]", "[true]", "[off]");
     }
 
     @ParameterizedTest
@@ -80,6 +81,8 @@ class OptionsTest {
         "--sso yes|--sso must be true or false, was 'yes'",
         "--ping-interval 0|--ping-interval 0 with --read-timeout 0 would never notice dead connections; set one of them above 0",
         "--tcp-port 7000 --ws-port 7000|--tcp-port and --ws-port are both 7000; give each listener its own port",
+        "--metrics-port 9000|--metrics-port and --tcp-port are both 9000; give each listener its own port",
+        "--metrics-port x|--metrics-port must be a port from 0 to 65535 (0 = any free port), was 'x'",
     })
     @DisplayName("a bad command line gives one line naming the option")
     void badCommandLines(String args, String message) {
