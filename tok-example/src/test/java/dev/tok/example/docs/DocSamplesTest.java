@@ -2,6 +2,7 @@ package dev.tok.example.docs;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tok.api.TokServer;
@@ -420,12 +421,10 @@ class DocSamplesTest {
 
     private static TokServer running(DocFixtures.Application application, Future<?> run) throws Exception {
         CompletableFuture<TokServer> started = application.running;
-        while (!started.isDone()) {
-            if (run.isDone()) {
-                run.get();   // the sample failed before it got to "the application": its exception
-                fail("the sample returned before it ran the application");
-            }
-            Thread.sleep(20);
+        await().atMost(Duration.ofSeconds(60)).until(() -> started.isDone() || run.isDone());
+        if (!started.isDone()) {
+            run.get();   // the sample failed before it got to "the application": its exception
+            fail("the sample returned before it ran the application");
         }
         return started.get();
     }

@@ -1,6 +1,7 @@
 package dev.tok.transport.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tok.api.ConfigurationException;
@@ -148,9 +149,7 @@ class TypedSettingsTest {
                     head.append((char) in.readUnsignedByte());
                 }
                 assertThat(head.toString()).startsWith("HTTP/1.1 101");
-                for (int i = 0; i < 200 && !server.hub().isOnline("alice"); i++) {
-                    Thread.sleep(25);
-                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> server.hub().isOnline("alice"));
                 SendResult r = server.hub().send("alice", "hello".getBytes(StandardCharsets.UTF_8), Duration.ZERO)
                         .toCompletableFuture().get(10, TimeUnit.SECONDS);
                 assertThat(r.status()).isEqualTo(SendResult.Status.DELIVERED);

@@ -1,6 +1,7 @@
 package dev.tok.transport.tcp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tok.api.ConfigurationException;
@@ -138,15 +139,9 @@ class TypedSettingsTest {
                 .transport(TcpTransport.settings().host("127.0.0.1").port(0).maxFrameLength(1024).workerThreads(1))
                 .build().start();
                 ClientConnection c = new FramedSocketClient().connect(server.address("tcp").orElseThrow(), "alice")) {
-            SendResult r = null;
-            for (int i = 0; i < 100 && (r == null || r.status() != SendResult.Status.DELIVERED); i++) {
-                r = server.hub().send("alice", "hello".getBytes(StandardCharsets.UTF_8), Duration.ZERO)
-                        .toCompletableFuture().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
-                if (r == null) {
-                    Thread.sleep(50); // not registered yet
-                }
-            }
-            assertThat(r).isNotNull();
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.hub().isOnline("alice"));
+            SendResult r = server.hub().send("alice", "hello".getBytes(StandardCharsets.UTF_8), Duration.ZERO)
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertThat(c.receive(Duration.ofSeconds(10))).hasValueSatisfying(
                     b -> assertThat(new String(b, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT)).isEqualTo("hello"));
         }
