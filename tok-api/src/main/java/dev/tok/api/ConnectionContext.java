@@ -1,6 +1,7 @@
 package dev.tok.api;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -65,6 +66,44 @@ public interface ConnectionContext {
      *         (the write failed), {@link PendingLimitException} or {@link HubClosedException}
      */
     CompletionStage<SendResult> reply(byte[] payload);
+
+    /**
+     * Acknowledges, for this connection's device, every message of the user's log up to
+     * {@code upToId} (cumulative) in {@link DeliveryMode#AT_LEAST_ONCE} mode: the device's cursor
+     * moves there, the messages are not written to this device again, the connection's in-flight
+     * window frees up, and the {@link AcknowledgeHook} is told once the queue stored the cursor.
+     * An id beyond the last one written to this connection counts as that last one (a device
+     * cannot confirm what it was not given); an id at or below the cursor does nothing. Never
+     * blocks: the work runs on a hub worker, in order with the user's sends. Call it from the
+     * {@link Actor} when the device says what it received.
+     *
+     * @param upToId the id of the last message the device received
+     * @throws IllegalStateException in {@link DeliveryMode#AT_MOST_ONCE} mode, where messages
+     *                               have no ids
+     * @since 0.1
+     */
+    void acknowledge(long upToId);
+
+    /**
+     * Sends like {@link Hub#send(String, byte[], java.time.Duration)}, at most once per client
+     * id from this connection's device within {@link HubConfig#clientIdWindow()}: the device
+     * gives each message it sends an id of its own ({@code cid}), and when a connection drops
+     * before the device learnt the outcome, it sends the message again with the same id on its
+     * next connection. A repeat gets the first send's stage (completed or not), so the
+     * application answers it again, and the message is delivered only once. A first send that
+     * failed is forgotten, so that a repeat tries again. The hub remembers at most
+     * {@link HubConfig#maxClientIdsPerDevice()} client ids per device (the oldest are forgotten
+     * first) and forgets a device's ids once the window passed without a send from it.
+     * Never blocks; threads and failures as {@code Hub.send}.
+     *
+     * @param clientId the device's id for this message; not null
+     * @param uid      the recipient; not null
+     * @param payload  the payload; not null; the hub keeps the array
+     * @param ttl      as for {@code Hub.send}; not null, not negative
+     * @return the stage of the first send with this client id from this device within the window
+     * @since 0.1
+     */
+    CompletionStage<SendResult> sendOnce(String clientId, String uid, byte[] payload, Duration ttl);
 
     /**
      * Closes this connection: what was written to it before (replies and sends whose writes were

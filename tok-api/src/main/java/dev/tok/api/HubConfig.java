@@ -27,6 +27,12 @@ import java.util.concurrent.Executor;
  * <tr><td>{@link #maxConnectionsPerUser()}</td><td>{@code max-connections-per-user}</td><td>16 (with sso off)</td></tr>
  * <tr><td>{@link #maxPendingFrames()}</td><td>{@code max-pending-frames}</td><td>256</td></tr>
  * <tr><td>{@link #maxPendingSendsPerUser()}</td><td>{@code max-pending-sends-per-user}</td><td>10000</td></tr>
+ * <tr><td>{@link #delivery()}</td><td>{@code delivery}</td><td>{@code at-most-once}</td></tr>
+ * <tr><td>{@link #maxInflightMessages()}</td><td>{@code max-inflight-messages}</td><td>256 (at-least-once)</td></tr>
+ * <tr><td>{@link #maxInflightBytes()}</td><td>{@code max-inflight-bytes}</td><td>1 MiB (at-least-once)</td></tr>
+ * <tr><td>{@link #zeroTtlRetention()}</td><td>{@code zero-ttl-retention}</td><td>1m (at-least-once)</td></tr>
+ * <tr><td>{@link #clientIdWindow()}</td><td>{@code client-id-window}</td><td>5m</td></tr>
+ * <tr><td>{@link #maxClientIdsPerDevice()}</td><td>{@code max-client-ids-per-device}</td><td>1024</td></tr>
  * </table>
  *
  * <p><b>Session policy.</b> What a login does to the user's other connections is a
@@ -58,7 +64,13 @@ public final class HubConfig {
     /** Keys accepted by {@link Builder#settings(Map)}. */
     public static final Set<String> SETTING_NAMES = Set.of("sso", "ping-interval", "auth-timeout", "write-timeout",
             "read-timeout", "partial-send-policy", "max-connections-per-user", "max-pending-frames",
-            "max-pending-sends-per-user");
+            "max-pending-sends-per-user", "delivery", "max-inflight-messages", "max-inflight-bytes", "zero-ttl-retention",
+            "client-id-window", "max-client-ids-per-device");
+
+    /** Default of {@link #maxInflightMessages()}. */
+    public static final int DEFAULT_MAX_INFLIGHT_MESSAGES = 256;
+    /** Default of {@link #maxInflightBytes()}: 1 MiB. */
+    public static final long DEFAULT_MAX_INFLIGHT_BYTES = 1024 * 1024;
 
     private final Actor actor;
     private final Authenticator authenticator;
@@ -87,6 +99,13 @@ public final class HubConfig {
     private final boolean noQueue;
     private final Executor actorExecutor;
     private final List<HubObserver> observers;
+    private final DeliveryMode delivery;
+    private final int maxInflightMessages;
+    private final long maxInflightBytes;
+    private final Duration zeroTtlRetention;
+    private final AcknowledgeHook acknowledgeHook;
+    private final Duration clientIdWindow;
+    private final int maxClientIdsPerDevice;
 
     private HubConfig(Builder b) {
         this.actor = b.actor;
@@ -115,6 +134,13 @@ public final class HubConfig {
         this.noQueue = b.noQueue;
         this.actorExecutor = b.actorExecutor;
         this.observers = List.copyOf(b.observers);
+        this.delivery = b.delivery;
+        this.maxInflightMessages = b.maxInflightMessages;
+        this.maxInflightBytes = b.maxInflightBytes;
+        this.zeroTtlRetention = b.zeroTtlRetention;
+        this.acknowledgeHook = b.acknowledgeHook;
+        this.clientIdWindow = b.clientIdWindow;
+        this.maxClientIdsPerDevice = b.maxClientIdsPerDevice;
     }
 
     /** @return a builder with the defaults */
@@ -274,6 +300,54 @@ public final class HubConfig {
         return observers;
     }
 
+    /** @return the delivery mode; {@link DeliveryMode#AT_MOST_ONCE} unless set */
+    public DeliveryMode delivery() {
+        return delivery;
+    }
+
+    /**
+     * @return in at-least-once mode, how many messages may be written to one connection and not
+     *         yet acknowledged by its device; beyond, the hub stops writing to that connection and
+     *         the messages wait in the log
+     */
+    public int maxInflightMessages() {
+        return maxInflightMessages;
+    }
+
+    /**
+     * @return in at-least-once mode, how many payload bytes may be written to one connection and
+     *         not yet acknowledged (a single larger message is still written when nothing else is
+     *         in flight)
+     */
+    public long maxInflightBytes() {
+        return maxInflightBytes;
+    }
+
+    /**
+     * @return in at-least-once mode, how long a message sent with a zero ttl is kept in the log:
+     *         it is accepted only while the user has a connection, and is then kept this long
+     *         for the devices that have not acknowledged it (so that a connection dropping right
+     *         after the write does not lose it)
+     */
+    public Duration zeroTtlRetention() {
+        return zeroTtlRetention;
+    }
+
+    /** @return the hook told of acknowledgements in at-least-once mode, if any */
+    public Optional<AcknowledgeHook> acknowledgeHook() {
+        return Optional.ofNullable(acknowledgeHook);
+    }
+
+    /** @return how long {@link ConnectionContext#sendOnce} remembers a device's client ids */
+    public Duration clientIdWindow() {
+        return clientIdWindow;
+    }
+
+    /** @return how many client ids {@link ConnectionContext#sendOnce} remembers per device */
+    public int maxClientIdsPerDevice() {
+        return maxClientIdsPerDevice;
+    }
+
     /** Builds a {@link HubConfig}. Not thread-safe. */
     public static final class Builder {
         private Actor actor;
@@ -300,6 +374,13 @@ public final class HubConfig {
         private boolean noQueue;
         private Executor actorExecutor;
         private final List<HubObserver> observers = new ArrayList<>();
+        private DeliveryMode delivery = DeliveryMode.AT_MOST_ONCE;
+        private int maxInflightMessages = DEFAULT_MAX_INFLIGHT_MESSAGES;
+        private long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
+        private Duration zeroTtlRetention = Duration.ofMinutes(1);
+        private AcknowledgeHook acknowledgeHook;
+        private Duration clientIdWindow = Duration.ofMinutes(5);
+        private int maxClientIdsPerDevice = 1024;
 
         private Builder() {
         }
@@ -328,6 +409,13 @@ public final class HubConfig {
             noQueue = c.noQueue;
             actorExecutor = c.actorExecutor;
             observers.addAll(c.observers);
+            delivery = c.delivery;
+            maxInflightMessages = c.maxInflightMessages;
+            maxInflightBytes = c.maxInflightBytes;
+            zeroTtlRetention = c.zeroTtlRetention;
+            acknowledgeHook = c.acknowledgeHook;
+            clientIdWindow = c.clientIdWindow;
+            maxClientIdsPerDevice = c.maxClientIdsPerDevice;
         }
 
         /**
@@ -638,6 +726,74 @@ public final class HubConfig {
         }
 
         /**
+         * Sets the delivery mode (default {@link DeliveryMode#AT_MOST_ONCE}).
+         * {@link DeliveryMode#AT_LEAST_ONCE} needs a queue, which keeps the users' message logs and
+         * the devices' cursors: a durable one (Chronicle, Redis) to survive a restart.
+         *
+         * @param mode the mode; not null
+         * @return this builder
+         */
+        public Builder delivery(DeliveryMode mode) {
+            this.delivery = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * Bounds what may be written to one connection and not yet acknowledged, in at-least-once
+         * mode (defaults {@value HubConfig#DEFAULT_MAX_INFLIGHT_MESSAGES} messages and 1 MiB).
+         * Beyond either bound the hub stops writing to that connection, and the messages wait in
+         * the log until acknowledgements free the window: a device that stops reading holds at
+         * most this much in buffers.
+         *
+         * @param messages at least 1
+         * @param bytes    at least 1
+         * @return this builder
+         */
+        public Builder inflightWindow(int messages, long bytes) {
+            this.maxInflightMessages = messages;
+            this.maxInflightBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how long a message sent with a zero ttl stays in the log in at-least-once mode
+         * (default 1 minute); see {@link HubConfig#zeroTtlRetention()}.
+         *
+         * @param retention positive
+         * @return this builder
+         */
+        public Builder zeroTtlRetention(Duration retention) {
+            this.zeroTtlRetention = Objects.requireNonNull(retention, "retention");
+            return this;
+        }
+
+        /**
+         * Sets the hook told of device acknowledgements in at-least-once mode.
+         *
+         * @param hook the hook; not null
+         * @return this builder
+         */
+        public Builder acknowledgeHook(AcknowledgeHook hook) {
+            this.acknowledgeHook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /**
+         * Bounds what {@link ConnectionContext#sendOnce} remembers: client ids of a device are
+         * kept for {@code window} after its latest send (default 5 minutes), at most
+         * {@code maxPerDevice} of them (default 1024; the oldest are forgotten first).
+         *
+         * @param window       positive
+         * @param maxPerDevice at least 1
+         * @return this builder
+         */
+        public Builder clientIds(Duration window, int maxPerDevice) {
+            this.clientIdWindow = Objects.requireNonNull(window, "window");
+            this.maxClientIdsPerDevice = maxPerDevice;
+            return this;
+        }
+
+        /**
          * Applies settings given as strings (from a properties file), with the keys in
          * {@link HubConfig#SETTING_NAMES}. Durations read like {@code 30s}, {@code 500ms},
          * {@code 1m} or ISO-8601.
@@ -658,6 +814,12 @@ public final class HubConfig {
             maxConnectionsPerUser = s.integer("max-connections-per-user", maxConnectionsPerUser);
             maxPendingFrames = s.integer("max-pending-frames", maxPendingFrames);
             maxPendingSendsPerUser = s.integer("max-pending-sends-per-user", maxPendingSendsPerUser);
+            delivery = s.enumValue("delivery", DeliveryMode.class, delivery);
+            maxInflightMessages = s.integer("max-inflight-messages", maxInflightMessages);
+            maxInflightBytes = s.bytes("max-inflight-bytes", maxInflightBytes);
+            zeroTtlRetention = s.duration("zero-ttl-retention", zeroTtlRetention);
+            clientIdWindow = s.duration("client-id-window", clientIdWindow);
+            maxClientIdsPerDevice = s.integer("max-client-ids-per-device", maxClientIdsPerDevice);
             return this;
         }
 
@@ -688,6 +850,21 @@ public final class HubConfig {
             if (maxPendingSendsPerUser < 1) {
                 throw new ConfigurationException("maxPendingSendsPerUser (max-pending-sends-per-user) must be at least 1, was "
                         + maxPendingSendsPerUser);
+            }
+            if (maxInflightMessages < 1 || maxInflightBytes < 1) {
+                throw new ConfigurationException("the in-flight window (max-inflight-messages, max-inflight-bytes) must be at "
+                        + "least 1 message and 1 byte, was " + maxInflightMessages + " messages and " + maxInflightBytes + " bytes");
+            }
+            requirePositive("zeroTtlRetention (zero-ttl-retention)", zeroTtlRetention);
+            requirePositive("clientIdWindow (client-id-window)", clientIdWindow);
+            if (maxClientIdsPerDevice < 1) {
+                throw new ConfigurationException("maxClientIdsPerDevice (max-client-ids-per-device) must be at least 1, was "
+                        + maxClientIdsPerDevice);
+            }
+            if (delivery == DeliveryMode.AT_LEAST_ONCE && noQueue) {
+                throw new ConfigurationException("at-least-once delivery keeps every message in the queue until the user's "
+                        + "devices acknowledge it, but noQueue() turned the queue off: drop noQueue(), or set a queue "
+                        + "(queue(..), or TokServer.builder(config).queue(\"memory\" | \"chronicle\" | \"redis\", ..))");
             }
             return new HubConfig(this);
         }
