@@ -44,8 +44,25 @@ final class TestHubs {
      * (or one whose write failed) to end {@code QUEUED}, and for a login's drain to find nothing.
      */
     static final class AcceptingQueue implements Queue {
+        private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+
         @Override
-        public void enqueue(String uid, byte[] payload, Instant expiresAt) {
+        public long enqueue(String uid, byte[] payload, Instant expiresAt) {
+            return ids.incrementAndGet();
+        }
+
+        @Override
+        public List<QueuedMessage> read(String uid, long afterId, int max) {
+            return List.of();
+        }
+
+        @Override
+        public long cursor(dev.tok.api.Device device) {
+            return 0;
+        }
+
+        @Override
+        public void acknowledge(dev.tok.api.Device device, long upToId) {
         }
 
         @Override

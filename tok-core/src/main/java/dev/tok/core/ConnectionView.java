@@ -7,6 +7,7 @@ import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.SendResult;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,6 +68,16 @@ final class ConnectionView implements ConnectionContext {
     public CompletionStage<SendResult> reply(byte[] payload) {
         Objects.requireNonNull(payload, "payload");
         return connection.hub().reply(connection, payload);
+    }
+
+    @Override
+    public void acknowledge(long upToId) {
+        connection.hub().acknowledge(connection, upToId);
+    }
+
+    @Override
+    public CompletionStage<SendResult> sendOnce(String clientId, String uid, byte[] payload, Duration ttl) {
+        return connection.hub().clientIds.sendOnce(connection.device(), clientId, uid, payload, ttl);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tok.core;
 
+import dev.tok.api.AcknowledgeHook;
 import dev.tok.api.Actor;
 import dev.tok.api.AfterSend;
 import dev.tok.api.AuthRequest;
@@ -13,6 +14,7 @@ import dev.tok.api.ConfigurationException;
 import dev.tok.api.ConnectHook;
 import dev.tok.api.ConnectionContext;
 import dev.tok.api.ConnectionLimitException;
+import dev.tok.api.DeliveryMode;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.HubClosedException;
@@ -80,6 +82,11 @@ final class CoreHub implements Hub {
     final ConnectHook connectHook;
     private final SessionPolicy sessionPolicy;
     private final Authenticator authenticator;
+    /** {@link DeliveryMode#AT_LEAST_ONCE}: sends go through the user's message log. */
+    final boolean atLeastOnce;
+    final AcknowledgeHook acknowledgeHook;
+    /** The client ids of {@code ConnectionContext.sendOnce}. */
+    final ClientIds clientIds;
 
     final Metrics metrics = new Metrics();
     /** The configured observers as one; null when there are none (the hot paths test for null only). */
@@ -112,6 +119,14 @@ final class CoreHub implements Hub {
     CoreHub(HubConfig config) {
         this.config = config;
         this.queue = config.queue().orElse(null);
+        this.atLeastOnce = config.delivery() == DeliveryMode.AT_LEAST_ONCE;
+        if (atLeastOnce && queue == null) {
+            throw new ConfigurationException("at-least-once delivery keeps every message in the queue until the user's devices "
+                    + "acknowledge it, and no queue is configured: set HubConfig.builder().queue(..), or a queue provider with "
+                    + "TokServer.builder(config).queue(\"memory\" | \"chronicle\" | \"redis\", ..)");
+        }
+        this.acknowledgeHook = config.acknowledgeHook().orElse(null);
+        this.clientIds = new ClientIds(this, config.clientIdWindow(), config.maxClientIdsPerDevice());
         this.actor = config.actor();
         this.beforeReceive = config.beforeReceive().orElse(null);
         this.beforeSend = config.beforeSend().orElse(null);
@@ -202,7 +217,73 @@ final class CoreHub implements Hub {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative, was " + ttl);
         }
-        return send(uid, payload, ttl, null);
+        return atLeastOnce ? sendLogged(uid, payload, ttl) : send(uid, payload, ttl, null);
+    }
+
+    /**
+     * A send in at-least-once mode: always a task of the user's chain, which appends the message
+     * to the user's log and writes it to the connections caught up with the log.
+     */
+    private CompletionStage<SendResult> sendLogged(String uid, byte[] payload, Duration ttl) {
+        long startNanos = observers == null ? 0 : System.nanoTime();
+        if (closing) {
+            return failedSend(new HubClosedException(), startNanos);
+        }
+        if (ttl.isZero()) {
+            UserSlot existing = slots.get(uid);
+            if (existing == null || existing.conns.length == 0) {
+                return failedSend(new OfflineException(uid), startNanos);
+            }
+        }
+        while (true) {
+            UserSlot slot = slot(uid);
+            LogSend send;
+            boolean start;
+            synchronized (slot) {
+                if (slot.retired) {
+                    continue;
+                }
+                if (slot.pendingSends() >= config.maxPendingSendsPerUser()) {
+                    send = null;
+                    start = false;
+                } else {
+                    send = new LogSend(slot, payload, ttl, startNanos);
+                    start = slot.submit(send);
+                }
+            }
+            if (send == null) {
+                return failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos);
+            }
+            if (start) {
+                slot.start();
+            }
+            return send.result;
+        }
+    }
+
+    /** {@code ConnectionContext.acknowledge}: a task of the user's chain. */
+    void acknowledge(HubConnection conn, long upToId) {
+        if (!atLeastOnce) {
+            throw new IllegalStateException("acknowledge needs at-least-once delivery: messages have no ids in at-most-once "
+                    + "mode; set HubConfig.builder().delivery(DeliveryMode.AT_LEAST_ONCE) (key delivery=at-least-once)");
+        }
+        if (closing || conn.isClosed()) {
+            return; // the device acknowledges again on its next connection
+        }
+        while (true) {
+            UserSlot slot = slot(conn.device().uid());
+            boolean start;
+            synchronized (slot) {
+                if (slot.retired) {
+                    continue;
+                }
+                start = slot.submit(new LogAck(slot, conn, upToId));
+            }
+            if (start) {
+                slot.start();
+            }
+            return;
+        }
     }
 
     @Override
@@ -441,7 +522,7 @@ final class CoreHub implements Hub {
                 }
                 slot.add(conn);
                 metrics.onlineConnections.incrementAndGet();
-                startDrain = slot.submitDrain();
+                startDrain = atLeastOnce ? slot.submit(new LogResume(slot, conn)) : slot.submitDrain();
                 break;
             }
         }
@@ -594,7 +675,17 @@ final class CoreHub implements Hub {
                 for (SendOperation op : stalled) {
                     op.writesStalled();
                 }
+                if (atLeastOnce) {
+                    List<LogSend> stalledLogged;
+                    synchronized (slot) {
+                        stalledLogged = slot.stalledLogSends(nowMillis - stalledWriteMillis);
+                    }
+                    for (LogSend send : stalledLogged) {
+                        send.writesStalled();
+                    }
+                }
             }
+            clientIds.expire();
         } catch (RuntimeException e) {
             LOG.error("liveness sweep failed", e); // keep sweeping: a thrown exception would cancel the schedule
         }

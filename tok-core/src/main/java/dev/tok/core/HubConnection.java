@@ -50,6 +50,8 @@ final class HubConnection implements Connection {
     private final int maxPending;
     /** The application's view of this connection; one per connection. */
     final ConnectionView context;
+    /** What this connection was given of the user's message log; null in at-most-once mode. */
+    final LogCursor logCursor;
     /** {@link #CONNECT_DONE} and {@link #CLOSE_WANTED}. */
     private volatile int hooks;
 
@@ -80,6 +82,8 @@ final class HubConnection implements Connection {
         this.actorExecutor = hub.actorExecutor;
         this.maxPending = hub.config.maxPendingFrames();
         this.context = new ConnectionView(this);
+        this.logCursor = hub.atLeastOnce
+                ? new LogCursor(this, hub.config.maxInflightMessages(), hub.config.maxInflightBytes()) : null;
         if (hub.connectHook == null) {
             hooks = CONNECT_DONE;
         } else {
@@ -281,6 +285,29 @@ final class HubConnection implements Connection {
         byte[] frame;
         try {
             frame = hub.beforeSend == null ? payload : hub.beforeSend.beforeSend(device, payload);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        try {
+            return adapter.write(frame);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Writes one message of the user's log (at-least-once mode) through {@code BeforeSend} with
+     * its id.
+     *
+     * @return the adapter's stage; failed if the connection is closed or the hook threw
+     */
+    CompletionStage<Void> writeLogged(long id, byte[] payload) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new TokException("connection of " + device + " is closed"));
+        }
+        byte[] frame;
+        try {
+            frame = hub.beforeSend == null ? payload : hub.beforeSend.beforeSend(device, id, payload);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -51,10 +51,52 @@ final class UserSlot {
     private CompletableFuture<Void> quiet;
     /** Caches messages whose writes failed, in send order, off the I/O threads; null until the first. */
     private SerialExecutor failures;
+    /** At-least-once sends whose writes were issued and not all settled; null until the first. */
+    private ArrayDeque<LogSend> logInflight;
 
     UserSlot(String uid, CoreHub hub) {
         this.uid = uid;
         this.hub = hub;
+    }
+
+    /** An at-least-once send issued its writes. Not under the monitor. */
+    synchronized void logWritesIssued(LogSend send) {
+        if (logInflight == null) {
+            logInflight = new ArrayDeque<>(INITIAL_CAPACITY);
+        }
+        logInflight.addLast(send);
+    }
+
+    /** Every write of an at-least-once send settled. Not under the monitor. */
+    void logWritesDone(LogSend send) {
+        synchronized (this) {
+            logInflight.remove(send);
+            hub.retireIfUnused(this);
+        }
+    }
+
+    /**
+     * @param issuedBefore a {@link SendOperation#clockMillis()} value
+     * @return at-least-once sends issued before it whose writes are not all settled. Under the monitor.
+     */
+    List<LogSend> stalledLogSends(int issuedBefore) {
+        if (logInflight == null || logInflight.isEmpty()) {
+            return List.of();
+        }
+        List<LogSend> out = new ArrayList<>();
+        for (LogSend send : logInflight) {
+            if (send.issuedAtMillis - issuedBefore >= 0) {
+                break;
+            }
+            if (!send.writesDone()) {
+                out.add(send);
+            }
+        }
+        return out;
+    }
+
+    private int logInflightCount() {
+        return logInflight == null ? 0 : logInflight.size();
     }
 
     /** A send issued its writes. Under the monitor. */
@@ -161,12 +203,12 @@ final class UserSlot {
     }
 
     /**
-     * @return sends waiting in the hub for this user: in the chain, written but not completed,
-     *         or being cached. Under the monitor.
+     * @return sends waiting in the hub for this user: in the chain, written but not completed
+     *         (at-least-once sends included), or being cached. Under the monitor.
      */
     int pendingSends() {
         int waitingSends = drainQueued ? tasks.size() - 1 : tasks.size();
-        return waitingSends + inflight.size() + (caching == null ? 0 : caching.size());
+        return waitingSends + inflight.size() + (caching == null ? 0 : caching.size()) + logInflightCount();
     }
 
     /**
@@ -282,6 +324,7 @@ final class UserSlot {
      */
     void abortPending() {
         List<SendOperation> ops = new ArrayList<>();
+        List<LogSend> logged = List.of();
         synchronized (this) {
             ops.addAll(inflight);
             inflight.clear();
@@ -289,10 +332,16 @@ final class UserSlot {
                 ops.addAll(caching);
                 caching.clear();
             }
+            if (logInflight != null) {
+                logged = new ArrayList<>(logInflight);
+            }
         }
         abortAll();
         for (SendOperation op : ops) {
             op.abort(new HubClosedException());
+        }
+        for (LogSend send : logged) {
+            send.closed();
         }
         settled(false);
     }
@@ -345,6 +394,7 @@ final class UserSlot {
 
     /** @return true when nothing refers to this slot any more. Under the monitor. */
     boolean unused() {
-        return !running && tasks.isEmpty() && conns.length == 0 && inflight.isEmpty() && cachingNone();
+        return !running && tasks.isEmpty() && conns.length == 0 && inflight.isEmpty() && cachingNone()
+                && logInflightCount() == 0;
     }
 }

@@ -39,8 +39,23 @@ class ChainBatchTest {
         final CountDownLatch release = new CountDownLatch(1);
 
         @Override
-        public void enqueue(String uid, byte[] payload, java.time.Instant expiresAt) {
-            delegate.enqueue(uid, payload, expiresAt);
+        public long enqueue(String uid, byte[] payload, java.time.Instant expiresAt) {
+            return delegate.enqueue(uid, payload, expiresAt);
+        }
+
+        @Override
+        public List<QueuedMessage> read(String uid, long afterId, int max) {
+            return delegate.read(uid, afterId, max);
+        }
+
+        @Override
+        public long cursor(dev.tok.api.Device device) {
+            return delegate.cursor(device);
+        }
+
+        @Override
+        public void acknowledge(dev.tok.api.Device device, long upToId) {
+            delegate.acknowledge(device, upToId);
         }
 
         @Override

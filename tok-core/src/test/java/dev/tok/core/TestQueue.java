@@ -1,6 +1,7 @@
 package dev.tok.core;
 
 import dev.tok.api.QueueFullException;
+import dev.tok.api.Device;
 import dev.tok.api.Queue;
 import dev.tok.api.QueuedMessage;
 import java.time.Instant;
@@ -26,13 +27,41 @@ final class TestQueue implements Queue {
         this.maxPerUser = maxPerUser;
     }
 
+    /** Device cursors per user: device id to the last acknowledged id. */
+    private final Map<String, Map<String, Long>> cursors = new HashMap<>();
+
     @Override
-    public synchronized void enqueue(String uid, byte[] payload, Instant expiresAt) {
+    public synchronized long enqueue(String uid, byte[] payload, Instant expiresAt) {
         ArrayDeque<QueuedMessage> q = byUser.computeIfAbsent(uid, k -> new ArrayDeque<>());
         if (q.size() >= maxPerUser) {
             throw new QueueFullException("user '" + uid + "' has " + maxPerUser + " queued messages");
         }
-        q.addLast(new QueuedMessage(nextId++, payload, expiresAt));
+        long id = nextId++;
+        q.addLast(new QueuedMessage(id, payload, expiresAt));
+        return id;
+    }
+
+    @Override
+    public synchronized List<QueuedMessage> read(String uid, long afterId, int max) {
+        List<QueuedMessage> out = new ArrayList<>();
+        for (QueuedMessage m : peek(uid, Integer.MAX_VALUE)) {
+            if (m.id() > afterId && out.size() < max) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized long cursor(Device device) {
+        return cursors.computeIfAbsent(device.uid(), k -> new HashMap<>()).computeIfAbsent(device.deviceId(), k -> 0L);
+    }
+
+    @Override
+    public synchronized void acknowledge(Device device, long upToId) {
+        Map<String, Long> users = cursors.computeIfAbsent(device.uid(), k -> new HashMap<>());
+        users.merge(device.deviceId(), upToId, Math::max);
+        acknowledge(device.uid(), users.values().stream().mapToLong(Long::longValue).min().orElse(0));
     }
 
     @Override

@@ -1,0 +1,50 @@
+package dev.tok.core;
+
+import dev.tok.api.CloseReason;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection registered in at-least-once mode: reads its device's cursor from the queue
+ * (registering a device seen for the first time), then writes, in order and with their ids,
+ * every message of the log after it, as far as the in-flight window allows. Runs in the user's
+ * chain, so live messages sent meanwhile follow in log order.
+ */
+final class LogResume implements SlotTask {
+    private static final Logger LOG = LoggerFactory.getLogger(LogResume.class);
+
+    private final UserSlot slot;
+    private final HubConnection conn;
+
+    LogResume(UserSlot slot, HubConnection conn) {
+        this.slot = slot;
+        this.conn = conn;
+    }
+
+    @Override
+    public CompletionStage<Void> run() {
+        if (conn.isClosed()) {
+            return DONE;
+        }
+        long cursor;
+        try {
+            cursor = slot.hub.queue.cursor(conn.device());
+        } catch (RuntimeException e) {
+            LOG.error("reading the cursor of {} failed; closing its connection so that it resumes later", conn.device(), e);
+            conn.close(CloseReason.SERVER_ERROR);
+            return DONE;
+        }
+        LogCursor c = conn.logCursor;
+        c.ackedUpTo = cursor;
+        c.sentUpTo = cursor;
+        c.behind = true;
+        c.catchUp(slot.hub, slot.uid);
+        return DONE;
+    }
+
+    @Override
+    public void abort(Throwable reason) {
+        // Nothing waits for it; the device's messages stay in the log.
+    }
+}
