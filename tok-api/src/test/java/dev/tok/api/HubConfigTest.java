@@ -107,6 +107,41 @@ class HubConfigTest {
     }
 
     @Test
+    void atLeastOnceSettings() {
+        HubConfig defaults = valid().build();
+        assertThat(defaults.delivery()).isEqualTo(DeliveryMode.AT_MOST_ONCE);
+        assertThat(defaults.maxInflightMessages()).isEqualTo(256);
+        assertThat(defaults.maxInflightBytes()).isEqualTo(1024 * 1024);
+        assertThat(defaults.zeroTtlRetention()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(defaults.clientIdWindow()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(defaults.maxClientIdsPerDevice()).isEqualTo(1024);
+        assertThat(defaults.acknowledgeHook()).isEmpty();
+
+        HubConfig c = valid().settings(Map.of("delivery", "at-least-once", "max-inflight-messages", "8",
+                "max-inflight-bytes", "64KiB", "zero-ttl-retention", "30s", "client-id-window", "1m",
+                "max-client-ids-per-device", "16")).build();
+        assertThat(c.delivery()).isEqualTo(DeliveryMode.AT_LEAST_ONCE);
+        assertThat(c.maxInflightMessages()).isEqualTo(8);
+        assertThat(c.maxInflightBytes()).isEqualTo(64 * 1024);
+        assertThat(c.zeroTtlRetention()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.clientIdWindow()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.maxClientIdsPerDevice()).isEqualTo(16);
+        AcknowledgeHook hook = (d, id) -> { };
+        HubConfig copy = c.toBuilder().acknowledgeHook(hook).build().toBuilder().build();
+        assertThat(copy.delivery()).isEqualTo(DeliveryMode.AT_LEAST_ONCE);
+        assertThat(copy.maxInflightBytes()).isEqualTo(64 * 1024);
+        assertThat(copy.acknowledgeHook()).containsSame(hook);
+
+        assertThatThrownBy(() -> valid().settings(Map.of("delivery", "exactly-once")))
+                .hasMessageContaining("expected one of [at-most-once, at-least-once]");
+        assertThatThrownBy(() -> valid().inflightWindow(0, 10).build()).hasMessageContaining("max-inflight-messages");
+        assertThatThrownBy(() -> valid().clientIds(Duration.ZERO, 1).build()).hasMessageContaining("client-id-window");
+        assertThatThrownBy(() -> valid().clientIds(Duration.ofMinutes(1), 0).build()).hasMessageContaining("max-client-ids-per-device");
+        assertThatThrownBy(() -> valid().delivery(DeliveryMode.AT_LEAST_ONCE).noQueue().build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("drop noQueue()");
+    }
+
+    @Test
     void toBuilderKeepsEverything() {
         HubConfig c = valid().sso(false).noQueue().build();
         HubConfig copy = c.toBuilder().build();
