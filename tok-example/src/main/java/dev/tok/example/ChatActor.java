@@ -6,6 +6,7 @@ import dev.tok.api.Actor;
 import dev.tok.api.CacheFailedException;
 import dev.tok.api.ConnectionContext;
 import dev.tok.api.DeliveryFailedException;
+import dev.tok.api.DeliveryMode;
 import dev.tok.api.Hub;
 import dev.tok.api.HubClosedException;
 import dev.tok.api.OfflineException;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * ...).</li>
  * <li>{@code online}: answers {@code {"type":"online","users":[..]}}, sorted.</li>
  * <li>{@code pong}: accepted, nothing answered.</li>
+ * <li>{@code received} (at-least-once mode): {@code {"type":"received","id":N}} acknowledges every
+ * message up to id N on this device ({@link ConnectionContext#acknowledge}); nothing answered.
+ * In at-least-once mode a {@code send} with a {@code cid} goes through
+ * {@link ConnectionContext#sendOnce}: a repeat of the cid from this device is answered again and
+ * delivered once.</li>
  * <li>anything else, malformed JSON included: answers {@code error}; the connection stays open.</li>
  * </ul>
  *
@@ -91,8 +97,12 @@ final class ChatActor implements Actor {
                 break;
             case "pong":
                 break;
+            case "received":
+                received(connection, frame, cid);
+                break;
             default:
-                reply(connection, Messages.error(cid, "unknown type '" + type.textValue() + "': expected send, online or pong"));
+                reply(connection, Messages.error(cid, "unknown type '" + type.textValue()
+                        + "': expected send, online, received or pong"));
         }
     }
 
@@ -119,7 +129,9 @@ final class ChatActor implements Actor {
         }
         String recipient = to.textValue();
         byte[] msg = Messages.msg(from.device().uid(), body, System.currentTimeMillis());
-        from.hub().send(recipient, msg, Duration.ofSeconds(ttl)).whenComplete((result, failure) -> {
+        boolean once = cid != null && from.hub().config().delivery() == DeliveryMode.AT_LEAST_ONCE;
+        (once ? from.sendOnce(cid, recipient, msg, Duration.ofSeconds(ttl))
+                : from.hub().send(recipient, msg, Duration.ofSeconds(ttl))).whenComplete((result, failure) -> {
             if (failure == null) {
                 if (cid != null) {
                     reply(from, Messages.ack(cid));
@@ -128,6 +140,19 @@ final class ChatActor implements Actor {
                 reply(from, Messages.error(cid, describe(recipient, failure)));
             }
         });
+    }
+
+    private void received(ConnectionContext from, JsonNode frame, String cid) {
+        if (from.hub().config().delivery() != DeliveryMode.AT_LEAST_ONCE) {
+            reply(from, Messages.error(cid, "'received' needs the server's at-least-once mode (--delivery at-least-once)"));
+            return;
+        }
+        JsonNode id = frame.get("id");
+        if (id == null || !id.isIntegralNumber() || !id.canConvertToLong() || id.longValue() < 0) {
+            reply(from, Messages.error(cid, "field 'id' must be the id of the last message received, a whole number"));
+            return;
+        }
+        from.acknowledge(id.longValue());
     }
 
     private static String describe(String recipient, Throwable failure) {

@@ -3,6 +3,8 @@ package dev.tok.example;
 import dev.tok.api.ConnectionContext;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
+import dev.tok.api.BeforeSend;
+import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
 import dev.tok.api.TokServer;
 import dev.tok.transport.jetty.JettyWebSocketMount;
@@ -95,7 +97,19 @@ public final class ChatServer implements AutoCloseable {
                 .closeHook(ChatServer::closed)
                 .sso(options.sso())
                 .pingInterval(options.pingInterval())
-                .readTimeout(options.readTimeout());
+                .readTimeout(options.readTimeout())
+                .delivery(options.delivery())
+                .beforeSend(new BeforeSend() {
+                    @Override
+                    public byte[] beforeSend(Device device, byte[] payload) {
+                        return payload;
+                    }
+
+                    @Override
+                    public byte[] beforeSend(Device device, long id, byte[] payload) {
+                        return Messages.withId(id, payload); // at-least-once: every msg carries its id
+                    }
+                });
         if (metrics != null) {
             builder.observer(metrics.tokMetrics());
         }

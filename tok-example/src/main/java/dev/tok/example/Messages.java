@@ -62,6 +62,30 @@ final class Messages {
         return bytes(n);
     }
 
+    private static final byte[] MSG_PREFIX = "{\"type\":\"msg\",".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * Puts a message id into a {@link #msg} without parsing it: {@code {"type":"msg","id":42,"from":..}}
+     * (after the type; any other object gets it first).
+     *
+     * @param id  the hub's message id (at-least-once mode)
+     * @param msg a JSON object as {@link #msg} wrote it
+     * @return the object with {@code "id"}
+     */
+    static byte[] withId(long id, byte[] msg) {
+        int at = startsWith(msg, MSG_PREFIX) ? MSG_PREFIX.length : 1;
+        byte[] field = ("\"id\":" + id + ",").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[msg.length + field.length];
+        System.arraycopy(msg, 0, out, 0, at);
+        System.arraycopy(field, 0, out, at, field.length);
+        System.arraycopy(msg, at, out, at + field.length, msg.length - at);
+        return out;
+    }
+
+    private static boolean startsWith(byte[] a, byte[] prefix) {
+        return a.length > prefix.length && java.util.Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
     /** @return {@code {"type":"ack","cid":..}} */
     static byte[] ack(String cid) {
         ObjectNode n = NODES.objectNode();

@@ -1,5 +1,6 @@
 package dev.tok.example;
 
+import dev.tok.api.DeliveryMode;
 import dev.tok.api.TokException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -38,6 +39,8 @@ public final class Options {
         HELP.put("--max-frame", new String[] {"<bytes>", "largest frame or message a client may send [4194304]"});
         HELP.put("--sso", new String[] {"true|false", "a new login closes the user's older connections [true]"});
         HELP.put("--metrics-port", new String[] {"<port>", "serve Prometheus metrics at http://<host>:<port>/metrics [off]"});
+        HELP.put("--delivery", new String[] {"at-most-once|at-least-once",
+                "at-least-once: msg carries \"id\", clients send {\"type\":\"received\",\"id\":N} [at-most-once]"});
     }
 
     private String host = "127.0.0.1";
@@ -52,6 +55,7 @@ public final class Options {
     private boolean sso = true;
     /** -1: no metrics endpoint. */
     private int metricsPort = -1;
+    private DeliveryMode delivery = DeliveryMode.AT_MOST_ONCE;
     private boolean help;
 
     private Options() {
@@ -159,6 +163,18 @@ public final class Options {
                 break;
             case "--metrics-port":
                 metricsPort = port(name, value);
+                break;
+            case "--delivery":
+                switch (value.trim().toLowerCase(Locale.ROOT)) {
+                    case "at-most-once":
+                        delivery = DeliveryMode.AT_MOST_ONCE;
+                        break;
+                    case "at-least-once":
+                        delivery = DeliveryMode.AT_LEAST_ONCE;
+                        break;
+                    default:
+                        throw new UsageException("--delivery must be at-most-once or at-least-once, was '" + value + "'");
+                }
                 break;
             default:
                 throw new IllegalStateException("option without a setter: " + name);
@@ -275,6 +291,11 @@ public final class Options {
     /** @return the port of the Prometheus endpoint ({@code 0}: any free port); empty when it is off */
     public java.util.OptionalInt metricsPort() {
         return metricsPort < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metricsPort);
+    }
+
+    /** @return the hub's delivery mode ({@code --delivery}) */
+    public DeliveryMode delivery() {
+        return delivery;
     }
 
     /** A command line that cannot be used; its message is one line naming the option. */

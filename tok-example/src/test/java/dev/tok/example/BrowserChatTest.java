@@ -235,6 +235,27 @@ class BrowserChatTest {
     }
 
     @Test
+    @DisplayName("at-least-once: a message shown but not yet acknowledged when the connection dropped comes again after the reconnect; the page shows it once and acknowledges it")
+    void atLeastOnceRedeliveryInBrowser() throws IOException {
+        server.close();
+        server = Servers.start(Map.of(), "--delivery", "at-least-once");
+        WebDriver kim = signIn("kim");
+        try (ChatClient lou = Servers.login(server, "tcp", "lou")) {
+            lou.send("{\"type\":\"send\",\"to\":\"kim\",\"body\":\"first\",\"cid\":\"1\"}");
+            awaitReceived(kim, "lou", "first");
+            // the page acknowledges a second after showing: drop its connection before that
+            assertThat(server.hub().kick("kim")).isEqualTo(1);
+            waiting(kim).withMessage(() -> "the redelivered message should be dropped as a duplicate; log: " + log(kim))
+                    .until(x -> "1".equals(x.findElement(By.id("log")).getAttribute("data-duplicates")));
+            awaitState(kim, "connected");
+            lou.send("{\"type\":\"send\",\"to\":\"kim\",\"body\":\"second\",\"cid\":\"2\"}");
+            awaitReceived(kim, "lou", "second");
+            assertThat(kim.findElements(By.cssSelector("#log li.in"))).extracting(li -> li.findElement(By.className("text")).getText())
+                    .containsExactly("first", "second");
+        }
+    }
+
+    @Test
     @DisplayName("single sign-on: a second page of the same user takes over; the first stops instead of fighting back")
     void singleSignOnInBrowser() throws IOException {
         WebDriver first = signIn("hal");

@@ -6,6 +6,7 @@
   var BACKOFF_MIN_MS = 500;
   var BACKOFF_MAX_MS = 15000;
   var ONLINE_REFRESH_MS = 5000;
+  var ACK_DELAY_MS = 1000;    // at-least-once: acknowledgements go out in batches, at most one a second
 
   var $ = function (id) { return document.getElementById(id); };
   var state = {
@@ -18,8 +19,22 @@
     retryTimer: null,
     onlineTimer: null,
     nextCid: 1,
-    pending: {}         // cid -> log entry of a sent message
+    pending: {},        // cid -> log entry of a sent message
+    lastId: 0,          // at-least-once: the highest message id shown; lower or equal ids are duplicates
+    duplicates: 0,      // redelivered messages dropped
+    ackTimer: null
   };
+
+  // Acknowledges everything shown so far, a moment later: one frame for a burst of messages. If the
+  // connection drops first, the server writes the unacknowledged messages again after the
+  // reconnect; they are dropped as duplicates, and acknowledged then.
+  function scheduleAck() {
+    if (state.ackTimer) { return; }
+    state.ackTimer = setTimeout(function () {
+      state.ackTimer = null;
+      sendFrame({ type: 'received', id: state.lastId });
+    }, ACK_DELAY_MS);
+  }
 
   function setStatus(kind, text) {
     var s = $('status');
@@ -158,7 +173,20 @@
   function handle(m) {
     switch (m.type) {
       case 'msg':
-        addEntry('in', m.from, bodyText(m.body), m.ts);
+        if (typeof m.id === 'number') {
+          // At-least-once (the server's --delivery at-least-once): a message the page already
+          // showed may come again after a reconnect. Show each id once, acknowledge what is shown.
+          if (m.id <= state.lastId) {
+            state.duplicates += 1;
+            $('log').dataset.duplicates = String(state.duplicates);   // for the tests
+          } else {
+            state.lastId = m.id;
+            addEntry('in', m.from, bodyText(m.body), m.ts);
+          }
+          scheduleAck();
+        } else {
+          addEntry('in', m.from, bodyText(m.body), m.ts);
+        }
         break;
       case 'ack':
         if (state.pending[m.cid]) { setEntryState(state.pending[m.cid], '✓'); delete state.pending[m.cid]; }

@@ -1,0 +1,220 @@
+package dev.tok.example;
+
+import static dev.tok.example.Servers.user;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The example's at-least-once protocol ({@code --delivery at-least-once}) over real sockets:
+ * every {@code msg} carries {@code "id"}, {@code received} acknowledges, a reconnect gets what the
+ * device did not acknowledge again (same ids, before newer messages), a repeated {@code cid} is
+ * delivered once.
+ */
+class AtLeastOnceProtocolTest {
+
+    private static ChatServer server;
+
+    @BeforeAll
+    static void start() {
+        server = Servers.start(Map.of(), "--delivery", "at-least-once");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Stream<Arguments> transportPairs() {
+        List<Arguments> pairs = new ArrayList<>();
+        for (String first : Servers.TRANSPORTS) {
+            for (String second : Servers.TRANSPORTS) {
+                pairs.add(Arguments.of(first, second));
+            }
+        }
+        return pairs.stream();
+    }
+
+    /** A connection and the msgs that arrived before the answer to its first online request. */
+    private static final class Session implements AutoCloseable {
+        final ChatClient client;
+        final java.util.ArrayDeque<JsonNode> early;
+
+        Session(ChatClient client, List<JsonNode> early) {
+            this.client = client;
+            this.early = new java.util.ArrayDeque<>(early);
+        }
+
+        JsonNode nextMsg() {
+            JsonNode n = early.isEmpty() ? client.nextJson() : early.poll();
+            assertThat(n.path("type").asText()).as("a msg: %s", n).isEqualTo("msg");
+            return n;
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    /**
+     * Logs in and waits for the answer to an online request; the log's messages for the device
+     * come before it (they are written first), and are kept in {@link Session#early}.
+     */
+    private static Session login(String transport, String token) {
+        ChatClient c = Servers.connect(server, transport, token);
+        return new Session(c, untilOnline(c));
+    }
+
+    private static void send(Session from, String to, String text, String cid) {
+        send(from.client, to, text, cid);
+    }
+
+    private static void send(ChatClient from, String to, String text, String cid) {
+        from.send("{\"type\":\"send\",\"to\":\"" + to + "\",\"body\":\"" + text + "\",\"cid\":\"" + cid + "\",\"ttl\":600}");
+    }
+
+    /** Acknowledges up to {@code id}, then waits until the server has stored it (its next answer follows the ack). */
+    private static List<JsonNode> acknowledge(ChatClient c, long id) {
+        c.send("{\"type\":\"received\",\"id\":" + id + "}");
+        return untilOnline(c);
+    }
+
+    /** Asks for the online list and returns the msgs that arrived before its answer. */
+    private static List<JsonNode> untilOnline(ChatClient c) {
+        c.send("{\"type\":\"online\"}");
+        List<JsonNode> msgs = new ArrayList<>();
+        while (true) {
+            JsonNode n = c.nextJson();
+            if (n.path("type").asText().equals("online")) {
+                return msgs;
+            }
+            msgs.add(n);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, then {1}")
+    @MethodSource("transportPairs")
+    @DisplayName("msg carries an increasing id; what the device did not acknowledge comes again on its next connection, same ids, before newer messages")
+    void redeliveryAcrossTransports(String first, String second) {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (Session a = login("tcp", alice)) {
+            for (int i = 1; i <= 3; i++) {
+                send(a, bob, "m" + i, "c" + i);
+                assertThat(a.client.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"c" + i + "\"}"); // queued for offline bob
+            }
+            List<Long> ids = new ArrayList<>();
+            try (Session b = login(first, bob)) {
+                for (int i = 1; i <= 3; i++) {
+                    JsonNode m = b.nextMsg();
+                    assertThat(m.path("body").asText()).isEqualTo("m" + i);
+                    assertThat(m.path("from").asText()).isEqualTo(alice);
+                    ids.add(m.path("id").asLong());
+                }
+                assertThat(ids).isSorted().doesNotHaveDuplicates().allMatch(id -> id > 0);
+                assertThat(acknowledge(b.client, ids.get(0))).isEmpty();
+            } // closes without acknowledging m2, m3
+            send(a, bob, "m4", "c4");
+            assertThat(a.client.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"c4\"}");
+            try (Session b = login(second, bob)) {
+                JsonNode m2 = b.nextMsg();
+                JsonNode m3 = b.nextMsg();
+                JsonNode m4 = b.nextMsg();
+                assertThat(List.of(m2.path("body").asText(), m3.path("body").asText(), m4.path("body").asText()))
+                        .containsExactly("m2", "m3", "m4");
+                assertThat(m2.path("id").asLong()).isEqualTo(ids.get(1));
+                assertThat(m3.path("id").asLong()).isEqualTo(ids.get(2));
+                assertThat(m4.path("id").asLong()).isGreaterThan(ids.get(2));
+                assertThat(acknowledge(b.client, m4.path("id").asLong())).isEmpty();
+            }
+            try (Session b = login(first, bob)) {
+                assertThat(untilOnline(b.client)).as("everything acknowledged: nothing comes again").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the msg frame keeps its field order with the id after the type: {\"type\":\"msg\",\"id\":N,\"from\",\"body\",\"ts\"}")
+    void frameLayout() {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (Session a = login("tcp", alice); Session b = login("netty-ws", bob)) {
+            send(a, bob, "hi", "c1");
+            String frame = b.client.next();
+            assertThat(frame).matches("\\{\"type\":\"msg\",\"id\":\\d+,\"from\":\"" + alice + "\",\"body\":\"hi\",\"ts\":\\d+}");
+        }
+    }
+
+    @Test
+    @DisplayName("a send repeated with the same cid from the same device is answered again and delivered once")
+    void repeatedCidDeliveredOnce() {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (Session b = login("jetty-ws", bob)) {
+            try (Session a = login("tcp", alice + "/phone")) {
+                send(a, bob, "once", "same");
+                assertThat(a.client.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"same\"}");
+            }
+            try (Session a = login("netty-ws", alice + "/phone")) { // the same device, reconnected
+                send(a, bob, "once", "same");
+                assertThat(a.client.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"same\"}");
+            }
+            JsonNode m = b.nextMsg();
+            assertThat(m.path("body").asText()).isEqualTo("once");
+            assertThat(untilOnline(b.client)).as("delivered once").isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("cursors are per device: a known device gets what it has not acknowledged, the device that acknowledged does not get it again, a new one gets only what is still retained")
+    void devicesHaveTheirOwnCursors() {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (Session a = login("tcp", alice)) {
+            try (Session laptop = login("netty-ws", bob + "/laptop")) {
+                assertThat(untilOnline(laptop.client)).isEmpty(); // the laptop is known from now on
+            }
+            long id;
+            // --sso true (the default): one connection of bob at a time
+            try (Session phone = login("tcp", bob + "/phone")) {
+                send(a, bob, "x", "c1");
+                id = phone.nextMsg().path("id").asLong();
+                acknowledge(phone.client, id);
+            }
+            try (Session laptop = login("netty-ws", bob + "/laptop")) {
+                JsonNode m = laptop.nextMsg();
+                assertThat(m.path("id").asLong()).isEqualTo(id);
+                assertThat(m.path("body").asText()).isEqualTo("x");
+                acknowledge(laptop.client, id);
+            }
+            try (Session phone = login("tcp", bob + "/phone")) {
+                assertThat(untilOnline(phone.client)).isEmpty();
+            }
+            try (Session tablet = login("jetty-ws", bob + "/tablet")) {
+                assertThat(untilOnline(tablet.client)).as("every known device acknowledged x: no longer retained").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("received: a malformed id is an error, the connection stays open")
+    void receivedNeedsAnId() {
+        try (Session b = login("tcp", user("bob"))) {
+            b.client.send("{\"type\":\"received\",\"id\":\"x\"}");
+            assertThat(b.client.nextJson().path("error").asText()).contains("field 'id'");
+            assertThat(untilOnline(b.client)).isEmpty();
+        }
+    }
+}
