@@ -168,6 +168,50 @@ class ExampleJarIT {
         }
     }
 
+    @Test
+    @DisplayName("--queue chronicle --delivery at-least-once: after kill -9, what bob's device did not acknowledge comes again with the same ids, what it acknowledged does not, ids go on increasing")
+    void atLeastOnceSurvivesKill() throws Exception {
+        Path data = dir.resolve("tok-data-alo");
+        String[] alo = args("--queue", "chronicle", "--data-dir", data.toString(), "--delivery", "at-least-once");
+        Pattern msg = Pattern.compile("\\{\"type\":\"msg\",\"id\":(\\d+),\"from\":\"alice\",\"body\":\"(\\w+)\",\"ts\":\\d+}");
+        long[] ids = new long[3];
+        try (ServerProcess p = ServerProcess.start(LOGS, "alo-1", alo)) {
+            for (String body : new String[] {"one", "two", "three"}) {
+                sendToOffline(p, body);
+            }
+            try (ChatClient bob = p.connect("tcp", "bob/phone")) {
+                for (int i = 0; i < 3; i++) {
+                    Matcher m = msg.matcher(bob.next());
+                    assertThat(m.matches()).isTrue();
+                    ids[i] = Long.parseLong(m.group(1));
+                }
+                bob.send("{\"type\":\"received\",\"id\":" + ids[0] + "}");
+                bob.expectNothingPending(); // its answer follows the stored acknowledgement
+            }
+            p.process.destroyForcibly(); // kill -9: two and three were written, never acknowledged
+            assertThat(p.awaitExit()).isEqualTo(137);
+        }
+        try (ServerProcess p = ServerProcess.start(LOGS, "alo-2", alo)) {
+            try (ChatClient bob = p.connect("netty-ws", "bob/phone")) {
+                for (int i = 1; i < 3; i++) {
+                    Matcher m = msg.matcher(bob.next());
+                    assertThat(m.matches()).isTrue();
+                    assertThat(Long.parseLong(m.group(1))).isEqualTo(ids[i]);
+                    assertThat(m.group(2)).isEqualTo(i == 1 ? "two" : "three");
+                }
+                bob.expectNothingPending();
+                try (ChatClient alice = p.connect("tcp", "alice")) {
+                    alice.send("{\"type\":\"send\",\"to\":\"bob\",\"body\":\"four\",\"cid\":\"four\"}");
+                    assertThat(alice.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"four\"}");
+                }
+                Matcher m = msg.matcher(bob.next());
+                assertThat(m.matches()).isTrue();
+                assertThat(m.group(2)).isEqualTo("four");
+                assertThat(Long.parseLong(m.group(1))).as("ids go on increasing after the restart").isGreaterThan(ids[2]);
+            }
+        }
+    }
+
     /** alice sends to offline bob and waits for the ack (queued); returns the bounds of the message's ts. */
     private static long[] sendToOffline(ServerProcess p, String body) {
         try (ChatClient alice = p.connect("tcp", "alice")) {
