@@ -148,6 +148,8 @@ final class Client implements AutoCloseable {
         volatile boolean closed;
         /** Free for the scenario: an index, a counter. */
         volatile long mark;
+        /** At-least-once: messages received since this connection's last acknowledgement; event loop only. */
+        int unacknowledged;
 
         Conn(String token, Listener listener) {
             this.token = token;

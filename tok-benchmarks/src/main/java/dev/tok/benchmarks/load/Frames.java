@@ -2,6 +2,7 @@ package dev.tok.benchmarks.load;
 
 import dev.tok.benchmarks.protocol.ChatJson;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Builds the load tool's send frames and reads what comes back. */
 final class Frames {
@@ -61,6 +62,25 @@ final class Frames {
             }
         }
         return absent;
+    }
+
+    private static final byte[] MSG_WITH_ID = "{\"type\":\"msg\",\"id\":".getBytes(StandardCharsets.US_ASCII);
+
+    /** @return the id of an at-least-once {@code msg} ({@code {"type":"msg","id":N,...}}); 0 without one */
+    static long messageId(byte[] p) {
+        if (p.length <= MSG_WITH_ID.length || !Arrays.equals(p, 0, MSG_WITH_ID.length, MSG_WITH_ID, 0, MSG_WITH_ID.length)) {
+            return 0;
+        }
+        long v = 0;
+        for (int j = MSG_WITH_ID.length; j < p.length && p[j] >= '0' && p[j] <= '9'; j++) {
+            v = v * 10 + (p[j] - '0');
+        }
+        return v;
+    }
+
+    /** @return {@code {"type":"received","id":N}} */
+    static byte[] received(long id) {
+        return ("{\"type\":\"received\",\"id\":" + id + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
     /**

@@ -73,7 +73,8 @@ final class ServerProcess implements AutoCloseable {
                     throw new IllegalArgumentException("target " + target + " needs --example-jar tok-example/target/tok-example.jar");
                 }
                 cmd.addAll(List.of("-jar", options.exampleJar.toString(), "--host", "127.0.0.1", "--tcp-port", "0",
-                        "--ws-port", "0", "--netty-ws-port", "0", "--queue", target.queue(), "--data-dir", data.toString()));
+                        "--ws-port", "0", "--netty-ws-port", "0", "--queue", target.queue(), "--data-dir", data.toString(),
+                        "--delivery", target.delivery()));
                 break;
             default:
                 throw new IllegalArgumentException("unknown server '" + target.server() + "'; known: baseline, hub, hub-direct, hub-fj, example");

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Users {
     static final byte[] PONG = "{\"type\":\"pong\"}".getBytes(StandardCharsets.US_ASCII);
+    /** At-least-once targets: a client acknowledges every this many messages, as a batching client would. */
+    static final int ACK_EVERY = 32;
 
     private Users() {
     }
@@ -45,6 +47,13 @@ final class Users {
             if (in.is("ping")) {
                 conn.send(PONG);
                 return;
+            }
+            if (in.is("msg") && ++conn.unacknowledged >= ACK_EVERY) {
+                conn.unacknowledged = 0;
+                long id = Frames.messageId(payload);
+                if (id > 0) { // at-least-once: {"type":"msg","id":N,...}
+                    conn.send(Frames.received(id));
+                }
             }
             handler.on(conn, in, arrivalNanos);
         }
