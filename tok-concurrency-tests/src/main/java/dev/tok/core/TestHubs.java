@@ -1,5 +1,6 @@
 package dev.tok.core;
 
+import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
 import dev.tok.api.Queue;
 import dev.tok.api.QueuedMessage;
@@ -42,15 +43,33 @@ final class TestHubs {
     /**
      * A queue that takes every message and never has any: enough for a send to an offline user
      * (or one whose write failed) to end {@code QUEUED}, and for a login's drain to find nothing.
+     * Its ids increase (one counter for all users); it knows no device, so every cursor is 0.
      */
     static final class AcceptingQueue implements Queue {
+        private final AtomicLong ids = new AtomicLong();
+
         @Override
-        public void enqueue(String uid, byte[] payload, Instant expiresAt) {
+        public long enqueue(String uid, byte[] payload, Instant expiresAt) {
+            return ids.incrementAndGet();
         }
 
         @Override
         public List<QueuedMessage> peek(String uid, int max) {
             return List.of();
+        }
+
+        @Override
+        public List<QueuedMessage> read(String uid, long afterId, int max) {
+            return List.of();
+        }
+
+        @Override
+        public long cursor(Device device) {
+            return 0;
+        }
+
+        @Override
+        public void acknowledge(Device device, long upToId) {
         }
 
         @Override
