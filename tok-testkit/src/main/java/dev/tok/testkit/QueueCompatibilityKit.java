@@ -309,6 +309,20 @@ public abstract class QueueCompatibilityKit {
         return ids;
     }
 
+    /**
+     * Registers a device through {@link Queue#cursor}, checking that it starts at 0.
+     *
+     * @param q        a queue
+     * @param uid      the user
+     * @param deviceId the device
+     * @return the device
+     */
+    protected static Device registered(Queue q, String uid, String deviceId) {
+        Device device = Device.of(uid, deviceId);
+        assertThat(q.cursor(device)).as("cursor of the new device %s", device).isZero();
+        return device;
+    }
+
     private static void assertIncreasing(String what, long[] ids) {
         for (int i = 1; i < ids.length; i++) {
             assertThat(ids[i]).as("%s: id %d after %d", what, ids[i], ids[i - 1]).isGreaterThan(ids[i - 1]);
@@ -1017,10 +1031,8 @@ public abstract class QueueCompatibilityKit {
     @DisplayName("the cursor of a device seen for the first time is 0 and registers it: a message is then kept until it acknowledged it, even when another device did")
     void newDeviceCursorIsZeroAndHoldsMessages() {
         Queue q = newQueue();
-        Device phone = Device.of("alice", "phone");
-        Device laptop = Device.of("alice", "laptop");
-        assertThat(q.cursor(phone)).isZero();
-        assertThat(q.cursor(laptop)).isZero();
+        Device phone = registered(q, "alice", "phone");
+        Device laptop = registered(q, "alice", "laptop");
         long[] ids = enqueueMessages(q, "alice", 2);
 
         q.acknowledge(phone, ids[1]);
@@ -1050,10 +1062,8 @@ public abstract class QueueCompatibilityKit {
     @DisplayName("each device has its own cursor: with A at 3 and B at 5, read after each cursor gives that device's rest, and only messages up to 3 are removed")
     void cursorsPerDevice() {
         Queue q = newQueue();
-        Device a = Device.of("alice", "a");
-        Device b = Device.of("alice", "b");
-        q.cursor(a);
-        q.cursor(b);
+        Device a = registered(q, "alice", "a");
+        Device b = registered(q, "alice", "b");
         long[] ids = enqueueMessages(q, "alice", 8);
         q.acknowledge(a, ids[2]);
         q.acknowledge(b, ids[4]);
@@ -1075,8 +1085,8 @@ public abstract class QueueCompatibilityKit {
     @DisplayName("a device's cursor only moves forward: acknowledging a smaller id changes nothing")
     void cursorNeverMovesBackward() {
         Queue q = newQueue();
-        Device a = Device.of("alice", "a");
-        q.cursor(Device.of("alice", "b"));
+        Device a = registered(q, "alice", "a");
+        registered(q, "alice", "b");
         long[] ids = enqueueMessages(q, "alice", 6);
         q.acknowledge(a, ids[4]);
         q.acknowledge(a, ids[1]);
@@ -1091,9 +1101,8 @@ public abstract class QueueCompatibilityKit {
     @DisplayName("acknowledge of an unknown device registers it at that id: later messages are kept until it acknowledged them")
     void acknowledgeRegistersUnknownDevice() {
         Queue q = newQueue();
-        Device a = Device.of("alice", "a");
+        Device a = registered(q, "alice", "a");
         Device b = Device.of("alice", "b");
-        q.cursor(a);
         long[] ids = enqueueMessages(q, "alice", 4);
         q.acknowledge(b, ids[1]);
         assertThat(q.cursor(b)).isEqualTo(ids[1]);
@@ -1116,9 +1125,8 @@ public abstract class QueueCompatibilityKit {
     @DisplayName("cursors belong to a user's device: the same device id of another user and other users' acknowledgements change nothing")
     void cursorsAreSeparatePerUser() {
         Queue q = newQueue();
-        Device alicePhone = Device.of("alice", "phone");
+        Device alicePhone = registered(q, "alice", "phone");
         Device bobPhone = Device.of("bob", "phone");
-        q.cursor(alicePhone);
         long[] alice = enqueueMessages(q, "alice", 3);
         long[] bob = enqueueMessages(q, "bob", 3);
         q.acknowledge(bobPhone, Math.max(alice[2], bob[2]));
@@ -1134,10 +1142,8 @@ public abstract class QueueCompatibilityKit {
     @DisplayName("device cursors outlive the user's messages: after the queue emptied, a new message is kept for every device")
     void cursorsOutliveEmptyQueue() {
         Queue q = newQueue();
-        Device phone = Device.of("alice", "phone");
-        Device laptop = Device.of("alice", "laptop");
-        q.cursor(phone);
-        q.cursor(laptop);
+        Device phone = registered(q, "alice", "phone");
+        Device laptop = registered(q, "alice", "laptop");
         long first = q.enqueue("alice", bytes("first"), in(LONG_TTL));
         q.acknowledge(phone, first);
         q.acknowledge(laptop, first);
@@ -1172,10 +1178,8 @@ public abstract class QueueCompatibilityKit {
     void retentionBound() {
         Assumptions.assumeTrue(supportsMaxMessagesPerUser(), "this queue has no per-user message bound (opted out)");
         Queue q = newQueue(maxMessagesPerUserSettings(4));
-        Device phone = Device.of("alice", "phone");
-        Device laptop = Device.of("alice", "laptop");
-        q.cursor(phone);
-        q.cursor(laptop);
+        Device phone = registered(q, "alice", "phone");
+        Device laptop = registered(q, "alice", "laptop");
         long[] ids = enqueueMessages(q, "alice", 4);
         assertThatThrownBy(() -> q.enqueue("alice", bytes("overflow"), in(LONG_TTL)))
                 .isInstanceOf(QueueFullException.class)
@@ -1272,10 +1276,8 @@ public abstract class QueueCompatibilityKit {
         }
 
         void run() throws Exception {
-            Device fast = Device.of(UID, "fast");
-            Device slow = Device.of(UID, "slow");
-            assertThat(q.cursor(fast)).isZero();
-            assertThat(q.cursor(slow)).isZero();
+            Device fast = registered(q, UID, "fast");
+            Device slow = registered(q, UID, "slow");
             int[] firstSeen = new int[joiners];
             runConcurrently(3 + joiners, t -> {
                 if (t == 0) {
