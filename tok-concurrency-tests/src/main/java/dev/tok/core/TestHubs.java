@@ -1,5 +1,6 @@
 package dev.tok.core;
 
+import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
 import dev.tok.api.Queue;
 import dev.tok.api.QueuedMessage;
@@ -42,13 +43,19 @@ final class TestHubs {
     /**
      * A queue that takes every message and never has any: enough for a send to an offline user
      * (or one whose write failed) to end {@code QUEUED}, and for a login's drain to find nothing.
+     * Its ids increase (one counter for all users); it knows no device, so every cursor is 0.
      */
     static final class AcceptingQueue implements Queue {
-        private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong ids = new AtomicLong();
 
         @Override
         public long enqueue(String uid, byte[] payload, Instant expiresAt) {
             return ids.incrementAndGet();
+        }
+
+        @Override
+        public List<QueuedMessage> peek(String uid, int max) {
+            return List.of();
         }
 
         @Override
@@ -57,17 +64,12 @@ final class TestHubs {
         }
 
         @Override
-        public long cursor(dev.tok.api.Device device) {
+        public long cursor(Device device) {
             return 0;
         }
 
         @Override
-        public void acknowledge(dev.tok.api.Device device, long upToId) {
-        }
-
-        @Override
-        public List<QueuedMessage> peek(String uid, int max) {
-            return List.of();
+        public void acknowledge(Device device, long upToId) {
         }
 
         @Override

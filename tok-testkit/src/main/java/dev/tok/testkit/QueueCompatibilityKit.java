@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import dev.tok.api.Device;
 import dev.tok.api.Queue;
 import dev.tok.api.QueueFullException;
 import dev.tok.api.QueuedMessage;
@@ -62,6 +63,19 @@ import org.junit.jupiter.api.Timeout;
  * its expiry (the "dequeue only after the write succeeded" guarantee), bounds, concurrent use
  * from many threads with every message accounted for exactly once, exact payload round-trip
  * (including empty payloads), null rejection, and {@code close}.
+ *
+ * <p><b>The user's message log</b> (at-least-once delivery, {@link dev.tok.api.DeliveryMode}):
+ * {@code enqueue} returns the id, positive and increasing per user, also from concurrent
+ * threads; {@code read(uid, afterId, max)} returns only later ids, in order, never an expired
+ * message, at most {@code max}; a device's {@code cursor} starts at 0 and registers it, so a
+ * message is kept until that device acknowledged it too; each device has its own cursor, and
+ * only messages up to the smallest cursor are removed; a cursor never moves backward;
+ * {@code acknowledge(Device, id)} registers an unknown device at that id; cursors outlive the
+ * user's messages (a device known before the queue emptied still holds later messages); a user
+ * with no known device keeps messages until they expire; the per-user bound is the retention
+ * bound; and a stress case where acknowledgements race enqueues and devices registering never
+ * loses a message a device has not acknowledged. Cases that need a restart are in
+ * {@link DurableQueueCompatibilityKit}.
  *
  * <p><b>Bounds.</b> The kit asks for the settings that put a small bound on the queue through
  * {@link #maxMessagesPerUserSettings(int)} and {@link #maxTotalBytesSettings(long)}; by default
@@ -277,6 +291,50 @@ public abstract class QueueCompatibilityKit {
         List<QueuedMessage> m = all(q, uid);
         assertThat(m).as("messages of %s", uid).isNotEmpty();
         return m.get(m.size() - 1).id();
+    }
+
+    /**
+     * Enqueues {@code count} messages {@code m0}, {@code m1}, ... with a long ttl.
+     *
+     * @param q     a queue
+     * @param uid   the user
+     * @param count how many
+     * @return their ids, as {@link Queue#enqueue} returned them
+     */
+    protected static long[] enqueueMessages(Queue q, String uid, int count) {
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = q.enqueue(uid, bytes("m" + i), in(LONG_TTL));
+        }
+        return ids;
+    }
+
+    /**
+     * Registers a device through {@link Queue#cursor}, checking that it starts at 0.
+     *
+     * @param q        a queue
+     * @param uid      the user
+     * @param deviceId the device
+     * @return the device
+     */
+    protected static Device registered(Queue q, String uid, String deviceId) {
+        Device device = Device.of(uid, deviceId);
+        assertThat(q.cursor(device)).as("cursor of the new device %s", device).isZero();
+        return device;
+    }
+
+    private static void assertIncreasing(String what, long[] ids) {
+        for (int i = 1; i < ids.length; i++) {
+            assertThat(ids[i]).as("%s: id %d after %d", what, ids[i], ids[i - 1]).isGreaterThan(ids[i - 1]);
+        }
+    }
+
+    private static List<Long> boxed(long[] ids) {
+        List<Long> out = new ArrayList<>(ids.length);
+        for (long id : ids) {
+            out.add(id);
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- order and isolation
@@ -896,6 +954,446 @@ public abstract class QueueCompatibilityKit {
             int seq = Integer.parseInt(parts[1]);
             assertThat(seq).as("order of thread %d", t).isGreaterThan(lastPerThread.getOrDefault(t, -1));
             lastPerThread.put(t, seq);
+        }
+    }
+
+    // ---------------------------------------------------------------- at-least-once: ids, read, device cursors
+
+    @Test
+    @DisplayName("enqueue returns the message's id: positive, greater than every earlier id of the user, the id peek and read report")
+    void enqueueReturnsIncreasingIds() {
+        Queue q = newQueue();
+        long[] ids = new long[20];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = q.enqueue("alice", bytes("m" + i), in(LONG_TTL));
+            q.enqueue("bob", bytes("b" + i), in(LONG_TTL));
+        }
+        assertThat(ids[0]).as("first id").isPositive();
+        assertIncreasing("ids returned to alice", ids);
+        assertThat(all(q, "alice")).extracting(QueuedMessage::id).containsExactlyElementsOf(boxed(ids));
+        assertThat(q.read("alice", 0, 100)).extracting(QueuedMessage::id).containsExactlyElementsOf(boxed(ids));
+
+        q.acknowledge("alice", ids[ids.length - 1]);
+        assertThat(q.enqueue("alice", bytes("after emptying"), in(LONG_TTL)))
+                .as("id after the user's messages were all removed").isGreaterThan(ids[ids.length - 1]);
+    }
+
+    @Test
+    @DisplayName("read(afterId) returns only messages with a greater id, oldest first, at most max, and removes nothing")
+    void readAfterIdReturnsLaterMessagesInOrder() {
+        Queue q = newQueue();
+        long[] ids = enqueueMessages(q, "alice", 10);
+        assertThat(texts(q.read("alice", ids[3], 100))).containsExactly("m4", "m5", "m6", "m7", "m8", "m9");
+        assertThat(texts(q.read("alice", ids[3], 2))).containsExactly("m4", "m5");
+        assertThat(texts(q.read("alice", 0, 3))).containsExactly("m0", "m1", "m2");
+        assertThat(q.read("alice", ids[9], 10)).isEmpty();
+        assertThat(q.read("nobody", 0, 10)).isEmpty();
+        assertThat(q.read("alice", ids[5], 1).get(0).id()).isEqualTo(ids[6]);
+        assertThat(q.size("alice")).isEqualTo(10);
+        assertThat(texts(all(q, "alice"))).hasSize(10);
+    }
+
+    @Test
+    @DisplayName("read never returns an expired message, and expired ones do not use up max")
+    void readSkipsExpiredMessages() {
+        Queue q = newQueue();
+        Instant shortExpiry = in(SHORT_TTL);
+        long keep0 = q.enqueue("alice", bytes("keep-0"), in(LONG_TTL));
+        for (int i = 0; i < 4; i++) {
+            q.enqueue("alice", bytes("expire" + i), shortExpiry);
+        }
+        q.enqueue("alice", bytes("keep-1"), in(LONG_TTL));
+        q.enqueue("alice", bytes("keep-2"), in(LONG_TTL));
+        await().atMost(patience()).until(() -> Instant.now().isAfter(shortExpiry));
+        assertThat(texts(q.read("alice", 0, 2))).containsExactly("keep-0", "keep-1");
+        assertThat(texts(q.read("alice", keep0, 2))).containsExactly("keep-1", "keep-2");
+    }
+
+    @Test
+    @DisplayName("read rejects a non-positive max")
+    void readRejectsNonPositiveMax() {
+        Queue q = newQueue();
+        q.enqueue("alice", bytes("m"), in(LONG_TTL));
+        assertThatThrownBy(() -> q.read("alice", 0, 0)).isInstanceOfAny(IllegalArgumentException.class, TokException.class);
+        assertThat(q.size("alice")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("read, cursor and acknowledge(Device) reject null with NullPointerException")
+    void logMethodsRejectNulls() {
+        Queue q = newQueue();
+        assertThatThrownBy(() -> q.read(null, 0, 1)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> q.cursor(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> q.acknowledge((Device) null, 1)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    @DisplayName("the cursor of a device seen for the first time is 0 and registers it: a message is then kept until it acknowledged it, even when another device did")
+    void newDeviceCursorIsZeroAndHoldsMessages() {
+        Queue q = newQueue();
+        Device phone = registered(q, "alice", "phone");
+        Device laptop = registered(q, "alice", "laptop");
+        long[] ids = enqueueMessages(q, "alice", 2);
+
+        q.acknowledge(phone, ids[1]);
+        assertThat(q.cursor(phone)).isEqualTo(ids[1]);
+        assertThat(q.cursor(laptop)).isZero();
+        assertThat(q.size("alice")).as("kept for the laptop").isEqualTo(2);
+        assertThat(q.read("alice", q.cursor(phone), 10)).isEmpty();
+        assertThat(texts(q.read("alice", q.cursor(laptop), 10))).containsExactly("m0", "m1");
+
+        q.acknowledge(laptop, ids[1]);
+        assertThat(q.size("alice")).isZero();
+        assertThat(q.read("alice", 0, 10)).isEmpty();
+
+        // a device registered later is owed what is kept from then on
+        long later = q.enqueue("alice", bytes("later"), in(LONG_TTL));
+        Device tablet = Device.of("alice", "tablet");
+        assertThat(q.cursor(tablet)).isZero();
+        q.acknowledge(phone, later);
+        q.acknowledge(laptop, later);
+        assertThat(q.size("alice")).as("kept for the tablet").isEqualTo(1);
+        assertThat(texts(q.read("alice", q.cursor(tablet), 10))).containsExactly("later");
+        q.acknowledge(tablet, later);
+        assertThat(q.size("alice")).isZero();
+    }
+
+    @Test
+    @DisplayName("each device has its own cursor: with A at 3 and B at 5, read after each cursor gives that device's rest, and only messages up to 3 are removed")
+    void cursorsPerDevice() {
+        Queue q = newQueue();
+        Device a = registered(q, "alice", "a");
+        Device b = registered(q, "alice", "b");
+        long[] ids = enqueueMessages(q, "alice", 8);
+        q.acknowledge(a, ids[2]);
+        q.acknowledge(b, ids[4]);
+
+        assertThat(q.cursor(a)).isEqualTo(ids[2]);
+        assertThat(q.cursor(b)).isEqualTo(ids[4]);
+        assertThat(texts(q.read("alice", q.cursor(a), 100))).containsExactly("m3", "m4", "m5", "m6", "m7");
+        assertThat(texts(q.read("alice", q.cursor(b), 100))).containsExactly("m5", "m6", "m7");
+        assertThat(q.size("alice")).as("messages up to the smaller cursor are removed").isEqualTo(5);
+        assertThat(texts(all(q, "alice"))).containsExactly("m3", "m4", "m5", "m6", "m7");
+
+        q.acknowledge(a, ids[6]);
+        assertThat(q.size("alice")).isEqualTo(3);
+        assertThat(texts(q.read("alice", q.cursor(a), 100))).containsExactly("m7");
+        assertThat(texts(q.read("alice", q.cursor(b), 100))).containsExactly("m5", "m6", "m7");
+    }
+
+    @Test
+    @DisplayName("a device's cursor only moves forward: acknowledging a smaller id changes nothing")
+    void cursorNeverMovesBackward() {
+        Queue q = newQueue();
+        Device a = registered(q, "alice", "a");
+        registered(q, "alice", "b");
+        long[] ids = enqueueMessages(q, "alice", 6);
+        q.acknowledge(a, ids[4]);
+        q.acknowledge(a, ids[1]);
+        q.acknowledge(a, 0);
+        q.acknowledge(a, -5);
+        assertThat(q.cursor(a)).isEqualTo(ids[4]);
+        assertThat(texts(q.read("alice", q.cursor(a), 100))).containsExactly("m5");
+        assertThat(q.size("alice")).as("b acknowledged nothing").isEqualTo(6);
+    }
+
+    @Test
+    @DisplayName("acknowledge of an unknown device registers it at that id: later messages are kept until it acknowledged them")
+    void acknowledgeRegistersUnknownDevice() {
+        Queue q = newQueue();
+        Device a = registered(q, "alice", "a");
+        Device b = Device.of("alice", "b");
+        long[] ids = enqueueMessages(q, "alice", 4);
+        q.acknowledge(b, ids[1]);
+        assertThat(q.cursor(b)).isEqualTo(ids[1]);
+        assertThat(q.size("alice")).as("a acknowledged nothing").isEqualTo(4);
+        q.acknowledge(a, ids[3]);
+        assertThat(texts(all(q, "alice"))).as("kept for b").containsExactly("m2", "m3");
+        assertThat(texts(q.read("alice", q.cursor(b), 10))).containsExactly("m2", "m3");
+
+        // the only device of a user, registered by its first acknowledgement
+        Device phone = Device.of("carol", "phone");
+        long[] carol = enqueueMessages(q, "carol", 2);
+        q.acknowledge(phone, carol[0]);
+        assertThat(texts(all(q, "carol"))).containsExactly("m1");
+        long next = q.enqueue("carol", bytes("m2"), in(LONG_TTL));
+        q.acknowledge(Device.of("carol", "tablet"), next);
+        assertThat(texts(all(q, "carol"))).as("kept until the phone acknowledged them").containsExactly("m1", "m2");
+    }
+
+    @Test
+    @DisplayName("cursors belong to a user's device: the same device id of another user and other users' acknowledgements change nothing")
+    void cursorsAreSeparatePerUser() {
+        Queue q = newQueue();
+        Device alicePhone = registered(q, "alice", "phone");
+        Device bobPhone = Device.of("bob", "phone");
+        long[] alice = enqueueMessages(q, "alice", 3);
+        long[] bob = enqueueMessages(q, "bob", 3);
+        q.acknowledge(bobPhone, Math.max(alice[2], bob[2]));
+        assertThat(q.cursor(alicePhone)).isZero();
+        assertThat(q.size("alice")).isEqualTo(3);
+        assertThat(q.size("bob")).isZero();
+        q.acknowledge(alicePhone, alice[0]);
+        assertThat(q.cursor(bobPhone)).isEqualTo(Math.max(alice[2], bob[2]));
+        assertThat(texts(all(q, "alice"))).containsExactly("m1", "m2");
+    }
+
+    @Test
+    @DisplayName("device cursors outlive the user's messages: after the queue emptied, a new message is kept for every device")
+    void cursorsOutliveEmptyQueue() {
+        Queue q = newQueue();
+        Device phone = registered(q, "alice", "phone");
+        Device laptop = registered(q, "alice", "laptop");
+        long first = q.enqueue("alice", bytes("first"), in(LONG_TTL));
+        q.acknowledge(phone, first);
+        q.acknowledge(laptop, first);
+        assertThat(q.size("alice")).isZero();
+        assertThat(q.read("alice", 0, 10)).isEmpty();
+
+        long second = q.enqueue("alice", bytes("second"), in(LONG_TTL));
+        q.acknowledge(phone, second);
+        assertThat(q.cursor(laptop)).as("the laptop's cursor, kept while the queue was empty").isEqualTo(first);
+        assertThat(q.size("alice")).as("kept for the laptop").isEqualTo(1);
+        assertThat(texts(q.read("alice", q.cursor(laptop), 10))).containsExactly("second");
+    }
+
+    @Test
+    @DisplayName("with no device known for a user, messages stay, read as often as asked, until they expire")
+    void userWithoutDevicesKeepsMessagesUntilExpiry() {
+        Queue q = newQueue();
+        Instant shortExpiry = in(SHORT_TTL);
+        q.enqueue("alice", bytes("short-0"), shortExpiry);
+        q.enqueue("alice", bytes("short-1"), shortExpiry);
+        long last = q.enqueue("alice", bytes("long"), in(LONG_TTL));
+        q.acknowledge(Device.of("bob", "phone"), last);
+        assertThat(texts(q.read("alice", 0, 10))).containsExactly("short-0", "short-1", "long");
+        assertThat(texts(q.read("alice", 0, 10))).containsExactly("short-0", "short-1", "long");
+        assertThat(q.size("alice")).isEqualTo(3);
+        await().atMost(patience()).until(() -> q.size("alice") == 1);
+        assertThat(texts(q.read("alice", 0, 10))).containsExactly("long");
+    }
+
+    @Test
+    @DisplayName("the per-user bound is the retention bound: beyond it enqueue throws QueueFullException and stores nothing; once every device acknowledged, room is back")
+    void retentionBound() {
+        Assumptions.assumeTrue(supportsMaxMessagesPerUser(), "this queue has no per-user message bound (opted out)");
+        Queue q = newQueue(maxMessagesPerUserSettings(4));
+        Device phone = registered(q, "alice", "phone");
+        Device laptop = registered(q, "alice", "laptop");
+        long[] ids = enqueueMessages(q, "alice", 4);
+        assertThatThrownBy(() -> q.enqueue("alice", bytes("overflow"), in(LONG_TTL)))
+                .isInstanceOf(QueueFullException.class)
+                .satisfies(e -> assertNamesSetting(e, maxMessagesPerUserSettings(4)));
+        assertThat(q.size("alice")).isEqualTo(4);
+        assertThat(texts(q.read("alice", 0, 10))).containsExactly("m0", "m1", "m2", "m3");
+
+        q.acknowledge(phone, ids[3]);
+        assertThatThrownBy(() -> q.enqueue("alice", bytes("overflow"), in(LONG_TTL)))
+                .as("the laptop acknowledged nothing: every message is still kept").isInstanceOf(QueueFullException.class);
+
+        q.acknowledge(laptop, ids[1]);
+        long m4 = q.enqueue("alice", bytes("m4"), in(LONG_TTL));
+        q.enqueue("alice", bytes("m5"), in(LONG_TTL));
+        assertThat(m4).isGreaterThan(ids[3]);
+        assertThatThrownBy(() -> q.enqueue("alice", bytes("overflow"), in(LONG_TTL))).isInstanceOf(QueueFullException.class);
+        assertThat(texts(q.read("alice", q.cursor(laptop), 10))).containsExactly("m2", "m3", "m4", "m5");
+        assertThat(texts(q.read("alice", q.cursor(phone), 10))).containsExactly("m4", "m5");
+    }
+
+    @Test
+    @DisplayName("concurrent enqueues to one user return distinct ids, increasing in each thread's order, the ids read reports")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentEnqueuesReturnDistinctIncreasingIds() throws Exception {
+        Queue q = newQueue();
+        int threads = 6;
+        int each = 300;
+        long[][] returned = new long[threads][each];
+        runConcurrently(threads, t -> {
+            for (int i = 0; i < each; i++) {
+                returned[t][i] = q.enqueue("alice", bytes(t + ":" + i), in(LONG_TTL));
+            }
+        });
+        Map<Long, String> expected = new HashMap<>();
+        for (int t = 0; t < threads; t++) {
+            assertIncreasing("ids returned to thread " + t, returned[t]);
+            for (int i = 0; i < each; i++) {
+                assertThat(expected.put(returned[t][i], t + ":" + i)).as("id %d returned twice", returned[t][i]).isNull();
+            }
+        }
+        List<QueuedMessage> read = q.read("alice", 0, threads * each + 1);
+        assertThat(read).hasSize(threads * each);
+        long previous = 0;
+        for (QueuedMessage m : read) {
+            assertThat(m.id()).isGreaterThan(previous);
+            assertThat(new String(m.payload(), StandardCharsets.UTF_8)).as("payload of id %d", m.id()).isEqualTo(expected.get(m.id()));
+            previous = m.id();
+        }
+    }
+
+    @Test
+    @DisplayName("acknowledgements racing enqueues and new devices never remove a message a device has not acknowledged")
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void acknowledgeRacingEnqueueKeepsUnacknowledged() throws Exception {
+        Queue q = newQueue();
+        new LogStress(q, 3000, 8, patience()).run();
+    }
+
+    /**
+     * One user's message log under concurrent use. A producer enqueues {@code total} numbered
+     * messages (retrying on {@link QueueFullException}, and staying at most {@link #LEAD} ahead
+     * of the slow device so that enqueues race acknowledgements all along). A fast and a slow
+     * device, known from the start, and {@code joiners} devices that register one after another
+     * while messages flow read after their cursors and acknowledge what they read. Every device
+     * must see a gap-free run of numbers up to the last one; a joiner's run must start no later
+     * than the first message whose enqueue began after its registration. A joiner reads one
+     * message, pauses, then reads on: if an acknowledgement in flight when it registered trims
+     * with a smallest cursor that left it out (a stale minimum), the messages after its first are
+     * gone and the run has a gap.
+     */
+    private static final class LogStress {
+        private static final String UID = "alice";
+        private static final int LEAD = 200;
+        private final Queue q;
+        private final int total;
+        private final int joiners;
+        private final long deadline;
+        private final AtomicInteger produced = new AtomicInteger();
+        private final AtomicInteger slowProgress = new AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicIntegerArray registered;
+        private final java.util.concurrent.atomic.AtomicIntegerArray firstOwed;
+        private final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        LogStress(Queue q, int total, int joiners, Duration patience) {
+            this.q = q;
+            this.total = total;
+            this.joiners = joiners;
+            this.deadline = System.nanoTime() + patience.multipliedBy(2).toNanos();
+            this.registered = new java.util.concurrent.atomic.AtomicIntegerArray(joiners);
+            this.firstOwed = new java.util.concurrent.atomic.AtomicIntegerArray(joiners);
+            for (int j = 0; j < joiners; j++) {
+                firstOwed.set(j, Integer.MAX_VALUE);
+            }
+        }
+
+        void run() throws Exception {
+            Device fast = registered(q, UID, "fast");
+            Device slow = registered(q, UID, "slow");
+            int[] firstSeen = new int[joiners];
+            runConcurrently(3 + joiners, t -> {
+                if (t == 0) {
+                    produce();
+                } else if (t == 1) {
+                    assertThat(consume(fast, 16, false, true, null)).as("first message the fast device saw").isZero();
+                } else if (t == 2) {
+                    assertThat(consume(slow, 8, true, true, slowProgress)).as("first message the slow device saw").isZero();
+                } else {
+                    int j = t - 3;
+                    while (produced.get() < total * (j + 1) / (joiners + 1) && inTime()) {
+                        Thread.sleep(1);
+                    }
+                    Device joiner = Device.of(UID, "joiner-" + j);
+                    long cursor = q.cursor(joiner);
+                    if (cursor != 0) {
+                        problems.add(joiner.deviceId() + " registered with cursor " + cursor + ", not 0");
+                    }
+                    registered.set(j, 1);
+                    firstSeen[j] = consume(joiner, 8, false, false, null);
+                }
+            });
+            for (int j = 0; j < joiners; j++) {
+                if (firstSeen[j] > firstOwed.get(j)) {
+                    problems.add("joiner-" + j + " was owed every message from " + firstOwed.get(j)
+                            + " on (enqueued after it registered) but its first was " + firstSeen[j]);
+                }
+            }
+            assertThat(problems).as("what went wrong").isEmpty();
+            assertThat(q.size(UID)).as("messages kept after every device acknowledged the last").isZero();
+        }
+
+        private boolean inTime() {
+            return System.nanoTime() < deadline;
+        }
+
+        private void produce() throws InterruptedException {
+            for (int seq = 0; seq < total; seq++) {
+                while (seq - slowProgress.get() > LEAD && inTime()) {
+                    Thread.sleep(1);
+                }
+                for (int j = 0; j < joiners; j++) {
+                    if (registered.get(j) == 1 && firstOwed.get(j) == Integer.MAX_VALUE) {
+                        firstOwed.set(j, seq);
+                    }
+                }
+                byte[] payload = ByteBuffer.allocate(4).putInt(seq).array();
+                while (true) {
+                    try {
+                        q.enqueue(UID, payload, in(LONG_TTL));
+                        break;
+                    } catch (QueueFullException e) {
+                        if (!inTime()) {
+                            problems.add("the queue stayed full: " + e.getMessage());
+                            return;
+                        }
+                        Thread.sleep(1);
+                    }
+                }
+                produced.incrementAndGet();
+            }
+        }
+
+        /**
+         * Reads and acknowledges until the last message. A device that does not have to reach
+         * the end (a joiner) reads its first message alone and pauses before reading on.
+         *
+         * @return the number of the first message the device saw; {@code total} if none
+         */
+        private int consume(Device device, int batch, boolean dawdle, boolean mustReachEnd, AtomicInteger progress)
+                throws InterruptedException {
+            long cursor = q.cursor(device);
+            int first = total;
+            int expected = -1;
+            while (expected < total) {
+                if (!inTime()) {
+                    problems.add(device.deviceId() + " waited in vain for message " + expected);
+                    return first;
+                }
+                boolean producerDone = produced.get() == total;
+                List<QueuedMessage> got = q.read(UID, cursor, !mustReachEnd && expected < 0 ? 1 : batch);
+                if (got.isEmpty()) {
+                    if (producerDone && !mustReachEnd && expected < 0) {
+                        return first; // registered after everything was acknowledged and removed
+                    }
+                    Thread.yield();
+                    continue;
+                }
+                for (QueuedMessage m : got) {
+                    int seq = ByteBuffer.wrap(m.payload()).getInt();
+                    if (m.id() <= cursor) {
+                        problems.add(device.deviceId() + " read id " + m.id() + " after its cursor " + cursor);
+                    }
+                    if (expected >= 0 && seq != expected) {
+                        problems.add(device.deviceId() + " read message " + seq + " right after " + (expected - 1)
+                                + ": messages it had not acknowledged were removed");
+                        return first;
+                    }
+                    if (expected < 0) {
+                        first = seq;
+                        if (!mustReachEnd) {
+                            Thread.sleep(2);
+                        }
+                    }
+                    expected = seq + 1;
+                }
+                cursor = got.get(got.size() - 1).id();
+                q.acknowledge(device, cursor);
+                if (progress != null) {
+                    progress.set(expected);
+                }
+                if (dawdle) {
+                    Thread.sleep(1);
+                }
+            }
+            return first;
         }
     }
 

@@ -66,6 +66,16 @@ class KitCatchesBrokenQueuesTest {
             case COPIES_PAYLOAD_TRUNCATED -> List.of("payloadRoundTrip");
             case FORGETS_ACKS_ON_REOPEN -> List.of("acknowledgedStayGone", "repeatedReopenCycles");
             case SECOND_PRECISION_EXPIRY -> List.of("messagesSurviveReopen");
+            case RETURNS_NEXT_ID -> List.of("enqueueReturnsIncreasingIds", "readAfterIdReturnsLaterMessagesInOrder",
+                    "concurrentEnqueuesReturnDistinctIncreasingIds");
+            case READ_INCLUDES_AFTER_ID -> List.of("readAfterIdReturnsLaterMessagesInOrder", "readSkipsExpiredMessages",
+                    "cursorsPerDevice", "newDeviceCursorIsZeroAndHoldsMessages", "acknowledgeRacingEnqueueKeepsUnacknowledged");
+            case FORGETS_CURSORS_WHEN_EMPTY -> List.of("cursorsOutliveEmptyQueue");
+            case CURSOR_MOVES_BACKWARD -> List.of("cursorNeverMovesBackward");
+            case TRIMS_TO_ACKNOWLEDGING_DEVICE -> List.of("newDeviceCursorIsZeroAndHoldsMessages", "cursorsPerDevice",
+                    "acknowledgeRegistersUnknownDevice", "cursorsOutliveEmptyQueue", "retentionBound");
+            case IGNORES_UNKNOWN_DEVICE_ACK -> List.of("acknowledgeRegistersUnknownDevice");
+            case TRIMS_WITH_STALE_MIN -> List.of("acknowledgeRacingEnqueueKeepsUnacknowledged");
         };
         Class<?> kit = f == Flaw.FORGETS_ACKS_ON_REOPEN || f == Flaw.SECOND_PRECISION_EXPIRY
                 ? FlawedDurableQueueKit.class : FlawedQueueKit.class;
@@ -83,7 +93,9 @@ class KitCatchesBrokenQueuesTest {
     @DisplayName("the reference queue passes the same selection, so the failures above come from the flaws")
     void referencePasses() {
         List<String> all = List.of("fifoPerUser", "peekDoesNotRemove", "acknowledgeIsCumulative", "expiredMessagesVanish",
-                "maxMessagesPerUser", "maxTotalBytes", "idsIncreaseAfterEmptying", "payloadRoundTrip");
+                "maxMessagesPerUser", "maxTotalBytes", "idsIncreaseAfterEmptying", "payloadRoundTrip",
+                "enqueueReturnsIncreasingIds", "readAfterIdReturnsLaterMessagesInOrder", "cursorsPerDevice",
+                "cursorsOutliveEmptyQueue", "acknowledgeRegistersUnknownDevice", "acknowledgeRacingEnqueueKeepsUnacknowledged");
         assertThat(failures(null, FlawedQueueKit.class, all)).isEmpty();
         assertThat(failures(null, FlawedDurableQueueKit.class, List.of("acknowledgedStayGone", "messagesSurviveReopen",
                 "idsIncreaseAcrossReopen"))).isEmpty();

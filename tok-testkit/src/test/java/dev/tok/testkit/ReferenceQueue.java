@@ -1,5 +1,6 @@
 package dev.tok.testkit;
 
+import dev.tok.api.Device;
 import dev.tok.api.Queue;
 import dev.tok.api.QueueFullException;
 import dev.tok.api.QueuedMessage;
@@ -36,7 +37,21 @@ final class ReferenceQueue implements Queue {
     /** Bugs the kits must catch. */
     enum Flaw {
         LIFO, DESTRUCTIVE_PEEK, NON_CUMULATIVE_ACK, IGNORES_EXPIRY, COUNTS_EXPIRED, UNBOUNDED,
-        IDS_RESTART_WHEN_EMPTY, FORGETS_ACKS_ON_REOPEN, SECOND_PRECISION_EXPIRY, COPIES_PAYLOAD_TRUNCATED
+        IDS_RESTART_WHEN_EMPTY, FORGETS_ACKS_ON_REOPEN, SECOND_PRECISION_EXPIRY, COPIES_PAYLOAD_TRUNCATED,
+        /** enqueue returns the id the next message will get. */
+        RETURNS_NEXT_ID,
+        /** read includes the message whose id is afterId. */
+        READ_INCLUDES_AFTER_ID,
+        /** a user's cursors are dropped when the user's last message is removed. */
+        FORGETS_CURSORS_WHEN_EMPTY,
+        /** acknowledge(Device) sets the cursor even to a smaller id. */
+        CURSOR_MOVES_BACKWARD,
+        /** acknowledge(Device) removes up to the acknowledging device's cursor, ignoring the others. */
+        TRIMS_TO_ACKNOWLEDGING_DEVICE,
+        /** acknowledge(Device) of an unknown device does nothing. */
+        IGNORES_UNKNOWN_DEVICE_ACK,
+        /** acknowledge(Device) computes the smallest cursor, lets go of the lock, then trims with it. */
+        TRIMS_WITH_STALE_MIN
     }
 
     private record Entry(long id, byte[] payload, Instant expiresAt) {
@@ -44,11 +59,14 @@ final class ReferenceQueue implements Queue {
 
     private static final byte ENQ = 1;
     private static final byte ACK = 2;
+    private static final byte CURSOR = 3;
 
     private final int maxPerUser;
     private final long maxTotalBytes;
     private final Set<Flaw> flaws;
     private final Map<String, ArrayDeque<Entry>> users = new HashMap<>();
+    /** uid → device id → cursor. */
+    private final Map<String, Map<String, Long>> cursors = new HashMap<>();
     private final Path log;
     private DataOutputStream out;
     private long nextId = 1;
@@ -95,6 +113,8 @@ final class ReferenceQueue implements Queue {
                     if (!flaws.contains(Flaw.IDS_RESTART_WHEN_EMPTY)) {
                         nextId = Math.max(nextId, id + 1);
                     }
+                } else if (kind == CURSOR) {
+                    advance(uid, in.readUTF(), id);
                 } else if (!flaws.contains(Flaw.FORGETS_ACKS_ON_REOPEN)) {
                     ack(uid, id);
                 }
@@ -103,6 +123,10 @@ final class ReferenceQueue implements Queue {
     }
 
     private void write(byte kind, String uid, long id, Entry e) {
+        write(kind, uid, id, e, null);
+    }
+
+    private void write(byte kind, String uid, long id, Entry e, String deviceId) {
         if (out == null) {
             return;
         }
@@ -110,6 +134,9 @@ final class ReferenceQueue implements Queue {
             out.writeByte(kind);
             out.writeUTF(uid);
             out.writeLong(id);
+            if (deviceId != null) {
+                out.writeUTF(deviceId);
+            }
             if (e != null) {
                 out.writeLong(e.expiresAt().getEpochSecond());
                 out.writeInt(e.expiresAt().getNano());
@@ -143,16 +170,23 @@ final class ReferenceQueue implements Queue {
                 }
             }
         }
+        emptied(uid, q);
+    }
+
+    private void emptied(String uid, ArrayDeque<Entry> q) {
         if (q.isEmpty()) {
             users.remove(uid);
             if (flaws.contains(Flaw.IDS_RESTART_WHEN_EMPTY)) {
                 nextId = 1;
             }
+            if (flaws.contains(Flaw.FORGETS_CURSORS_WHEN_EMPTY)) {
+                cursors.remove(uid);
+            }
         }
     }
 
     @Override
-    public synchronized void enqueue(String uid, byte[] payload, Instant expiresAt) {
+    public synchronized long enqueue(String uid, byte[] payload, Instant expiresAt) {
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(expiresAt, "expiresAt");
@@ -177,6 +211,77 @@ final class ReferenceQueue implements Queue {
         users.computeIfAbsent(uid, k -> new ArrayDeque<>()).addLast(e);
         bytes += stored.length;
         write(ENQ, uid, e.id(), e);
+        return flaws.contains(Flaw.RETURNS_NEXT_ID) ? nextId : e.id();
+    }
+
+    @Override
+    public synchronized List<QueuedMessage> read(String uid, long afterId, int max) {
+        Objects.requireNonNull(uid, "uid");
+        if (max < 1) {
+            throw new IllegalArgumentException("max " + max);
+        }
+        ensureOpen();
+        purge(uid, Instant.now());
+        List<QueuedMessage> result = new ArrayList<>();
+        for (Entry e : users.getOrDefault(uid, new ArrayDeque<>())) {
+            boolean after = flaws.contains(Flaw.READ_INCLUDES_AFTER_ID) ? e.id() >= afterId : e.id() > afterId;
+            if (after && result.size() < max) {
+                result.add(new QueuedMessage(e.id(), e.payload(), e.expiresAt()));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public synchronized long cursor(Device device) {
+        Objects.requireNonNull(device, "device");
+        ensureOpen();
+        Map<String, Long> devices = cursors.computeIfAbsent(device.uid(), k -> new HashMap<>());
+        Long cursor = devices.get(device.deviceId());
+        if (cursor == null) {
+            devices.put(device.deviceId(), 0L);
+            write(CURSOR, device.uid(), 0, null, device.deviceId());
+            return 0;
+        }
+        return cursor;
+    }
+
+    @Override
+    public void acknowledge(Device device, long upToId) {
+        Objects.requireNonNull(device, "device");
+        long min;
+        synchronized (this) {
+            ensureOpen();
+            if (flaws.contains(Flaw.IGNORES_UNKNOWN_DEVICE_ACK)
+                    && !cursors.getOrDefault(device.uid(), Map.of()).containsKey(device.deviceId())) {
+                return;
+            }
+            min = advance(device.uid(), device.deviceId(), upToId);
+            write(CURSOR, device.uid(), upToId, null, device.deviceId());
+            if (!flaws.contains(Flaw.TRIMS_WITH_STALE_MIN)) {
+                return;
+            }
+        }
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            ack(device.uid(), min);
+        }
+    }
+
+    /** Moves the cursor, trims unless {@link Flaw#TRIMS_WITH_STALE_MIN}; returns the smallest cursor. */
+    private long advance(String uid, String deviceId, long upToId) {
+        Map<String, Long> devices = cursors.computeIfAbsent(uid, k -> new HashMap<>());
+        long cursor = flaws.contains(Flaw.CURSOR_MOVES_BACKWARD) ? upToId : Math.max(upToId, devices.getOrDefault(deviceId, 0L));
+        devices.put(deviceId, cursor);
+        long min = flaws.contains(Flaw.TRIMS_TO_ACKNOWLEDGING_DEVICE) ? cursor : Collections.min(devices.values());
+        if (!flaws.contains(Flaw.TRIMS_WITH_STALE_MIN)) {
+            ack(uid, min);
+        }
+        return min;
     }
 
     @Override
@@ -229,12 +334,7 @@ final class ReferenceQueue implements Queue {
                 bytes -= q.pollFirst().payload().length;
             }
         }
-        if (q.isEmpty()) {
-            users.remove(uid);
-            if (flaws.contains(Flaw.IDS_RESTART_WHEN_EMPTY)) {
-                nextId = 1;
-            }
-        }
+        emptied(uid, q);
     }
 
     @Override

@@ -1,14 +1,12 @@
 package dev.tok.queue.memory;
 
+import dev.tok.api.Device;
 import dev.tok.api.Queue;
 import dev.tok.api.QueueFullException;
 import dev.tok.api.QueuedMessage;
 import dev.tok.api.TokException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,19 +22,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The in-memory {@link Queue}.
  *
- * <p>Each user has a {@link UserQueue}: an {@link ArrayDeque} guarded by its own monitor, so
- * operations on different users never contend on a lock. The map of users is a
- * {@link ConcurrentHashMap}; the total byte count is an {@link AtomicLong} updated with a
- * compare-and-set reservation, so the global bound holds exactly under concurrency. Ids come
- * from one {@link AtomicLong} (lock-free) and are taken under the user's monitor, so they
- * increase within a user, also after the user's queue was dropped and recreated: a stale
- * acknowledge can never remove a newer message.
+ * <p>Each user has a {@link UserQueue}: its messages in an {@link EntryRing} (id order, array
+ * backed, so {@link #read} finds the first message after a cursor by binary search) and, once a
+ * device of the user was seen in at-least-once mode, its {@link DeviceCursors}, all guarded by
+ * the user's own monitor, so operations on different users never contend on a lock and every
+ * operation on one user is atomic (an acknowledgement computes the smallest cursor and trims
+ * under the same monitor as a device's registration, so it never trims with a stale minimum).
+ * The map of users is a {@link ConcurrentHashMap}; the total byte count is an {@link AtomicLong}
+ * updated with a compare-and-set reservation, so the global bound holds exactly under
+ * concurrency. Ids come from one {@link AtomicLong} (lock-free) and are taken under the user's
+ * monitor, so they increase within a user in the order of its messages, also after the user's
+ * queue was dropped and recreated: a stale acknowledge can never remove a newer message.
  *
  * <p>Expired messages are removed lazily whenever a user's queue is touched (only when its
  * earliest expiry has passed, so the common case costs one comparison) and by one shared
- * sweeper thread for users nobody touches. A user's queue that becomes empty is removed from
- * the map at once (under its monitor, marked dead so a racing enqueue retries on a fresh one).
- * A refusal for lack of bytes also asks the sweeper to run now (at most once per 100 ms).
+ * sweeper thread for users nobody touches. A user's queue that holds no message and knows no
+ * device is removed from the map at once (under its monitor, marked dead so a racing call
+ * retries on a fresh one). A user with a known device stays in the map until {@link #close()},
+ * because a forgotten device would later lose the messages the other devices trimmed: about 200
+ * bytes per user plus the user id, and per device ever seen its device id string and 12 bytes
+ * (64-bit JVM, compressed references). That memory is neither bounded nor counted against
+ * {@code max-total-bytes} (the README gives the arithmetic). A refusal for lack of bytes also
+ * asks the sweeper to run now (at most once per 100 ms).
  */
 final class MemoryQueue implements Queue {
 
@@ -78,38 +85,31 @@ final class MemoryQueue implements Queue {
                 maxPerUser, maxTotalBytes, sweepInterval);
     }
 
-    /** One message. */
-    private static final class Entry {
-        final long id;
-        final byte[] payload;
-        final Instant expiresAt;
-
-        Entry(long id, byte[] payload, Instant expiresAt) {
-            this.id = id;
-            this.payload = payload;
-            this.expiresAt = expiresAt;
-        }
-
-        long cost() {
-            return cost(payload);
-        }
-
-        static long cost(byte[] payload) {
-            return (long) payload.length + OVERHEAD_BYTES;
-        }
-    }
-
-    /** One user's messages, oldest first. Every field is guarded by this object's monitor. */
+    /** One user's messages and device cursors. Every field is guarded by this object's monitor. */
     private static final class UserQueue {
-        final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        final EntryRing entries = new EntryRing();
+        /** The user's devices in at-least-once mode; {@code null} until one is seen. */
+        DeviceCursors devices;
         /** No entry expires before this; {@code null} when empty. May be earlier than the truth. */
         Instant earliestExpiry;
         /** Removed from the map; whoever finds it must look up the user again. */
         boolean dead;
+
+        DeviceCursors devices() {
+            if (devices == null) {
+                devices = new DeviceCursors();
+            }
+            return devices;
+        }
     }
 
+    /**
+     * Appends a message; the caller's thread does the work under the user's monitor.
+     *
+     * <p>A message already expired is not stored: it still gets an id, which is returned.
+     */
     @Override
-    public void enqueue(String uid, byte[] payload, Instant expiresAt) {
+    public long enqueue(String uid, byte[] payload, Instant expiresAt) {
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(expiresAt, "expiresAt");
@@ -117,7 +117,7 @@ final class MemoryQueue implements Queue {
         Instant now = Instant.now();
         if (!expiresAt.isAfter(now)) {
             LOG.trace("message for '{}' expired before it was queued ({}); dropped", uid, expiresAt);
-            return;
+            return ids.incrementAndGet();
         }
         long cost = Entry.cost(payload);
         while (true) {
@@ -129,31 +129,41 @@ final class MemoryQueue implements Queue {
                 purgeIfDue(q, now);
                 if (q.entries.size() >= maxPerUser) {
                     throw full("user '" + uid + "' already has " + q.entries.size()
-                            + " messages waiting, the max-messages-per-user bound of " + maxPerUser
-                            + "; raise max-messages-per-user (default " + MemoryQueueProvider.DEFAULT_MAX_MESSAGES_PER_USER
-                            + ") or give the messages a shorter ttl");
+                            + " messages kept, the max-messages-per-user bound of " + maxPerUser
+                            + " (in at-least-once mode a message is kept until every known device of the user"
+                            + " acknowledged it); raise max-messages-per-user (default "
+                            + MemoryQueueProvider.DEFAULT_MAX_MESSAGES_PER_USER + ") or give the messages a shorter ttl");
                 }
                 long held = reserve(cost);
                 if (held >= 0) {
-                    dropIfEmpty(uid, q);
+                    dropIfIdle(uid, q);
                     requestSweep();
                     throw full("the memory queue holds " + held + " of its max-total-bytes bound of "
                             + maxTotalBytes + " bytes and this message needs " + cost
                             + " (payload + " + OVERHEAD_BYTES + " bytes bookkeeping); raise max-total-bytes (default "
                             + MemoryQueueProvider.DEFAULT_MAX_TOTAL_BYTES + " = 256MiB) or give the messages a shorter ttl");
                 }
-                Entry e = new Entry(ids.incrementAndGet(), payload, expiresAt);
-                q.entries.addLast(e);
+                long id = ids.incrementAndGet();
+                q.entries.addLast(new Entry(id, payload, expiresAt));
                 if (q.earliestExpiry == null || expiresAt.isBefore(q.earliestExpiry)) {
                     q.earliestExpiry = expiresAt;
                 }
-                return;
+                return id;
             }
         }
     }
 
     @Override
     public List<QueuedMessage> peek(String uid, int max) {
+        return read(uid, Long.MIN_VALUE, max);
+    }
+
+    /**
+     * Reads after an id under the user's monitor, in the caller's thread: O(log n) to find the
+     * first message (binary search over the id-ordered ring) plus O(max) to copy.
+     */
+    @Override
+    public List<QueuedMessage> read(String uid, long afterId, int max) {
         Objects.requireNonNull(uid, "uid");
         if (max < 1) {
             throw new IllegalArgumentException("max must be positive, was " + max);
@@ -168,17 +178,54 @@ final class MemoryQueue implements Queue {
                 return List.of();
             }
             purgeIfDue(q, Instant.now());
-            if (dropIfEmpty(uid, q)) {
+            if (dropIfIdle(uid, q)) {
                 return List.of();
             }
-            int n = Math.min(max, q.entries.size());
-            List<QueuedMessage> out = new ArrayList<>(n);
-            Iterator<Entry> it = q.entries.iterator();
-            while (out.size() < n) {
-                Entry e = it.next();
-                out.add(new QueuedMessage(e.id, e.payload, e.expiresAt));
+            return q.entries.copy(q.entries.indexAfter(afterId), max);
+        }
+    }
+
+    /**
+     * Returns the device's cursor, registering it at 0 if new, under the user's monitor:
+     * O(devices of the user). From the first call on, the user stays in memory until
+     * {@link #close()} (see the class comment).
+     */
+    @Override
+    public long cursor(Device device) {
+        Objects.requireNonNull(device, "device");
+        ensureOpen();
+        while (true) {
+            UserQueue q = users.computeIfAbsent(device.uid(), k -> new UserQueue());
+            synchronized (q) {
+                if (!q.dead) {
+                    return q.devices().getOrRegister(device.deviceId());
+                }
             }
-            return out;
+        }
+    }
+
+    /**
+     * Moves the device's cursor forward and, if that can free anything (the oldest message is at
+     * most the new cursor), removes the messages up to the smallest cursor of the user's
+     * devices, all under the user's monitor: O(devices of the user + removed).
+     */
+    @Override
+    public void acknowledge(Device device, long upToId) {
+        Objects.requireNonNull(device, "device");
+        ensureOpen();
+        while (true) {
+            UserQueue q = users.computeIfAbsent(device.uid(), k -> new UserQueue());
+            synchronized (q) {
+                if (q.dead) {
+                    continue;
+                }
+                long cursor = q.devices().advance(device.deviceId(), upToId);
+                Entry oldest = q.entries.first();
+                if (oldest != null && oldest.id() <= cursor) {
+                    removeThrough(q, q.devices.min());
+                }
+                return;
+            }
         }
     }
 
@@ -194,14 +241,8 @@ final class MemoryQueue implements Queue {
             if (q.dead) {
                 return;
             }
-            long released = 0;
-            Entry head;
-            while ((head = q.entries.peekFirst()) != null && head.id <= upToId) {
-                q.entries.pollFirst();
-                released += head.cost();
-            }
-            usedBytes.addAndGet(-released);
-            dropIfEmpty(uid, q);
+            removeThrough(q, upToId);
+            dropIfIdle(uid, q);
         }
     }
 
@@ -219,7 +260,7 @@ final class MemoryQueue implements Queue {
             }
             purgeIfDue(q, Instant.now());
             int n = q.entries.size();
-            dropIfEmpty(uid, q);
+            dropIfIdle(uid, q);
             return n;
         }
     }
@@ -273,28 +314,30 @@ final class MemoryQueue implements Queue {
         if (q.earliestExpiry == null || q.earliestExpiry.isAfter(now)) {
             return;
         }
-        long released = 0;
-        Instant earliest = null;
-        Iterator<Entry> it = q.entries.iterator();
-        while (it.hasNext()) {
-            Entry e = it.next();
-            if (!e.expiresAt.isAfter(now)) {
-                it.remove();
-                released += e.cost();
-            } else if (earliest == null || e.expiresAt.isBefore(earliest)) {
-                earliest = e.expiresAt;
+        long before = q.entries.cost();
+        q.earliestExpiry = q.entries.removeExpired(now);
+        usedBytes.addAndGet(q.entries.cost() - before);
+    }
+
+    /** Removes the user's messages up to {@code upToId} and releases their bytes. Holds q's monitor. */
+    private void removeThrough(UserQueue q, long upToId) {
+        long before = q.entries.cost();
+        if (q.entries.removeThrough(upToId) > 0) {
+            usedBytes.addAndGet(q.entries.cost() - before);
+            if (q.entries.isEmpty()) {
+                q.earliestExpiry = null;
             }
         }
-        q.earliestExpiry = earliest;
-        usedBytes.addAndGet(-released);
     }
 
     /**
-     * Drops the user's queue from the map when it is empty. Holds q's monitor; never called
-     * inside a map compute function, so the monitor and the map's bin locks cannot deadlock.
+     * Drops the user's queue from the map when it holds no message and knows no device (a known
+     * device's cursor must outlive the messages: forgetting it would let the other devices'
+     * acknowledgements remove what it has not received). Holds q's monitor; never called inside a
+     * map compute function, so the monitor and the map's bin locks cannot deadlock.
      */
-    private boolean dropIfEmpty(String uid, UserQueue q) {
-        if (!q.entries.isEmpty()) {
+    private boolean dropIfIdle(String uid, UserQueue q) {
+        if (!q.entries.isEmpty() || q.devices != null) {
             return false;
         }
         q.dead = true;
@@ -328,7 +371,7 @@ final class MemoryQueue implements Queue {
         }
     }
 
-    /** Removes expired messages and empty queues of every user. Runs on the sweeper thread. */
+    /** Removes expired messages and idle queues of every user. Runs on the sweeper thread. */
     void sweep() {
         Instant now = Instant.now();
         long before = usedBytes.get();
@@ -343,7 +386,7 @@ final class MemoryQueue implements Queue {
                     continue;
                 }
                 purgeIfDue(q, now);
-                if (dropIfEmpty(me.getKey(), q)) {
+                if (dropIfIdle(me.getKey(), q)) {
                     dropped++;
                 }
             }
@@ -364,7 +407,7 @@ final class MemoryQueue implements Queue {
         return sweeperThreadName;
     }
 
-    /** @return how many users have a queue in the map, for tests */
+    /** @return how many users have a queue in the map (messages or known devices), for tests */
     int userCount() {
         return users.size();
     }

@@ -9,13 +9,15 @@ import java.util.Set;
 
 /**
  * The {@link QueueProvider} named {@code memory}: tok's default queue, bounded and kept in
- * memory. Found through {@link java.util.ServiceLoader}; applications select it by name and
+ * memory; an offline queue in at-most-once mode, each user's message log with per-device cursors
+ * in at-least-once mode. Found through {@link java.util.ServiceLoader}; applications select it by name and
  * never refer to this class.
  *
  * <p>Settings (all optional):
  * <ul>
  *   <li>{@code max-messages-per-user} (default {@value #DEFAULT_MAX_MESSAGES_PER_USER}): how many
- *       unexpired messages one user may have waiting;</li>
+ *       unexpired messages are kept for one user (waiting, or in at-least-once mode not yet
+ *       acknowledged by every known device of the user): the user's retention bound;</li>
  *   <li>{@code max-total-bytes} (default {@code 256MiB}): the memory all waiting messages may
  *       take, counted as payload length plus 64 bytes per
  *       message;</li>
