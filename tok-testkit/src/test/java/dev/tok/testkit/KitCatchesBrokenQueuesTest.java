@@ -66,9 +66,11 @@ class KitCatchesBrokenQueuesTest {
             case COPIES_PAYLOAD_TRUNCATED -> List.of("payloadRoundTrip");
             case FORGETS_ACKS_ON_REOPEN -> List.of("acknowledgedStayGone", "repeatedReopenCycles");
             case SECOND_PRECISION_EXPIRY -> List.of("messagesSurviveReopen");
+            case FORGETS_CURSORS_ON_REOPEN -> List.of("cursorsSurviveReopen", "registeredDevicePinsAcrossReopen",
+                    "cursorsOfEmptyUserSurviveReopen", "manyCursorsAcrossReopenCycles");
         };
         Class<?> kit = f == Flaw.FORGETS_ACKS_ON_REOPEN || f == Flaw.SECOND_PRECISION_EXPIRY
-                ? FlawedDurableQueueKit.class : FlawedQueueKit.class;
+                || f == Flaw.FORGETS_CURSORS_ON_REOPEN ? FlawedDurableQueueKit.class : FlawedQueueKit.class;
         assertThat(failures(f, kit, expected)).containsExactlyInAnyOrderElementsOf(expected);
     }
 
@@ -86,7 +88,9 @@ class KitCatchesBrokenQueuesTest {
                 "maxMessagesPerUser", "maxTotalBytes", "idsIncreaseAfterEmptying", "payloadRoundTrip");
         assertThat(failures(null, FlawedQueueKit.class, all)).isEmpty();
         assertThat(failures(null, FlawedDurableQueueKit.class, List.of("acknowledgedStayGone", "messagesSurviveReopen",
-                "idsIncreaseAcrossReopen"))).isEmpty();
+                "idsIncreaseAcrossReopen", "cursorsSurviveReopen", "registeredDevicePinsAcrossReopen",
+                "cursorsOfEmptyUserSurviveReopen", "manyCursorsAcrossReopenCycles", "returnedIdsIncreaseAcrossReopen")))
+                .isEmpty();
     }
 
     private static Set<String> failures(Flaw f, Class<?> kit, List<String> methods) {

@@ -1,5 +1,6 @@
 package dev.tok.testkit;
 
+import dev.tok.api.Device;
 import dev.tok.api.Queue;
 import dev.tok.api.QueueFullException;
 import dev.tok.api.QueuedMessage;
@@ -36,7 +37,8 @@ final class ReferenceQueue implements Queue {
     /** Bugs the kits must catch. */
     enum Flaw {
         LIFO, DESTRUCTIVE_PEEK, NON_CUMULATIVE_ACK, IGNORES_EXPIRY, COUNTS_EXPIRED, UNBOUNDED,
-        IDS_RESTART_WHEN_EMPTY, FORGETS_ACKS_ON_REOPEN, SECOND_PRECISION_EXPIRY, COPIES_PAYLOAD_TRUNCATED
+        IDS_RESTART_WHEN_EMPTY, FORGETS_ACKS_ON_REOPEN, SECOND_PRECISION_EXPIRY, COPIES_PAYLOAD_TRUNCATED,
+        FORGETS_CURSORS_ON_REOPEN
     }
 
     private record Entry(long id, byte[] payload, Instant expiresAt) {
@@ -44,11 +46,14 @@ final class ReferenceQueue implements Queue {
 
     private static final byte ENQ = 1;
     private static final byte ACK = 2;
+    private static final byte CURSOR = 3;
 
     private final int maxPerUser;
     private final long maxTotalBytes;
     private final Set<Flaw> flaws;
     private final Map<String, ArrayDeque<Entry>> users = new HashMap<>();
+    /** Per user, per device: the device's cursor. Kept when the user's messages are gone. */
+    private final Map<String, Map<String, Long>> cursors = new HashMap<>();
     private final Path log;
     private DataOutputStream out;
     private long nextId = 1;
@@ -95,6 +100,12 @@ final class ReferenceQueue implements Queue {
                     if (!flaws.contains(Flaw.IDS_RESTART_WHEN_EMPTY)) {
                         nextId = Math.max(nextId, id + 1);
                     }
+                } else if (kind == CURSOR) {
+                    String deviceId = in.readUTF();
+                    if (!flaws.contains(Flaw.FORGETS_CURSORS_ON_REOPEN)) {
+                        moveCursor(uid, deviceId, id);
+                    }
+                    nextId = Math.max(nextId, id + 1);
                 } else if (!flaws.contains(Flaw.FORGETS_ACKS_ON_REOPEN)) {
                     ack(uid, id);
                 }
@@ -103,6 +114,10 @@ final class ReferenceQueue implements Queue {
     }
 
     private void write(byte kind, String uid, long id, Entry e) {
+        write(kind, uid, id, e, null);
+    }
+
+    private void write(byte kind, String uid, long id, Entry e, String deviceId) {
         if (out == null) {
             return;
         }
@@ -110,6 +125,9 @@ final class ReferenceQueue implements Queue {
             out.writeByte(kind);
             out.writeUTF(uid);
             out.writeLong(id);
+            if (deviceId != null) {
+                out.writeUTF(deviceId);
+            }
             if (e != null) {
                 out.writeLong(e.expiresAt().getEpochSecond());
                 out.writeInt(e.expiresAt().getNano());
@@ -152,7 +170,7 @@ final class ReferenceQueue implements Queue {
     }
 
     @Override
-    public synchronized void enqueue(String uid, byte[] payload, Instant expiresAt) {
+    public synchronized long enqueue(String uid, byte[] payload, Instant expiresAt) {
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(expiresAt, "expiresAt");
@@ -177,6 +195,42 @@ final class ReferenceQueue implements Queue {
         users.computeIfAbsent(uid, k -> new ArrayDeque<>()).addLast(e);
         bytes += stored.length;
         write(ENQ, uid, e.id(), e);
+        return e.id();
+    }
+
+    @Override
+    public synchronized List<QueuedMessage> read(String uid, long afterId, int max) {
+        List<QueuedMessage> all = peek(uid, Integer.MAX_VALUE);
+        return all.stream().filter(m -> m.id() > afterId).limit(max).toList();
+    }
+
+    @Override
+    public synchronized long cursor(Device device) {
+        Objects.requireNonNull(device, "device");
+        ensureOpen();
+        Long cursor = cursors.getOrDefault(device.uid(), Map.of()).get(device.deviceId());
+        if (cursor == null) {
+            moveCursor(device.uid(), device.deviceId(), 0);
+            write(CURSOR, device.uid(), 0, null, device.deviceId());
+            return 0;
+        }
+        return cursor;
+    }
+
+    @Override
+    public synchronized void acknowledge(Device device, long upToId) {
+        Objects.requireNonNull(device, "device");
+        ensureOpen();
+        long upTo = Math.min(upToId, nextId - 1);
+        moveCursor(device.uid(), device.deviceId(), upTo);
+        write(CURSOR, device.uid(), upTo, null, device.deviceId());
+    }
+
+    /** Moves a device's cursor forward, then removes what every device of the user acknowledged. */
+    private void moveCursor(String uid, String deviceId, long upTo) {
+        Map<String, Long> devices = cursors.computeIfAbsent(uid, k -> new HashMap<>());
+        devices.merge(deviceId, Math.max(0, upTo), Math::max);
+        ack(uid, devices.values().stream().mapToLong(Long::longValue).min().orElse(0));
     }
 
     @Override
