@@ -63,6 +63,61 @@ class KillNineTest {
         }
     }
 
+    @Test
+    @DisplayName("at-least-once: after kill -9, every message some device has not acknowledged is there, and every cursor acknowledge() returned for")
+    void killedCursorWriterLosesNothing() throws Exception {
+        int users = 5;
+        Map<String, Map<Long, Integer>> enqueued = new HashMap<>(); // uid -> id -> message index
+        Map<String, Map<String, Long>> cursors = new HashMap<>(); // uid -> device -> last reported cursor
+        List<String> flags = new ArrayList<>(ChildJvm.moduleFlags());
+        flags.add("-Dtok.child.settings=snapshot-every=1000,sweep-interval=20ms");
+        try (ChildJvm child = ChildJvm.start(logs.resolve("child-cursors.err"), flags, "cursors", dir.toString(),
+                "1000000", String.valueOf(users))) {
+            assertThat(child.readUntil("READY"::equals, 10)).as("child started; see " + logs).isEqualTo("READY");
+            assertThat(child.readUntil(l -> l.startsWith("ENQ 6000 "), 20_000)).as("child reached 6000 enqueues").isNotNull();
+            child.kill();
+            child.drain();
+            assertThat(child.lines).as("killed mid-stream").doesNotContain("DONE");
+            for (String line : child.lines) {
+                String[] f = line.split(" ");
+                if (f[0].equals("ENQ")) {
+                    enqueued.computeIfAbsent(f[2], k -> new HashMap<>()).put(Long.parseLong(f[3]), Integer.parseInt(f[1]));
+                } else if (f[0].equals("CUR")) {
+                    cursors.computeIfAbsent(f[1], k -> new HashMap<>()).put(f[2], Long.parseLong(f[3]));
+                }
+            }
+        }
+        try (ChronicleOfflineQueue q = TestQueues.openImpl(dir)) {
+            assertThat(q.recoveryReport().snapshotUsed()).as("a snapshot was written before the kill").isTrue();
+            assertThat(q.recoveryReport().devices()).as("every registered device").isEqualTo(2L * users);
+            for (int u = 0; u < users; u++) {
+                String uid = "user-" + u;
+                long a = q.cursor(dev.tok.api.Device.of(uid, "a"));
+                long b = q.cursor(dev.tok.api.Device.of(uid, "b"));
+                assertThat(a).as("%s/a: at least the last cursor acknowledge() returned for", uid)
+                        .isGreaterThanOrEqualTo(cursors.get(uid).get("a"));
+                assertThat(b).as("%s/b", uid).isGreaterThanOrEqualTo(cursors.get(uid).get("b"));
+                long min = Math.min(a, b);
+                List<QueuedMessage> kept = q.read(uid, 0, 100_000);
+                assertThat(kept).as("%s: nothing both devices acknowledged", uid).allMatch(m -> m.id() > min);
+                assertThat(kept).extracting(QueuedMessage::id).as("%s in id order, once", uid).isSorted().doesNotHaveDuplicates();
+                List<Long> owed = enqueued.get(uid).keySet().stream().filter(id -> id > min).sorted().toList();
+                assertThat(kept).extracting(QueuedMessage::id).as("%s: every reported message not acknowledged by both", uid)
+                        .containsAll(owed);
+                for (QueuedMessage m : kept) {
+                    Integer index = enqueued.get(uid).get(m.id());
+                    if (index != null) {
+                        assertThat(QueueChild.index(m.payload())).isEqualTo(index);
+                    }
+                }
+                assertThat(kept.size() - owed.size()).as("%s: at most the one message whose report the kill cut", uid)
+                        .isLessThanOrEqualTo(1);
+                assertThat(q.read(uid, b, 100_000)).extracting(QueuedMessage::id).as("%s: b reads its rest", uid)
+                        .containsAll(enqueued.get(uid).keySet().stream().filter(id -> id > b).toList());
+            }
+        }
+    }
+
     private void killMidStream(int start, int killAfter, TreeSet<Integer> reported) throws Exception {
         List<String> flags = new ArrayList<>(ChildJvm.moduleFlags());
         // snapshots every 1,500 records, so kills also land during snapshot writes and recovery uses snapshot + replay
