@@ -644,7 +644,7 @@ final class ChronicleOfflineQueue implements Queue {
             for (Snapshot.User u : snap.users()) {
                 long[] e = u.entries();
                 int stride = UserQueue.STRIDE;
-                UserQueue q = new UserQueue(u.uid(), Math.max(4, e.length / stride));
+                UserQueue q = new UserQueue(u.uid(), e.length / stride);
                 for (int i = 0; i + stride - 1 < e.length; i += stride) {
                     if (e[i + 1] > now) {
                         q.add(e[i], e[i + 1], e[i + 2], e[i + 3]);

@@ -24,7 +24,7 @@ final class UserQueue {
 
     static final int STRIDE = 4;
     private static final String[] NO_DEVICES = {};
-    private static final long[] NO_CURSORS = {};
+    private static final long[] NO_LONGS = {};
 
     final String uid;
     /** Set when the queue was removed from the map; holders must look the user up again. */
@@ -35,16 +35,17 @@ final class UserQueue {
     private long minExpiry = Long.MAX_VALUE;
     private String[] deviceIds = NO_DEVICES;
     /** Per device: the cursor (last acknowledged id), then the position of its latest CURSOR record. */
-    private long[] cursors = NO_CURSORS;
+    private long[] cursors = NO_LONGS;
     private int devices;
 
+    /** A user with room for no entries yet: a user known only by its devices costs no entry array. */
     UserQueue(String uid) {
-        this(uid, 4);
+        this(uid, 0);
     }
 
     UserQueue(String uid, int capacity) {
         this.uid = uid;
-        this.entries = new long[Math.max(1, capacity) * STRIDE];
+        this.entries = capacity <= 0 ? NO_LONGS : new long[capacity * STRIDE];
     }
 
     int count() {
@@ -182,9 +183,7 @@ final class UserQueue {
         }
         head += n;
         if (head == tail) {
-            head = 0;
-            tail = 0;
-            minExpiry = Long.MAX_VALUE;
+            emptied();
         }
     }
 
@@ -219,10 +218,20 @@ final class UserQueue {
         tail = out;
         minExpiry = min;
         if (head == tail) {
-            head = 0;
-            tail = 0;
+            emptied();
         }
         return dropped;
+    }
+
+    /**
+     * No entries left: the array goes too. A user kept for its device cursors then holds no entry
+     * array (which would otherwise stay at the largest size the user's queue ever had).
+     */
+    private void emptied() {
+        head = 0;
+        tail = 0;
+        minExpiry = Long.MAX_VALUE;
+        entries = NO_LONGS;
     }
 
     /** @return a copy of the live entries, stride four, for a snapshot */
