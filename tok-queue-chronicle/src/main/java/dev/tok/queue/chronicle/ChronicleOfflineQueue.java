@@ -373,37 +373,7 @@ final class ChronicleOfflineQueue implements Queue {
 
     @Override
     public long cursor(Device device) {
-        Objects.requireNonNull(device, "device");
-        long position = Journal.NONE;
-        long cursor;
-        state.readLock().lock();
-        try {
-            checkOpen();
-            for (;;) {
-                UserQueue q = users.computeIfAbsent(device.uid(), UserQueue::new);
-                synchronized (q) {
-                    if (q.dead) {
-                        continue;
-                    }
-                    int d = q.deviceIndex(device.deviceId());
-                    if (d >= 0) {
-                        return q.cursor(d);
-                    }
-                    try {
-                        position = storeCursor(q, d, device.deviceId(), 0, 0);
-                    } finally {
-                        retireIfEmpty(q);
-                    }
-                    cursor = 0;
-                    break;
-                }
-            }
-        } finally {
-            state.readLock().unlock();
-        }
-        // a registration pins the user's messages: with durability=sync it must survive an OS crash
-        journal.syncTo(position);
-        return cursor;
+        return moveCursor(device, 0, false);
     }
 
     /**
@@ -417,13 +387,23 @@ final class ChronicleOfflineQueue implements Queue {
      */
     @Override
     public void acknowledge(Device device, long upToId) {
+        moveCursor(device, upToId, true);
+    }
+
+    /**
+     * Registers an unknown device at {@code upToId}, or (with {@code advance}) moves a known
+     * device's cursor forward to it, removing what every device then acknowledged.
+     *
+     * @return the device's cursor afterwards
+     */
+    private long moveCursor(Device device, long upToId, boolean advance) {
         Objects.requireNonNull(device, "device");
         long now = nowNanos();
         long registered = Journal.NONE;
+        long upTo = Math.max(0, Math.min(upToId, nextId.get() - 1));
         state.readLock().lock();
         try {
             checkOpen();
-            long upTo = Math.max(0, Math.min(upToId, nextId.get() - 1));
             for (;;) {
                 UserQueue q = users.computeIfAbsent(device.uid(), UserQueue::new);
                 synchronized (q) {
@@ -431,8 +411,8 @@ final class ChronicleOfflineQueue implements Queue {
                         continue;
                     }
                     int d = q.deviceIndex(device.deviceId());
-                    if (d >= 0 && upTo <= q.cursor(d)) {
-                        return;
+                    if (d >= 0 && (!advance || upTo <= q.cursor(d))) {
+                        return q.cursor(d);
                     }
                     try {
                         q.purgeExpired(now, removal);
@@ -449,7 +429,9 @@ final class ChronicleOfflineQueue implements Queue {
         } finally {
             state.readLock().unlock();
         }
+        // a registration pins the user's messages: with durability=sync it must survive an OS crash
         journal.syncTo(registered);
+        return upTo;
     }
 
     /**

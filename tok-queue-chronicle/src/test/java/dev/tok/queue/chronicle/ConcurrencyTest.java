@@ -114,14 +114,7 @@ class ConcurrencyTest {
                 }
                 return null;
             }));
-            start.countDown();
-            try {
-                for (Future<?> f : futures) {
-                    f.get(90, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            runAll(pool, start, futures);
             assertThat(problems).isEmpty();
             assertThat(delivered).hasSize(producers * perProducer);
             assertThat(q.waitingBytes()).isZero();
@@ -202,14 +195,7 @@ class ConcurrencyTest {
                     }
                 }));
             }
-            start.countDown();
-            try {
-                for (Future<?> f : futures) {
-                    f.get(90, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            runAll(pool, start, futures);
             assertThat(problems).isEmpty();
             for (String d : devices) {
                 assertThat(delivered.get(d)).as("every message reached the %s of its user, once", d).hasSize(producers * perProducer);
@@ -220,6 +206,18 @@ class ConcurrencyTest {
         try (ChronicleOfflineQueue q = TestQueues.openImpl(crashCopy)) {
             assertThat(q.recoveryReport().messages()).as("nothing comes back after a crash").isZero();
             assertThat(q.recoveryReport().devices()).as("every device's cursor").isEqualTo((long) users * devices.length);
+        }
+    }
+
+    /** Starts the submitted tasks and waits for each (90 s at most), then stops the pool. */
+    private static void runAll(ExecutorService pool, CountDownLatch start, List<Future<?>> futures) throws Exception {
+        start.countDown();
+        try {
+            for (Future<?> f : futures) {
+                f.get(90, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }
