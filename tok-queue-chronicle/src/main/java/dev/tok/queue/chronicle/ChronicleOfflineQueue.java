@@ -697,8 +697,9 @@ final class ChronicleOfflineQueue implements Queue {
                 q.removeFirst(q.countUpTo(trimmedUpTo), removal);
             }
 
+            /** Ids resume above every id the journal names (an ACK written by an older tok holds the hub's upTo as given). */
             private void idSeen(long id) {
-                if (id >= nextId.get()) {
+                if (id >= nextId.get() && id < Long.MAX_VALUE) {
                     nextId.set(id + 1);
                 }
             }
