@@ -76,9 +76,11 @@ class KitCatchesBrokenQueuesTest {
                     "acknowledgeRegistersUnknownDevice", "cursorsOutliveEmptyQueue", "retentionBound");
             case IGNORES_UNKNOWN_DEVICE_ACK -> List.of("acknowledgeRegistersUnknownDevice");
             case TRIMS_WITH_STALE_MIN -> List.of("acknowledgeRacingEnqueueKeepsUnacknowledged");
+            case FORGETS_CURSORS_ON_REOPEN -> List.of("cursorsSurviveReopen", "registeredDevicePinsAcrossReopen",
+                    "cursorsOfEmptyUserSurviveReopen", "manyCursorsAcrossReopenCycles");
         };
         Class<?> kit = f == Flaw.FORGETS_ACKS_ON_REOPEN || f == Flaw.SECOND_PRECISION_EXPIRY
-                ? FlawedDurableQueueKit.class : FlawedQueueKit.class;
+                || f == Flaw.FORGETS_CURSORS_ON_REOPEN ? FlawedDurableQueueKit.class : FlawedQueueKit.class;
         assertThat(failures(f, kit, expected)).containsExactlyInAnyOrderElementsOf(expected);
     }
 
@@ -98,7 +100,9 @@ class KitCatchesBrokenQueuesTest {
                 "cursorsOutliveEmptyQueue", "acknowledgeRegistersUnknownDevice", "acknowledgeRacingEnqueueKeepsUnacknowledged");
         assertThat(failures(null, FlawedQueueKit.class, all)).isEmpty();
         assertThat(failures(null, FlawedDurableQueueKit.class, List.of("acknowledgedStayGone", "messagesSurviveReopen",
-                "idsIncreaseAcrossReopen"))).isEmpty();
+                "idsIncreaseAcrossReopen", "cursorsSurviveReopen", "registeredDevicePinsAcrossReopen",
+                "cursorsOfEmptyUserSurviveReopen", "manyCursorsAcrossReopenCycles", "returnedIdsIncreaseAcrossReopen")))
+                .isEmpty();
     }
 
     private static Set<String> failures(Flaw f, Class<?> kit, List<String> methods) {

@@ -51,7 +51,9 @@ final class ReferenceQueue implements Queue {
         /** acknowledge(Device) of an unknown device does nothing. */
         IGNORES_UNKNOWN_DEVICE_ACK,
         /** acknowledge(Device) computes the smallest cursor, lets go of the lock, then trims with it. */
-        TRIMS_WITH_STALE_MIN
+        TRIMS_WITH_STALE_MIN,
+        /** cursors are not replayed when the queue is reopened. */
+        FORGETS_CURSORS_ON_REOPEN
     }
 
     private record Entry(long id, byte[] payload, Instant expiresAt) {
@@ -114,7 +116,11 @@ final class ReferenceQueue implements Queue {
                         nextId = Math.max(nextId, id + 1);
                     }
                 } else if (kind == CURSOR) {
-                    advance(uid, in.readUTF(), id);
+                    String deviceId = in.readUTF();
+                    if (!flaws.contains(Flaw.FORGETS_CURSORS_ON_REOPEN)) {
+                        advance(uid, deviceId, id);
+                    }
+                    nextId = Math.max(nextId, id + 1);
                 } else if (!flaws.contains(Flaw.FORGETS_ACKS_ON_REOPEN)) {
                     ack(uid, id);
                 }

@@ -1,6 +1,7 @@
 package dev.tok.queue.chronicle;
 
 import dev.tok.api.ConfigurationException;
+import dev.tok.api.Device;
 import dev.tok.api.Queue;
 import dev.tok.api.QueueFullException;
 import dev.tok.api.QueuedMessage;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,9 +32,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Queue} whose state is a Chronicle Queue journal of ENQ and ACK records plus an
- * in-memory per-user index rebuilt at open (from the latest index snapshot, then the records
- * after it).
+ * A {@link Queue} whose state is a Chronicle Queue journal of ENQ, ACK and CURSOR records plus an
+ * in-memory per-user index (messages and device cursors) rebuilt at open (from the latest index
+ * snapshot, then the records after it).
+ *
+ * <p>Ids come from one counter shared by all users, so they increase per user as well; at open it
+ * resumes above every id in the snapshot and in the journal (ENQ ids, acknowledged ids, cursors).
  *
  * <p>Locking: every operation holds the state read lock and the user's monitor; a snapshot takes
  * the write lock just long enough to copy the index, and the sweeper takes it to delete cycle
@@ -77,8 +82,8 @@ final class ChronicleOfflineQueue implements Queue {
     private volatile long snapshotWriteNanos;
 
     /** What the last open found, for logs and measurements. */
-    record RecoveryReport(boolean snapshotUsed, long recordsReplayed, long messages, int users, long millis,
-            long snapshotMillis, long replayMillis) {
+    record RecoveryReport(boolean snapshotUsed, long recordsReplayed, long messages, int users, long devices,
+            long millis, long snapshotMillis, long replayMillis) {
     }
 
     private ChronicleOfflineQueue(QueueSettings settings, FileChannel lockChannel, FileLock lock, FileStore fileStore) {
@@ -169,19 +174,26 @@ final class ChronicleOfflineQueue implements Queue {
 
     // ---------------------------------------------------------------- Queue
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A message that has already expired is still written (and dropped at the next look at the
+     * user): its id must be in the journal so that no later id, also after a restart, repeats it.
+     */
     @Override
-    public void enqueue(String uid, byte[] payload, Instant expiresAt) {
+    public long enqueue(String uid, byte[] payload, Instant expiresAt) {
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(expiresAt, "expiresAt");
         Instant nowInstant = Instant.now();
         long now = toNanos(nowInstant);
-        if (!expiresAt.isAfter(nowInstant)) {
-            checkOpen();
-            return; // already expired: it could never be delivered, so there is nothing to keep
-        }
         long limit = now + maxTtlNanos;
-        long expiry = expiresAt.getEpochSecond() >= limit / NANOS + 1 ? limit : Math.min(limit, toNanos(expiresAt));
+        long expiry;
+        if (!expiresAt.isAfter(nowInstant)) {
+            expiry = now; // already expired
+        } else {
+            expiry = expiresAt.getEpochSecond() >= limit / NANOS + 1 ? limit : Math.min(limit, toNanos(expiresAt));
+        }
         byte[] uidBytes = uid.getBytes(StandardCharsets.UTF_8);
         int rec = Journal.enqueueRecordBytes(uidBytes.length, payload.length);
         if (rec > journal.maxRecordBytes()) {
@@ -193,22 +205,24 @@ final class ChronicleOfflineQueue implements Queue {
             throw totalBytesFull(payload.length);
         }
         checkDisk();
-        long position = tryEnqueue(uid, uidBytes, payload, expiry, now, rec);
-        if (position == TOTAL_BYTES_FULL) {
+        long id = tryEnqueue(uid, uidBytes, payload, expiry, now, rec);
+        if (id == TOTAL_BYTES_FULL) {
             if (now >= earliestExpiry.get()) {
                 purgeAllExpired(now); // expired messages give their bytes back
-                position = tryEnqueue(uid, uidBytes, payload, expiry, now, rec);
+                id = tryEnqueue(uid, uidBytes, payload, expiry, now, rec);
             }
-            if (position == TOTAL_BYTES_FULL) {
+            if (id == TOTAL_BYTES_FULL) {
                 throw totalBytesFull(payload.length);
             }
         }
-        journal.syncTo(position);
+        // the newest position is at or after this record's: syncing to it covers this record
+        journal.syncTo(journal.lastPosition());
+        return id;
     }
 
     private static final long TOTAL_BYTES_FULL = Long.MIN_VALUE + 1;
 
-    /** @return the new record's position, or {@link #TOTAL_BYTES_FULL} */
+    /** @return the new message's id, or {@link #TOTAL_BYTES_FULL} */
     private long tryEnqueue(String uid, byte[] uidBytes, byte[] payload, long expiry, long now, int rec) {
         state.readLock().lock();
         try {
@@ -220,6 +234,7 @@ final class ChronicleOfflineQueue implements Queue {
                         continue;
                     }
                     long position;
+                    long id;
                     boolean added = false;
                     try {
                         q.purgeExpired(now, removal);
@@ -238,7 +253,7 @@ final class ChronicleOfflineQueue implements Queue {
                                     + QueueSettings.MAX_DISK_BYTES + "' (" + settings.maxDiskBytes() + "). Space returns when"
                                     + " every message in an old cycle file was delivered or expired; or raise the setting");
                         }
-                        long id = nextId.getAndIncrement();
+                        id = nextId.getAndIncrement();
                         try {
                             position = journal.appendEnqueue(id, expiry, uidBytes, payload);
                         } catch (RuntimeException | Error e) {
@@ -249,10 +264,7 @@ final class ChronicleOfflineQueue implements Queue {
                         q.add(id, expiry, position, rec);
                         added = true;
                     } finally {
-                        if (q.count() == 0) {
-                            q.dead = true;
-                            users.remove(uid, q);
-                        }
+                        retireIfEmpty(q);
                     }
                     if (added) {
                         CycleStats s = stats(journal.cycleOf(position));
@@ -261,7 +273,7 @@ final class ChronicleOfflineQueue implements Queue {
                         earliestExpiry.accumulateAndGet(expiry, Math::min);
                         recordsSinceSnapshot.incrementAndGet();
                     }
-                    return position;
+                    return id;
                 }
             }
         } finally {
@@ -286,6 +298,11 @@ final class ChronicleOfflineQueue implements Queue {
 
     @Override
     public List<QueuedMessage> peek(String uid, int max) {
+        return read(uid, Long.MIN_VALUE, max);
+    }
+
+    @Override
+    public List<QueuedMessage> read(String uid, long afterId, int max) {
         Objects.requireNonNull(uid, "uid");
         if (max <= 0) {
             throw new IllegalArgumentException("max must be positive, was " + max);
@@ -303,9 +320,10 @@ final class ChronicleOfflineQueue implements Queue {
                     return List.of();
                 }
                 q.purgeExpired(now, removal);
-                int n = Math.min(max, q.count());
-                List<QueuedMessage> out = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
+                int from = q.indexAfter(afterId);
+                int to = from + Math.min(max, q.count() - from);
+                List<QueuedMessage> out = new ArrayList<>(to - from);
+                for (int i = from; i < to; i++) {
                     byte[] payload = journal.readPayload(q.position(i));
                     if (payload == null) {
                         LOG.warn("queue 'chronicle': message {} for user '{}' is missing from {} (a cycle file was removed"
@@ -314,10 +332,7 @@ final class ChronicleOfflineQueue implements Queue {
                     }
                     out.add(new QueuedMessage(q.id(i), payload, toInstant(q.expiry(i))));
                 }
-                if (q.count() == 0) {
-                    q.dead = true;
-                    users.remove(uid, q);
-                }
+                retireIfEmpty(q);
                 return out;
             }
         } finally {
@@ -344,19 +359,129 @@ final class ChronicleOfflineQueue implements Queue {
                     return;
                 }
                 byte[] uidBytes = uid.getBytes(StandardCharsets.UTF_8);
-                long position = journal.appendAck(upToId, uidBytes);
-                int rec = Journal.ackRecordBytes(uidBytes.length);
-                stats(journal.cycleOf(position)).recordWritten(position, rec);
-                diskBytes.addAndGet(rec);
-                recordsSinceSnapshot.incrementAndGet();
+                // the id of the last message removed rather than upToId: replay removes the same, and
+                // the journal never holds an id larger than one given out (ids resume above it)
+                long position = journal.appendAck(q.id(n - 1), uidBytes);
+                recordWritten(position, Journal.ackRecordBytes(uidBytes.length));
                 q.removeFirst(n, removal);
-                if (q.count() == 0) {
-                    q.dead = true;
-                    users.remove(uid, q);
+                retireIfEmpty(q);
+            }
+        } finally {
+            state.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long cursor(Device device) {
+        return moveCursor(device, 0, false);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code upToId} is capped at the largest id this queue has given out, so a device can never
+     * acknowledge messages that do not exist yet. An acknowledgement that does not move the cursor
+     * writes nothing. One CURSOR record holds the new cursor and what it removed; with
+     * {@code durability=sync} it is not synced unless it registers the device (a lost advance only
+     * means messages delivered again).
+     */
+    @Override
+    public void acknowledge(Device device, long upToId) {
+        moveCursor(device, upToId, true);
+    }
+
+    /**
+     * Registers an unknown device at {@code upToId}, or (with {@code advance}) moves a known
+     * device's cursor forward to it, removing what every device then acknowledged.
+     *
+     * @return the device's cursor afterwards
+     */
+    private long moveCursor(Device device, long upToId, boolean advance) {
+        Objects.requireNonNull(device, "device");
+        long now = nowNanos();
+        long registered = Journal.NONE;
+        long upTo = Math.max(0, Math.min(upToId, nextId.get() - 1));
+        state.readLock().lock();
+        try {
+            checkOpen();
+            for (;;) {
+                UserQueue q = users.computeIfAbsent(device.uid(), UserQueue::new);
+                synchronized (q) {
+                    if (q.dead) {
+                        continue;
+                    }
+                    int d = q.deviceIndex(device.deviceId());
+                    if (d >= 0 && (!advance || upTo <= q.cursor(d))) {
+                        return q.cursor(d);
+                    }
+                    try {
+                        q.purgeExpired(now, removal);
+                        long position = storeCursor(q, d, device.deviceId(), upTo, q.minCursorWith(d, upTo));
+                        if (d < 0) {
+                            registered = position;
+                        }
+                    } finally {
+                        retireIfEmpty(q);
+                    }
+                    break;
                 }
             }
         } finally {
             state.readLock().unlock();
+        }
+        // a registration pins the user's messages: with durability=sync it must survive an OS crash
+        journal.syncTo(registered);
+        return upTo;
+    }
+
+    /**
+     * Writes a CURSOR record for a device, then applies it: the device's cursor, and the removal of
+     * every message with an id up to {@code trimTo}. The caller holds the read lock and the user's
+     * monitor.
+     *
+     * @param device the device's index, or -1 to register it
+     * @return the record's position
+     */
+    private long storeCursor(UserQueue q, int device, String deviceId, long cursor, long trimTo) {
+        int n = q.countUpTo(trimTo);
+        long trimmed = n > 0 ? q.id(n - 1) : 0;
+        byte[] uidBytes = q.uid.getBytes(StandardCharsets.UTF_8);
+        byte[] deviceBytes = deviceId.getBytes(StandardCharsets.UTF_8);
+        long position = journal.appendCursor(cursor, trimmed, uidBytes, deviceBytes);
+        recordWritten(position, Journal.cursorRecordBytes(uidBytes.length, deviceBytes.length));
+        cursorMoved(device < 0 ? Journal.NONE : q.cursorPosition(device), position);
+        if (device < 0) {
+            q.addDevice(deviceId, cursor, position);
+        } else {
+            q.setCursor(device, cursor, position);
+        }
+        q.removeFirst(n, removal);
+        return position;
+    }
+
+    /** Counts a record the queue wrote (not an ENQ) against its cycle and {@code max-disk-bytes}. */
+    private void recordWritten(long position, int recordBytes) {
+        stats(journal.cycleOf(position)).recordWritten(position, recordBytes);
+        diskBytes.addAndGet(recordBytes);
+        recordsSinceSnapshot.incrementAndGet();
+    }
+
+    /** Moves a device's cursor count from the cycle of its previous CURSOR record to that of the new one. */
+    private void cursorMoved(long from, long to) {
+        if (from != Journal.NONE) {
+            CycleStats old = cycles.get(journal.cycleOf(from));
+            if (old != null) {
+                old.cursors.decrementAndGet();
+            }
+        }
+        stats(journal.cycleOf(to)).cursors.incrementAndGet();
+    }
+
+    /** Takes a user that has neither messages nor devices out of the index. The caller holds its monitor. */
+    private void retireIfEmpty(UserQueue q) {
+        if (q.isEmpty()) {
+            q.dead = true;
+            users.remove(q.uid, q);
         }
     }
 
@@ -445,7 +570,7 @@ final class ChronicleOfflineQueue implements Queue {
         return waitingBytes.get();
     }
 
-    /** @return how many users have messages in the index (expired ones not yet purged count) */
+    /** @return how many users have messages or devices in the index (expired messages not yet purged count) */
     int userCount() {
         return users.size();
     }
@@ -480,7 +605,8 @@ final class ChronicleOfflineQueue implements Queue {
             snap = Snapshot.read(directory);
         } catch (IOException e) {
             LOG.warn("queue 'chronicle': ignoring the index snapshot in {} ({}); replaying the whole journal instead."
-                    + " Messages acknowledged in cycle files that were already deleted may be delivered again",
+                    + " Messages acknowledged in cycle files that were already deleted may be delivered again (device"
+                    + " cursors are kept: the journal always holds the latest record of each)",
                     directory, e.toString());
         }
         long after = Journal.NONE;
@@ -500,7 +626,7 @@ final class ChronicleOfflineQueue implements Queue {
             for (Snapshot.User u : snap.users()) {
                 long[] e = u.entries();
                 int stride = UserQueue.STRIDE;
-                UserQueue q = new UserQueue(u.uid(), Math.max(4, e.length / stride));
+                UserQueue q = new UserQueue(u.uid(), e.length / stride);
                 for (int i = 0; i + stride - 1 < e.length; i += stride) {
                     if (e[i + 1] > now) {
                         q.add(e[i], e[i + 1], e[i + 2], e[i + 3]);
@@ -514,7 +640,11 @@ final class ChronicleOfflineQueue implements Queue {
                         earliest = Math.min(earliest, e[i + 1]);
                     }
                 }
-                if (q.count() > 0) {
+                String[] devices = u.deviceIds();
+                for (int d = 0; d < devices.length; d++) {
+                    q.addDevice(devices[d], u.cursors()[d * 2], u.cursors()[d * 2 + 1]);
+                }
+                if (!q.isEmpty()) {
                     users.put(u.uid(), q);
                 }
             }
@@ -545,12 +675,32 @@ final class ChronicleOfflineQueue implements Queue {
             @Override
             public void acknowledged(long position, int bytes, long upTo, String uid) {
                 stats(journal.cycleOf(position)).recordWritten(position, bytes);
+                idSeen(upTo);
                 UserQueue q = users.get(uid);
                 if (q != null) {
                     q.removeFirst(q.countUpTo(upTo), removal);
-                    if (q.count() == 0) {
-                        users.remove(uid, q);
-                    }
+                    retireIfEmpty(q);
+                }
+            }
+
+            @Override
+            public void cursor(long position, int bytes, long cursor, long trimmedUpTo, String uid, String deviceId) {
+                stats(journal.cycleOf(position)).recordWritten(position, bytes);
+                idSeen(Math.max(cursor, trimmedUpTo));
+                UserQueue q = users.computeIfAbsent(uid, UserQueue::new);
+                int d = q.deviceIndex(deviceId);
+                if (d < 0) {
+                    q.addDevice(deviceId, cursor, position);
+                } else {
+                    q.setCursor(d, cursor, position);
+                }
+                q.removeFirst(q.countUpTo(trimmedUpTo), removal);
+            }
+
+            /** Ids resume above every id the journal names (an ACK written by an older tok holds the hub's upTo as given). */
+            private void idSeen(long id) {
+                if (id >= nextId.get() && id < Long.MAX_VALUE) {
+                    nextId.set(id + 1);
                 }
             }
         });
@@ -568,15 +718,20 @@ final class ChronicleOfflineQueue implements Queue {
         }
         diskBytes.set(total);
         long messages = 0;
+        long devices = 0;
         for (UserQueue q : users.values()) {
             messages += q.count();
+            for (int d = 0; d < q.deviceCount(); d++) {
+                stats(journal.cycleOf(q.cursorPosition(d))).cursors.incrementAndGet();
+            }
+            devices += q.deviceCount();
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        recovery = new RecoveryReport(snap != null, replayed, messages, users.size(), millis,
+        recovery = new RecoveryReport(snap != null, replayed, messages, users.size(), devices, millis,
                 TimeUnit.NANOSECONDS.toMillis(tReplay - t0), TimeUnit.NANOSECONDS.toMillis(tEnd - tReplay));
-        LOG.info("queue 'chronicle' opened {}: {} messages for {} users, recovered in {} ms ({} snapshot: {} ms, {}"
-                + " records replayed: {} ms; durability {})", directory, messages, users.size(), millis,
-                snap != null ? "from" : "no", recovery.snapshotMillis(), replayed, recovery.replayMillis(), settings.durability().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        LOG.info("queue 'chronicle' opened {}: {} messages and {} device cursors for {} users, recovered in {} ms ({}"
+                + " snapshot: {} ms, {} records replayed: {} ms; durability {})", directory, messages, devices,
+                users.size(), millis, snap != null ? "from" : "no", recovery.snapshotMillis(), replayed, recovery.replayMillis(), settings.durability().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
     }
 
     // ---------------------------------------------------------------- sweeping and snapshots
@@ -640,10 +795,8 @@ final class ChronicleOfflineQueue implements Queue {
                             continue;
                         }
                         q.purgeExpired(now, removal);
-                        if (q.count() == 0) {
-                            q.dead = true;
-                            users.remove(q.uid, q);
-                        } else {
+                        retireIfEmpty(q);
+                        if (q.count() > 0) {
                             earliest = Math.min(earliest, q.minExpiry());
                         }
                     }
@@ -662,13 +815,18 @@ final class ChronicleOfflineQueue implements Queue {
             if (closed) {
                 return;
             }
+            List<CycleStats> dead = new ArrayList<>();
             for (CycleStats s : cycles.headMap(current).values()) {
                 if (s.live.get() <= 0 && s.maxPosition.get() <= snapshotPosition) {
-                    journal.deleteCycle(s.cycle);
-                    cycles.remove(s.cycle);
-                    diskBytes.addAndGet(-s.bytes.get());
-                    deleted.add(s.cycle);
+                    dead.add(s);
                 }
+            }
+            rewriteCursorsOf(dead);
+            for (CycleStats s : dead) {
+                journal.deleteCycle(s.cycle);
+                cycles.remove(s.cycle);
+                diskBytes.addAndGet(-s.bytes.get());
+                deleted.add(s.cycle);
             }
         } finally {
             state.writeLock().unlock();
@@ -676,6 +834,34 @@ final class ChronicleOfflineQueue implements Queue {
         if (!deleted.isEmpty()) {
             LOG.debug("queue 'chronicle': deleted cycle files {} in {}", deleted, directory);
         }
+    }
+
+    /**
+     * Writes the CURSOR record of every device whose latest one is in a cycle about to be deleted
+     * again, at the end of the journal: the journal alone then still holds every cursor (a replay
+     * without the snapshot keeps them). The caller holds the write lock.
+     */
+    private void rewriteCursorsOf(List<CycleStats> dead) {
+        HashSet<Integer> doomed = new HashSet<>();
+        for (CycleStats s : dead) {
+            if (s.cursors.get() > 0) {
+                doomed.add(s.cycle);
+            }
+        }
+        if (doomed.isEmpty()) {
+            return;
+        }
+        int rewritten = 0;
+        for (UserQueue q : users.values()) {
+            for (int d = 0; d < q.deviceCount(); d++) {
+                if (doomed.contains(journal.cycleOf(q.cursorPosition(d)))) {
+                    storeCursor(q, d, q.deviceId(d), q.cursor(d), 0);
+                    rewritten++;
+                }
+            }
+        }
+        LOG.debug("queue 'chronicle': wrote {} device cursors again before deleting cycle files {} in {}", rewritten,
+                doomed, directory);
     }
 
     /** Writes a snapshot. Callers hold {@link #snapshotMonitor}. */
@@ -691,8 +877,8 @@ final class ChronicleOfflineQueue implements Queue {
             }
             List<Snapshot.User> us = new ArrayList<>(users.size());
             for (UserQueue q : users.values()) {
-                if (q.count() > 0) {
-                    us.add(new Snapshot.User(q.uid, q.copyEntries()));
+                if (!q.isEmpty()) {
+                    us.add(new Snapshot.User(q.uid, q.copyEntries(), q.copyDeviceIds(), q.copyCursors()));
                 }
             }
             List<CycleStats.Frozen> cs = new ArrayList<>(cycles.size());

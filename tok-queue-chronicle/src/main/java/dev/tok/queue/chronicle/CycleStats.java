@@ -14,6 +14,12 @@ final class CycleStats {
     final AtomicLong maxExpiry = new AtomicLong(Long.MIN_VALUE);
     final AtomicLong maxPosition = new AtomicLong(Long.MIN_VALUE);
     final AtomicLong bytes = new AtomicLong();
+    /**
+     * Device cursors whose latest CURSOR record is in this cycle: they are written again in the
+     * current cycle before the file is deleted, so the journal alone always holds every cursor.
+     * Not in snapshots: recounted at open from the cursors' positions.
+     */
+    final AtomicLong cursors = new AtomicLong();
 
     /** An immutable copy, for snapshots. */
     record Frozen(int cycle, long live, long maxExpiry, long maxPosition, long bytes) {

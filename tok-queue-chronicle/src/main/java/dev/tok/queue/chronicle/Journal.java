@@ -29,14 +29,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The append-only log on Chronicle Queue: ENQ and ACK records, their positions (Chronicle
+ * The append-only log on Chronicle Queue: ENQ, ACK and CURSOR records, their positions (Chronicle
  * indexes, increasing), reading a payload back by position, replay, and cycle files.
  *
  * <p>Record layout (Chronicle binary document, our bytes inside):
  * <pre>
  *   ENQ: 'E' | id long | expiry long (epoch ns) | uid stop-bit length + UTF-8 | payload stop-bit length + bytes
  *   ACK: 'A' | upTo long | uid stop-bit length + UTF-8
+ *   CUR: 'C' | cursor long | trimmedUpTo long | uid stop-bit length + UTF-8 | deviceId stop-bit length + UTF-8
  * </pre>
+ *
+ * <p>A CURSOR record stores one device's cursor (at-least-once mode) and, in
+ * {@code trimmedUpTo}, the id of the last message the acknowledgement removed (0: none), so that
+ * replay removes exactly what was removed, whatever other cursors it has seen by then. ACK's
+ * {@code upTo} is likewise the id of the last message removed. Tok versions before CURSOR records
+ * skip them with a warning.
  *
  * <p>Chronicle appenders and tailers are confined to one thread; here one appender is shared
  * under a lock (an append costs about a microsecond) and tailers are pooled, each used by one
@@ -46,6 +53,7 @@ final class Journal implements AutoCloseable {
 
     static final byte ENQ = 'E';
     static final byte ACK = 'A';
+    static final byte CURSOR = 'C';
     /** Chronicle's document header. */
     static final int HEADER_BYTES = 4;
     /** No position: replay from the start. */
@@ -58,6 +66,8 @@ final class Journal implements AutoCloseable {
         void enqueued(long position, int recordBytes, long id, long expiry, String uid);
 
         void acknowledged(long position, int recordBytes, long upTo, String uid);
+
+        void cursor(long position, int recordBytes, long cursor, long trimmedUpTo, String uid, String deviceId);
     }
 
     private final Path directory;
@@ -147,6 +157,11 @@ final class Journal implements AutoCloseable {
         return HEADER_BYTES + 1 + 8 + stopBitLength(uidBytes) + uidBytes;
     }
 
+    /** @return bytes a CURSOR record takes in its cycle file, header included */
+    static int cursorRecordBytes(int uidBytes, int deviceIdBytes) {
+        return HEADER_BYTES + 1 + 8 + 8 + stopBitLength(uidBytes) + uidBytes + stopBitLength(deviceIdBytes) + deviceIdBytes;
+    }
+
     private static int stopBitLength(long n) {
         int len = 1;
         while ((n >>>= 7) != 0) {
@@ -167,14 +182,21 @@ final class Journal implements AutoCloseable {
         return append(ACK, upTo, 0, uid, null);
     }
 
+    /** @return the position of the new CURSOR record */
+    long appendCursor(long cursor, long trimmedUpTo, byte[] uid, byte[] deviceId) {
+        return append(CURSOR, cursor, trimmedUpTo, uid, deviceId);
+    }
+
     /**
-     * Appends one record in the layout of the class comment; {@code expiry} and {@code payload}
-     * are written for ENQ only.
+     * Appends one record in the layout of the class comment; the second long is written for ENQ
+     * (expiry) and CURSOR (trimmedUpTo), the trailing bytes for ENQ (payload) and CURSOR (device id).
      *
-     * @param idOrUpTo the ENQ's id or the ACK's upTo
+     * @param first  the ENQ's id, the ACK's upTo or the CURSOR's cursor
+     * @param second the ENQ's expiry or the CURSOR's trimmedUpTo
+     * @param tail   the ENQ's payload or the CURSOR's device id; null for ACK
      * @return the position of the new record
      */
-    private long append(byte type, long idOrUpTo, long expiry, byte[] uid, byte[] payload) {
+    private long append(byte type, long first, long second, byte[] uid, byte[] tail) {
         appendLock.lock();
         try {
             checkOpen();
@@ -183,15 +205,15 @@ final class Journal implements AutoCloseable {
                 try {
                     Bytes<?> b = dc.wire().bytes();
                     b.writeByte(type);
-                    b.writeLong(idOrUpTo);
-                    if (type == ENQ) {
-                        b.writeLong(expiry);
+                    b.writeLong(first);
+                    if (type != ACK) {
+                        b.writeLong(second);
                     }
                     b.writeStopBit(uid.length);
                     b.write(uid);
-                    if (type == ENQ) {
-                        b.writeStopBit(payload.length);
-                        b.write(payload);
+                    if (tail != null) {
+                        b.writeStopBit(tail.length);
+                        b.write(tail);
                     }
                 } catch (RuntimeException | Error e) {
                     dc.rollbackOnClose();
@@ -336,9 +358,9 @@ final class Journal implements AutoCloseable {
                     Bytes<?> b = dc.wire().bytes();
                     int recordBytes = (int) b.readRemaining() + HEADER_BYTES;
                     byte type = b.readByte();
-                    if (type == ENQ || type == ACK) {
-                        long idOrUpTo = b.readLong();
-                        long expiry = type == ENQ ? b.readLong() : 0;
+                    if (type == ENQ || type == ACK || type == CURSOR) {
+                        long first = b.readLong();
+                        long second = type != ACK ? b.readLong() : 0;
                         int uidLength = Math.toIntExact(b.readStopBit());
                         if (uidBuffer.length < uidLength) {
                             uidBuffer = new byte[Math.max(uidLength, uidBuffer.length * 2)];
@@ -346,9 +368,14 @@ final class Journal implements AutoCloseable {
                         b.read(uidBuffer, 0, uidLength);
                         String uid = new String(uidBuffer, 0, uidLength, java.nio.charset.StandardCharsets.UTF_8);
                         if (type == ENQ) {
-                            visitor.enqueued(position, recordBytes, idOrUpTo, expiry, uid);
+                            visitor.enqueued(position, recordBytes, first, second, uid);
+                        } else if (type == ACK) {
+                            visitor.acknowledged(position, recordBytes, first, uid);
                         } else {
-                            visitor.acknowledged(position, recordBytes, idOrUpTo, uid);
+                            byte[] device = new byte[Math.toIntExact(b.readStopBit())];
+                            b.read(device);
+                            visitor.cursor(position, recordBytes, first, second, uid,
+                                    new String(device, java.nio.charset.StandardCharsets.UTF_8));
                         }
                     } else {
                         LOG.warn("queue 'chronicle': skipping an unknown record type {} at position {} in {}", type,

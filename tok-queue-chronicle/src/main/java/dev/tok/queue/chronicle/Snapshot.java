@@ -20,19 +20,34 @@ import java.util.zip.CRC32;
  * written after it. Written to a temporary file, fsync'ed, then atomically renamed; a CRC32 over
  * the content guards against a torn or damaged file.
  *
+ * <p>Versions: 1 holds messages only; 2 (written since at-least-once delivery) adds each user's
+ * device cursors after the user's entries. Version 1 files still load (as users without devices);
+ * a newer version than this tok knows is refused with an {@link IOException} naming both
+ * versions, and the queue then replays the journal instead.
+ *
  * @param position   every record at or before this journal position is reflected
  * @param nextId     the next message id to hand out
  * @param cycles     per-cycle bookkeeping
- * @param users      per-user entries (uid, stride-four id/expiry/position/bytes)
+ * @param users      per-user entries (uid, stride-four id/expiry/position/bytes) and device cursors
  */
 record Snapshot(long position, long nextId, List<CycleStats.Frozen> cycles, List<User> users) {
 
     static final String FILE = "tok-index.snapshot";
     private static final long MAGIC = 0x544F4B534E415031L; // "TOKSNAP1"
-    private static final int VERSION = 1;
+    /** The version written. */
+    static final int VERSION = 2;
+    /** The oldest version read: messages only, no device cursors. */
+    static final int VERSION_WITHOUT_CURSORS = 1;
 
-    /** One user's entries. */
-    record User(String uid, long[] entries) {
+    /**
+     * One user's entries and devices.
+     *
+     * @param uid       the user
+     * @param entries   stride four: id, expiry, position, bytes
+     * @param deviceIds the user's devices
+     * @param cursors   stride two, per device: cursor, position of its latest CURSOR record
+     */
+    record User(String uid, long[] entries, String[] deviceIds, long[] cursors) {
     }
 
     static Path file(Path directory) {
@@ -40,13 +55,18 @@ record Snapshot(long position, long nextId, List<CycleStats.Frozen> cycles, List
     }
 
     void write(Path directory) throws IOException {
+        write(directory, VERSION);
+    }
+
+    /** Writes in the given format version; tests write version 1 to check that it still loads. */
+    void write(Path directory, int version) throws IOException {
         Path target = file(directory);
         Path tmp = directory.resolve(FILE + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             Out out = new Out(ch);
             out.putLong(MAGIC);
-            out.putInt(VERSION);
+            out.putInt(version);
             out.putLong(position);
             out.putLong(nextId);
             out.putInt(cycles.size());
@@ -65,6 +85,16 @@ record Snapshot(long position, long nextId, List<CycleStats.Frozen> cycles, List
                 out.putInt(u.entries().length);
                 for (long v : u.entries()) {
                     out.putLong(v);
+                }
+                if (version >= 2) {
+                    out.putInt(u.deviceIds().length);
+                    for (int d = 0; d < u.deviceIds().length; d++) {
+                        byte[] device = u.deviceIds()[d].getBytes(StandardCharsets.UTF_8);
+                        out.putInt(device.length);
+                        out.put(device);
+                        out.putLong(u.cursors()[d * 2]);
+                        out.putLong(u.cursors()[d * 2 + 1]);
+                    }
                 }
             }
             out.finish();
@@ -104,8 +134,9 @@ record Snapshot(long position, long nextId, List<CycleStats.Frozen> cycles, List
                 throw new IOException(f + " is not a tok index snapshot");
             }
             int version = in.getInt();
-            if (version != VERSION) {
-                throw new IOException(f + " has version " + version + "; this tok reads version " + VERSION);
+            if (version < VERSION_WITHOUT_CURSORS || version > VERSION) {
+                throw new IOException(f + " has format version " + version + "; this tok reads versions "
+                        + VERSION_WITHOUT_CURSORS + " to " + VERSION + " (a newer tok wrote it?)");
             }
             long position = in.getLong();
             long nextId = in.getLong();
@@ -117,13 +148,20 @@ record Snapshot(long position, long nextId, List<CycleStats.Frozen> cycles, List
             int userCount = in.count();
             List<User> users = new ArrayList<>(Math.min(userCount, 1 << 20));
             for (int i = 0; i < userCount; i++) {
-                byte[] uid = new byte[in.count()];
-                in.get(uid);
+                String uid = in.string();
                 long[] entries = new long[in.count()];
                 for (int j = 0; j < entries.length; j++) {
                     entries[j] = in.getLong();
                 }
-                users.add(new User(new String(uid, StandardCharsets.UTF_8), entries));
+                int deviceCount = version >= 2 ? in.count() : 0;
+                String[] deviceIds = new String[deviceCount];
+                long[] cursors = new long[deviceCount * 2];
+                for (int d = 0; d < deviceCount; d++) {
+                    deviceIds[d] = in.string();
+                    cursors[d * 2] = in.getLong();
+                    cursors[d * 2 + 1] = in.getLong();
+                }
+                users.add(new User(uid, entries, deviceIds, cursors));
             }
             in.verifyEnd(f);
             return new Snapshot(position, nextId, cycles, users);
@@ -244,6 +282,13 @@ record Snapshot(long position, long nextId, List<CycleStats.Frozen> cycles, List
                 throw new BufferUnderflowException();
             }
             return n;
+        }
+
+        /** @return a string written as a byte count and UTF-8 bytes */
+        String string() throws IOException {
+            byte[] b = new byte[count()];
+            get(b);
+            return new String(b, StandardCharsets.UTF_8);
         }
 
         void get(byte[] b) throws IOException {

@@ -119,6 +119,7 @@ class QueueBenchmark {
                     rate(drained, ns), drained, ns / 1e9, rate(drained, cpuNs));
         }
 
+        atLeastOnce(tmp.resolve("alo"), messages, users);
         concurrentEnqueue(tmp.resolve("pc4"), "page-cache", 4, messages / 10);
         int syncMessages = Math.min(20_000, messages / 10);
         concurrentEnqueue(tmp.resolve("sync1"), "sync", 1, syncMessages / 4);
@@ -131,6 +132,51 @@ class QueueBenchmark {
         } catch (IOException e) {
             LOG.warn("could not write {}", out, e);
         }
+    }
+
+    /**
+     * At-least-once: two devices per user; enqueue everything, then each device reads after its
+     * cursor in batches of 64 and acknowledges; then the index of users known only by their devices.
+     */
+    private void atLeastOnce(Path dir, int messages, int users) throws IOException {
+        byte[] payload = new byte[100];
+        Instant expiry = Instant.now().plus(Duration.ofHours(2));
+        String[] devices = {"phone", "laptop"};
+        long heap0 = heapUsed();
+        try (ChronicleOfflineQueue q = TestQueues.openImpl(dir)) {
+            long t0 = System.nanoTime();
+            for (int u = 0; u < users; u++) {
+                for (String d : devices) {
+                    q.cursor(dev.tok.api.Device.of("user-" + u, d));
+                }
+            }
+            note("at-least-once: registering %,d devices: %d ms", users * devices.length, ms(System.nanoTime() - t0));
+            for (int i = 0; i < messages; i++) {
+                q.enqueue("user-" + (i % users), payload, expiry);
+            }
+            t0 = System.nanoTime();
+            long c0 = cpu();
+            long delivered = 0;
+            for (int u = 0; u < users; u++) {
+                for (String d : devices) {
+                    dev.tok.api.Device device = dev.tok.api.Device.of("user-" + u, d);
+                    List<QueuedMessage> batch;
+                    while (!(batch = q.read(device.uid(), q.cursor(device), 64)).isEmpty()) {
+                        q.acknowledge(device, batch.get(batch.size() - 1).id());
+                        delivered += batch.size();
+                    }
+                }
+            }
+            long ns = System.nanoTime() - t0;
+            long cpuNs = cpu() - c0;
+            note("at-least-once delivery (per device: cursor + read 64 + acknowledge), 1 thread: %,d msg/s (%,d messages"
+                    + " to 2 devices each, %.2f s; %,d msg per CPU-second)", rate(delivered, ns), delivered, ns / 1e9,
+                    rate(delivered, cpuNs));
+            note("index heap for %,d users known only by their %,d devices: ~%d MB", users, users * devices.length,
+                    (heapUsed() - heap0) >> 20);
+        }
+        note("snapshot file with %,d device cursors: %d KB", users * devices.length, Files.size(dir.resolve(Snapshot.FILE)) >> 10);
+        recover(dir, "at-least-once: reopen from the snapshot");
     }
 
     private void recover(Path dir, String what) {

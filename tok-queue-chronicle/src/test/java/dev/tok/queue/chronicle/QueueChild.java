@@ -20,7 +20,10 @@ public final class QueueChild {
     private QueueChild() {
     }
 
-    /** Usage: {@code enqueue DIR COUNT USERS START} | {@code deliver DIR UID} | {@code open DIR}. */
+    /**
+     * Usage: {@code enqueue DIR COUNT USERS START} | {@code cursors DIR COUNT USERS} |
+     * {@code deliver DIR UID} | {@code open DIR}.
+     */
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, "UTF-8");
         String mode = args[0];
@@ -59,6 +62,11 @@ public final class QueueChild {
                 out.println("DONE");
                 break;
             }
+            case "cursors": {
+                cursors(q, out, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                out.println("DONE");
+                break;
+            }
             case "deliver": {
                 // "delivers" two messages, acknowledges only the first, then waits to be killed
                 String uid = args[2];
@@ -71,6 +79,40 @@ public final class QueueChild {
                 throw new IllegalArgumentException(mode);
         }
         new CountDownLatch(1).await(); // until killed
+    }
+
+    /**
+     * At-least-once traffic: registers devices {@code a} and {@code b} of every user, then
+     * enqueues round-robin; {@code a} acknowledges every third message of its user as it comes,
+     * {@code b} every seventh, lagging five messages behind. Prints {@code REG uid}, {@code ENQ i uid id}
+     * and {@code CUR uid device id}, each after the call returned.
+     */
+    private static void cursors(Queue q, PrintStream out, int count, int users) {
+        Instant expiry = Instant.now().plus(Duration.ofHours(1));
+        List<List<Long>> ids = new java.util.ArrayList<>();
+        for (int u = 0; u < users; u++) {
+            q.cursor(dev.tok.api.Device.of("user-" + u, "a"));
+            q.cursor(dev.tok.api.Device.of("user-" + u, "b"));
+            out.println("REG user-" + u);
+            ids.add(new java.util.ArrayList<>());
+        }
+        for (int i = 0; i < count; i++) {
+            int u = i % users;
+            String uid = "user-" + u;
+            long id = q.enqueue(uid, payload(i), expiry);
+            out.println("ENQ " + i + " " + uid + " " + id);
+            List<Long> mine = ids.get(u);
+            mine.add(id);
+            if (mine.size() % 3 == 0) {
+                q.acknowledge(dev.tok.api.Device.of(uid, "a"), id);
+                out.println("CUR " + uid + " a " + id);
+            }
+            if (mine.size() % 7 == 0) {
+                long lagging = mine.get(mine.size() - 6);
+                q.acknowledge(dev.tok.api.Device.of(uid, "b"), lagging);
+                out.println("CUR " + uid + " b " + lagging);
+            }
+        }
     }
 
     static byte[] payload(int i) {
