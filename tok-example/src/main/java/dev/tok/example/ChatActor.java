@@ -98,12 +98,24 @@ final class ChatActor implements Actor {
             case "pong":
                 break;
             case "received":
-                received(connection, frame, cid);
+                if (atLeastOnce(connection)) {
+                    received(connection, frame, cid);
+                } else {
+                    unknownType(connection, cid, type.textValue()); // at-most-once: the protocol as before the mode
+                }
                 break;
             default:
-                reply(connection, Messages.error(cid, "unknown type '" + type.textValue()
-                        + "': expected send, online, received or pong"));
+                unknownType(connection, cid, type.textValue());
         }
+    }
+
+    private static boolean atLeastOnce(ConnectionContext connection) {
+        return connection.hub().config().delivery() == DeliveryMode.AT_LEAST_ONCE;
+    }
+
+    private static void unknownType(ConnectionContext connection, String cid, String type) {
+        reply(connection, Messages.error(cid, "unknown type '" + type + "': expected send, online"
+                + (atLeastOnce(connection) ? ", received" : "") + " or pong"));
     }
 
     private void send(ConnectionContext from, JsonNode frame, String cid) {
@@ -129,7 +141,7 @@ final class ChatActor implements Actor {
         }
         String recipient = to.textValue();
         byte[] msg = Messages.msg(from.device().uid(), body, System.currentTimeMillis());
-        boolean once = cid != null && from.hub().config().delivery() == DeliveryMode.AT_LEAST_ONCE;
+        boolean once = cid != null && atLeastOnce(from);
         (once ? from.sendOnce(cid, recipient, msg, Duration.ofSeconds(ttl))
                 : from.hub().send(recipient, msg, Duration.ofSeconds(ttl))).whenComplete((result, failure) -> {
             if (failure == null) {
@@ -143,10 +155,6 @@ final class ChatActor implements Actor {
     }
 
     private void received(ConnectionContext from, JsonNode frame, String cid) {
-        if (from.hub().config().delivery() != DeliveryMode.AT_LEAST_ONCE) {
-            reply(from, Messages.error(cid, "'received' needs the server's at-least-once mode (--delivery at-least-once)"));
-            return;
-        }
         JsonNode id = frame.get("id");
         if (id == null || !id.isIntegralNumber() || !id.canConvertToLong() || id.longValue() < 0) {
             reply(from, Messages.error(cid, "field 'id' must be the id of the last message received, a whole number"));
