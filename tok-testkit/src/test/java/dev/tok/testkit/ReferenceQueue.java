@@ -152,7 +152,7 @@ final class ReferenceQueue implements Queue {
     }
 
     @Override
-    public synchronized void enqueue(String uid, byte[] payload, Instant expiresAt) {
+    public synchronized long enqueue(String uid, byte[] payload, Instant expiresAt) {
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(expiresAt, "expiresAt");
@@ -177,6 +177,30 @@ final class ReferenceQueue implements Queue {
         users.computeIfAbsent(uid, k -> new ArrayDeque<>()).addLast(e);
         bytes += stored.length;
         write(ENQ, uid, e.id(), e);
+        return e.id();
+    }
+
+    @Override
+    public synchronized List<QueuedMessage> read(String uid, long afterId, int max) {
+        List<QueuedMessage> out = new ArrayList<>();
+        for (QueuedMessage m : peek(uid, Integer.MAX_VALUE)) {
+            if (m.id() > afterId && out.size() < max) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    // Device cursors: not called by the kits of this branch (the at-least-once cases are being
+    // added to the kits separately, with a reference implementation of their own).
+    @Override
+    public long cursor(dev.tok.api.Device device) {
+        throw new UnsupportedOperationException("device cursors are not part of the reference queue yet");
+    }
+
+    @Override
+    public void acknowledge(dev.tok.api.Device device, long upToId) {
+        throw new UnsupportedOperationException("device cursors are not part of the reference queue yet");
     }
 
     @Override
