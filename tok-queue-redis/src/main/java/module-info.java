@@ -7,8 +7,10 @@
  * {@code Automatic-Module-Name}, a stable name, so this module is a named one that requires it.
  * An automatic module requires nothing, so on the module path the Netty modules Lettuce uses would
  * not be resolved unless an application added them: they are required here, which resolves them
- * (the automatic {@code lettuce.core} reads every module). Project Reactor and Reactive Streams,
- * automatic modules as well, are resolved with {@code lettuce.core}.
+ * (the automatic {@code lettuce.core} reads every module); so is {@code org.slf4j}, which
+ * Lettuce 7 calls directly. Project Reactor, Reactive Streams and redis-authx-core, automatic
+ * modules as well, are resolved with {@code lettuce.core}. This module's own log lines go through
+ * {@link java.lang.System.Logger}.
  *
  * @provides dev.tok.api.spi.QueueProvider the {@code redis} queue
  */
@@ -23,6 +25,7 @@ module dev.tok.queue.redis {
     requires io.netty.codec;
     requires io.netty.resolver;
     requires io.netty.resolver.dns;
+    requires org.slf4j;        // Lettuce 7 logs through SLF4J directly (MaintenanceAwareExpiryWriter)
 
     provides dev.tok.api.spi.QueueProvider with dev.tok.queue.redis.RedisQueueProvider;
 }

@@ -5,6 +5,7 @@ import dev.tok.api.spi.Settings;
 import dev.tok.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,8 +67,24 @@ final class TestRedis {
         return provider.create(s);
     }
 
-    /** A plain Lettuce connection (String keys and values) to look at what the queue stored. */
-    static StatefulRedisConnection<String, String> inspect(RedisServer server) {
-        return RedisClient.create(server.uri()).connect();
+    /** A plain Lettuce client and connection (String keys and values) to look at what the queue stored. */
+    static final class Inspector implements AutoCloseable {
+        private final RedisClient client;
+        private final StatefulRedisConnection<String, String> connection;
+
+        Inspector(RedisServer server) {
+            client = RedisClient.create(server.uri());
+            connection = client.connect();
+        }
+
+        RedisCommands<String, String> sync() {
+            return connection.sync();
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+            client.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
+        }
     }
 }
