@@ -21,11 +21,12 @@ import java.util.concurrent.TimeUnit;
  * directory, ready once it answers {@code PING}, stopped gracefully or killed, and restarted on
  * the same port and directory (so an append-only file is read again). Never a mock.
  *
+ * <!-- sample: TestkitJavadocSamples.java#redis-server -->
  * <pre>{@code
- * try (RedisServer redis = RedisServer.start(tempDir, RedisServer.Persistence.APPEND_ONLY)) {
- *     String uri = redis.uri();          // redis://127.0.0.1:PORT/0
- *     ...
- *     redis.kill();                      // SIGKILL; redis.restart() brings it back
+ * try (RedisServer redis = RedisServer.start(directory, RedisServer.Persistence.APPEND_ONLY)) {
+ *     String uri = redis.uri();   // redis://127.0.0.1:PORT/0
+ *     redis.kill();               // SIGKILL: what was not fsynced is lost
+ *     redis.restart();            // same port and directory: the append-only file is read again
  * }
  * }</pre>
  *

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,7 +46,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code <prefix>{<uid>}:meta} (HASH: {@code seq}, the last id given; {@code bytes}, the payload
  * bytes stored), {@code :log} (STREAM, entry id {@code <id>-0}, fields {@code e} = expiry in epoch
  * ms and {@code p} = payload), {@code :exp} (ZSET of entry ids by expiry) and {@code :cursors}
- * (HASH device id → last acknowledged id). All four share one deadline ({@code PEXPIREAT}): the
+ * (HASH device id → last acknowledged id), {@code :sent} and {@code :sent-at} (the tokens of the
+ * enqueues of the last seconds, so a re-sent enqueue is stored once). All share one deadline ({@code PEXPIREAT}): the
  * latest of every stored message's expiry and every device's last activity plus
  * {@code device-retention}, plus {@link #KEY_MARGIN}.
  *
@@ -56,6 +58,9 @@ final class RedisQueue implements Queue {
 
     /** Added to every key deadline: clock skew between the hubs and Redis must stay below it. */
     static final Duration KEY_MARGIN = Duration.ofMinutes(1);
+
+    /** Added to the dedup window of enqueue tokens: clock skew between hubs should stay below it. */
+    static final Duration DEDUP_SLACK = Duration.ofSeconds(5);
 
     /** Expiries are clamped to this (the end of year 9999), which Redis and doubles hold exactly. */
     static final long MAX_EXPIRY_MILLIS = 253_402_300_799_999L;
@@ -166,16 +171,29 @@ final class RedisQueue implements Queue {
 
     @Override
     public long enqueue(String uid, byte[] payload, Instant expiresAt) {
+        byte[] token = new byte[16];
+        ThreadLocalRandom.current().nextBytes(token);
+        return enqueue(uid, payload, expiresAt, token);
+    }
+
+    /**
+     * Enqueues under a token: the same token again within the dedup window (twice
+     * {@code command-timeout} plus {@link #DEDUP_SLACK}) returns the first call's id and stores
+     * nothing, so a call Lettuce re-sends after a reconnect (its reply was lost) stores the
+     * message once.
+     */
+    long enqueue(String uid, byte[] payload, Instant expiresAt, byte[] token) {
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(expiresAt, "expiresAt");
         long now = System.currentTimeMillis();
+        long forgetBefore = now - 2 * settings.commandTimeout().toMillis() - DEDUP_SLACK.toMillis();
         long expiry = millis(expiresAt);
         long keepUntil = Math.max(expiry, now) + KEY_MARGIN.toMillis();
         List<Object> reply;
         try {
             reply = run(ScriptOutputType.MULTI, OP_ENQUEUE, uid, now, payload, ascii(expiry),
-                    ascii(settings.maxPerUser()), ascii(settings.maxBytesPerUser()), ascii(keepUntil));
+                    ascii(settings.maxPerUser()), ascii(settings.maxBytesPerUser()), ascii(keepUntil), token, ascii(forgetBefore));
         } catch (OutOfMemory e) {
             throw new QueueFullException("Redis at " + settings.displayUri() + " refused the message for user '" + uid
                     + "': it is out of memory (maxmemory reached: " + e.getCause().getMessage() + "); raise Redis' maxmemory, "
@@ -264,15 +282,16 @@ final class RedisQueue implements Queue {
 
     // ---------------------------------------------------------------- internals
 
-    /** The keys of one user: meta, log, exp, cursors; the uid is their hash tag. */
+    /** The keys of one user, in the script's KEYS order; the uid is their hash tag. */
+    static final List<String> KEY_NAMES = List.of("meta", "log", "exp", "cursors", "sent", "sent-at");
+
     byte[][] keys(String uid) {
         String base = settings.keyPrefix() + "{" + uid + "}:";
-        return new byte[][] {
-            (base + "meta").getBytes(StandardCharsets.UTF_8),
-            (base + "log").getBytes(StandardCharsets.UTF_8),
-            (base + "exp").getBytes(StandardCharsets.UTF_8),
-            (base + "cursors").getBytes(StandardCharsets.UTF_8),
-        };
+        byte[][] keys = new byte[KEY_NAMES.size()][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = (base + KEY_NAMES.get(i)).getBytes(StandardCharsets.UTF_8);
+        }
+        return keys;
     }
 
     private List<QueuedMessage> range(String uid, byte[] first, int max) {

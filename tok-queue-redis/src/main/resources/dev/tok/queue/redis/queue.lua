@@ -5,10 +5,12 @@
 --   KEYS[2] log      STREAM  entry id "<id>-0", fields e (expiry, epoch ms) and p (payload)
 --   KEYS[3] exp      ZSET    member "<id>-0", score = expiry (epoch ms): finds expired entries
 --   KEYS[4] cursors  HASH    device id -> last acknowledged id
+--   KEYS[5] sent     HASH    enqueue token -> the id it got, for tokens of the last few seconds
+--   KEYS[6] sent-at  ZSET    enqueue token by when it was used (epoch ms), to forget them
 -- ARGV[1] the operation, ARGV[2] now (epoch ms, the caller's clock), then the operation's own.
 -- Numbers are handled as strings where they may exceed 2^53 (Lua numbers are doubles); ids are
 -- below 2^53 (they start at now-in-ms * 1000).
-local meta, log, exp, cursors = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local meta, log, exp, cursors, sent, sentAt = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local op, now = ARGV[1], ARGV[2]
 
 -- Removes the expired messages; keeps the byte count.
@@ -67,7 +69,7 @@ local function keep(keepUntil)
   if current > deadline then
     deadline = current
   end
-  for i = 1, 4 do
+  for i = 1, #KEYS do
     redis.call('PEXPIREAT', KEYS[i], deadline)
   end
   if redis.call('HSETNX', meta, 'seq', now .. '000') == 1 then
@@ -76,11 +78,22 @@ local function keep(keepUntil)
 end
 
 if op == 'enqueue' then
-  -- ARGV: 3 payload, 4 expiry (ms), 5 max messages, 6 max bytes, 7 keep-until (ms)
-  local payload, expiry = ARGV[3], ARGV[4]
+  -- ARGV: 3 payload, 4 expiry (ms), 5 max messages, 6 max bytes, 7 keep-until (ms), 8 token,
+  -- 9 forget tokens used before (ms)
+  local payload, expiry, token = ARGV[3], ARGV[4], ARGV[8]
   -- first write: one Redis refuses at maxmemory (OOM error), so a full Redis refuses the message
   redis.call('HSETNX', meta, 'seq', now .. '000')
   keep(ARGV[7])
+  -- the same call again (the client re-sent it after a reconnect: its reply was lost): same id
+  local old = redis.call('ZRANGE', sentAt, '-inf', '(' .. ARGV[9], 'BYSCORE', 'LIMIT', 0, 500)
+  if #old > 0 then
+    redis.call('HDEL', sent, unpack(old))
+    redis.call('ZREM', sentAt, unpack(old))
+  end
+  local earlier = redis.call('HGET', sent, token)
+  if earlier then
+    return {1, tonumber(earlier)}
+  end
   if tonumber(expiry) <= tonumber(now) then
     -- already expired: it gets an id and is never seen
     return {0, redis.call('HINCRBY', meta, 'seq', 1)}
@@ -99,7 +112,9 @@ if op == 'enqueue' then
   redis.call('XADD', log, sid, 'e', expiry, 'p', payload)
   redis.call('ZADD', exp, expiry, sid)
   redis.call('HINCRBY', meta, 'bytes', #payload)
-  -- log and exp may be new: give them the deadline
+  redis.call('HSET', sent, token, id)
+  redis.call('ZADD', sentAt, now, token)
+  -- log, exp and the token keys may be new: give them the deadline
   keep(ARGV[7])
   return {1, id}
 elseif op == 'read' then

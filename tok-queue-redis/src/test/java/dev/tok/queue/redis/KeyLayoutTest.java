@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
@@ -33,18 +32,21 @@ class KeyLayoutTest {
     }
 
     @Test
-    @DisplayName("one user has four keys under its hash tag, in one Cluster slot: meta (hash), log (stream), exp (zset), cursors (hash)")
+    @DisplayName("one user's keys share its hash tag and one Cluster slot: meta, sent (hashes), log (stream), exp, sent-at (zsets), cursors (hash)")
     void keys() {
         long before = System.currentTimeMillis();
         long id = queue.enqueue("alice", "hello".getBytes(StandardCharsets.UTF_8), Instant.now().plusSeconds(3600));
         queue.cursor(Device.of("alice", "phone"));
         Set<String> keys = new TreeSet<>(redis.keys(prefix + "*"));
         String base = prefix + "{alice}:";
-        assertThat(keys).containsExactlyInAnyOrder(base + "meta", base + "log", base + "exp", base + "cursors");
+        assertThat(keys).containsExactlyInAnyOrder(base + "meta", base + "log", base + "exp", base + "cursors", base + "sent",
+                base + "sent-at");
         assertThat(redis.type(base + "meta")).isEqualTo("hash");
         assertThat(redis.type(base + "log")).isEqualTo("stream");
         assertThat(redis.type(base + "exp")).isEqualTo("zset");
         assertThat(redis.type(base + "cursors")).isEqualTo("hash");
+        assertThat(redis.type(base + "sent")).isEqualTo("hash");
+        assertThat(redis.type(base + "sent-at")).isEqualTo("zset");
         assertThat(keys.stream().map(SlotHash::getSlot).distinct()).hasSize(1);
         assertThat(SlotHash.getSlot(base + "log")).isEqualTo(SlotHash.getSlot("alice"));
 
@@ -68,7 +70,7 @@ class KeyLayoutTest {
 
         // a device seen now is kept 2 days: less than the message, so the deadline stays
         queue.cursor(Device.of("bob", "phone"));
-        for (String k : List.of("meta", "log", "exp", "cursors")) {
+        for (String k : RedisQueue.KEY_NAMES) {
             assertThat(redis.pexpiretime(base + k)).as(k).isEqualTo(expiry.toEpochMilli() + margin);
         }
 
@@ -104,5 +106,20 @@ class KeyLayoutTest {
         assertThat(redis.zcard(base + "exp")).isZero();
         assertThat(redis.hget(base + "meta", "bytes")).isEqualTo("0");
         assertThat(redis.hgetall(base + "cursors")).as("cursors stay").containsEntry("only", Long.toString(m1));
+    }
+
+    @Test
+    @DisplayName("an enqueue sent twice with the same token (Lettuce re-sending it after a reconnect) is stored once, with one id")
+    void resentEnqueueIsStoredOnce() {
+        RedisQueue q = (RedisQueue) queue;
+        byte[] token = "0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+        long first = q.enqueue("erin", new byte[] {1}, Instant.now().plusSeconds(3600), token);
+        long again = q.enqueue("erin", new byte[] {1}, Instant.now().plusSeconds(3600), token);
+        assertThat(again).isEqualTo(first);
+        assertThat(q.size("erin")).isEqualTo(1);
+        long other = q.enqueue("erin", new byte[] {1}, Instant.now().plusSeconds(3600));
+        assertThat(other).isGreaterThan(first);
+        assertThat(q.size("erin")).isEqualTo(2);
+        assertThat(redis.hlen(prefix + "{erin}:sent")).isEqualTo(2);
     }
 }
