@@ -103,6 +103,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void singleLibraryQueuesDependOnlyOnTheApiAndTheirLibrary() {
+        ModuleLayout.SINGLE_LIBRARY_QUEUES.forEach((module, library) -> classes().that().resideInAPackage(module + "..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(module + "..", "dev.tok.api..", "java..", library + "..")
+                .as(module + " depends on tok-api, " + library + " and the JDK only")
+                .check(tok));
+    }
+
+    @Test
     void onlyTheBuiltInTransportsUseTheTransportSupport() {
         String[] allowed = new String[ModuleLayout.BUILT_IN_TRANSPORTS.size() + 1];
         allowed[0] = ModuleLayout.TRANSPORT_SUPPORT + "..";

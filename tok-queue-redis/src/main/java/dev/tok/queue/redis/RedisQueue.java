@@ -410,7 +410,9 @@ final class RedisQueue implements Queue {
             LOG.log(Level.DEBUG, () -> "Lettuce client shutdown: " + e);
         }
         try {
-            resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
+            // waited on as a java.util.concurrent.Future: no Netty type in this module's code
+            java.util.concurrent.Future<Boolean> done = resources.shutdown(0, 2, TimeUnit.SECONDS);
+            done.get(3, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
