@@ -125,11 +125,13 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
-     * Sends one inline command over a fresh socket and returns the first line of the reply, such
-     * as {@code +PONG} or {@code :42}; for tests that look at the server without a client library.
+     * Sends one inline command over a fresh socket and returns the reply: a status, error or
+     * integer reply as its line ({@code +PONG}, {@code -ERR ...}, {@code :42}), a bulk string as
+     * its content (such as the text of {@code INFO} or {@code CLUSTER INFO}); for an array, only
+     * its first line ({@code *3}). For tests that look at the server without a client library.
      *
      * @param command an inline command, such as {@code DBSIZE}
-     * @return the first reply line without its CRLF
+     * @return the reply as described, without the protocol's CRLF
      * @throws UncheckedIOException when the server does not answer
      */
     public String command(String command) {
@@ -140,17 +142,27 @@ public final class RedisServer implements AutoCloseable {
             out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = s.getInputStream();
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) != -1 && c != '\n') {
-                if (c != '\r') {
-                    line.append((char) c);
-                }
+            String line = readLine(in);
+            if (line.startsWith("$") && !line.equals("$-1")) {
+                byte[] bulk = in.readNBytes(Integer.parseInt(line.substring(1)));
+                return new String(bulk, StandardCharsets.UTF_8);
             }
-            return line.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException("redis-server on port " + port + " did not answer " + command, e);
+            return line;
+        } catch (IOException | NumberFormatException e) {
+            throw new UncheckedIOException("redis-server on port " + port + " did not answer " + command,
+                    e instanceof IOException ? (IOException) e : new IOException(e));
         }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     /**
@@ -276,15 +288,24 @@ public final class RedisServer implements AutoCloseable {
         if (configured != null && !configured.isBlank()) {
             return configured;
         }
+        return onPath("redis-server");
+    }
+
+    /**
+     * Finds a program of the {@code redis-server} package ({@code redis-server}, {@code redis-cli}) on the PATH.
+     *
+     * @throws AssertionError with the install line when it is missing
+     */
+    static String onPath(String program) {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String dir : path.split(java.io.File.pathSeparator)) {
-                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "redis-server"))) {
-                    return Path.of(dir, "redis-server").toString();
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                    return Path.of(dir, program).toString();
                 }
             }
         }
-        throw new AssertionError("redis-server is not installed (not on the PATH: " + path + "); the Redis tests need a real "
+        throw new AssertionError(program + " is not installed (not on the PATH: " + path + "); the Redis tests need a real "
                 + "server. Install it with: " + INSTALL_LINE + " (./test does this when it runs as root or with sudo)");
     }
 

@@ -6,6 +6,7 @@ import dev.tok.api.Queue;
 import dev.tok.api.QueueFullException;
 import dev.tok.api.QueuedMessage;
 import dev.tok.api.TokException;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -14,8 +15,13 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -78,18 +84,18 @@ final class RedisQueue implements Queue {
 
     private final RedisQueueSettings settings;
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final RedisCommands<byte[], byte[]> redis;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<byte[], byte[]> connection;
+    private final RedisClusterCommands<byte[], byte[]> redis;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RedisQueue(RedisQueueSettings settings, ClientResources resources, RedisClient client,
-            StatefulRedisConnection<byte[], byte[]> connection) {
+    private RedisQueue(RedisQueueSettings settings, ClientResources resources, AbstractRedisClient client,
+            StatefulConnection<byte[], byte[]> connection, RedisClusterCommands<byte[], byte[]> commands) {
         this.settings = settings;
         this.resources = resources;
         this.client = client;
         this.connection = connection;
-        this.redis = connection.sync();
+        this.redis = commands;
     }
 
     /**
@@ -97,17 +103,19 @@ final class RedisQueue implements Queue {
      * may evict keys.
      */
     static RedisQueue open(RedisQueueSettings settings) {
-        RedisURI uri;
-        try {
-            uri = RedisURI.create(settings.uri());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("setting 'uri' for queue 'redis' is not a Redis uri (" + settings.displayUri()
-                    + "): " + e.getMessage() + "; expected redis://host:port/db or rediss://host:port/db");
+        List<RedisURI> uris = new ArrayList<>();
+        for (String u : settings.uris()) {
+            try {
+                RedisURI uri = RedisURI.create(u);
+                uri.setTimeout(settings.commandTimeout());
+                uris.add(uri);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("setting 'uri' for queue 'redis' is not a Redis uri (" + settings.displayUri()
+                        + "): " + e.getMessage() + "; expected redis://host:port/db or rediss://host:port/db");
+            }
         }
-        uri.setTimeout(settings.commandTimeout());
         ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
+        ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(settings.whenDisconnected() == RedisQueueSettings.WhenDisconnected.FAIL
                         ? ClientOptions.DisconnectedBehavior.REJECT_COMMANDS
@@ -115,23 +123,43 @@ final class RedisQueue implements Queue {
                 .requestQueueSize(settings.requestQueueSize())
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
                 .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
-                .build());
-        StatefulRedisConnection<byte[], byte[]> connection;
+                .build();
+        AbstractRedisClient client;
+        StatefulConnection<byte[], byte[]> connection;
+        RedisClusterCommands<byte[], byte[]> commands;
         try {
-            connection = client.connect(ByteArrayCodec.INSTANCE);
+            if (settings.cluster()) {
+                RedisClusterClient clusterClient = RedisClusterClient.create(resources, uris);
+                client = clusterClient;
+                // follow the cluster's topology: refresh on MOVED/ASK redirects and persistent reconnects
+                clusterClient.setOptions(ClusterClientOptions.builder(options)
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+                        .build());
+                StatefulRedisClusterConnection<byte[], byte[]> c = clusterClient.connect(ByteArrayCodec.INSTANCE);
+                connection = c;
+                commands = c.sync();
+            } else {
+                RedisClient standalone = RedisClient.create(resources, uris.get(0));
+                client = standalone;
+                standalone.setOptions(options);
+                StatefulRedisConnection<byte[], byte[]> c = standalone.connect(ByteArrayCodec.INSTANCE);
+                connection = c;
+                commands = c.sync();
+            }
         } catch (RuntimeException e) {
-            shutdown(client, resources);
+            shutdown(null, resources);
             throw new TokException("the redis queue could not connect to " + settings.displayUri() + " (connect-timeout "
                     + settings.connectTimeout() + "): " + describe(e) + "; is Redis running there and reachable?", e);
         }
-        RedisQueue queue = new RedisQueue(settings, resources, client, connection);
+        RedisQueue queue = new RedisQueue(settings, resources, client, connection, commands);
         try {
             queue.checkServer();
         } catch (RuntimeException e) {
             queue.close();
             throw e;
         }
-        LOG.log(Level.DEBUG, () -> "redis queue open on " + settings.displayUri() + ": key-prefix=" + settings.keyPrefix()
+        LOG.log(Level.DEBUG, () -> "redis queue open on " + settings.displayUri() + (settings.cluster() ? " (cluster)" : "")
+                + ": key-prefix=" + settings.keyPrefix()
                 + ", max-messages-per-user=" + settings.maxPerUser() + ", max-bytes-per-user=" + settings.maxBytesPerUser()
                 + ", command-timeout=" + settings.commandTimeout() + ", when-disconnected=" + settings.whenDisconnected());
         return queue;
@@ -286,12 +314,28 @@ final class RedisQueue implements Queue {
     static final List<String> KEY_NAMES = List.of("meta", "log", "exp", "cursors", "sent", "sent-at");
 
     byte[][] keys(String uid) {
-        String base = settings.keyPrefix() + "{" + uid + "}:";
+        String base = settings.keyPrefix() + "{" + hashTag(uid) + "}:";
         byte[][] keys = new byte[KEY_NAMES.size()][];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = (base + KEY_NAMES.get(i)).getBytes(StandardCharsets.UTF_8);
         }
         return keys;
+    }
+
+    /**
+     * The uid as the keys' hash tag: {@code %}, <code>{</code> and <code>}</code> percent-escaped, so
+     * the tag is the whole uid (a <code>}</code> would end it early) and is never empty; the empty
+     * uid becomes {@code %} (no escaped uid is a lone {@code %}). An empty tag would hash each key
+     * whole, putting one user's keys in different Cluster slots.
+     */
+    static String hashTag(String uid) {
+        if (uid.isEmpty()) {
+            return "%";
+        }
+        if (uid.indexOf('%') < 0 && uid.indexOf('{') < 0 && uid.indexOf('}') < 0) {
+            return uid;
+        }
+        return uid.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
     }
 
     private List<QueuedMessage> range(String uid, byte[] first, int max) {
@@ -403,9 +447,11 @@ final class RedisQueue implements Queue {
         return "";
     }
 
-    private static void shutdown(RedisClient client, ClientResources resources) {
+    private static void shutdown(AbstractRedisClient client, ClientResources resources) {
         try {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            if (client != null) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "Lettuce client shutdown: " + e);
         }

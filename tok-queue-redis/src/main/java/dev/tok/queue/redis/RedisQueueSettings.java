@@ -5,14 +5,18 @@ import dev.tok.api.spi.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * The validated settings of one redis queue. Parsing touches no Lettuce class.
  *
- * @param uri              where Redis is: {@code redis://[user:password@]host[:port][/db]} or {@code rediss://...}
- * @param displayUri       {@code uri} without credentials, for messages and logs
+ * @param uris             where Redis is: {@code redis://[user:password@]host[:port][/db]} or
+ *                         {@code rediss://...}; with {@code cluster}, one or more seed nodes
+ * @param displayUri       the uris without credentials, comma-separated, for messages and logs
+ * @param cluster          whether Redis is a Redis Cluster
  * @param keyPrefix        prepended to every key
  * @param commandTimeout   how long one operation may wait for Redis
  * @param connectTimeout   how long connecting may take
@@ -23,8 +27,9 @@ import java.util.Set;
  * @param requestQueueSize most commands waiting for Redis
  */
 record RedisQueueSettings(
-        String uri,
+        List<String> uris,
         String displayUri,
+        boolean cluster,
         String keyPrefix,
         Duration commandTimeout,
         Duration connectTimeout,
@@ -35,6 +40,7 @@ record RedisQueueSettings(
         int requestQueueSize) {
 
     static final String URI_KEY = "uri";
+    static final String CLUSTER = "cluster";
     static final String KEY_PREFIX = "key-prefix";
     static final String COMMAND_TIMEOUT = "command-timeout";
     static final String CONNECT_TIMEOUT = "connect-timeout";
@@ -44,7 +50,7 @@ record RedisQueueSettings(
     static final String WHEN_DISCONNECTED = "when-disconnected";
     static final String REQUEST_QUEUE_SIZE = "request-queue-size";
 
-    static final Set<String> NAMES = Set.of(URI_KEY, KEY_PREFIX, COMMAND_TIMEOUT, CONNECT_TIMEOUT, MAX_MESSAGES_PER_USER,
+    static final Set<String> NAMES = Set.of(URI_KEY, CLUSTER, KEY_PREFIX, COMMAND_TIMEOUT, CONNECT_TIMEOUT, MAX_MESSAGES_PER_USER,
             MAX_BYTES_PER_USER, DEVICE_RETENTION, WHEN_DISCONNECTED, REQUEST_QUEUE_SIZE);
 
     static final String DEFAULT_KEY_PREFIX = "tok:";
@@ -66,8 +72,15 @@ record RedisQueueSettings(
     static RedisQueueSettings from(Settings s) {
         String uri = s.string(URI_KEY).orElseThrow(() -> new ConfigurationException(
                 "setting '" + URI_KEY + "' for " + s.owner() + " is required: where Redis is, for example "
-                        + URI_KEY + "=redis://127.0.0.1:6379/0 (rediss:// for TLS, redis://:password@host:6379/0 with a password)"));
-        String display = displayUri(s, uri);
+                        + URI_KEY + "=redis://127.0.0.1:6379/0 (rediss:// for TLS, redis://:password@host:6379/0 with a password; "
+                        + "with " + CLUSTER + "=true, comma-separated seed nodes)"));
+        boolean cluster = s.bool(CLUSTER, false);
+        List<String> uris = s.list(URI_KEY);
+        if (uris.size() > 1 && !cluster) {
+            throw s.malformed(URI_KEY, String.join(",", displayUris(s, uris)),
+                    "one uri; several (comma-separated seed nodes) only with " + CLUSTER + "=true");
+        }
+        String display = String.join(",", displayUris(s, uris));
         String prefix = s.string(KEY_PREFIX, DEFAULT_KEY_PREFIX);
         if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
             throw s.malformed(KEY_PREFIX, prefix, "a prefix without '{' and '}' (the user id is the key's {hash tag}), such as tok:");
@@ -90,7 +103,7 @@ record RedisQueueSettings(
             throw s.malformed(REQUEST_QUEUE_SIZE, s.string(REQUEST_QUEUE_SIZE, ""), "a positive number of commands such as "
                     + DEFAULT_REQUEST_QUEUE_SIZE);
         }
-        return new RedisQueueSettings(uri, display, prefix, commandTimeout, connectTimeout, maxPerUser, maxBytes, retention, when,
+        return new RedisQueueSettings(uris, display, cluster, prefix, commandTimeout, connectTimeout, maxPerUser, maxBytes, retention, when,
                 queueSize);
     }
 
@@ -99,6 +112,14 @@ record RedisQueueSettings(
             throw s.malformed(key, s.string(key, ""), "a positive duration such as " + example);
         }
         return d;
+    }
+
+    private static List<String> displayUris(Settings s, List<String> uris) {
+        List<String> out = new ArrayList<>();
+        for (String u : uris) {
+            out.add(displayUri(s, u));
+        }
+        return out;
     }
 
     /** Checks the form of the uri and returns it without user and password. */

@@ -122,4 +122,21 @@ class KeyLayoutTest {
         assertThat(q.size("erin")).isEqualTo(2);
         assertThat(redis.hlen(prefix + "{erin}:sent")).isEqualTo(2);
     }
+
+    @Test
+    @DisplayName("the hash tag is the whole uid, never empty: %, { and } are percent-escaped, the empty uid is %")
+    void hashTags() {
+        assertThat(RedisQueue.hashTag("alice")).isEqualTo("alice");
+        assertThat(RedisQueue.hashTag("")).isEqualTo("%");
+        assertThat(RedisQueue.hashTag("a{b}c%")).isEqualTo("a%7Bb%7Dc%25");
+        assertThat(RedisQueue.hashTag("}x")).isEqualTo("%7Dx");
+        assertThat(RedisQueue.hashTag("%")).isEqualTo("%25");
+        queue.enqueue("", new byte[] {1}, Instant.now().plusSeconds(60));
+        queue.enqueue("}x", new byte[] {2}, Instant.now().plusSeconds(60));
+        assertThat(redis.keys(prefix + "{%}:*")).as("all but cursors: no device seen").hasSize(RedisQueue.KEY_NAMES.size() - 1);
+        assertThat(redis.keys(prefix + "{%7Dx}:*")).hasSize(RedisQueue.KEY_NAMES.size() - 1);
+        assertThat(redis.keys(prefix + "{%}:*").stream().map(SlotHash::getSlot).distinct()).hasSize(1);
+        assertThat(queue.peek("", 5)).extracting(m -> m.payload()[0]).containsExactly((byte) 1);
+        assertThat(queue.peek("}x", 5)).extracting(m -> m.payload()[0]).containsExactly((byte) 2);
+    }
 }

@@ -39,6 +39,7 @@ class SettingsTest {
         assertThat(s.whenDisconnected()).isEqualTo(RedisQueueSettings.WhenDisconnected.WAIT);
         assertThat(s.requestQueueSize()).isEqualTo(10_000);
         assertThat(s.displayUri()).isEqualTo("redis://127.0.0.1:6379/0");
+        assertThat(s.cluster()).isFalse();
     }
 
     @Test
@@ -75,5 +76,17 @@ class SettingsTest {
         assertThatThrownBy(() -> parse("max-total-bytes", "1MiB")).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("unknown setting 'max-total-bytes'");
         assertThat(parse("max-bytes-per-user", "1MiB", "when-disconnected", "fail").maxBytesPerUser()).isEqualTo(1 << 20);
+        assertThatThrownBy(() -> parse("cluster", "yes")).hasMessageContaining("cluster");
+    }
+
+    @Test
+    @DisplayName("several uris only with cluster=true: seed nodes")
+    void clusterSeeds() {
+        assertThatThrownBy(() -> parse("uri", "redis://a:7000,redis://:pw@b:7001")).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("cluster=true").satisfies(e -> assertThat(e.getMessage()).doesNotContain("pw"));
+        RedisQueueSettings s = parse("uri", "redis://a:7000, redis://:pw@b:7001", "cluster", "true");
+        assertThat(s.cluster()).isTrue();
+        assertThat(s.uris()).containsExactly("redis://a:7000", "redis://:pw@b:7001");
+        assertThat(s.displayUri()).isEqualTo("redis://a:7000/0,redis://b:7001/0");
     }
 }
