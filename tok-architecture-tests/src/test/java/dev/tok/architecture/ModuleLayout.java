@@ -35,6 +35,13 @@ final class ModuleLayout {
     static final java.util.Map<String, String> SINGLE_LIBRARY_QUEUES = java.util.Map.of(
             "dev.tok.queue.redis", "io.lettuce");
 
+    /** @return {@link #OBSERVABILITY_PACKAGES} and {@link #SINGLE_LIBRARY_QUEUES}: modules that may use one library */
+    static java.util.Map<String, String> singleLibraryModules() {
+        java.util.Map<String, String> all = new java.util.TreeMap<>(OBSERVABILITY_PACKAGES);
+        all.putAll(SINGLE_LIBRARY_QUEUES);
+        return all;
+    }
+
     /** Code shared by the built-in transports; not a provider, not API. */
     static final String TRANSPORT_SUPPORT = "dev.tok.transport.support";
 
