@@ -80,7 +80,9 @@ public final class RedisServer implements AutoCloseable {
      *
      * @param directory   an existing directory the server owns (working directory, append-only file, log)
      * @param persistence what it keeps on disk
-     * @param extraArgs   more {@code redis-server} arguments, such as {@code "--maxmemory", "1mb"}
+     * @param extraArgs   more {@code redis-server} arguments, such as {@code "--maxmemory", "1mb"}; with
+     *                    {@code "--requirepass", "pw"} readiness is a {@code NOAUTH} answer, and
+     *                    {@link #command} gets {@code -NOAUTH} replies
      * @return the running server
      * @throws AssertionError when {@code redis-server} is not installed (the message says how to
      *                        install it) or does not become ready (the message has its log)
@@ -96,7 +98,7 @@ public final class RedisServer implements AutoCloseable {
             try {
                 server.launch();
                 return server;
-            } catch (AssertionError e) {
+            } catch (PortTaken e) {
                 server.kill();
                 last = e;
             }
@@ -243,11 +245,14 @@ public final class RedisServer implements AutoCloseable {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new AssertionError("redis-server exited with " + process.exitValue() + " before answering PING on port "
-                        + port + "; command: " + String.join(" ", cmd) + "\n--- " + logFile() + " ---\n" + tail());
+                String message = "redis-server exited with " + process.exitValue() + " before answering PING on port "
+                        + port + "; command: " + String.join(" ", cmd) + "\n--- " + logFile() + " ---\n" + tail();
+                throw tail().contains("Address already in use") ? new PortTaken(message) : new AssertionError(message);
             }
             try {
-                if (command("PING").equals("+PONG")) {
+                String pong = command("PING");
+                // a server with requirepass answers NOAUTH: it is up all the same
+                if (pong.equals("+PONG") || pong.startsWith("-NOAUTH")) {
                     return;
                 }
             } catch (UncheckedIOException notYet) {
@@ -307,6 +312,15 @@ public final class RedisServer implements AutoCloseable {
         }
         throw new AssertionError(program + " is not installed (not on the PATH: " + path + "); the Redis tests need a real "
                 + "server. Install it with: " + INSTALL_LINE + " (./test does this when it runs as root or with sudo)");
+    }
+
+    /** redis-server could not bind its port: another process took it after {@link #freePort()} found it free. */
+    private static final class PortTaken extends AssertionError {
+        private static final long serialVersionUID = 1L;
+
+        PortTaken(String message) {
+            super(message);
+        }
     }
 
     private static int freePort() {
