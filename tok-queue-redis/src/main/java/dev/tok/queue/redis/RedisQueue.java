@@ -41,6 +41,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code redis} {@link Queue}: one shared Lettuce connection (thread-safe, pipelined), one Lua
@@ -81,6 +82,7 @@ final class RedisQueue implements Queue {
     private static final byte[] OP_CURSOR = ascii("cursor");
     private static final byte[] OP_ACK_DEVICE = ascii("ack-device");
     private static final byte[] OLDEST = ascii("-");
+    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final RedisQueueSettings settings;
     private final ClientResources resources;
@@ -88,6 +90,7 @@ final class RedisQueue implements Queue {
     private final StatefulConnection<byte[], byte[]> connection;
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
     private RedisQueue(RedisQueueSettings settings, ClientResources resources, AbstractRedisClient client,
             StatefulConnection<byte[], byte[]> connection, RedisClusterCommands<byte[], byte[]> commands) {
@@ -124,7 +127,7 @@ final class RedisQueue implements Queue {
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
                 .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
                 .build();
-        AbstractRedisClient client;
+        AbstractRedisClient client = null;
         StatefulConnection<byte[], byte[]> connection;
         RedisClusterCommands<byte[], byte[]> commands;
         try {
@@ -147,9 +150,9 @@ final class RedisQueue implements Queue {
                 commands = c.sync();
             }
         } catch (RuntimeException e) {
-            shutdown(null, resources);
+            shutdown(client, resources);
             throw new TokException("the redis queue could not connect to " + settings.displayUri() + " (connect-timeout "
-                    + settings.connectTimeout() + "): " + describe(e) + "; is Redis running there and reachable?", e);
+                    + text(settings.connectTimeout()) + "): " + describe(e) + "; is Redis running there and reachable?", e);
         }
         RedisQueue queue = new RedisQueue(settings, resources, client, connection, commands);
         try {
@@ -173,7 +176,8 @@ final class RedisQueue implements Queue {
             throw failure("INFO server", null, e);
         }
         String version = infoField(info, "redis_version");
-        int major = version.isEmpty() ? 0 : Integer.parseInt(version.replaceFirst("\\..*", ""));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.").matcher(version);
+        int major = m.find() ? Integer.parseInt(m.group(1)) : 0;
         if (major < 7) {
             throw new TokException("the redis queue needs Redis 7.0 or newer (PEXPIRETIME, ZRANGE BYSCORE); " + settings.displayUri()
                     + " runs " + (version.isEmpty() ? "an unknown version" : "Redis " + version));
@@ -223,19 +227,19 @@ final class RedisQueue implements Queue {
             reply = run(ScriptOutputType.MULTI, OP_ENQUEUE, uid, now, payload, ascii(expiry),
                     ascii(settings.maxPerUser()), ascii(settings.maxBytesPerUser()), ascii(keepUntil), token, ascii(forgetBefore));
         } catch (OutOfMemory e) {
-            throw new QueueFullException("Redis at " + settings.displayUri() + " refused the message for user '" + uid
+            throw full("Redis at " + settings.displayUri() + " refused the message for user '" + uid
                     + "': it is out of memory (maxmemory reached: " + e.getCause().getMessage() + "); raise Redis' maxmemory, "
                     + "lower max-messages-per-user or max-bytes-per-user, or give the messages a shorter ttl");
         }
         long code = (Long) reply.get(0);
         long value = (Long) reply.get(1);
         if (code == 2) {
-            throw new QueueFullException("user '" + uid + "' already has " + value + " messages kept, the max-messages-per-user "
+            throw full("user '" + uid + "' already has " + value + " messages kept, the max-messages-per-user "
                     + "bound of " + settings.maxPerUser() + "; raise max-messages-per-user (default "
                     + RedisQueueSettings.DEFAULT_MAX_PER_USER + ") or give the messages a shorter ttl");
         }
         if (code == 3) {
-            throw new QueueFullException("user '" + uid + "' already has " + value + " payload bytes kept and this message has "
+            throw full("user '" + uid + "' already has " + value + " payload bytes kept and this message has "
                     + payload.length + ", over the max-bytes-per-user bound of " + settings.maxBytesPerUser()
                     + "; raise max-bytes-per-user (default 16MiB) or give the messages a shorter ttl");
         }
@@ -392,6 +396,18 @@ final class RedisQueue implements Queue {
         }
     }
 
+    /** The refusal, logged at WARNING the first time a minute and at DEBUG otherwise. */
+    private QueueFullException full(String message) {
+        long now = System.nanoTime();
+        long last = lastFullWarning.get();
+        if (now - last >= WARN_EVERY_NANOS && lastFullWarning.compareAndSet(last, now)) {
+            LOG.log(Level.WARNING, "redis queue refused a message (further refusals logged at DEBUG for a minute): {0}", message);
+        } else {
+            LOG.log(Level.DEBUG, () -> "redis queue refused a message: " + message);
+        }
+        return new QueueFullException(message);
+    }
+
     private TokException failure(String operation, String uid, RuntimeException e) {
         if (e instanceof TokException) {
             return (TokException) e;
@@ -399,7 +415,7 @@ final class RedisQueue implements Queue {
         String what = "the redis queue's " + operation + (uid == null ? "" : " for user '" + uid + "'") + " on "
                 + settings.displayUri() + " failed: " + describe(e);
         if (e instanceof RedisCommandTimeoutException) {
-            what += " (command-timeout " + settings.commandTimeout() + "; is Redis running and reachable?)";
+            what += " (command-timeout " + text(settings.commandTimeout()) + "; is Redis running and reachable?)";
         }
         return new TokException(what, e);
     }
@@ -436,6 +452,12 @@ final class RedisQueue implements Queue {
             }
         }
         return sb.toString();
+    }
+
+    /** A duration as the settings write it: {@code 5s}, {@code 250ms}. */
+    static String text(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     private static String infoField(String info, String field) {
