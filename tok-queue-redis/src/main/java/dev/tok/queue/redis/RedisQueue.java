@@ -134,9 +134,14 @@ final class RedisQueue implements Queue {
             if (settings.cluster()) {
                 RedisClusterClient clusterClient = RedisClusterClient.create(resources, uris);
                 client = clusterClient;
-                // follow the cluster's topology: refresh on MOVED/ASK redirects and persistent reconnects
+                // follow the cluster's topology: refresh on redirects, persistent reconnects, slots or nodes not in the view
                 clusterClient.setOptions(ClusterClientOptions.builder(options)
-                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAdaptiveRefreshTrigger(
+                                ClusterTopologyRefreshOptions.RefreshTrigger.MOVED_REDIRECT,
+                                ClusterTopologyRefreshOptions.RefreshTrigger.ASK_REDIRECT,
+                                ClusterTopologyRefreshOptions.RefreshTrigger.PERSISTENT_RECONNECTS,
+                                ClusterTopologyRefreshOptions.RefreshTrigger.UNCOVERED_SLOT,
+                                ClusterTopologyRefreshOptions.RefreshTrigger.UNKNOWN_NODE).build())
                         .build());
                 StatefulRedisClusterConnection<byte[], byte[]> c = clusterClient.connect(ByteArrayCodec.INSTANCE);
                 connection = c;
