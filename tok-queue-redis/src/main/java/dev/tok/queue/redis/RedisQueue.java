@@ -66,6 +66,9 @@ final class RedisQueue implements Queue {
     /** Added to every key deadline: clock skew between the hubs and Redis must stay below it. */
     static final Duration KEY_MARGIN = Duration.ofMinutes(1);
 
+    /** How often the cluster client re-reads the cluster's topology, besides its adaptive refreshes. */
+    static final Duration CLUSTER_REFRESH_PERIOD = Duration.ofSeconds(30);
+
     /** Added to the dedup window of enqueue tokens: clock skew between hubs should stay below it. */
     static final Duration DEDUP_SLACK = Duration.ofSeconds(5);
 
@@ -134,14 +137,12 @@ final class RedisQueue implements Queue {
             if (settings.cluster()) {
                 RedisClusterClient clusterClient = RedisClusterClient.create(resources, uris);
                 client = clusterClient;
-                // follow the cluster's topology: refresh on redirects, persistent reconnects, slots or nodes not in the view
+                // Lettuce 7 refreshes the topology on every adaptive trigger by default (MOVED/ASK
+                // redirects, persistent reconnects, uncovered slots, unknown nodes); a periodic
+                // refresh also notices a failover that no command ran into yet
                 clusterClient.setOptions(ClusterClientOptions.builder(options)
-                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAdaptiveRefreshTrigger(
-                                ClusterTopologyRefreshOptions.RefreshTrigger.MOVED_REDIRECT,
-                                ClusterTopologyRefreshOptions.RefreshTrigger.ASK_REDIRECT,
-                                ClusterTopologyRefreshOptions.RefreshTrigger.PERSISTENT_RECONNECTS,
-                                ClusterTopologyRefreshOptions.RefreshTrigger.UNCOVERED_SLOT,
-                                ClusterTopologyRefreshOptions.RefreshTrigger.UNKNOWN_NODE).build())
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enablePeriodicRefresh(CLUSTER_REFRESH_PERIOD).build())
                         .build());
                 StatefulRedisClusterConnection<byte[], byte[]> c = clusterClient.connect(ByteArrayCodec.INSTANCE);
                 connection = c;
