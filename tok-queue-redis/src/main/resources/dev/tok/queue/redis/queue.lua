@@ -81,9 +81,9 @@ if op == 'enqueue' then
   -- ARGV: 3 payload, 4 expiry (ms), 5 max messages, 6 max bytes, 7 keep-until (ms), 8 token,
   -- 9 forget tokens used before (ms)
   local payload, expiry, token = ARGV[3], ARGV[4], ARGV[8]
-  -- first write: one Redis refuses at maxmemory (OOM error), so a full Redis refuses the message
-  redis.call('HSETNX', meta, 'seq', now .. '000')
-  keep(ARGV[7])
+  -- first write: one Redis refuses at maxmemory (OOM error), so a full Redis refuses the message.
+  -- When it creates meta, every way out below gives the keys their deadline (keep).
+  local created = redis.call('HSETNX', meta, 'seq', now .. '000') == 1
   -- the same call again (the client re-sent it after a reconnect: its reply was lost): same id
   local old = redis.call('ZRANGE', sentAt, '-inf', '(' .. ARGV[9], 'BYSCORE', 'LIMIT', 0, 500)
   if #old > 0 then
@@ -96,15 +96,22 @@ if op == 'enqueue' then
   end
   if tonumber(expiry) <= tonumber(now) then
     -- already expired: it gets an id and is never seen
+    keep(ARGV[7])
     return {0, redis.call('HINCRBY', meta, 'seq', 1)}
   end
   purge()
   local count = redis.call('XLEN', log)
   if count >= tonumber(ARGV[5]) then
+    if created then
+      keep(ARGV[7])
+    end
     return {2, count}
   end
   local bytes = tonumber(redis.call('HGET', meta, 'bytes') or '0')
   if bytes + #payload > tonumber(ARGV[6]) then
+    if created then
+      keep(ARGV[7])
+    end
     return {3, bytes}
   end
   local id = redis.call('HINCRBY', meta, 'seq', 1)
@@ -114,7 +121,7 @@ if op == 'enqueue' then
   redis.call('HINCRBY', meta, 'bytes', #payload)
   redis.call('HSET', sent, token, id)
   redis.call('ZADD', sentAt, now, token)
-  -- log, exp and the token keys may be new: give them the deadline
+  -- meta, log, exp and the token keys may be new: give them all the deadline
   keep(ARGV[7])
   return {1, id}
 elseif op == 'read' then
