@@ -11,7 +11,7 @@ final class ModuleLayout {
 
     /** One package per module (its root), all of which must be on this module's test path. */
     static final String[] PACKAGES = {
-        "dev.tok.api", "dev.tok.api.spi", "dev.tok.core", "dev.tok.queue.memory", "dev.tok.queue.chronicle",
+        "dev.tok.api", "dev.tok.api.spi", "dev.tok.core", "dev.tok.queue.memory", "dev.tok.queue.chronicle", "dev.tok.queue.redis",
         "dev.tok.testkit", "dev.tok.transport.support", "dev.tok.transport.tcp", "dev.tok.transport.jetty",
         "dev.tok.transport.netty.ws", "dev.tok.metrics.micrometer",
     };
@@ -25,7 +25,22 @@ final class ModuleLayout {
 
     /** Root packages of transport and queue modules: providers found with ServiceLoader. */
     static final List<String> PROVIDER_PACKAGES = List.of("dev.tok.queue.memory", "dev.tok.queue.chronicle",
-            "dev.tok.transport.tcp", "dev.tok.transport.jetty", "dev.tok.transport.netty.ws");
+            "dev.tok.queue.redis", "dev.tok.transport.tcp", "dev.tok.transport.jetty", "dev.tok.transport.netty.ws");
+
+    /**
+     * Queue modules that may use exactly one library (root package) besides tok-api and the JDK.
+     * The redis queue talks to Redis through Lettuce only (its log lines go to System.Logger):
+     * no Netty, Reactor or SLF4J type in its code.
+     */
+    static final java.util.Map<String, String> SINGLE_LIBRARY_QUEUES = java.util.Map.of(
+            "dev.tok.queue.redis", "io.lettuce");
+
+    /** @return {@link #OBSERVABILITY_PACKAGES} and {@link #SINGLE_LIBRARY_QUEUES}: modules that may use one library */
+    static java.util.Map<String, String> singleLibraryModules() {
+        java.util.Map<String, String> all = new java.util.TreeMap<>(OBSERVABILITY_PACKAGES);
+        all.putAll(SINGLE_LIBRARY_QUEUES);
+        return all;
+    }
 
     /** Code shared by the built-in transports; not a provider, not API. */
     static final String TRANSPORT_SUPPORT = "dev.tok.transport.support";

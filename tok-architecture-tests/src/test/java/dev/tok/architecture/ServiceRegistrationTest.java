@@ -69,7 +69,7 @@ class ServiceRegistrationTest {
                 checked.add(d.name());
             }
         }
-        assertThat(checked).contains("dev.tok.core", "dev.tok.queue.memory", "dev.tok.transport.tcp",
+        assertThat(checked).contains("dev.tok.core", "dev.tok.queue.memory", "dev.tok.queue.redis", "dev.tok.transport.tcp",
                 "dev.tok.transport.jetty", "dev.tok.transport.netty.ws");
     }
 

@@ -8,6 +8,7 @@ import dev.tok.testkit.DurableQueueCompatibilityKit;
 import dev.tok.testkit.FramedSocketClient;
 import dev.tok.testkit.KitRun;
 import dev.tok.testkit.QueueCompatibilityKit;
+import dev.tok.testkit.RedisServer;
 import dev.tok.testkit.TransportClient;
 import dev.tok.testkit.TransportCompatibilityKit;
 import dev.tok.testkit.TransportLimits;
@@ -69,6 +70,16 @@ class TestkitJavadocSamples {
         }
     }
     // end::durable-queue-kit[]
+
+    void redisServer(Path directory) {
+        // tag::redis-server[]
+        try (RedisServer redis = RedisServer.start(directory, RedisServer.Persistence.APPEND_ONLY)) {
+            String uri = redis.uri();   // redis://127.0.0.1:PORT/0
+            redis.kill();               // SIGKILL: what was not fsynced is lost
+            redis.restart();            // same port and directory: the append-only file is read again
+        }
+        // end::redis-server[]
+    }
 
     enum Flaw { DROPS_AN_INBOUND_FRAME }
 
