@@ -724,9 +724,10 @@ public final class HubConfig {
         }
 
         /**
-         * Adds an observer of the hub's events (metrics, tracing). May be called several times:
-         * the hub calls every observer, in the order added; an observer that throws is logged
-         * and does not affect the others. See {@link HubObserver} for the threads and the cost.
+         * Adds an observer of the hub's events (metrics; for tracing see {@link #tracer}). May be
+         * called several times: the hub calls every observer, in the order added; an observer that
+         * throws is logged and does not affect the others. See {@link HubObserver} for the threads
+         * and the cost.
          *
          * @param observer the observer; not null
          * @return this builder

@@ -112,26 +112,11 @@ public final class TokTracing implements HubTracer {
         return outcome.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** A span and the scope that made it current on the actor's thread. */
-    private static final class Receive {
-        final Span span;
-        final Scope scope;
-
-        Receive(Span span, Scope scope) {
-            this.span = span;
-            this.scope = scope;
-        }
-    }
-
-    /** An enqueue's span and its send's, which gets the message id too. */
-    private static final class Enqueue {
-        final Span span;
-        final Span send;
-
-        Enqueue(Span span, Span send) {
-            this.span = span;
-            this.send = send;
-        }
+    /**
+     * A span with what its end needs besides: the receive's {@link Scope} that made it current on
+     * the actor's thread, the enqueue's send {@link Span}, which gets the message id too.
+     */
+    private record With<T>(Span span, T other) {
     }
 
     /**
@@ -148,14 +133,15 @@ public final class TokTracing implements HubTracer {
             b.setAttribute(UID, connection.device().uid());
         }
         Span span = b.startSpan();
-        return new Receive(span, span.makeCurrent());
+        return new With<>(span, span.makeCurrent());
     }
 
     @Override
     public void receiveFinished(Object receive, Throwable failure) {
-        Receive r = (Receive) receive;
-        r.scope.close();
-        end(r.span, failure);
+        @SuppressWarnings("unchecked")
+        With<Scope> r = (With<Scope>) receive;
+        r.other().close();
+        end(r.span(), failure);
     }
 
     /** Opens {@value #SEND}, a child of the current span (the actor's {@value #RECEIVE}, when the actor sends). */
@@ -182,18 +168,19 @@ public final class TokTracing implements HubTracer {
     @Override
     public Object enqueueStarted(Object send) {
         Span span = child(ENQUEUE, (Span) send).startSpan();
-        return span.isRecording() ? new Enqueue(span, (Span) send) : null;
+        return span.isRecording() ? new With<>(span, (Span) send) : null;
     }
 
     @Override
     public void enqueueFinished(Object enqueue, long id, Throwable failure) {
-        Enqueue e = (Enqueue) enqueue;
+        @SuppressWarnings("unchecked")
+        With<Span> e = (With<Span>) enqueue;
         if (failure == null) {
             String messageId = Long.toString(id);
-            e.span.setAttribute(MESSAGE_ID, messageId);
-            e.send.setAttribute(MESSAGE_ID, messageId);
+            e.span().setAttribute(MESSAGE_ID, messageId);
+            e.other().setAttribute(MESSAGE_ID, messageId);
         }
-        end(e.span, failure);
+        end(e.span(), failure);
     }
 
     @Override
