@@ -35,7 +35,7 @@ final class Drain implements SlotTask {
     /** The tracer's token of this drain, the parent of its writes; null when it is not traced. */
     private Object trace;
     /** Messages acknowledged to the queue so far, for the tracer; written by one batch at a time. */
-    private volatile int delivered;
+    private volatile int deliveredSoFar;
     /** Why the drain gave up (the queue failed), for the tracer. */
     private volatile Throwable failure;
 
@@ -56,10 +56,10 @@ final class Drain implements SlotTask {
         try {
             done = next();
         } catch (RuntimeException | Error e) {
-            t.deliveryFinished(drain, delivered, e);
+            t.deliveryFinished(drain, deliveredSoFar, e);
             throw e;
         }
-        return done.whenComplete((v, e) -> t.deliveryFinished(drain, delivered, e != null ? e : failure));
+        return done.whenComplete((v, e) -> t.deliveryFinished(drain, deliveredSoFar, e != null ? e : failure));
     }
 
     /** Delivers the next batch, and the ones after it. */
@@ -160,7 +160,7 @@ final class Drain implements SlotTask {
             try {
                 hub.queue.acknowledge(slot.uid, batch.get(delivered - 1).id());
                 hub.metrics.dequeued.add(delivered);
-                this.delivered += delivered;
+                deliveredSoFar += delivered;
                 if (hub.observers != null) {
                     hub.observers.dequeued(delivered);
                 }
