@@ -11,8 +11,8 @@ package dev.tok.api;
  * span) that the hub keeps and hands back, unchanged, to the matching {@code ...Finished} call
  * and to the calls for the work's parts. A tracer returns {@code null} for work it does not
  * trace (sampled out, or not interested): the hub then makes no further call for that work or
- * its parts, so a {@code ...Finished} method and the {@code send} argument of
- * {@link #writeStarted} and {@link #enqueueStarted} never get {@code null}. Each token that was
+ * its parts, so a {@code ...Finished} method, the {@code parent} of {@link #writeStarted} and
+ * the {@code send} of {@link #enqueueStarted} never get {@code null}. Each token that was
  * started is finished at most once; a write its transport never completes is never finished
  * (its send is, failed, after twice the write timeout).
  *
