@@ -99,6 +99,7 @@ public final class HubConfig {
     private final boolean noQueue;
     private final Executor actorExecutor;
     private final List<HubObserver> observers;
+    private final HubTracer tracer;
     private final DeliveryMode delivery;
     private final int maxInflightMessages;
     private final long maxInflightBytes;
@@ -134,6 +135,7 @@ public final class HubConfig {
         this.noQueue = b.noQueue;
         this.actorExecutor = b.actorExecutor;
         this.observers = List.copyOf(b.observers);
+        this.tracer = b.tracer;
         this.delivery = b.delivery;
         this.maxInflightMessages = b.maxInflightMessages;
         this.maxInflightBytes = b.maxInflightBytes;
@@ -300,6 +302,14 @@ public final class HubConfig {
         return observers;
     }
 
+    /**
+     * @return the tracer set with {@link Builder#tracer}, if any
+     * @since 0.1
+     */
+    public Optional<HubTracer> tracer() {
+        return Optional.ofNullable(tracer);
+    }
+
     /** @return the delivery mode; {@link DeliveryMode#AT_MOST_ONCE} unless set */
     public DeliveryMode delivery() {
         return delivery;
@@ -374,6 +384,7 @@ public final class HubConfig {
         private boolean noQueue;
         private Executor actorExecutor;
         private final List<HubObserver> observers = new ArrayList<>();
+        private HubTracer tracer;
         private DeliveryMode delivery = DeliveryMode.AT_MOST_ONCE;
         private int maxInflightMessages = DEFAULT_MAX_INFLIGHT_MESSAGES;
         private long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
@@ -409,6 +420,7 @@ public final class HubConfig {
             noQueue = c.noQueue;
             actorExecutor = c.actorExecutor;
             observers.addAll(c.observers);
+            tracer = c.tracer;
             delivery = c.delivery;
             maxInflightMessages = c.maxInflightMessages;
             maxInflightBytes = c.maxInflightBytes;
@@ -712,9 +724,10 @@ public final class HubConfig {
         }
 
         /**
-         * Adds an observer of the hub's events (metrics, tracing). May be called several times:
-         * the hub calls every observer, in the order added; an observer that throws is logged
-         * and does not affect the others. See {@link HubObserver} for the threads and the cost.
+         * Adds an observer of the hub's events (metrics; for tracing see {@link #tracer}). May be
+         * called several times: the hub calls every observer, in the order added; an observer that
+         * throws is logged and does not affect the others. See {@link HubObserver} for the threads
+         * and the cost.
          *
          * @param observer the observer; not null
          * @return this builder
@@ -722,6 +735,21 @@ public final class HubConfig {
          */
         public Builder observer(HubObserver observer) {
             observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
+        }
+
+        /**
+         * Sets the tracer: the hub tells it when its units of work (the actor's work on a frame,
+         * a send with its writes and enqueue, the delivery of queued messages at login) start and
+         * end, so that it can trace them; see {@link HubTracer}. One per hub: a second call
+         * replaces the first. Without one, tracing costs the hub a null check per event.
+         *
+         * @param tracer the tracer, for example {@code TokTracing} of {@code tok-tracing-otel}; not null
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder tracer(HubTracer tracer) {
+            this.tracer = Objects.requireNonNull(tracer, "tracer");
             return this;
         }
 

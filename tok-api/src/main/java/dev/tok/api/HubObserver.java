@@ -1,9 +1,10 @@
 package dev.tok.api;
 
 /**
- * Observes what a hub does, for metrics and tracing: connections opening and closing, frames in
- * and out, sends completing, the queue. Registered with {@link HubConfig.Builder#observer};
- * every method has an empty default, so an observer overrides only what it needs. The hub never
+ * Observes what a hub does, for metrics: connections opening and closing, frames in and out,
+ * sends completing, the queue. Registered with {@link HubConfig.Builder#observer}; every method
+ * has an empty default, so an observer overrides only what it needs. (Tracing, which needs to
+ * know when work starts and on which thread, has its own interface: {@link HubTracer}.) The hub never
  * reports a uid on its own: only {@link #connectionOpened} and {@link #connectionClosed} get the
  * {@link Device}, and a metrics observer must not put its uid in a tag (unbounded cardinality,
  * personal data).

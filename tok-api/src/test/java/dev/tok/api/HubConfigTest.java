@@ -49,6 +49,19 @@ class HubConfigTest {
     }
 
     @Test
+    @DisplayName("no tracer by default; one set is kept by toBuilder, and a second replaces it")
+    void tracer() {
+        assertThat(valid().build().tracer()).isEmpty();
+        HubTracer first = new HubTracer() { };
+        HubTracer second = new HubTracer() { };
+        HubConfig c = valid().tracer(first).build();
+        assertThat(c.tracer()).containsSame(first);
+        assertThat(c.toBuilder().build().tracer()).containsSame(first);
+        assertThat(c.toBuilder().tracer(second).build().tracer()).containsSame(second);
+        assertThatThrownBy(() -> valid().tracer(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("tracer");
+    }
+
+    @Test
     @DisplayName("toBuilder keeps a read timeout that was never set unset: adding pings later turns it off")
     void toBuilderKeepsTheDefaultADefault() {
         HubConfig plain = HubConfig.builder().actor((d, p) -> { }).build();

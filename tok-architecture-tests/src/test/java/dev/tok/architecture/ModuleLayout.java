@@ -13,7 +13,7 @@ final class ModuleLayout {
     static final String[] PACKAGES = {
         "dev.tok.api", "dev.tok.api.spi", "dev.tok.core", "dev.tok.queue.memory", "dev.tok.queue.chronicle", "dev.tok.queue.redis",
         "dev.tok.testkit", "dev.tok.transport.support", "dev.tok.transport.tcp", "dev.tok.transport.jetty",
-        "dev.tok.transport.netty.ws", "dev.tok.metrics.micrometer",
+        "dev.tok.transport.netty.ws", "dev.tok.metrics.micrometer", "dev.tok.tracing.otel",
     };
 
     /**
@@ -21,7 +21,8 @@ final class ModuleLayout {
      * package) each may use besides tok-api and the JDK.
      */
     static final java.util.Map<String, String> OBSERVABILITY_PACKAGES = java.util.Map.of(
-            "dev.tok.metrics.micrometer", "io.micrometer");
+            "dev.tok.metrics.micrometer", "io.micrometer",
+            "dev.tok.tracing.otel", "io.opentelemetry");
 
     /** Root packages of transport and queue modules: providers found with ServiceLoader. */
     static final List<String> PROVIDER_PACKAGES = List.of("dev.tok.queue.memory", "dev.tok.queue.chronicle",

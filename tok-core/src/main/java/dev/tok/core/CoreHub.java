@@ -91,6 +91,8 @@ final class CoreHub implements Hub {
     final Metrics metrics = new Metrics();
     /** The configured observers as one; null when there are none (the hot paths test for null only). */
     final Observers observers;
+    /** The configured tracer, guarded; null when there is none (the hot paths test for null only). */
+    final Tracing tracing;
     final ExecutorService worker;
     final Executor actorExecutor;
     private final ExecutorService ownActorExecutor;
@@ -138,6 +140,7 @@ final class CoreHub implements Hub {
         this.sessionPolicy = config.sessionPolicy();
         this.authenticator = config.authenticator().orElse(null);
         this.observers = Observers.of(config.observers());
+        this.tracing = Tracing.of(config.tracer().orElse(null));
         int cores = Runtime.getRuntime().availableProcessors();
         this.worker = Executors.newFixedThreadPool(Math.max(2, cores), new NamedThreadFactory("worker"));
         if (config.actorExecutor().isPresent()) {
@@ -226,13 +229,14 @@ final class CoreHub implements Hub {
      */
     private CompletionStage<SendResult> sendLogged(String uid, byte[] payload, Duration ttl) {
         long startNanos = observers == null ? 0 : System.nanoTime();
+        Object trace = tracing == null ? null : tracing.sendStarted(uid, payload.length);
         if (closing) {
-            return failedSend(new HubClosedException(), startNanos);
+            return failedSend(new HubClosedException(), startNanos, trace);
         }
         if (ttl.isZero()) {
             UserSlot existing = slots.get(uid);
             if (existing == null || existing.conns.length == 0) {
-                return failedSend(new OfflineException(uid), startNanos);
+                return failedSend(new OfflineException(uid), startNanos, trace);
             }
         }
         while (true) {
@@ -247,12 +251,12 @@ final class CoreHub implements Hub {
                     send = null;
                     start = false;
                 } else {
-                    send = new LogSend(slot, payload, ttl, startNanos);
+                    send = new LogSend(slot, payload, ttl, startNanos, trace);
                     start = slot.submit(send);
                 }
             }
             if (send == null) {
-                return failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos);
+                return failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos, trace);
             }
             if (start) {
                 slot.start();
@@ -301,7 +305,8 @@ final class CoreHub implements Hub {
     /** {@code ConnectionContext.reply}: a send to one connection, in its user's order. */
     CompletionStage<SendResult> reply(HubConnection conn, byte[] payload) {
         if (conn.isClosed() && !closing) {
-            return failedSend(new OfflineException(conn.device()), observers == null ? 0 : System.nanoTime());
+            return failedSend(new OfflineException(conn.device()), observers == null ? 0 : System.nanoTime(),
+                    tracing == null ? null : tracing.sendStarted(conn.device().uid(), payload.length));
         }
         return send(conn.device().uid(), payload, Duration.ZERO, conn);
     }
@@ -312,15 +317,16 @@ final class CoreHub implements Hub {
      */
     private CompletionStage<SendResult> send(String uid, byte[] payload, Duration ttl, Object only) {
         long startNanos = observers == null ? 0 : System.nanoTime();
+        Object trace = tracing == null ? null : tracing.sendStarted(uid, payload.length);
         if (closing) {
-            return failedSend(new HubClosedException(), startNanos);
+            return failedSend(new HubClosedException(), startNanos, trace);
         }
         if (ttl.isZero()) {
             UserSlot existing = slots.get(uid);
             if (existing == null || existing.conns.length == 0) {
                 return failedSend(only == null ? new OfflineException(uid)
                         : new OfflineException(only instanceof Device ? (Device) only : ((HubConnection) only).device()),
-                        startNanos);
+                        startNanos, trace);
             }
         }
         while (true) {
@@ -339,7 +345,8 @@ final class CoreHub implements Hub {
                     limited = true; // failed after the monitor: the observers are user code
                     break locked;
                 }
-                op = new SendOperation(this, slot, payload, ttl, only, startNanos);
+                op = trace == null ? new SendOperation(this, slot, payload, ttl, only, startNanos)
+                        : new TracedSendOperation(this, slot, payload, ttl, only, startNanos, trace);
                 direct = slot.fastPathOpen();
                 if (direct) {
                     HubConnection[] targets = op.select(slot.conns);
@@ -356,7 +363,7 @@ final class CoreHub implements Hub {
             // Outside the monitor: BeforeSend, the transport's write, and whatever a write that
             // completes at once sets off (AfterSend, the stage's dependent actions, observers) are user code.
             if (limited) {
-                return failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos);
+                return failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos, trace);
             }
             if (offline) {
                 op.offline();
@@ -369,10 +376,17 @@ final class CoreHub implements Hub {
         }
     }
 
-    /** A send that failed before it became a {@link SendOperation}; never under a monitor. */
-    private CompletionStage<SendResult> failedSend(TokException failure, long startNanos) {
+    /**
+     * A send that failed before it became a {@link SendOperation}; never under a monitor.
+     *
+     * @param trace the tracer's token of the send; null when it is not traced
+     */
+    private CompletionStage<SendResult> failedSend(TokException failure, long startNanos, Object trace) {
         if (observers != null) {
             observers.sendCompleted(SendOutcome.of(failure), startNanos);
+        }
+        if (trace != null) {
+            tracing.sendFinished(trace, SendOutcome.of(failure), failure);
         }
         return CompletableFuture.failedFuture(failure);
     }

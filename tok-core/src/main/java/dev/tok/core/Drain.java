@@ -32,6 +32,12 @@ final class Drain implements SlotTask {
     private final UserSlot slot;
     /** The connections the current batch was written to; read after the batch completed. */
     private volatile HubConnection[] lastConns;
+    /** The tracer's token of this drain, the parent of its writes; null when it is not traced. */
+    private Object trace;
+    /** Messages acknowledged to the queue so far, for the tracer; written by one batch at a time. */
+    private volatile int deliveredSoFar;
+    /** Why the drain gave up (the queue failed), for the tracer. */
+    private volatile Throwable failure;
 
     Drain(CoreHub hub, UserSlot slot) {
         this.hub = hub;
@@ -40,13 +46,31 @@ final class Drain implements SlotTask {
 
     @Override
     public CompletionStage<Void> run() {
+        Tracing t = hub.tracing;
+        trace = t == null ? null : t.deliveryStarted(slot.uid, null);
+        if (trace == null) {
+            return next();
+        }
+        Object drain = trace;
+        CompletionStage<Void> done;
+        try {
+            done = next();
+        } catch (RuntimeException | Error e) {
+            t.deliveryFinished(drain, deliveredSoFar, e);
+            throw e;
+        }
+        return done.whenComplete((v, e) -> t.deliveryFinished(drain, deliveredSoFar, e != null ? e : failure));
+    }
+
+    /** Delivers the next batch, and the ones after it. */
+    private CompletionStage<Void> next() {
         HubConnection[] conns;
         synchronized (slot) {
             CompletableFuture<Void> quiet = slot.whenQuiet();
             if (quiet != null) {
                 // A write to an older connection may still fail and be cached: wait for it, so
                 // that it is delivered in its place.
-                return quiet.thenComposeAsync(v -> run(), hub.worker);
+                return quiet.thenComposeAsync(v -> next(), hub.worker);
             }
             conns = slot.conns;
         }
@@ -59,6 +83,7 @@ final class Drain implements SlotTask {
             batch = hub.queue.peek(slot.uid, BATCH);
         } catch (RuntimeException e) {
             LOG.error("peek of the queue of user '{}' failed; its messages wait for the next login", slot.uid, e);
+            failure = e;
             return DONE;
         }
         if (batch.isEmpty()) {
@@ -71,7 +96,9 @@ final class Drain implements SlotTask {
             for (int c = 0; c < conns.length; c++) {
                 HubConnection conn = conns[c];
                 CompletableFuture<Boolean> written = new CompletableFuture<>();
-                conn.write(payload).whenComplete((v, e) -> {
+                CompletionStage<Void> write = trace == null ? conn.write(payload)
+                        : hub.tracing.write(trace, conn, () -> conn.write(payload));
+                write.whenComplete((v, e) -> {
                     if (written.complete(e == null) && e == null) {
                         conn.written(payload);
                     }
@@ -133,23 +160,25 @@ final class Drain implements SlotTask {
             try {
                 hub.queue.acknowledge(slot.uid, batch.get(delivered - 1).id());
                 hub.metrics.dequeued.add(delivered);
+                deliveredSoFar += delivered;
                 if (hub.observers != null) {
                     hub.observers.dequeued(delivered);
                 }
             } catch (RuntimeException e) {
                 LOG.error("acknowledging delivered messages of user '{}' failed; they may be delivered again", slot.uid, e);
+                failure = e;
                 return DONE;
             }
         }
         if (delivered == batch.size()) {
-            return run();
+            return next();
         }
         // A connection that failed a write has a gap: it is closed, and the drain goes on with
         // the others from the first message not every connection received, before any later send.
         int closed = closeFailed(writes);
         LOG.debug("drain of user '{}': {} connection(s) failed a write and were closed; {} message(s) acknowledged",
                 slot.uid, closed, delivered);
-        return run();
+        return next();
     }
 
     private int closeFailed(CompletableFuture<Boolean>[][] writes) {

@@ -254,20 +254,42 @@ final class HubConnection implements Connection {
         }
     }
 
+    /** Hands a frame to the actor; the tracer, if any, is told around it on this thread. */
     private void deliver(byte[] frame) {
+        Tracing t = hub.tracing;
+        Object trace = t == null ? null : t.receiveStarted(context, frame.length);
+        if (trace == null) {
+            receive(frame);
+            return;
+        }
+        Throwable failure = null;
+        try {
+            failure = receive(frame);
+        } catch (Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            t.receiveFinished(trace, failure);
+        }
+    }
+
+    /** @return what {@code BeforeReceive} or the actor threw (logged here); null when they returned */
+    private RuntimeException receive(byte[] frame) {
         byte[] payload = frame;
         if (hub.beforeReceive != null) {
             try {
                 payload = hub.beforeReceive.beforeReceive(context, frame);
             } catch (RuntimeException e) {
                 LOG.info("frame from {} rejected by BeforeReceive: {}", device, e.toString());
-                return;
+                return e;
             }
         }
         try {
             hub.actor.onReceive(context, payload);
+            return null;
         } catch (RuntimeException e) {
             LOG.error("actor failed on a frame from {} over transport '{}' from {}", device, adapter.transport(), adapter.remoteAddress(), e);
+            return e;
         }
     }
 

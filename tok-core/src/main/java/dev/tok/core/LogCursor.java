@@ -30,6 +30,8 @@ final class LogCursor {
     long ackedUpTo;
     /** Messages after {@link #sentUpTo} may wait in the log: live messages must not overtake them. */
     boolean behind;
+    /** The tracer's token of the {@link LogResume} catching up now, the parent of its writes; else null. */
+    Object trace;
 
     /** Ids and sizes of the messages in flight, a ring in id order. */
     private long[] ids = new long[4];
@@ -133,7 +135,10 @@ final class LogCursor {
 
     /** Writes one message of the log; a failed write closes the connection (the device gets it again). */
     private void write(long id, byte[] payload) {
-        conn.writeLogged(id, payload).whenComplete((v, e) -> {
+        Object t = trace;
+        java.util.concurrent.CompletionStage<Void> w = t == null ? conn.writeLogged(id, payload)
+                : conn.hub().tracing.write(t, conn, () -> conn.writeLogged(id, payload));
+        w.whenComplete((v, e) -> {
             if (e == null) {
                 conn.written(payload);
             } else {

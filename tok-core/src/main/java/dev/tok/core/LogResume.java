@@ -27,19 +27,32 @@ final class LogResume implements SlotTask {
         if (conn.isClosed()) {
             return DONE;
         }
+        Tracing t = slot.hub.tracing;
+        Object trace = t == null ? null : t.deliveryStarted(slot.uid, conn.transport);
         long cursor;
         try {
             cursor = slot.hub.queue.cursor(conn.device());
         } catch (RuntimeException e) {
             LOG.error("reading the cursor of {} failed; closing its connection so that it resumes later", conn.device(), e);
             conn.close(CloseReason.SERVER_ERROR);
+            if (trace != null) {
+                t.deliveryFinished(trace, 0, e);
+            }
             return DONE;
         }
         LogCursor c = conn.logCursor;
         c.ackedUpTo = cursor;
         c.sentUpTo = cursor;
         c.behind = true;
-        c.catchUp(slot.hub, slot.uid);
+        c.trace = trace;
+        try {
+            c.catchUp(slot.hub, slot.uid);
+        } finally {
+            c.trace = null;
+        }
+        if (trace != null) {
+            t.deliveryFinished(trace, c.inflight(), null); // nothing was in flight before the resume
+        }
         return DONE;
     }
 

@@ -32,6 +32,8 @@ final class LogSend implements SlotTask {
     private final byte[] payload;
     private final Duration ttl;
     private final long startNanos;
+    /** The tracer's token of this send; null when it is not traced. */
+    private final Object trace;
     final CompletableFuture<SendResult> result = new CompletableFuture<>();
 
     /** Set in {@link #run}; read by the completions after the writes were issued. */
@@ -44,11 +46,12 @@ final class LogSend implements SlotTask {
     /** When the writes were issued, in {@link SendOperation#clockMillis()}. */
     int issuedAtMillis;
 
-    LogSend(UserSlot slot, byte[] payload, Duration ttl, long startNanos) {
+    LogSend(UserSlot slot, byte[] payload, Duration ttl, long startNanos, Object trace) {
         this.slot = slot;
         this.payload = payload;
         this.ttl = ttl;
         this.startNanos = startNanos;
+        this.trace = trace;
     }
 
     @Override
@@ -61,7 +64,7 @@ final class LogSend implements SlotTask {
         }
         Duration keep = ttl.isZero() ? hub.config.zeroTtlRetention() : ttl;
         try {
-            id = hub.queue.enqueue(slot.uid, payload, expiry(keep));
+            id = Tracing.enqueue(hub, trace, slot.uid, payload, expiry(keep));
         } catch (RuntimeException e) {
             fail(new CacheFailedException(slot.uid, e));
             return DONE;
@@ -96,7 +99,10 @@ final class LogSend implements SlotTask {
         slot.logWritesIssued(this);
         for (int i = 0; i < out.length; i++) {
             int index = i;
-            out[i].writeLogged(id, payload).whenComplete((v, e) -> settle(index, e));
+            HubConnection c = out[i];
+            CompletionStage<Void> w = trace == null ? c.writeLogged(id, payload)
+                    : hub.tracing.write(trace, c, () -> c.writeLogged(id, payload));
+            w.whenComplete((v, e) -> settle(index, e));
         }
         return DONE;
     }
@@ -188,6 +194,9 @@ final class LogSend implements SlotTask {
         if (o != null) {
             o.sendCompleted(SendOutcome.of(r.status()), startNanos);
         }
+        if (trace != null && !result.isDone()) {
+            slot.hub.tracing.sendFinished(trace, SendOutcome.of(r.status()), null);
+        }
         result.complete(r);
     }
 
@@ -195,6 +204,9 @@ final class LogSend implements SlotTask {
         Observers o = slot.hub.observers;
         if (o != null && !result.isDone()) {
             o.sendCompleted(SendOutcome.of(failure), startNanos);
+        }
+        if (trace != null && !result.isDone()) {
+            slot.hub.tracing.sendFinished(trace, SendOutcome.of(failure), failure);
         }
         result.completeExceptionally(failure);
     }

@@ -30,8 +30,12 @@ import java.util.function.BiConsumer;
  * every write's outcome, and caches the message when the user is offline or when the
  * {@link PartialSendPolicy} says so. As a {@link SlotTask} it runs in the user's chain when it
  * could not take the fast path.
+ *
+ * <p>A send the hub's {@link dev.tok.api.HubTracer} traces is a {@link TracedSendOperation}, which
+ * holds the tracer's token: a field here would make every send allocate 8 bytes more (this
+ * object's 64 bytes have no padding left), so only a traced send pays for it.
  */
-final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
+sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> permits TracedSendOperation {
     private static final AtomicIntegerFieldUpdater<SendOperation> REMAINING =
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
     /** A boolean, not an int: it fits the object's padding, so a send allocates no more than before the observers. */
@@ -116,20 +120,37 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         return (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
-    /** Completes the send's stage with a result, after telling the observers. Never under a monitor. */
+    /** @return the tracer's token of this send; null when it is not traced */
+    Object trace() {
+        return null;
+    }
+
+    /** Completes the send's stage with a result, after telling the observers and the tracer. Never under a monitor. */
     private void succeed(SendResult r) {
         Observers o = slot.hub.observers;
-        if (o != null && OBSERVED.compareAndSet(this, false, true)) {
-            o.sendCompletedAfter(SendOutcome.of(r.status()), elapsedNanos());
+        Object trace = trace();
+        if ((o != null || trace != null) && OBSERVED.compareAndSet(this, false, true)) {
+            if (o != null) {
+                o.sendCompletedAfter(SendOutcome.of(r.status()), elapsedNanos());
+            }
+            if (trace != null) {
+                slot.hub.tracing.sendFinished(trace, SendOutcome.of(r.status()), null);
+            }
         }
         result.complete(r);
     }
 
-    /** Fails the send's stage, after telling the observers. Never under a monitor. */
+    /** Fails the send's stage, after telling the observers and the tracer. Never under a monitor. */
     private void fail(Throwable failure) {
         Observers o = slot.hub.observers;
-        if (o != null && !result.isDone() && OBSERVED.compareAndSet(this, false, true)) {
-            o.sendCompletedAfter(SendOutcome.of(failure), elapsedNanos());
+        Object trace = trace();
+        if ((o != null || trace != null) && !result.isDone() && OBSERVED.compareAndSet(this, false, true)) {
+            if (o != null) {
+                o.sendCompletedAfter(SendOutcome.of(failure), elapsedNanos());
+            }
+            if (trace != null) {
+                slot.hub.tracing.sendFinished(trace, SendOutcome.of(failure), failure);
+            }
         }
         result.completeExceptionally(failure);
     }
@@ -203,7 +224,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
     void write() {
         HubConnection[] conns = targets;
         if (conns.length == 1) {
-            conns[0].write(payload).whenComplete(this); // the common case: no per-target object
+            write(conns[0]).whenComplete(this); // the common case: no per-target object
             return;
         }
         Outcome[] each = new Outcome[conns.length];
@@ -212,8 +233,14 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
         }
         outcomes = each;
         for (int i = 0; i < conns.length; i++) {
-            conns[i].write(payload).whenComplete(each[i]);
+            write(conns[i]).whenComplete(each[i]);
         }
+    }
+
+    /** Writes the message to one connection, traced when the send is. */
+    private CompletionStage<Void> write(HubConnection c) {
+        Object trace = trace();
+        return trace == null ? c.write(payload) : slot.hub.tracing.write(trace, c, () -> c.write(payload));
     }
 
     /**
@@ -300,7 +327,7 @@ final class SendOperation implements SlotTask, BiConsumer<Void, Throwable> {
             return new CacheFailedException(slot.uid, new QueueRequiredException());
         }
         try {
-            slot.hub.queue.enqueue(slot.uid, payload, Instant.ofEpochMilli(expiresAtMillis));
+            Tracing.enqueue(slot.hub, trace(), slot.uid, payload, Instant.ofEpochMilli(expiresAtMillis));
             slot.hub.metrics.enqueued.increment();
             if (slot.hub.observers != null) {
                 slot.hub.observers.enqueued();
