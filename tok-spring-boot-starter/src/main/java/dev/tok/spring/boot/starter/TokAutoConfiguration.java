@@ -224,20 +224,29 @@ public final class TokAutoConfiguration {
         }
     }
 
-    /** The health indicator, when Spring Boot's health module is there. */
+    /**
+     * The health indicator, when Spring Boot's health module is there. The class condition is
+     * checked on this class, before the nested one reads the module's own annotation: without the
+     * module, that annotation's condition class cannot be loaded.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
-    @ConditionalOnEnabledHealthIndicator("tok")
     static class HealthConfiguration {
 
-        /**
-         * @param lifecycle the server's lifecycle
-         * @return the indicator, named {@code tok}
-         */
-        @Bean
-        @ConditionalOnMissingBean(name = "tokHealthIndicator")
-        TokHealthIndicator tokHealthIndicator(TokServerLifecycle lifecycle) {
-            return new TokHealthIndicator(lifecycle);
+        /** Honours {@code management.health.tok.enabled} (and {@code management.health.defaults.enabled}). */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnEnabledHealthIndicator("tok")
+        static class TokHealthIndicatorConfiguration {
+
+            /**
+             * @param lifecycle the server's lifecycle
+             * @return the indicator, named {@code tok}
+             */
+            @Bean
+            @ConditionalOnMissingBean(name = "tokHealthIndicator")
+            TokHealthIndicator tokHealthIndicator(TokServerLifecycle lifecycle) {
+                return new TokHealthIndicator(lifecycle);
+            }
         }
     }
 }

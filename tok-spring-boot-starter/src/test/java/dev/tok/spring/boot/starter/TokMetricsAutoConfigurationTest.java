@@ -49,10 +49,13 @@ class TokMetricsAutoConfigurationTest {
     }
 
     @Test
-    @DisplayName("tok-metrics-micrometer not on the class path: no TokMetrics, the context starts")
+    @DisplayName("tok-metrics-micrometer, or Micrometer itself, not on the class path: no TokMetrics, the context starts")
     void withoutTheModule() {
-        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).withClassLoader(new FilteredClassLoader(TokMetrics.class))
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withClassLoader(new FilteredClassLoader("dev.tok.metrics.micrometer"))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(TokMetrics.class));
+        runner.withClassLoader(new FilteredClassLoader("dev.tok.metrics.micrometer", "io.micrometer"))
+                .run(context -> assertThat(context).as("no Micrometer at all").hasNotFailed().hasSingleBean(TokServer.class));
     }
 
     @Test
