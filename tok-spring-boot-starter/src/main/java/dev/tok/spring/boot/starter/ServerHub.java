@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * The {@code Hub} bean: the running server's hub, looked up at each call. The server creates its
@@ -19,15 +20,15 @@ import java.util.concurrent.CompletionStage;
  */
 final class ServerHub implements Hub {
 
-    private final TokServer server;
+    private final Supplier<TokServer> server;
 
-    ServerHub(TokServer server) {
+    ServerHub(Supplier<TokServer> server) {
         this.server = server;
     }
 
     private Hub hub() {
         try {
-            return server.hub();
+            return server.get().hub();
         } catch (IllegalStateException notStarted) {
             throw new IllegalStateException("the tok hub exists once the tok server has started, when the application "
                     + "context has started (TokServerLifecycle, phase " + TokServerLifecycle.PHASE + "): use the Hub "
@@ -84,6 +85,6 @@ final class ServerHub implements Hub {
 
     @Override
     public String toString() {
-        return "Hub of " + server;
+        return "Hub of the tok server bean";
     }
 }

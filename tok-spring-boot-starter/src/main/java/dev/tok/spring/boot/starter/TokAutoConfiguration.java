@@ -156,13 +156,16 @@ public final class TokAutoConfiguration {
      * goes to the running server's hub, so it is usable once the context has started. Not closed
      * by the context (the server closes its hub).
      *
-     * @param tokServer the server
+     * <p>The server is looked up at the first call, so the beans the server is built from (the
+     * actor, a hook) may have this {@code Hub} injected.
+     *
+     * @param tokServer the server, looked up lazily
      * @return the hub
      */
     @Bean(destroyMethod = "")
     @ConditionalOnMissingBean
-    public Hub tokHub(TokServer tokServer) {
-        return new ServerHub(tokServer);
+    public Hub tokHub(ObjectProvider<TokServer> tokServer) {
+        return new ServerHub(tokServer::getObject);
     }
 
     private static <T> T required(ConfigurableListableBeanFactory beans, Class<T> type, String what) {

@@ -53,7 +53,9 @@ class ConfigurationMetadataTest {
         }
         assertThat(transports).containsExactlyInAnyOrder("tcp", "jetty-ws", "netty-ws");
         assertThat(queues).containsExactlyInAnyOrder("memory", "chronicle");
-        assertThat(listed).isEqualTo(expected);
+        assertThat(listed).as("the keys of src/main/resources/META-INF/spring-configuration-metadata.json against the "
+                + "names tok reports: add the missing ones (with a type and a description from the owner's README or "
+                + "Javadoc), remove the others").isEqualTo(expected);
 
         Set<String> groups = new TreeSet<>();
         metadata.get("groups").forEach(g -> groups.add(g.get("name").asText()));

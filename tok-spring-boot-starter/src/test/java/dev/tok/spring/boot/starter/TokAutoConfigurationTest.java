@@ -229,12 +229,21 @@ class TokAutoConfigurationTest {
     }
 
     @Test
+    @DisplayName("a bean the server is built from (here a ConnectHook) may have the Hub bean injected: no cycle")
+    void hookWithTheHub() {
+        runner.withUserConfiguration(ChatBeans.class, HookWithHub.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Hub.class).config().connectHook()).containsSame(context.getBean(ConnectHook.class));
+        });
+    }
+
+    @Test
     @DisplayName("the Hub bean says when it is used before the server started")
     void hubBeforeStart() {
         TokServer server = TokServer.builder(HubConfig.builder().actor((c, p) -> { })
                 .authenticator(r -> java.util.concurrent.CompletableFuture.completedFuture(dev.tok.api.Device.of("a", "")))
                 .build()).transport("tcp", Map.of("port", "0")).build();
-        assertThatThrownBy(() -> new ServerHub(server).online()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> new ServerHub(() -> server).online()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("once the tok server has started").hasMessageContaining("ApplicationReadyEvent");
         server.close();
     }
@@ -333,6 +342,14 @@ class TokAutoConfigurationTest {
         @Bean
         dev.tok.api.TransportSettings nettyWs() {
             return NettyWsTransport.settings().port(0);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class HookWithHub {
+        @Bean
+        ConnectHook connectHook(Hub hub) {
+            return connection -> hub.isOnline(connection.device().uid());
         }
     }
 
