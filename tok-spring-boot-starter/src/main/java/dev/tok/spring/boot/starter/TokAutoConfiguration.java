@@ -92,6 +92,7 @@ public final class TokAutoConfiguration {
         TokProperties properties = TokProperties.read(environment, loader);
 
         HubConfig.Builder hub = HubConfig.builder()
+                .settings(properties.hub())
                 .actor(required(beans, Actor.class, "the handler of every inbound frame, for example "
                         + "@Bean Actor actor() { return (connection, payload) -> connection.reply(payload); } (an echo)"))
                 .authenticator(required(beans, Authenticator.class, "it turns a connection's credentials (TCP: the "

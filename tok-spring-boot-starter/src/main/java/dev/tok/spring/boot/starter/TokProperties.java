@@ -26,8 +26,10 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
 /**
- * The {@code tok.*} properties of the environment, read as one flat map and handed to
- * {@code TokServer.Builder.properties(Properties)}, which knows the keys and rejects unknown ones.
+ * The {@code tok.*} properties of the environment, read as one flat map and handed to tok, which
+ * knows the keys and rejects unknown ones: {@code tok.hub.*} to {@code HubConfig.Builder.settings}
+ * (so that hook beans and customizers come after them), the rest to
+ * {@code TokServer.Builder.properties(Properties)}.
  * Nothing here re-declares tok's keys: the binder reads whatever is under {@code tok.}, and only
  * the spelling of a key is adjusted.
  *
@@ -49,13 +51,15 @@ import org.springframework.core.env.StandardEnvironment;
  * {@code TOK_VERSION}), so such a key is logged at WARN and ignored. Inside a section, a misspelled
  * key fails wherever it comes from.
  *
- * @param tok          the properties for {@code TokServer.Builder.properties}, keys with the
+ * @param hub          the {@code tok.hub.*} settings, without the prefix, for
+ *                     {@code HubConfig.Builder.settings(Map)}; never null
+ * @param tok          the other properties, for {@code TokServer.Builder.properties}, keys with the
  *                     {@code tok.} prefix; never null
  * @param queueName    {@code tok.queue}, if set
  * @param startTimeout {@code tok.start-timeout}: how long each transport may take to start
  * @param stopTimeout  {@code tok.stop-timeout}: how long each transport may take to stop
  */
-record TokProperties(Properties tok, Optional<String> queueName, Optional<Duration> startTimeout,
+record TokProperties(Map<String, String> hub, Properties tok, Optional<String> queueName, Optional<Duration> startTimeout,
         Optional<Duration> stopTimeout) {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokProperties.class);
@@ -118,14 +122,20 @@ record TokProperties(Properties tok, Optional<String> queueName, Optional<Durati
         if (queueName != null) {
             tok.setProperty("tok.queue", queueName);
         }
+        Map<String, String> hub = new LinkedHashMap<>();
         Map<String, Set<String>> transportSettings = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : keys.entrySet()) {
             String key = canonical(e.getKey(), transports, queueName,
                     name -> transportSettings.computeIfAbsent(name, n -> transportSettingNames(n, loader)),
                     loader);
-            tok.setProperty(PREFIX + "." + key, e.getValue() == null ? "" : e.getValue());
+            String value = e.getValue() == null ? "" : e.getValue();
+            if (key.startsWith("hub.")) {
+                hub.put(key.substring("hub.".length()), value);
+            } else {
+                tok.setProperty(PREFIX + "." + key, value);
+            }
         }
-        return new TokProperties(tok, Optional.ofNullable(queueName), startTimeout, stopTimeout);
+        return new TokProperties(Map.copyOf(hub), tok, Optional.ofNullable(queueName), startTimeout, stopTimeout);
     }
 
     /**

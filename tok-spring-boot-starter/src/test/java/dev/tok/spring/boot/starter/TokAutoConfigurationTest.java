@@ -93,7 +93,8 @@ class TokAutoConfigurationTest {
     @Test
     @DisplayName("hooks, session policy, observers, the actor executor, TransportSettings and customizers are picked up")
     void picksUpTheBeans() {
-        runner.withUserConfiguration(ChatBeans.class, Hooks.class).run(context -> {
+        runner.withUserConfiguration(ChatBeans.class, Hooks.class)
+                .withPropertyValues("tok.hub.partial-send-policy=cache-when-all-failed").run(context -> {
             assertThat(context).hasNotFailed();
             HubConfig config = context.getBean(Hub.class).config();
             assertThat(config.connectHook()).containsSame(context.getBean(ConnectHook.class));
@@ -103,7 +104,8 @@ class TokAutoConfigurationTest {
             assertThat(config.observers()).containsExactly(context.getBean("observerB", HubObserver.class),
                     context.getBean("observerA", HubObserver.class));
             assertThat(config.actorExecutor()).containsSame(context.getBean(TokAutoConfiguration.ACTOR_EXECUTOR_BEAN, Executor.class));
-            assertThat(config.partialSendPolicy()).as("set by the HubConfigCustomizer").isEqualTo(PartialSendPolicy.NEVER_CACHE);
+            assertThat(config.partialSendPolicy()).as("the HubConfigCustomizer comes after tok.hub.*")
+                    .isEqualTo(PartialSendPolicy.NEVER_CACHE);
             TokServer server = context.getBean(TokServer.class);
             assertThat(server.listeners()).extracting(TokServer.Listener::transport).containsExactly("tcp", "netty-ws");
         });
