@@ -12,21 +12,22 @@
  */
 module dev.tok.spring.boot.starter {
     requires transitive dev.tok.api;
-    // The customizer interfaces are tok types only; Spring types appear in the public classes
-    // Spring itself instantiates (auto-configuration, lifecycle, health indicator), so the
-    // application reads Spring: transitive.
-    requires transitive spring.boot.autoconfigure;
-    requires transitive spring.boot;
+    // Spring types in the public classes' signatures and annotations (SmartLifecycle, Environment,
+    // ObjectProvider, ConfigurableListableBeanFactory, @AutoConfiguration and its conditions;
+    // HealthIndicator and Health in the optional part): transitive
     requires transitive spring.context;
-    requires spring.beans;
-    requires spring.core;
+    requires transitive spring.beans;
+    requires transitive spring.core;
+    requires transitive spring.boot.autoconfigure;
+    // only package-private classes use it (the failure analyzer)
+    requires spring.boot;
     requires org.slf4j;
 
     // optional: the meters (tok-metrics-micrometer with a MeterRegistry) and the health indicator
     // (Spring Boot's health module); the auto-configuration loads them only when they are present
     requires static dev.tok.metrics.micrometer;
     requires static micrometer.core;
-    requires static spring.boot.health;
+    requires static transitive spring.boot.health;
 
     exports dev.tok.spring.boot.starter;
     // Spring reads the auto-configuration's annotations and calls its non-public bean methods and

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The auto-configuration with a real TCP transport on an ephemeral port: two users chat over real
@@ -59,7 +58,7 @@ class ChatOverTcpTest {
 
                 hub.send("bob", "from the application".getBytes(UTF_8), Duration.ZERO).toCompletableFuture().join();
                 assertThat(text(bob.receive(WAIT).orElseThrow())).isEqualTo("from the application");
-                assertThat(((ConfigurableApplicationContext) context.getSourceApplicationContext()).isActive()).isTrue();
+                assertThat(context.getSourceApplicationContext().isActive()).isTrue();
             });
             // the runner closed the context: the lifecycle closed the server, which closed both connections
             for (ClientConnection c : clients) {

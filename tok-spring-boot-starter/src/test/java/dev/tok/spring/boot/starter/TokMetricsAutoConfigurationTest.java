@@ -59,6 +59,7 @@ class TokMetricsAutoConfigurationTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the client only has to be connected
     @DisplayName("with Spring Boot's metrics auto-configuration (which binds MeterBinder beans too) a connection counts once")
     void withBootMetricsCountsOnce() {
         runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
