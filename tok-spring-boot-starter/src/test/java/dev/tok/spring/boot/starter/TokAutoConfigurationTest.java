@@ -144,6 +144,35 @@ class TokAutoConfigurationTest {
     }
 
     @Test
+    @DisplayName("YAML: a list of transports, nested maps, tok.queue next to its dotted settings")
+    void yaml() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(TokAutoConfiguration.class))
+                .withUserConfiguration(ChatBeans.class)
+                .withInitializer(ctx -> {
+                    try {
+                        new org.springframework.boot.env.YamlPropertySourceLoader()
+                                .load("tok-test.yml", new org.springframework.core.io.ClassPathResource("tok-test.yml"))
+                                .forEach(ctx.getEnvironment().getPropertySources()::addLast);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(TokServer.class).listeners()).extracting(TokServer.Listener::transport)
+                            .containsExactly("tcp", "netty-ws");
+                    Hub hub = context.getBean(Hub.class);
+                    assertThat(hub.config().pingInterval()).isEqualTo(Duration.ofSeconds(9));
+                    for (int i = 0; i < 3; i++) {
+                        hub.send("offline", new byte[] {1}, Duration.ofMinutes(1)).toCompletableFuture().join();
+                    }
+                    assertThatThrownBy(() -> hub.send("offline", new byte[] {1}, Duration.ofMinutes(1)).toCompletableFuture().join())
+                            .as("max-messages-per-user 3 reached the memory queue")
+                            .hasRootCauseInstanceOf(dev.tok.api.QueueFullException.class);
+                });
+    }
+
+    @Test
     @DisplayName("relaxed names: camelCase keys and environment variables (TOK_HUB_PING_INTERVAL, TOK_TRANSPORT_NETTY_WS_PATH)")
     void relaxedNames() {
         runner.withUserConfiguration(ChatBeans.class)
