@@ -62,7 +62,7 @@ class ArchitectureTest {
     @Test
     void providersNeverDependOnCore() {
         noClasses().that().resideInAnyPackage("dev.tok.transport..", "dev.tok.queue..", "dev.tok.testkit..",
-                        "dev.tok.metrics..", "dev.tok.tracing..")
+                        "dev.tok.metrics..", "dev.tok.tracing..", ModuleLayout.SPRING_STARTER + "..")
                 .should().dependOnClassesThat().resideInAPackage("dev.tok.core..")
                 .check(tok);
     }
@@ -101,6 +101,27 @@ class ArchitectureTest {
                 .should().onlyDependOnClassesThat().resideInAnyPackage(module + "..", "dev.tok.api..", "java..", library + "..")
                 .as(module + " depends on tok-api, " + library + " and the JDK only")
                 .check(tok));
+    }
+
+    @Test
+    void onlyTheSpringBootStarterUsesSpring() {
+        // tok-api, tok-core, the transports, queues and metrics never see Spring (the enforcer bans
+        // it from their dependencies as well)
+        noClasses().that().resideOutsideOfPackage(ModuleLayout.SPRING_STARTER + "..")
+                .should().dependOnClassesThat().resideInAPackage("org.springframework..")
+                .as("only " + ModuleLayout.SPRING_STARTER + " uses Spring")
+                .check(tok);
+    }
+
+    @Test
+    void theSpringBootStarterUsesTheApiSpringAndOptionallyTheMeters() {
+        // the hub through tok-api (tok-core is only a runtime dependency, found by ServiceLoader);
+        // never a transport or queue module; Micrometer and TokMetrics only in its optional part
+        classes().that().resideInAPackage(ModuleLayout.SPRING_STARTER + "..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(ModuleLayout.SPRING_STARTER + "..", "dev.tok.api..",
+                        "dev.tok.metrics.micrometer..", "java..", "org.springframework..", "io.micrometer..", "org.slf4j..")
+                .as(ModuleLayout.SPRING_STARTER + " depends on tok-api, Spring, SLF4J, the JDK and (optionally) tok-metrics-micrometer only")
+                .check(tok);
     }
 
     @Test

@@ -13,8 +13,11 @@ final class ModuleLayout {
     static final String[] PACKAGES = {
         "dev.tok.api", "dev.tok.api.spi", "dev.tok.core", "dev.tok.queue.memory", "dev.tok.queue.chronicle", "dev.tok.queue.redis",
         "dev.tok.testkit", "dev.tok.transport.support", "dev.tok.transport.tcp", "dev.tok.transport.jetty",
-        "dev.tok.transport.netty.ws", "dev.tok.metrics.micrometer", "dev.tok.tracing.otel",
+        "dev.tok.transport.netty.ws", "dev.tok.metrics.micrometer", "dev.tok.tracing.otel", "dev.tok.spring.boot.starter",
     };
+
+    /** The Spring Boot starter: the one module that may use Spring. */
+    static final String SPRING_STARTER = "dev.tok.spring.boot.starter";
 
     /**
      * Root packages of metrics and tracing modules, with the one third-party library (root
