@@ -1,5 +1,6 @@
 package dev.tok.spring.boot.starter;
 
+import dev.tok.api.AcknowledgeHook;
 import dev.tok.api.Actor;
 import dev.tok.api.AfterSend;
 import dev.tok.api.Authenticator;
@@ -12,6 +13,7 @@ import dev.tok.api.ConnectHook;
 import dev.tok.api.Hub;
 import dev.tok.api.HubConfig;
 import dev.tok.api.HubObserver;
+import dev.tok.api.HubTracer;
 import dev.tok.api.PingGenerator;
 import dev.tok.api.Queue;
 import dev.tok.api.SessionPolicy;
@@ -107,6 +109,8 @@ public final class TokAutoConfiguration {
         ifPresent(beans, PingGenerator.class, hub::pingGenerator);
         ifPresent(beans, ByeGenerator.class, hub::byeGenerator);
         ifPresent(beans, SessionPolicy.class, hub::sessionPolicy);
+        ifPresent(beans, AcknowledgeHook.class, hub::acknowledgeHook);
+        ifPresent(beans, HubTracer.class, hub::tracer);
         Queue queue = optional(beans, Queue.class);
         if (queue != null) {
             if (properties.queueName().isPresent()) {
