@@ -4,13 +4,15 @@ import java.util.Optional;
 
 /**
  * Supplies the payload sent to a connection just before the hub closes it because a newer
- * connection of the same user logged in (single sign-on).
+ * connection of the same user logged in (single sign-on, {@link #REASON_SSO}), or because the
+ * server shuts down ({@link #REASON_SHUTDOWN}, {@link Hub#close(java.time.Duration)}).
  *
- * <p>Called on the thread that registers the new connection with the hub, after the hub released
- * its locks: in practice a transport I/O thread (the event loop that completed the login, or the
- * WebSocket engine's thread that finished the upgrade), sometimes the thread that completed the
- * {@link Authenticator}'s stage. Not a hub worker. It must not block: it delays that connection's
- * login and every other connection of that I/O thread.
+ * <p>For single sign-on, called on the thread that registers the new connection with the hub,
+ * after the hub released its locks: in practice a transport I/O thread (the event loop that
+ * completed the login, or the WebSocket engine's thread that finished the upgrade), sometimes the
+ * thread that completed the {@link Authenticator}'s stage. Not a hub worker. It must not block:
+ * it delays that connection's login and every other connection of that I/O thread. For a
+ * shutdown, called on the thread closing the hub.
  *
  * @since 0.1
  */
@@ -21,9 +23,17 @@ public interface ByeGenerator {
     String REASON_SSO = "sso";
 
     /**
+     * The reason given when the server shuts down ({@link Hub#close(java.time.Duration)}): a
+     * client should reconnect, to another node if there is one. The kicker is then the device
+     * of the connection itself.
+     */
+    String REASON_SHUTDOWN = "shutdown";
+
+    /**
      * Builds the bye payload.
      *
-     * @param kicker the device whose login closes the older connection; not null
+     * @param kicker the device whose login closes the older connection (for
+     *               {@link #REASON_SHUTDOWN}: {@code device}); not null
      * @param reason why the connection is closed, for example {@link #REASON_SSO}; not null
      * @param device the device of the connection being closed; not null
      * @return the payload, written through {@link BeforeSend}; empty to send nothing; never null

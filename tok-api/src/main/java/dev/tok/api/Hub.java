@@ -126,14 +126,38 @@ public interface Hub extends AutoCloseable {
     HubConfig config();
 
     /**
-     * Stops the hub: refuses new connections, closes every connection once (gracefully), waits
-     * for pending work up to min(write timeout, 10 s), fails what still waits, and closes the
-     * queue. When it returns, every stage the hub
-     * handed out (sends, authentications) is complete, normally or with
-     * {@link HubClosedException}, and the {@link CloseHook} ran exactly once for every connection
-     * that was registered. Later sends fail with {@link HubClosedException}. Idempotent; a second
-     * call returns at once. Blocks the caller: do not call it from a hook or an I/O thread.
+     * Stops the hub at once: {@link #close(Duration) close(Duration.ZERO)}.
      */
     @Override
     void close();
+
+    /**
+     * Stops the hub after a coordinated drain, in this order:
+     * <ol>
+     * <li>From the first moment, new logins are refused (their connections are closed with
+     * {@link CloseReason#SERVER_SHUTDOWN}); sends are still accepted: written to connections not
+     * yet closed, queued (ttl &gt; 0) for users already closed.</li>
+     * <li>Every connection is told why, with the {@link ByeGenerator}'s payload for
+     * {@link ByeGenerator#REASON_SHUTDOWN} (if any, through {@link BeforeSend}), and closed
+     * gracefully with {@link CloseReason#SERVER_SHUTDOWN} (WebSocket 1001): what was written to
+     * it is flushed first. The closes are spread evenly over {@code grace}, so that clients
+     * reconnecting to another node do not all arrive at once; with a zero grace they are closed
+     * at once.</li>
+     * <li>Then as a hub closes: sends fail with {@link HubClosedException}; pending work (writes
+     * in flight, failed writes being cached, queued-message deliveries) gets up to min(write
+     * timeout, 10 s) to finish, what still waits fails with {@link HubClosedException}, and the
+     * queue is closed. A write that fails during the drain is cached as the
+     * {@link PartialSendPolicy} says, so with a durable queue nothing accepted is left outside
+     * it (in at-least-once mode every accepted message is in the queue anyway).</li>
+     * </ol>
+     * When it returns, every stage the hub handed out (sends, authentications) is complete,
+     * normally or with {@link HubClosedException}, and the {@link CloseHook} ran exactly once for
+     * every connection that was registered. Idempotent; a second call returns at once. Blocks the
+     * caller for about {@code grace} plus the settling: do not call it from a hook or an I/O
+     * thread. An interrupt ends the spreading: the remaining connections are closed at once.
+     *
+     * @param grace the time over which connections are closed; not null, not negative
+     * @since 0.1
+     */
+    void close(Duration grace);
 }

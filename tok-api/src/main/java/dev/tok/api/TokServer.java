@@ -220,15 +220,34 @@ public final class TokServer implements AutoCloseable {
     }
 
     /**
-     * Stops every transport (each bounded by the stop timeout), then closes the hub and its
-     * queue, removes the shutdown hook of {@link #closeOnShutdown()} (unless the JVM is shutting
-     * down), and completes {@link #closeFuture()}. Idempotent; a second caller returns at once,
-     * also while the first one is still closing.
+     * Closes the server at once: {@link #close(Duration) close(Duration.ZERO)}.
      *
      * @throws TokException the first failure to stop a transport (everything else is still closed)
      */
     @Override
     public void close() {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Closes the server with a coordinated drain: the hub first ({@link Hub#close(Duration)}:
+     * logins are refused at once, every connection gets the {@link ByeGenerator}'s
+     * {@code shutdown} payload and is closed gracefully with {@link CloseReason#SERVER_SHUTDOWN}
+     * (WebSocket 1001), the closes spread evenly over {@code grace}; then pending work settles
+     * and the queue closes), then every transport stops (its listener closes; each bounded by the
+     * stop timeout). Then it removes the shutdown hook of {@link #closeOnShutdown()} (unless the
+     * JVM is shutting down) and completes {@link #closeFuture()}. Idempotent; a second caller
+     * returns at once, also while the first one is still closing.
+     *
+     * @param grace the time over which the connections are closed; not null, not negative
+     * @throws TokException the first failure to stop a transport (everything else is still closed)
+     * @since 0.1
+     */
+    public void close(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative, was " + grace);
+        }
         RuntimeException failure;
         Thread hook;
         synchronized (this) {
@@ -236,7 +255,7 @@ public final class TokServer implements AutoCloseable {
                 return;
             }
             closed = true;
-            failure = closeEverything();
+            failure = closeEverything(grace);
             hook = shutdownHook;
             shutdownHook = null;
         }
@@ -262,21 +281,21 @@ public final class TokServer implements AutoCloseable {
         }
     }
 
-    private RuntimeException closeEverything() {
+    private RuntimeException closeEverything(Duration grace) {
         RuntimeException failure = null;
+        // The hub first: it tells the clients why and closes them (flushed) while the transports
+        // still run; then the transports release their listeners and whatever is left.
+        if (runtime != null) {
+            try {
+                runtime.hub().close(grace);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
         for (int i = started.size() - 1; i >= 0; i--) {
             Transport t = started.get(i);
             try {
                 await(t.stop().toCompletableFuture(), stopTimeout, "stop of transport '" + t.name() + "'");
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                }
-            }
-        }
-        if (runtime != null) {
-            try {
-                runtime.hub().close();
             } catch (RuntimeException e) {
                 if (failure == null) {
                     failure = e;

@@ -115,6 +115,8 @@ final class CoreHub implements Hub {
     private final java.util.function.Function<String, UserSlot> newSlot = uid -> new UserSlot(uid, this);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean closing;
+    /** close(grace) began: logins are refused; sends are still accepted until {@link #closing}. */
+    private volatile boolean draining;
     /** Completed when the hub is closing and no user slot is left: everything settled. */
     private final CompletableFuture<Void> idle = new CompletableFuture<>();
 
@@ -457,7 +459,7 @@ final class CoreHub implements Hub {
      */
     CompletionStage<Device> authenticate(AuthRequest request) {
         Objects.requireNonNull(request, "request");
-        if (closing) {
+        if (closing || draining) {
             return CompletableFuture.failedFuture(new HubClosedException());
         }
         if (authenticator == null) {
@@ -507,7 +509,7 @@ final class CoreHub implements Hub {
         boolean startDrain;
         boolean userOnline;
         while (true) {
-            if (closing) {
+            if (closing || draining) {
                 throw new HubClosedException();
             }
             slot = slot(device.uid());
@@ -520,7 +522,7 @@ final class CoreHub implements Hub {
                 if (slot.retired) {
                     continue;
                 }
-                if (closing) {
+                if (closing || draining) {
                     throw new HubClosedException();
                 }
                 if (slot.conns != current) {
@@ -707,33 +709,39 @@ final class CoreHub implements Hub {
 
     // ---- close --------------------------------------------------------------------------
 
+    @Override
+    public void close() {
+        close(Duration.ZERO);
+    }
+
     /**
-     * Closes in this order: refuse new work; fail pending authentications; close every
-     * connection (gracefully, so written frames are flushed); give the users' pending work (sends
-     * being written or queued, drains, caching of failed writes) up to
+     * Closes in this order: refuse logins; tell every connection why (the bye payload for
+     * {@code shutdown}) and close it gracefully, spread over {@code grace}; refuse new work; fail
+     * pending authentications; close what registered meanwhile; give the users' pending work
+     * (sends being written or queued, drains, caching of failed writes) up to
      * min(write timeout, {@value #MAX_CLOSE_GRACE_MILLIS} ms) to finish; then fail whatever still
      * waits with {@link HubClosedException}, run the worker's unstarted tasks (close hooks among
      * them) in this thread, and close the queue. When it returns, every stage the hub handed out
      * is complete and every close hook ran.
      */
     @Override
-    public void close() {
+    public void close(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative, was " + grace);
+        }
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        draining = true;
+        spreadShutdown(grace);
         closing = true;
         for (CompletableFuture<Device> auth : List.copyOf(pendingAuths)) {
             auth.completeExceptionally(new HubClosedException());
         }
         authPool.shutdownNow();
-        List<HubConnection> all = new ArrayList<>();
-        for (UserSlot slot : slots.values()) {
-            synchronized (slot) {
-                all.addAll(List.of(slot.conns));
-            }
-        }
-        for (HubConnection c : all) {
-            c.close(CloseReason.SERVER_SHUTDOWN);
+        for (HubConnection c : connectionsNow()) {
+            c.shutdown(); // those the spread did not reach (a grace of zero, or a login racing it)
         }
         long graceMillis = Math.min(config.writeTimeout().toMillis(), MAX_CLOSE_GRACE_MILLIS);
         if (slots.isEmpty()) {
@@ -767,6 +775,44 @@ final class CoreHub implements Hub {
             }
         }
         LOG.debug("hub closed: {}", metrics);
+    }
+
+    /** @return every registered connection, a snapshot */
+    private List<HubConnection> connectionsNow() {
+        List<HubConnection> all = new ArrayList<>();
+        for (UserSlot slot : slots.values()) {
+            synchronized (slot) {
+                all.addAll(List.of(slot.conns));
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Shuts the connections down one by one, evenly over {@code grace}, in this thread; an
+     * interrupt shuts the rest down at once (and stays set).
+     */
+    private void spreadShutdown(Duration grace) {
+        if (grace.isZero()) {
+            return;
+        }
+        List<HubConnection> all = connectionsNow();
+        long start = System.nanoTime();
+        long total = grace.toNanos();
+        boolean interrupted = false;
+        for (int i = 0; i < all.size(); i++) {
+            long due = start + (long) ((double) total * i / all.size());
+            long wait;
+            while (!interrupted && (wait = due - System.nanoTime()) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(this, wait);
+                interrupted = Thread.interrupted();
+            }
+            all.get(i).shutdown();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.debug("hub close: {} connection(s) shut down over {}", all.size(), grace);
     }
 
     /**

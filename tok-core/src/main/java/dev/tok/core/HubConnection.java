@@ -1,5 +1,6 @@
 package dev.tok.core;
 
+import dev.tok.api.ByeGenerator;
 import dev.tok.api.CloseReason;
 import dev.tok.api.Delivery;
 import dev.tok.api.Device;
@@ -415,6 +416,20 @@ final class HubConnection implements Connection {
 
     /** Single sign-on: sends the bye payload (if any), then closes with {@link CloseReason#SSO_REPLACED}. */
     void kick(Device kicker, String reason) {
+        bye(kicker, reason);
+        close(CloseReason.SSO_REPLACED);
+    }
+
+    /**
+     * The hub shuts down: sends the bye payload for {@link ByeGenerator#REASON_SHUTDOWN} (if any),
+     * then closes gracefully with {@link CloseReason#SERVER_SHUTDOWN}, flushing what was written.
+     */
+    void shutdown() {
+        bye(device, ByeGenerator.REASON_SHUTDOWN);
+        close(CloseReason.SERVER_SHUTDOWN);
+    }
+
+    private void bye(Device kicker, String reason) {
         if (hub.byeGenerator != null && !closed.get()) {
             try {
                 hub.byeGenerator.bye(kicker, reason, device).ifPresent(bye -> write(bye).whenComplete((v, e) -> {
@@ -426,7 +441,6 @@ final class HubConnection implements Connection {
                 LOG.error("ByeGenerator failed for {}", device, e);
             }
         }
-        close(CloseReason.SSO_REPLACED);
     }
 
     // ---- close --------------------------------------------------------------------------

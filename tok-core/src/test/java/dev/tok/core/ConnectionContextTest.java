@@ -159,6 +159,14 @@ class ConnectionContextTest {
                 .closeHook((device, reason) -> closed.add(device.deviceId() + ":" + reason))
                 .build());
         InMemoryConnection c = fx.connect(hub, Device.of("alice", "phone"));
+        // A reply made while the login's drain of the queue still runs waits behind it, and the
+        // close right after it would come first: wait until the login settled (the fast path is open).
+        await().until(() -> {
+            UserSlot slot = hub.slotIfPresent("alice");
+            synchronized (slot) {
+                return slot.fastPathOpen();
+            }
+        });
         c.receive("spam".getBytes(UTF_8));
         await().until(() -> closed.size() == 1);
         assertThat(closed).containsExactly("phone:BANNED");

@@ -208,6 +208,11 @@
         sendFrame({ type: 'pong' });
         break;
       case 'bye':
+        if (m.reason === 'shutdown') {
+          // The server is shutting down: the close follows; reconnect (to another node, if any).
+          system('the server is shutting down; reconnecting');
+          break;
+        }
         // Single sign-on: this user signed in somewhere else. Do not fight over the session.
         state.wanted = false;
         setStatus('kicked', 'signed in elsewhere');

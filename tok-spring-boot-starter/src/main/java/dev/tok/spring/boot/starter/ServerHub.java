@@ -84,6 +84,11 @@ final class ServerHub implements Hub {
     }
 
     @Override
+    public void close(java.time.Duration grace) {
+        hub().close(grace);
+    }
+
+    @Override
     public String toString() {
         return "Hub of the tok server bean";
     }
