@@ -235,11 +235,8 @@ final class CoreHub implements Hub {
         if (closing) {
             return failedSend(new HubClosedException(), startNanos, trace);
         }
-        if (ttl.isZero()) {
-            UserSlot existing = slots.get(uid);
-            if (existing == null || existing.conns.length == 0) {
-                return failedSend(new OfflineException(uid), startNanos, trace);
-            }
+        if (ttl.isZero() && !isOnline(uid)) {
+            return failedSend(new OfflineException(uid), startNanos, trace);
         }
         while (true) {
             UserSlot slot = slot(uid);
@@ -323,13 +320,10 @@ final class CoreHub implements Hub {
         if (closing) {
             return failedSend(new HubClosedException(), startNanos, trace);
         }
-        if (ttl.isZero()) {
-            UserSlot existing = slots.get(uid);
-            if (existing == null || existing.conns.length == 0) {
-                return failedSend(only == null ? new OfflineException(uid)
-                        : new OfflineException(only instanceof Device ? (Device) only : ((HubConnection) only).device()),
-                        startNanos, trace);
-            }
+        if (ttl.isZero() && !isOnline(uid)) {
+            return failedSend(only == null ? new OfflineException(uid)
+                    : new OfflineException(only instanceof Device ? (Device) only : ((HubConnection) only).device()),
+                    startNanos, trace);
         }
         while (true) {
             UserSlot slot = slot(uid);

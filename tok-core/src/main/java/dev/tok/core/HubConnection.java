@@ -1,5 +1,6 @@
 package dev.tok.core;
 
+import dev.tok.api.BeforeSend;
 import dev.tok.api.ByeGenerator;
 import dev.tok.api.CloseReason;
 import dev.tok.api.Delivery;
@@ -302,26 +303,14 @@ final class HubConnection implements Connection {
      * @return the adapter's stage; failed if the connection is closed or the hook threw
      */
     CompletionStage<Void> write(byte[] payload) {
-        if (closed.get()) {
-            return CompletableFuture.failedFuture(new TokException("connection of " + device + " is closed"));
-        }
-        byte[] frame;
-        try {
-            frame = hub.beforeSend == null ? payload : hub.beforeSend.beforeSend(device, payload);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        try {
-            return adapter.write(frame);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return writeLogged(0, payload);
     }
 
     /**
-     * Writes one message of the user's log (at-least-once mode) through {@code BeforeSend} with
-     * its id.
+     * Writes one frame through {@code BeforeSend}: a message of the user's log (at-least-once
+     * mode) with its id, anything else with id 0.
      *
+     * @param id the message's id; 0 for a frame that is not in the log
      * @return the adapter's stage; failed if the connection is closed or the hook threw
      */
     CompletionStage<Void> writeLogged(long id, byte[] payload) {
@@ -330,7 +319,8 @@ final class HubConnection implements Connection {
         }
         byte[] frame;
         try {
-            frame = hub.beforeSend == null ? payload : hub.beforeSend.beforeSend(device, id, payload);
+            BeforeSend hook = hub.beforeSend;
+            frame = hook == null ? payload : id == 0 ? hook.beforeSend(device, payload) : hook.beforeSend(device, id, payload);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
