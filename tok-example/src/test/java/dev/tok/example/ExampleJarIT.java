@@ -47,7 +47,7 @@ class ExampleJarIT {
             assertThat(p.awaitExit()).isZero();
             String out = String.join("\n", p.remainingLines());
             assertThat(out).startsWith("usage: java -jar tok-example.jar [options]");
-            for (String option : List.of("--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir",
+            for (String option : List.of("--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir", "--redis-uri",
                     "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--help")) {
                 assertThat(out).contains("  " + option + " ");
             }
