@@ -4,7 +4,6 @@ import dev.tok.api.ConnectionContext;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.BeforeSend;
-import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
 import dev.tok.api.TokServer;
 import dev.tok.transport.jetty.JettyWebSocketMount;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * its WebSocket on one origin pass the transport's Origin check);</li>
  * <li>{@code netty-ws}: the Netty WebSocket transport at {@code /ws}, found by name;</li>
  * </ul>
- * and the {@code memory} or {@code chronicle} queue, found by name. With {@code --metrics-port},
+ * and the {@code memory}, {@code chronicle} or {@code redis} queue, found by name. With {@code --metrics-port},
  * the hub's meters ({@code tok-metrics-micrometer}) are served in Prometheus' text format at
  * {@code /metrics} on that port ({@link MetricsEndpoint}).
  */
@@ -119,6 +118,7 @@ public final class ChatServer implements AutoCloseable {
         if (options.queue().equals("chronicle")) {
             queue.put("directory", options.dataDir().toString());
         }
+        options.redisUri().ifPresent(uri -> queue.put("uri", uri)); // given only with --queue redis
         queue.putAll(queueSettings);
 
         String maxFrame = Integer.toString(options.maxFrame());

@@ -32,8 +32,9 @@ public final class Options {
         HELP.put("--tcp-port", new String[] {"<port>", "TCP port, 4-byte length-prefixed frames [9000]"});
         HELP.put("--ws-port", new String[] {"<port>", "Jetty port: the chat page at /, WebSocket at /ws [8080]"});
         HELP.put("--netty-ws-port", new String[] {"<port>", "Netty port, WebSocket at /ws [8081]"});
-        HELP.put("--queue", new String[] {"memory|chronicle", "where messages for offline users wait [memory]"});
+        HELP.put("--queue", new String[] {"memory|chronicle|redis", "where messages for offline users wait [memory]"});
         HELP.put("--data-dir", new String[] {"<dir>", "directory of the chronicle queue [./tok-data]"});
+        HELP.put("--redis-uri", new String[] {"<uri>", "Redis of the redis queue, redis://host:port/db [required with redis]"});
         HELP.put("--ping-interval", new String[] {"<seconds>", "server pings {\"type\":\"ping\"}, 0 = none [30]"});
         HELP.put("--read-timeout", new String[] {"<seconds>", "close a connection silent this long, 0 = off [0]"});
         HELP.put("--max-frame", new String[] {"<bytes>", "largest frame or message a client may send [4194304]"});
@@ -49,6 +50,8 @@ public final class Options {
     private int nettyWsPort = 8081;
     private String queue = "memory";
     private Path dataDir = Path.of("tok-data");
+    /** null: not given. */
+    private String redisUri;
     private Duration pingInterval = Duration.ofSeconds(30);
     private Duration readTimeout = Duration.ZERO;
     private int maxFrame = 4 * 1024 * 1024;
@@ -125,8 +128,8 @@ public final class Options {
                 nettyWsPort = port(name, value);
                 break;
             case "--queue":
-                if (!value.equals("memory") && !value.equals("chronicle")) {
-                    throw new UsageException("--queue must be memory or chronicle, was '" + value + "'");
+                if (!value.equals("memory") && !value.equals("chronicle") && !value.equals("redis")) {
+                    throw new UsageException("--queue must be memory, chronicle or redis, was '" + value + "'");
                 }
                 queue = value;
                 break;
@@ -139,6 +142,14 @@ public final class Options {
                 } catch (InvalidPathException e) {
                     throw new UsageException("--data-dir must be a directory path, was '" + value + "'");
                 }
+                break;
+            case "--redis-uri":
+                // never echoed: it may carry a password
+                if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
+                    throw new UsageException("--redis-uri must be redis://[[user]:password@]host[:port][/db] or rediss://... "
+                            + "(the value is not shown: it may hold a password)");
+                }
+                redisUri = value;
                 break;
             case "--ping-interval":
                 pingInterval = Duration.ofSeconds(number(name, value, 0, 86_400, "whole seconds from 0 to 86400"));
@@ -185,6 +196,12 @@ public final class Options {
         if (pingInterval.isZero() && readTimeout.isZero()) {
             throw new UsageException("--ping-interval 0 with --read-timeout 0 would never notice dead connections; "
                     + "set one of them above 0");
+        }
+        if (queue.equals("redis") && redisUri == null) {
+            throw new UsageException("--queue redis needs --redis-uri <uri>, for example --redis-uri redis://127.0.0.1:6379/0");
+        }
+        if (!queue.equals("redis") && redisUri != null) {
+            throw new UsageException("--redis-uri is only for --queue redis (the queue is " + queue + ")");
         }
         checkDistinct("--tcp-port", tcpPort, "--ws-port", wsPort);
         checkDistinct("--tcp-port", tcpPort, "--netty-ws-port", nettyWsPort);
@@ -258,7 +275,7 @@ public final class Options {
         return nettyWsPort;
     }
 
-    /** @return {@code memory} or {@code chronicle} */
+    /** @return {@code memory}, {@code chronicle} or {@code redis} */
     public String queue() {
         return queue;
     }
@@ -266,6 +283,11 @@ public final class Options {
     /** @return the chronicle queue's directory */
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** @return the redis queue's {@code uri} ({@code --redis-uri}); empty unless {@code --queue redis} */
+    public java.util.Optional<String> redisUri() {
+        return java.util.Optional.ofNullable(redisUri);
     }
 
     /** @return the server ping interval; zero = no pings */

@@ -46,62 +46,8 @@ class AtLeastOnceProtocolTest {
         return pairs.stream();
     }
 
-    /** A connection and the msgs that arrived before the answer to its first online request. */
-    private static final class Session implements AutoCloseable {
-        final ChatClient client;
-        final java.util.ArrayDeque<JsonNode> early;
-
-        Session(ChatClient client, List<JsonNode> early) {
-            this.client = client;
-            this.early = new java.util.ArrayDeque<>(early);
-        }
-
-        JsonNode nextMsg() {
-            JsonNode n = early.isEmpty() ? client.nextJson() : early.poll();
-            assertThat(n.path("type").asText()).as("a msg: %s", n).isEqualTo("msg");
-            return n;
-        }
-
-        @Override
-        public void close() {
-            client.close();
-        }
-    }
-
-    /**
-     * Logs in and waits for the answer to an online request; the log's messages for the device
-     * come before it (they are written first), and are kept in {@link Session#early}.
-     */
-    private static Session login(String transport, String token) {
-        ChatClient c = Servers.connect(server, transport, token);
-        return new Session(c, untilOnline(c));
-    }
-
-    private static void send(Session from, String to, String text, String cid) {
-        send(from.client, to, text, cid);
-    }
-
-    private static void send(ChatClient from, String to, String text, String cid) {
-        from.send("{\"type\":\"send\",\"to\":\"" + to + "\",\"body\":\"" + text + "\",\"cid\":\"" + cid + "\",\"ttl\":600}");
-    }
-
-    /** Acknowledges up to {@code id}, then waits until the server has stored it (its next answer follows the ack). */
-    private static List<JsonNode> acknowledge(ChatClient c, long id) {
-        c.send("{\"type\":\"received\",\"id\":" + id + "}");
-        return untilOnline(c);
-    }
-
-    /** Asks for the online list and returns the msgs that arrived before its answer. */
-    private static List<JsonNode> untilOnline(ChatClient c) {
-        c.send("{\"type\":\"online\"}");
-        List<JsonNode> msgs = new ArrayList<>();
-        while (true) {
-            JsonNode n = c.nextJson();
-            if (n.path("type").asText().equals("online")) {
-                return msgs;
-            }
-            msgs.add(n);
-        }
+    private static AtLeastOnceSession login(String transport, String token) {
+        return AtLeastOnceSession.login(server, transport, token);
     }
 
     @ParameterizedTest(name = "{0}, then {1}")
@@ -110,13 +56,13 @@ class AtLeastOnceProtocolTest {
     void redeliveryAcrossTransports(String first, String second) {
         String alice = user("alice");
         String bob = user("bob");
-        try (Session a = login("tcp", alice)) {
+        try (AtLeastOnceSession a = login("tcp", alice)) {
             for (int i = 1; i <= 3; i++) {
-                send(a, bob, "m" + i, "c" + i);
+                a.send(bob, "m" + i, "c" + i);
                 assertThat(a.client.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"c" + i + "\"}"); // queued for offline bob
             }
             List<Long> ids = new ArrayList<>();
-            try (Session b = login(first, bob)) {
+            try (AtLeastOnceSession b = login(first, bob)) {
                 for (int i = 1; i <= 3; i++) {
                     JsonNode m = b.nextMsg();
                     assertThat(m.path("body").asText()).isEqualTo("m" + i);
@@ -124,11 +70,11 @@ class AtLeastOnceProtocolTest {
                     ids.add(m.path("id").asLong());
                 }
                 assertThat(ids).isSorted().doesNotHaveDuplicates().allMatch(id -> id > 0);
-                assertThat(acknowledge(b.client, ids.get(0))).isEmpty();
+                assertThat(b.acknowledge(ids.get(0))).isEmpty();
             } // closes without acknowledging m2, m3
-            send(a, bob, "m4", "c4");
+            a.send(bob, "m4", "c4");
             assertThat(a.client.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"c4\"}");
-            try (Session b = login(second, bob)) {
+            try (AtLeastOnceSession b = login(second, bob)) {
                 JsonNode m2 = b.nextMsg();
                 JsonNode m3 = b.nextMsg();
                 JsonNode m4 = b.nextMsg();
@@ -137,10 +83,10 @@ class AtLeastOnceProtocolTest {
                 assertThat(m2.path("id").asLong()).isEqualTo(ids.get(1));
                 assertThat(m3.path("id").asLong()).isEqualTo(ids.get(2));
                 assertThat(m4.path("id").asLong()).isGreaterThan(ids.get(2));
-                assertThat(acknowledge(b.client, m4.path("id").asLong())).isEmpty();
+                assertThat(b.acknowledge(m4.path("id").asLong())).isEmpty();
             }
-            try (Session b = login(first, bob)) {
-                assertThat(untilOnline(b.client)).as("everything acknowledged: nothing comes again").isEmpty();
+            try (AtLeastOnceSession b = login(first, bob)) {
+                assertThat(b.untilOnline()).as("everything acknowledged: nothing comes again").isEmpty();
             }
         }
     }
@@ -150,8 +96,8 @@ class AtLeastOnceProtocolTest {
     void frameLayout() {
         String alice = user("alice");
         String bob = user("bob");
-        try (Session a = login("tcp", alice); Session b = login("netty-ws", bob)) {
-            send(a, bob, "hi", "c1");
+        try (AtLeastOnceSession a = login("tcp", alice); AtLeastOnceSession b = login("netty-ws", bob)) {
+            a.send(bob, "hi", "c1");
             String frame = b.client.next();
             assertThat(frame).matches("\\{\"type\":\"msg\",\"id\":\\d+,\"from\":\"" + alice + "\",\"body\":\"hi\",\"ts\":\\d+}");
         }
@@ -162,18 +108,18 @@ class AtLeastOnceProtocolTest {
     void repeatedCidDeliveredOnce() {
         String alice = user("alice");
         String bob = user("bob");
-        try (Session b = login("jetty-ws", bob)) {
-            try (Session a = login("tcp", alice + "/phone")) {
-                send(a, bob, "once", "same");
+        try (AtLeastOnceSession b = login("jetty-ws", bob)) {
+            try (AtLeastOnceSession a = login("tcp", alice + "/phone")) {
+                a.send(bob, "once", "same");
                 assertThat(a.client.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"same\"}");
             }
-            try (Session a = login("netty-ws", alice + "/phone")) { // the same device, reconnected
-                send(a, bob, "once", "same");
+            try (AtLeastOnceSession a = login("netty-ws", alice + "/phone")) { // the same device, reconnected
+                a.send(bob, "once", "same");
                 assertThat(a.client.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"same\"}");
             }
             JsonNode m = b.nextMsg();
             assertThat(m.path("body").asText()).isEqualTo("once");
-            assertThat(untilOnline(b.client)).as("delivered once").isEmpty();
+            assertThat(b.untilOnline()).as("delivered once").isEmpty();
         }
     }
 
@@ -182,28 +128,28 @@ class AtLeastOnceProtocolTest {
     void devicesHaveTheirOwnCursors() {
         String alice = user("alice");
         String bob = user("bob");
-        try (Session a = login("tcp", alice)) {
-            try (Session laptop = login("netty-ws", bob + "/laptop")) {
-                assertThat(untilOnline(laptop.client)).isEmpty(); // the laptop is known from now on
+        try (AtLeastOnceSession a = login("tcp", alice)) {
+            try (AtLeastOnceSession laptop = login("netty-ws", bob + "/laptop")) {
+                assertThat(laptop.untilOnline()).isEmpty(); // the laptop is known from now on
             }
             long id;
             // --sso true (the default): one connection of bob at a time
-            try (Session phone = login("tcp", bob + "/phone")) {
-                send(a, bob, "x", "c1");
+            try (AtLeastOnceSession phone = login("tcp", bob + "/phone")) {
+                a.send(bob, "x", "c1");
                 id = phone.nextMsg().path("id").asLong();
-                acknowledge(phone.client, id);
+                phone.acknowledge(id);
             }
-            try (Session laptop = login("netty-ws", bob + "/laptop")) {
+            try (AtLeastOnceSession laptop = login("netty-ws", bob + "/laptop")) {
                 JsonNode m = laptop.nextMsg();
                 assertThat(m.path("id").asLong()).isEqualTo(id);
                 assertThat(m.path("body").asText()).isEqualTo("x");
-                acknowledge(laptop.client, id);
+                laptop.acknowledge(id);
             }
-            try (Session phone = login("tcp", bob + "/phone")) {
-                assertThat(untilOnline(phone.client)).isEmpty();
+            try (AtLeastOnceSession phone = login("tcp", bob + "/phone")) {
+                assertThat(phone.untilOnline()).isEmpty();
             }
-            try (Session tablet = login("jetty-ws", bob + "/tablet")) {
-                assertThat(untilOnline(tablet.client)).as("every known device acknowledged x: no longer retained").isEmpty();
+            try (AtLeastOnceSession tablet = login("jetty-ws", bob + "/tablet")) {
+                assertThat(tablet.untilOnline()).as("every known device acknowledged x: no longer retained").isEmpty();
             }
         }
     }
@@ -211,10 +157,10 @@ class AtLeastOnceProtocolTest {
     @Test
     @DisplayName("received: a malformed id is an error, the connection stays open")
     void receivedNeedsAnId() {
-        try (Session b = login("tcp", user("bob"))) {
+        try (AtLeastOnceSession b = login("tcp", user("bob"))) {
             b.client.send("{\"type\":\"received\",\"id\":\"x\"}");
             assertThat(b.client.nextJson().path("error").asText()).contains("field 'id'");
-            assertThat(untilOnline(b.client)).isEmpty();
+            assertThat(b.untilOnline()).isEmpty();
         }
     }
 }

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.tok.testkit.RedisServer;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,7 +48,7 @@ class ExampleJarIT {
             assertThat(p.awaitExit()).isZero();
             String out = String.join("\n", p.remainingLines());
             assertThat(out).startsWith("usage: java -jar tok-example.jar [options]");
-            for (String option : List.of("--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir",
+            for (String option : List.of("--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir", "--redis-uri",
                     "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--help")) {
                 assertThat(out).contains("  " + option + " ");
             }
@@ -208,6 +209,29 @@ class ExampleJarIT {
                 assertThat(m.matches()).isTrue();
                 assertThat(m.group(2)).isEqualTo("four");
                 assertThat(Long.parseLong(m.group(1))).as("ids go on increasing after the restart").isGreaterThan(ids[2]);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("--queue redis: Lettuce and the redis queue work from the shaded jar; a message for an offline user waits in Redis across a restart of the server")
+    void redisQueueAcrossRestart() throws Exception {
+        try (RedisServer redis = RedisServer.start(dir, RedisServer.Persistence.NONE)) {
+            String[] onRedis = args("--queue", "redis", "--redis-uri", redis.uri());
+            long[] ts;
+            try (ServerProcess p = ServerProcess.start(LOGS, "redis-1", onRedis)) {
+                ts = sendToOffline(p, "waiting");
+                p.terminate();
+                assertThat(p.awaitExit()).isEqualTo(143);
+            }
+            assertThat(redis.command("XLEN tok:{bob}:log")).isEqualTo(":1");
+            try (ServerProcess p = ServerProcess.start(LOGS, "redis-2", onRedis);
+                 ChatClient bob = p.connect("tcp", "bob/phone")) {
+                Matcher m = Pattern.compile("\\{\"type\":\"msg\",\"from\":\"alice\",\"body\":\"waiting\",\"ts\":(\\d+)}")
+                        .matcher(bob.next());
+                assertThat(m.matches()).isTrue();
+                assertThat(Long.parseLong(m.group(1))).as("the time the earlier server accepted it").isBetween(ts[0], ts[1]);
+                bob.expectNothingPending();
             }
         }
     }

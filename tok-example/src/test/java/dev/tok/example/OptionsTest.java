@@ -25,6 +25,7 @@ class OptionsTest {
         assertThat(o.nettyWsPort()).isEqualTo(8081);
         assertThat(o.queue()).isEqualTo("memory");
         assertThat(o.dataDir()).isEqualTo(Path.of("tok-data"));
+        assertThat(o.redisUri()).isEmpty();
         assertThat(o.pingInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(o.readTimeout()).isEqualTo(Duration.ZERO);
         assertThat(o.maxFrame()).isEqualTo(4194304);
@@ -52,17 +53,26 @@ class OptionsTest {
     }
 
     @Test
+    @DisplayName("--queue redis with --redis-uri, in both spellings: the uri as given, password included")
+    void redisQueue() {
+        Options o = Options.parse("--queue", "redis", "--redis-uri", "redis://:pw@10.0.0.1:6380/2");
+        assertThat(o.queue()).isEqualTo("redis");
+        assertThat(o.redisUri()).contains("redis://:pw@10.0.0.1:6380/2");
+        assertThat(Options.parse("--queue=redis", "--redis-uri=rediss://redis.internal").redisUri()).contains("rediss://redis.internal");
+    }
+
+    @Test
     @DisplayName("--help lists every option with its default")
     void help() {
         assertThat(Options.parse("--help").help()).isTrue();
         assertThat(Options.parse("--tcp-port", "1", "--help").help()).isTrue();
         String usage = Options.usage();
         for (String option : new String[] {"--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir",
-            "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--metrics-port", "--help"}) {
+            "--redis-uri", "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--metrics-port", "--help"}) {
             assertThat(usage).contains("  " + option + " ");
         }
         assertThat(usage).contains("[127.0.0.1]", "[9000]", "[8080]", "[8081]", "[memory]", "[./tok-data]", "[30]", "[0]",
-                "[4194304]", "[true]", "[off]");
+                "[4194304]", "[true]", "[off]", "[required with redis]");
     }
 
     @ParameterizedTest
@@ -74,7 +84,11 @@ class OptionsTest {
         "--tcp-port x|--tcp-port must be a port from 0 to 65535 (0 = any free port), was 'x'",
         "--ws-port 65536|--ws-port must be a port from 0 to 65535 (0 = any free port), was '65536'",
         "--netty-ws-port -1|--netty-ws-port must be a port from 0 to 65535 (0 = any free port), was '-1'",
-        "--queue redis|--queue must be memory or chronicle, was 'redis'",
+        "--queue kafka|--queue must be memory, chronicle or redis, was 'kafka'",
+        "--queue redis|--queue redis needs --redis-uri <uri>, for example --redis-uri redis://127.0.0.1:6379/0",
+        "--redis-uri redis://127.0.0.1:6379/0|--redis-uri is only for --queue redis (the queue is memory)",
+        "--queue chronicle --redis-uri redis://127.0.0.1:6379/0|--redis-uri is only for --queue redis (the queue is chronicle)",
+        "--queue redis --redis-uri http://:s3cret@host|--redis-uri must be redis://[[user]:password@]host[:port][/db] or rediss://... (the value is not shown: it may hold a password)",
         "--ping-interval 1.5|--ping-interval must be whole seconds from 0 to 86400, was '1.5'",
         "--read-timeout -3|--read-timeout must be whole seconds from 0 to 86400, was '-3'",
         "--max-frame 0|--max-frame must be a byte count from 1 to 2147483639, was '0'",

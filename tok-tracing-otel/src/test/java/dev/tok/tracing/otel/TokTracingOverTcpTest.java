@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The spans over a real TCP server, exported by the SDK to an {@link InMemorySpanExporter}. The
  * actor forwards {@code "uid:text"} to that uid with a one-minute ttl (queued when the uid is
- * offline), and throws on {@code "boom"}; clients authenticate with {@code uid/deviceId}.
+ * offline, in the memory queue), and throws on {@code "boom"}; clients authenticate with
+ * {@code uid/deviceId}.
  */
 class TokTracingOverTcpTest {
     private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
@@ -76,10 +77,10 @@ class TokTracingOverTcpTest {
                     connection.hub().send(text.split(":", 2)[0], payload, Duration.ofMinutes(1));
                 })
                 .sso(false)
-                .queue(new ListQueue())
                 .readTimeout(Duration.ofMinutes(1))
                 .tracer(tracing);
         server = TokServer.builder(more.apply(config).build())
+                .queue("memory", Map.of())
                 .transport("tcp", Map.of("host", "127.0.0.1", "port", "0")).build().start();
         return server.address("tcp").orElseThrow();
     }
