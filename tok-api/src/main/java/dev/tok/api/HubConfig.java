@@ -27,6 +27,10 @@ import java.util.concurrent.Executor;
  * <tr><td>{@link #maxConnectionsPerUser()}</td><td>{@code max-connections-per-user}</td><td>16 (with sso off)</td></tr>
  * <tr><td>{@link #maxPendingFrames()}</td><td>{@code max-pending-frames}</td><td>256</td></tr>
  * <tr><td>{@link #maxPendingSendsPerUser()}</td><td>{@code max-pending-sends-per-user}</td><td>10000</td></tr>
+ * <tr><td>{@link #userRateLimitFramesPerSecond()}</td><td>{@code user-rate-limit-frames-per-second}</td><td>0 (off)</td></tr>
+ * <tr><td>{@link #userRateLimitFramesBurst()}</td><td>{@code user-rate-limit-frames-burst}</td><td>1000</td></tr>
+ * <tr><td>{@link #userRateLimitBytesPerSecond()}</td><td>{@code user-rate-limit-bytes-per-second}</td><td>0 (off)</td></tr>
+ * <tr><td>{@link #userRateLimitBytesBurst()}</td><td>{@code user-rate-limit-bytes-burst}</td><td>8MiB</td></tr>
  * </table>
  *
  * <p><b>Session policy.</b> What a login does to the user's other connections is a
@@ -58,7 +62,8 @@ public final class HubConfig {
     /** Keys accepted by {@link Builder#settings(Map)}. */
     public static final Set<String> SETTING_NAMES = Set.of("sso", "ping-interval", "auth-timeout", "write-timeout",
             "read-timeout", "partial-send-policy", "max-connections-per-user", "max-pending-frames",
-            "max-pending-sends-per-user");
+            "max-pending-sends-per-user", "user-rate-limit-frames-per-second", "user-rate-limit-frames-burst",
+            "user-rate-limit-bytes-per-second", "user-rate-limit-bytes-burst");
 
     private final Actor actor;
     private final Authenticator authenticator;
@@ -83,6 +88,10 @@ public final class HubConfig {
     private final int maxConnectionsPerUser;
     private final int maxPendingFrames;
     private final int maxPendingSendsPerUser;
+    private final int userRateLimitFramesPerSecond;
+    private final int userRateLimitFramesBurst;
+    private final long userRateLimitBytesPerSecond;
+    private final long userRateLimitBytesBurst;
     private final Queue queue;
     private final boolean noQueue;
     private final Executor actorExecutor;
@@ -111,6 +120,10 @@ public final class HubConfig {
         this.maxConnectionsPerUser = b.maxConnectionsPerUser;
         this.maxPendingFrames = b.maxPendingFrames;
         this.maxPendingSendsPerUser = b.maxPendingSendsPerUser;
+        this.userRateLimitFramesPerSecond = b.userRateLimitFramesPerSecond;
+        this.userRateLimitFramesBurst = b.userRateLimitFramesBurst;
+        this.userRateLimitBytesPerSecond = b.userRateLimitBytesPerSecond;
+        this.userRateLimitBytesBurst = b.userRateLimitBytesBurst;
         this.queue = b.queue;
         this.noQueue = b.noQueue;
         this.actorExecutor = b.actorExecutor;
@@ -251,6 +264,41 @@ public final class HubConfig {
         return maxPendingSendsPerUser;
     }
 
+    /**
+     * @return inbound frames per second one user may send across all of the user's connections
+     *         (over it, the connection whose frame exceeded it is closed with
+     *         {@link CloseReason#RATE_LIMITED}); 0 when off, the default
+     * @since 0.1
+     */
+    public int userRateLimitFramesPerSecond() {
+        return userRateLimitFramesPerSecond;
+    }
+
+    /**
+     * @return frames one user may send at once before {@link #userRateLimitFramesPerSecond()} applies
+     * @since 0.1
+     */
+    public int userRateLimitFramesBurst() {
+        return userRateLimitFramesBurst;
+    }
+
+    /**
+     * @return inbound payload bytes per second one user may send across all of the user's
+     *         connections; 0 when off, the default
+     * @since 0.1
+     */
+    public long userRateLimitBytesPerSecond() {
+        return userRateLimitBytesPerSecond;
+    }
+
+    /**
+     * @return payload bytes one user may send at once before {@link #userRateLimitBytesPerSecond()} applies
+     * @since 0.1
+     */
+    public long userRateLimitBytesBurst() {
+        return userRateLimitBytesBurst;
+    }
+
     /** @return the queue set with {@link Builder#queue(Queue)}; empty means the default or none */
     public Optional<Queue> queue() {
         return Optional.ofNullable(queue);
@@ -296,6 +344,10 @@ public final class HubConfig {
         private int maxConnectionsPerUser = 16;
         private int maxPendingFrames = 256;
         private int maxPendingSendsPerUser = 10_000;
+        private int userRateLimitFramesPerSecond;
+        private int userRateLimitFramesBurst = 1_000;
+        private long userRateLimitBytesPerSecond;
+        private long userRateLimitBytesBurst = 8L * 1024 * 1024;
         private Queue queue;
         private boolean noQueue;
         private Executor actorExecutor;
@@ -324,6 +376,10 @@ public final class HubConfig {
             maxConnectionsPerUser = c.maxConnectionsPerUser;
             maxPendingFrames = c.maxPendingFrames;
             maxPendingSendsPerUser = c.maxPendingSendsPerUser;
+            userRateLimitFramesPerSecond = c.userRateLimitFramesPerSecond;
+            userRateLimitFramesBurst = c.userRateLimitFramesBurst;
+            userRateLimitBytesPerSecond = c.userRateLimitBytesPerSecond;
+            userRateLimitBytesBurst = c.userRateLimitBytesBurst;
             queue = c.queue;
             noQueue = c.noQueue;
             actorExecutor = c.actorExecutor;
@@ -584,6 +640,42 @@ public final class HubConfig {
         }
 
         /**
+         * Limits the frames one user sends per second across all of the user's connections and
+         * transports (a token bucket of {@code burst} frames refilled at {@code perSecond}): the
+         * connection whose frame exceeds it is closed with {@link CloseReason#RATE_LIMITED} and the
+         * frame is dropped. Each built-in transport also limits every connection on its own
+         * ({@code rate-limit-frames-per-second}); this limit bounds a user with many connections.
+         * Default off (0), burst 1000.
+         *
+         * @param perSecond frames per second, 0 (off) or more
+         * @param burst     frames at once, at least 1
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder userRateLimitFrames(int perSecond, int burst) {
+            this.userRateLimitFramesPerSecond = perSecond;
+            this.userRateLimitFramesBurst = burst;
+            return this;
+        }
+
+        /**
+         * Limits the payload bytes one user sends per second across all of the user's connections
+         * and transports, as {@link #userRateLimitFrames} does for frames. A frame larger than
+         * {@code burst} always exceeds it: keep {@code burst} at least the transports' largest
+         * frame. Default off (0), burst 8 MiB.
+         *
+         * @param perSecond bytes per second, 0 (off) or more
+         * @param burst     bytes at once, at least 1
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder userRateLimitBytes(long perSecond, long burst) {
+            this.userRateLimitBytesPerSecond = perSecond;
+            this.userRateLimitBytesBurst = burst;
+            return this;
+        }
+
+        /**
          * Sets the offline queue; the hub owns it and closes it on {@link Hub#close()}.
          *
          * @param queue the queue
@@ -658,6 +750,10 @@ public final class HubConfig {
             maxConnectionsPerUser = s.integer("max-connections-per-user", maxConnectionsPerUser);
             maxPendingFrames = s.integer("max-pending-frames", maxPendingFrames);
             maxPendingSendsPerUser = s.integer("max-pending-sends-per-user", maxPendingSendsPerUser);
+            userRateLimitFramesPerSecond = s.integer("user-rate-limit-frames-per-second", userRateLimitFramesPerSecond);
+            userRateLimitFramesBurst = s.integer("user-rate-limit-frames-burst", userRateLimitFramesBurst);
+            userRateLimitBytesPerSecond = s.bytes("user-rate-limit-bytes-per-second", userRateLimitBytesPerSecond);
+            userRateLimitBytesBurst = s.bytes("user-rate-limit-bytes-burst", userRateLimitBytesBurst);
             return this;
         }
 
@@ -688,6 +784,16 @@ public final class HubConfig {
             if (maxPendingSendsPerUser < 1) {
                 throw new ConfigurationException("maxPendingSendsPerUser (max-pending-sends-per-user) must be at least 1, was "
                         + maxPendingSendsPerUser);
+            }
+            if (userRateLimitFramesPerSecond < 0 || userRateLimitBytesPerSecond < 0) {
+                throw new ConfigurationException("userRateLimitFrames/userRateLimitBytes (user-rate-limit-frames-per-second, "
+                        + "user-rate-limit-bytes-per-second) must be 0 (off) or positive, were " + userRateLimitFramesPerSecond
+                        + " frames/s and " + userRateLimitBytesPerSecond + " bytes/s");
+            }
+            if (userRateLimitFramesBurst < 1 || userRateLimitBytesBurst < 1) {
+                throw new ConfigurationException("the bursts of userRateLimitFrames/userRateLimitBytes (user-rate-limit-frames-burst, "
+                        + "user-rate-limit-bytes-burst) must be at least 1, were " + userRateLimitFramesBurst + " frames and "
+                        + userRateLimitBytesBurst + " bytes");
             }
             return new HubConfig(this);
         }

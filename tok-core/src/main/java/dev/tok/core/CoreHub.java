@@ -84,6 +84,8 @@ final class CoreHub implements Hub {
     final Metrics metrics = new Metrics();
     /** The configured observers as one; null when there are none (the hot paths test for null only). */
     final Observers observers;
+    /** The per-user inbound rate limit; null when off. */
+    final UserRateLimit userRates;
     final ExecutorService worker;
     final Executor actorExecutor;
     private final ExecutorService ownActorExecutor;
@@ -123,6 +125,7 @@ final class CoreHub implements Hub {
         this.sessionPolicy = config.sessionPolicy();
         this.authenticator = config.authenticator().orElse(null);
         this.observers = Observers.of(config.observers());
+        this.userRates = UserRateLimit.of(config);
         int cores = Runtime.getRuntime().availableProcessors();
         this.worker = Executors.newFixedThreadPool(Math.max(2, cores), new NamedThreadFactory("worker"));
         if (config.actorExecutor().isPresent()) {
