@@ -239,6 +239,12 @@ public final class EdgeSettings {
                 + (authFailureLimit == 0 ? "off" : "after " + authFailureLimit + " in " + authFailureWindow);
     }
 
+    /** @return the per-connection rate limits, for the log line of a connection closed for passing them */
+    public String describeRateLimit() {
+        return RATE_LIMIT_FRAMES_PER_SECOND + " " + framesPerSecond + " (burst " + framesBurst + "), "
+                + RATE_LIMIT_BYTES_PER_SECOND + " " + bytesPerSecond + " (burst " + bytesBurst + ")";
+    }
+
     private static String off(int limit) {
         return limit == 0 ? "off" : String.valueOf(limit);
     }

@@ -139,9 +139,8 @@ public final class JettyWsConnection implements ConAdapter {
             return true;
         }
         if (!closing.get()) {
-            LOG.info("closing {} from {}: inbound rate limit exceeded (rate-limit-frames-per-second {}, "
-                    + "rate-limit-bytes-per-second {})", device, remote, core.settings().edge().framesPerSecond(),
-                    core.settings().edge().bytesPerSecond());
+            LOG.info("closing {} from {}: inbound rate limit exceeded ({})", device, remote,
+                    core.settings().edge().describeRateLimit());
         }
         abort(CloseReason.RATE_LIMITED);
         return false;

@@ -142,9 +142,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     private void deliver(byte[] frame) {
         if (rate != null && !rate.tryAcquire(frame.length)) {
             if (closeReason == null) {
-                LOG.info("closing {} ({}): inbound rate limit exceeded (rate-limit-frames-per-second {}, "
-                        + "rate-limit-bytes-per-second {})", remote, who(), transport.guard().settings().framesPerSecond(),
-                        transport.guard().settings().bytesPerSecond());
+                LOG.info("closing {} ({}): inbound rate limit exceeded ({})", remote, who(),
+                        transport.guard().settings().describeRateLimit());
             }
             closeNow(CloseReason.RATE_LIMITED);
             return;

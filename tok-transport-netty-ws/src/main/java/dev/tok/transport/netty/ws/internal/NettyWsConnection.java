@@ -208,9 +208,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
             return true;
         }
         if (!closing) {
-            LOG.info("closing {} from {}: inbound rate limit exceeded (rate-limit-frames-per-second {}, "
-                    + "rate-limit-bytes-per-second {})", device, remote, transport.settings().edge().framesPerSecond(),
-                    transport.settings().edge().bytesPerSecond());
+            LOG.info("closing {} from {}: inbound rate limit exceeded ({})", device, remote,
+                    transport.settings().edge().describeRateLimit());
         }
         abort(CloseReason.RATE_LIMITED);
         return false;
