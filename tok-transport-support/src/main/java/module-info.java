@@ -1,7 +1,8 @@
 /**
  * Code shared by tok's built-in transports: TLS key, certificate and trust loading from the
  * {@code tls-*} settings into JDK key and trust managers, the WebSocket settings, the Origin
- * policy, the upgrade-request and authentication-status helpers, UTF-8 validation, and the
+ * policy, the upgrade-request and authentication-status helpers, UTF-8 validation, the limits at
+ * the edge (connection limits, inbound rate limits, bans after failed authentications), and the
  * slow-consumer guard and the epoll-or-NIO log line of the Netty transports.
  *
  * <p>Not an API. Third-party transports depend on {@code dev.tok.api} only.

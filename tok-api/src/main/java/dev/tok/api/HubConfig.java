@@ -33,6 +33,10 @@ import java.util.concurrent.Executor;
  * <tr><td>{@link #zeroTtlRetention()}</td><td>{@code zero-ttl-retention}</td><td>1m (at-least-once)</td></tr>
  * <tr><td>{@link #clientIdWindow()}</td><td>{@code client-id-window}</td><td>5m</td></tr>
  * <tr><td>{@link #maxClientIdsPerDevice()}</td><td>{@code max-client-ids-per-device}</td><td>1024</td></tr>
+ * <tr><td>{@link #userRateLimitFramesPerSecond()}</td><td>{@code user-rate-limit-frames-per-second}</td><td>0 (off)</td></tr>
+ * <tr><td>{@link #userRateLimitFramesBurst()}</td><td>{@code user-rate-limit-frames-burst}</td><td>1000</td></tr>
+ * <tr><td>{@link #userRateLimitBytesPerSecond()}</td><td>{@code user-rate-limit-bytes-per-second}</td><td>0 (off)</td></tr>
+ * <tr><td>{@link #userRateLimitBytesBurst()}</td><td>{@code user-rate-limit-bytes-burst}</td><td>8MiB</td></tr>
  * </table>
  *
  * <p><b>Session policy.</b> What a login does to the user's other connections is a
@@ -65,7 +69,9 @@ public final class HubConfig {
     public static final Set<String> SETTING_NAMES = Set.of("sso", "ping-interval", "auth-timeout", "write-timeout",
             "read-timeout", "partial-send-policy", "max-connections-per-user", "max-pending-frames",
             "max-pending-sends-per-user", "delivery", "max-inflight-messages", "max-inflight-bytes", "zero-ttl-retention",
-            "client-id-window", "max-client-ids-per-device");
+            "client-id-window", "max-client-ids-per-device",
+            "user-rate-limit-frames-per-second", "user-rate-limit-frames-burst", "user-rate-limit-bytes-per-second",
+            "user-rate-limit-bytes-burst");
 
     /** Default of {@link #maxInflightMessages()}. */
     public static final int DEFAULT_MAX_INFLIGHT_MESSAGES = 256;
@@ -95,6 +101,10 @@ public final class HubConfig {
     private final int maxConnectionsPerUser;
     private final int maxPendingFrames;
     private final int maxPendingSendsPerUser;
+    private final int userRateLimitFramesPerSecond;
+    private final int userRateLimitFramesBurst;
+    private final long userRateLimitBytesPerSecond;
+    private final long userRateLimitBytesBurst;
     private final Queue queue;
     private final boolean noQueue;
     private final Executor actorExecutor;
@@ -131,6 +141,10 @@ public final class HubConfig {
         this.maxConnectionsPerUser = b.maxConnectionsPerUser;
         this.maxPendingFrames = b.maxPendingFrames;
         this.maxPendingSendsPerUser = b.maxPendingSendsPerUser;
+        this.userRateLimitFramesPerSecond = b.userRateLimitFramesPerSecond;
+        this.userRateLimitFramesBurst = b.userRateLimitFramesBurst;
+        this.userRateLimitBytesPerSecond = b.userRateLimitBytesPerSecond;
+        this.userRateLimitBytesBurst = b.userRateLimitBytesBurst;
         this.queue = b.queue;
         this.noQueue = b.noQueue;
         this.actorExecutor = b.actorExecutor;
@@ -279,6 +293,41 @@ public final class HubConfig {
         return maxPendingSendsPerUser;
     }
 
+    /**
+     * @return inbound frames per second one user may send across all of the user's connections
+     *         (over it, the connection whose frame exceeded it is closed with
+     *         {@link CloseReason#RATE_LIMITED}); 0 when off, the default
+     * @since 0.1
+     */
+    public int userRateLimitFramesPerSecond() {
+        return userRateLimitFramesPerSecond;
+    }
+
+    /**
+     * @return frames one user may send at once before {@link #userRateLimitFramesPerSecond()} applies
+     * @since 0.1
+     */
+    public int userRateLimitFramesBurst() {
+        return userRateLimitFramesBurst;
+    }
+
+    /**
+     * @return inbound payload bytes per second one user may send across all of the user's
+     *         connections; 0 when off, the default
+     * @since 0.1
+     */
+    public long userRateLimitBytesPerSecond() {
+        return userRateLimitBytesPerSecond;
+    }
+
+    /**
+     * @return payload bytes one user may send at once before {@link #userRateLimitBytesPerSecond()} applies
+     * @since 0.1
+     */
+    public long userRateLimitBytesBurst() {
+        return userRateLimitBytesBurst;
+    }
+
     /** @return the queue set with {@link Builder#queue(Queue)}; empty means the default or none */
     public Optional<Queue> queue() {
         return Optional.ofNullable(queue);
@@ -380,6 +429,10 @@ public final class HubConfig {
         private int maxConnectionsPerUser = 16;
         private int maxPendingFrames = 256;
         private int maxPendingSendsPerUser = 10_000;
+        private int userRateLimitFramesPerSecond;
+        private int userRateLimitFramesBurst = 1_000;
+        private long userRateLimitBytesPerSecond;
+        private long userRateLimitBytesBurst = 8L * 1024 * 1024;
         private Queue queue;
         private boolean noQueue;
         private Executor actorExecutor;
@@ -416,6 +469,10 @@ public final class HubConfig {
             maxConnectionsPerUser = c.maxConnectionsPerUser;
             maxPendingFrames = c.maxPendingFrames;
             maxPendingSendsPerUser = c.maxPendingSendsPerUser;
+            userRateLimitFramesPerSecond = c.userRateLimitFramesPerSecond;
+            userRateLimitFramesBurst = c.userRateLimitFramesBurst;
+            userRateLimitBytesPerSecond = c.userRateLimitBytesPerSecond;
+            userRateLimitBytesBurst = c.userRateLimitBytesBurst;
             queue = c.queue;
             noQueue = c.noQueue;
             actorExecutor = c.actorExecutor;
@@ -684,6 +741,42 @@ public final class HubConfig {
         }
 
         /**
+         * Limits the frames one user sends per second across all of the user's connections and
+         * transports (a token bucket of {@code burst} frames refilled at {@code perSecond}): the
+         * connection whose frame exceeds it is closed with {@link CloseReason#RATE_LIMITED} and the
+         * frame is dropped. Each built-in transport also limits every connection on its own
+         * ({@code rate-limit-frames-per-second}); this limit bounds a user with many connections.
+         * Default off (0), burst 1000.
+         *
+         * @param perSecond frames per second, 0 (off) or more
+         * @param burst     frames at once, at least 1
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder userRateLimitFrames(int perSecond, int burst) {
+            this.userRateLimitFramesPerSecond = perSecond;
+            this.userRateLimitFramesBurst = burst;
+            return this;
+        }
+
+        /**
+         * Limits the payload bytes one user sends per second across all of the user's connections
+         * and transports, as {@link #userRateLimitFrames} does for frames. A frame larger than
+         * {@code burst} always exceeds it: keep {@code burst} at least the transports' largest
+         * frame. Default off (0), burst 8 MiB.
+         *
+         * @param perSecond bytes per second, 0 (off) or more
+         * @param burst     bytes at once, at least 1
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder userRateLimitBytes(long perSecond, long burst) {
+            this.userRateLimitBytesPerSecond = perSecond;
+            this.userRateLimitBytesBurst = burst;
+            return this;
+        }
+
+        /**
          * Sets the offline queue; the hub owns it and closes it on {@link Hub#close()}.
          *
          * @param queue the queue
@@ -848,6 +941,10 @@ public final class HubConfig {
             zeroTtlRetention = s.duration("zero-ttl-retention", zeroTtlRetention);
             clientIdWindow = s.duration("client-id-window", clientIdWindow);
             maxClientIdsPerDevice = s.integer("max-client-ids-per-device", maxClientIdsPerDevice);
+            userRateLimitFramesPerSecond = s.integer("user-rate-limit-frames-per-second", userRateLimitFramesPerSecond);
+            userRateLimitFramesBurst = s.integer("user-rate-limit-frames-burst", userRateLimitFramesBurst);
+            userRateLimitBytesPerSecond = s.bytes("user-rate-limit-bytes-per-second", userRateLimitBytesPerSecond);
+            userRateLimitBytesBurst = s.bytes("user-rate-limit-bytes-burst", userRateLimitBytesBurst);
             return this;
         }
 
@@ -893,6 +990,16 @@ public final class HubConfig {
                 throw new ConfigurationException("at-least-once delivery keeps every message in the queue until the user's "
                         + "devices acknowledge it, but noQueue() turned the queue off: drop noQueue(), or set a queue "
                         + "(queue(..), or TokServer.builder(config).queue(\"memory\" | \"chronicle\" | \"redis\", ..))");
+            }
+            if (userRateLimitFramesPerSecond < 0 || userRateLimitBytesPerSecond < 0) {
+                throw new ConfigurationException("userRateLimitFrames/userRateLimitBytes (user-rate-limit-frames-per-second, "
+                        + "user-rate-limit-bytes-per-second) must be 0 (off) or positive, were " + userRateLimitFramesPerSecond
+                        + " frames/s and " + userRateLimitBytesPerSecond + " bytes/s");
+            }
+            if (userRateLimitFramesBurst < 1 || userRateLimitBytesBurst < 1) {
+                throw new ConfigurationException("the bursts of userRateLimitFrames/userRateLimitBytes (user-rate-limit-frames-burst, "
+                        + "user-rate-limit-bytes-burst) must be at least 1, were " + userRateLimitFramesBurst + " frames and "
+                        + userRateLimitBytesBurst + " bytes");
             }
             return new HubConfig(this);
         }

@@ -100,6 +100,26 @@ class HubConfigTest {
         assertThatThrownBy(() -> valid().writeTimeout(Duration.ofSeconds(-1)).build()).hasMessageContaining("writeTimeout");
         assertThatThrownBy(() -> valid().maxConnectionsPerUser(0).build()).hasMessageContaining("maxConnectionsPerUser");
         assertThatThrownBy(() -> valid().maxPendingFrames(0).build()).hasMessageContaining("maxPendingFrames");
+        assertThatThrownBy(() -> valid().userRateLimitFrames(-1, 10).build())
+                .hasMessageContaining("user-rate-limit-frames-per-second").hasMessageContaining("0 (off) or positive");
+        assertThatThrownBy(() -> valid().userRateLimitBytes(1024, 0).build())
+                .hasMessageContaining("user-rate-limit-bytes-burst").hasMessageContaining("at least 1");
+    }
+
+    @Test
+    void userRateLimitsAreOffByDefaultAndReadFromStrings() {
+        HubConfig d = valid().build();
+        assertThat(d.userRateLimitFramesPerSecond()).isZero();
+        assertThat(d.userRateLimitBytesPerSecond()).isZero();
+        assertThat(d.userRateLimitFramesBurst()).isEqualTo(1000);
+        assertThat(d.userRateLimitBytesBurst()).isEqualTo(8L * 1024 * 1024);
+        HubConfig c = valid().settings(Map.of("user-rate-limit-frames-per-second", "50", "user-rate-limit-frames-burst", "200",
+                "user-rate-limit-bytes-per-second", "1MiB", "user-rate-limit-bytes-burst", "16MiB")).build();
+        assertThat(c.userRateLimitFramesPerSecond()).isEqualTo(50);
+        assertThat(c.userRateLimitFramesBurst()).isEqualTo(200);
+        assertThat(c.userRateLimitBytesPerSecond()).isEqualTo(1024 * 1024);
+        assertThat(c.userRateLimitBytesBurst()).isEqualTo(16L * 1024 * 1024);
+        assertThat(c.toBuilder().build().userRateLimitBytesBurst()).isEqualTo(16L * 1024 * 1024);
     }
 
     @Test

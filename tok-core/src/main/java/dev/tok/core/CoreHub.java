@@ -93,6 +93,8 @@ final class CoreHub implements Hub {
     final Observers observers;
     /** The configured tracer, guarded; null when there is none (the hot paths test for null only). */
     final Tracing tracing;
+    /** The per-user inbound rate limit; null when off. */
+    final UserRateLimit userRates;
     final ExecutorService worker;
     final Executor actorExecutor;
     private final ExecutorService ownActorExecutor;
@@ -143,6 +145,7 @@ final class CoreHub implements Hub {
         this.authenticator = config.authenticator().orElse(null);
         this.observers = Observers.of(config.observers());
         this.tracing = Tracing.of(config.tracer().orElse(null));
+        this.userRates = UserRateLimit.of(config);
         int cores = Runtime.getRuntime().availableProcessors();
         this.worker = Executors.newFixedThreadPool(Math.max(2, cores), new NamedThreadFactory("worker"));
         if (config.actorExecutor().isPresent()) {

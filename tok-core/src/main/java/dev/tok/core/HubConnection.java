@@ -177,6 +177,14 @@ final class HubConnection implements Connection {
         if (!active) {
             active = true;
         }
+        UserRateLimit rates = hub.userRates;
+        if (rates != null && !rates.tryAcquire(device.uid(), frame.length)) {
+            if (!closed.get()) {
+                LOG.info("closing {}: the user's inbound rate limit (user-rate-limit-*) is exceeded", this);
+            }
+            close(CloseReason.RATE_LIMITED);
+            return;
+        }
         inbox.offer(frame);
         int before = pending.getAndIncrement();
         if (before == 0) {

@@ -9,6 +9,7 @@ import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.HubConfig;
+import dev.tok.api.HubObserver;
 import dev.tok.api.SendResult;
 import dev.tok.api.TokException;
 import dev.tok.api.TokServer;
@@ -96,6 +97,15 @@ import org.junit.jupiter.api.Timeout;
  * at once; the close hook runs exactly once whoever closes; graceful stop; 200 concurrent
  * connections.
  *
+ * <p><b>Edge cases</b> (opt-in): a transport with connection limits, inbound rate limits and
+ * bans after failed authentications overrides
+ * {@link #addTransport(TokServer.Builder, TransportLimits, EdgeLimits)}; the kit then checks that a
+ * connection beyond the per-IP limit or the unauthenticated-per-IP limit is refused before
+ * authentication (and never reaches the close hook), that a connection over its frame or byte
+ * rate is closed with {@link CloseReason#RATE_LIMITED} (seen by the close hook and by a
+ * {@link HubObserver}), and that an address is refused after repeated failed authentications
+ * until its ban expires. Without the override these cases are reported as aborted, not passed.
+ *
  * @since 0.1
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -131,6 +141,8 @@ public abstract class TransportCompatibilityKit {
     protected final AtomicReference<AuthRequest> lastAuth = new AtomicReference<>();
     /** How many requests the authenticator saw. */
     protected final AtomicInteger authCalls = new AtomicInteger();
+    /** The close reasons the hub reported to its observers ({@link HubObserver#connectionClosed}), in order. */
+    protected final List<CloseReason> observedCloses = new CopyOnWriteArrayList<>();
     private TokServer server;
     private TransportClient client;
 
@@ -163,6 +175,23 @@ public abstract class TransportCompatibilityKit {
      */
     protected void addTransportOnPort(TokServer.Builder builder, int port) {
         Assumptions.abort("the transport does not listen on TCP ports: override addTransportOnPort to check a port in use");
+    }
+
+    /**
+     * Adds the transport under test, as {@link #addTransport(TokServer.Builder, TransportLimits)}
+     * does, with the connection limits, rate limits and auth-failure ban of {@code edge} (every
+     * other limit of the transport off or far away). Override it for a transport that has such
+     * limits: the kit's edge cases run only then. The default aborts them (JUnit reports them as
+     * aborted, not passed). tok's built-in transports pass {@link EdgeLimits#settings()}.
+     *
+     * @param builder the server being assembled
+     * @param limits  what the transport's settings must say, as for {@link #addTransport(TokServer.Builder, TransportLimits)}
+     * @param edge    the edge limits; 0 means off
+     * @since 0.1
+     */
+    protected void addTransport(TokServer.Builder builder, TransportLimits limits, EdgeLimits edge) {
+        Assumptions.abort("the transport has no edge limits (per-IP connections, rate limits, auth-failure bans): "
+                + "override addTransport(TokServer.Builder, TransportLimits, EdgeLimits) to run this case");
     }
 
     /** @return the limits passed to {@link #addTransport}; {@link TransportLimits#DEFAULT} unless overridden */
@@ -260,6 +289,12 @@ public abstract class TransportCompatibilityKit {
                 .pingGenerator(() -> "hub-ping".getBytes(StandardCharsets.UTF_8))
                 .pingInterval(Duration.ofHours(1))
                 .writeTimeout(Duration.ofSeconds(5))
+                .observer(new HubObserver() {
+                    @Override
+                    public void connectionClosed(Device device, String transport, CloseReason reason) {
+                        observedCloses.add(reason);
+                    }
+                })
                 .byeGenerator((kicker, reason, device) -> Optional.of(("bye:" + reason + ":" + kicker.deviceId())
                         .getBytes(StandardCharsets.UTF_8)));
         TokServer.Builder builder = TokServer.builder(hub.apply(config).build()).stopTimeout(Duration.ofSeconds(15));
@@ -847,6 +882,193 @@ public abstract class TransportCompatibilityKit {
         int before = authCalls.get();
         assertRefused("late");
         assertThat(authCalls).as("no authentication after stop").hasValue(before);
+    }
+
+    // ---------------------------------------------------------------- the edge (opt-in)
+
+    /**
+     * Starts a server with the transport under test and the given edge limits (aborts the test
+     * unless the subclass supports them).
+     */
+    private Hub startEdge(EdgeLimits edge, UnaryOperator<HubConfig.Builder> hub) {
+        return start(hub, b -> addTransport(b, limits(), edge));
+    }
+
+    /**
+     * Connects as {@code uid} until a connection is admitted and registered (a refused attempt is
+     * closed and retried), failing after {@link #patience()}.
+     */
+    private ClientConnection connectWhenAdmitted(Hub hub, String uid) {
+        AtomicReference<ClientConnection> admitted = new AtomicReference<>();
+        eventually().pollInterval(Duration.ofMillis(50)).until(() -> {
+            ClientConnection c;
+            try {
+                c = connect(uid);
+            } catch (IOException refused) {
+                return false;
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            try {
+                while (System.nanoTime() < deadline) {
+                    if (hub.isOnline(uid)) {
+                        admitted.set(c);
+                        return true;
+                    }
+                    c.receive(Duration.ofMillis(20)); // throws once the server closed a refused connection
+                }
+            } catch (IOException refused) {
+                // closed by the server: refused
+            }
+            c.close();
+            return false;
+        });
+        return admitted.get();
+    }
+
+    /** Sends frames until the server closes the connection or {@code max} were sent; @return how many were sent. */
+    private static int sendUntilClosed(Hub hub, String uid, ClientConnection c, int max, byte[] payload) {
+        int sent = 0;
+        try {
+            while (sent < max && hub.isOnline(uid)) {
+                c.send(payload);
+                sent++;
+            }
+        } catch (IOException closed) {
+            // the server closed it while we were sending
+        }
+        return sent;
+    }
+
+    private int receivedFrom(String uid) {
+        int n = 0;
+        for (Received r : received) {
+            n += r.device.uid().equals(uid) ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Test
+    @DisplayName("edge: a connection beyond max-connections-per-ip is refused before authentication and never reaches the "
+            + "close hook; the others stay; a closed one makes room")
+    void maxConnectionsPerIp() throws Exception {
+        Hub hub = startEdge(EdgeLimits.none().withMaxConnectionsPerIp(3), b -> b);
+        List<ClientConnection> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            members.add(connect("member" + i));
+        }
+        eventually().until(() -> hub.metrics().onlineConnections() == 3);
+        assertRefused("intruder");
+        assertThat(authCalls).as("the refused connection never reached the authenticator").hasValue(3);
+        assertThat(hub.isOnline("intruder")).isFalse();
+        assertThat(closeHookCalls("intruder/default")).isZero();
+        assertThat(observedCloses).as("a refused connection is no closed connection of the hub").isEmpty();
+        members.get(1).send(utf8("still here"));
+        assertThat(nextReceived().string()).isEqualTo("still here");
+
+        members.get(0).close();
+        eventually().until(() -> !hub.isOnline("member0"));
+        connectWhenAdmitted(hub, "newcomer");
+        assertThat(hub.metrics().onlineConnections()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("edge: beyond max-unauthenticated-per-ip logins in progress, a connection is refused before authentication; "
+            + "authenticated connections do not count; once the pending logins end there is room again")
+    void maxUnauthenticatedPerIp() throws Exception {
+        Hub hub = startEdge(EdgeLimits.none().withMaxUnauthenticatedPerIp(2), b -> b.authTimeout(Duration.ofMillis(1500)));
+        connect("a");
+        connect("b");
+        eventually().until(() -> hub.metrics().onlineConnections() == 2);
+        ExecutorService pending = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> slow = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                slow.add(pending.submit(() -> {
+                    try {
+                        drainUntilClosed(connect("slow"));
+                    } catch (IOException refused) {
+                        // a WebSocket upgrade answered 503 after the auth timeout
+                    }
+                    return null;
+                }));
+            }
+            eventually().until(() -> authCalls.get() == 4);
+            assertRefused("late");
+            assertThat(authCalls).as("the refused login never reached the authenticator").hasValue(4);
+            assertThat(hub.isOnline("late")).isFalse();
+            for (Future<?> f : slow) {
+                f.get(patience().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            pending.shutdownNow();
+        }
+        connectWhenAdmitted(hub, "after");
+        assertThat(closeHookCalls("late/default")).isZero();
+        assertThat(hub.metrics().onlineConnections()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("edge: a connection sending frames faster than rate-limit-frames-per-second beyond its burst is closed; "
+            + "the close hook and the observers see RATE_LIMITED; a calm connection stays")
+    void frameRateLimit() throws Exception {
+        Hub hub = startEdge(EdgeLimits.none().withFrameRate(10, 20), b -> b);
+        ClientConnection calm = connect("calm");
+        ClientConnection flood = connect("flood");
+        eventually().until(() -> hub.isOnline("calm") && hub.isOnline("flood"));
+        for (int i = 0; i < 5; i++) {
+            calm.send(utf8("calm " + i));
+        }
+        long start = System.nanoTime();
+        int sent = sendUntilClosed(hub, "flood", flood, 2000, utf8("flood"));
+        drainUntilClosed(flood);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        eventually().until(() -> closeHookCalls("flood/default") == 1);
+        assertThat(closeReason("flood/default")).contains(CloseReason.RATE_LIMITED);
+        assertThat(observedCloses).as("what a closes-by-reason meter counts").containsExactly(CloseReason.RATE_LIMITED);
+        eventually().until(() -> receivedFrom("calm") == 5);
+        assertThat(receivedFrom("flood")).as("flood frames reaching the actor (%d sent in %.2f s)", sent, seconds)
+                .isLessThanOrEqualTo(20 + (int) Math.ceil(10 * seconds) + 1).isLessThan(sent);
+        calm.send(utf8("calm again"));
+        eventually().until(() -> receivedFrom("calm") == 6);
+        assertThat(hub.isOnline("calm")).isTrue();
+        assertThat(closeHookCalls("calm/default")).isZero();
+    }
+
+    @Test
+    @DisplayName("edge: a connection sending more payload bytes per second than rate-limit-bytes-per-second beyond its burst "
+            + "is closed with RATE_LIMITED; a frame of the maximum size within the burst passes")
+    void byteRateLimit() throws Exception {
+        int max = limits().maxFrameSize();
+        Hub hub = startEdge(EdgeLimits.none().withByteRate(max / 4, max), b -> b);
+        ClientConnection big = connect("big");
+        eventually().until(() -> hub.isOnline("big"));
+        big.send(new byte[max]);
+        assertThat(nextReceived().payload).hasSize(max);
+        int sent = sendUntilClosed(hub, "big", big, 200, new byte[max / 4]);
+        drainUntilClosed(big);
+        eventually().until(() -> closeHookCalls("big/default") == 1);
+        assertThat(closeReason("big/default")).contains(CloseReason.RATE_LIMITED);
+        assertThat(receivedFrom("big")).as("frames of a quarter of the burst that passed, of %d sent", sent).isLessThan(sent);
+    }
+
+    @Test
+    @DisplayName("edge: after auth-failure-limit failed authentications an address is refused, before authentication, "
+            + "until the ban expires")
+    void authFailureBan() throws Exception {
+        Duration ban = Duration.ofMillis(600);
+        Hub hub = startEdge(EdgeLimits.none().withAuthFailureBan(3, Duration.ofSeconds(30), ban), b -> b);
+        assertRefused("reject");
+        assertRefused("forbid");
+        long beforeThird = System.nanoTime();
+        assertRefused("reject");
+        assertThat(authCalls).hasValue(3);
+        assertRefused("honest");
+        assertThat(authCalls).as("a banned address does not reach the authenticator").hasValue(3);
+        assertThat(hub.isOnline("honest")).isFalse();
+        connectWhenAdmitted(hub, "honest");
+        assertThat(Duration.ofNanos(System.nanoTime() - beforeThird)).as("admitted again once the ban expired")
+                .isGreaterThanOrEqualTo(ban);
+        assertThat(observedCloses).isEmpty();
     }
 
     // ---------------------------------------------------------------- scale

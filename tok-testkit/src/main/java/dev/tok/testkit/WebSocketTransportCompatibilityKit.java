@@ -84,7 +84,8 @@ import org.junit.jupiter.api.io.TempDir;
  * fragmented input joined; oversize messages closed with 1009; Origin rules; the hub's read
  * timeout and WebSocket ping keep-alive (pongs count as activity); the close status after a single sign-on bye; permessage-deflate
  * on/off; the read-timeout close status 4004; TLS from a key store and from PEM files; client certificates required and optional,
- * the verified chain reaching the authenticator; graceful stop with 1001; strict settings.
+ * the verified chain reaching the authenticator; graceful stop with 1001; strict settings; the
+ * edge limits ({@link EdgeLimits#settings()}) refusing an upgrade with 503 before authentication.
  *
  * @since 0.1
  */
@@ -138,7 +139,22 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
         addTransport(builder, limits(), port);
     }
 
+    /**
+     * Runs the kit's edge cases with the shared WebSocket settings of
+     * {@link #addTransport(TokServer.Builder, TransportLimits)} and {@link EdgeLimits#settings()}
+     * (the same keys in every built-in transport): a WebSocket transport passing this kit
+     * understands them. Override to abort them for one that does not.
+     */
+    @Override
+    protected void addTransport(TokServer.Builder builder, TransportLimits limits, EdgeLimits edge) {
+        addTransport(builder, limits, 0, edge.settings());
+    }
+
     private void addTransport(TokServer.Builder builder, TransportLimits limits, int port) {
+        addTransport(builder, limits, port, Map.of());
+    }
+
+    private void addTransport(TokServer.Builder builder, TransportLimits limits, int port, Map<String, String> extra) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("host", "127.0.0.1");
         settings.put("port", String.valueOf(port));
@@ -147,6 +163,7 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
         settings.put("max-pending-bytes", String.valueOf(limits.maxPendingBytes()));
         settings.put("stop-timeout", limits.stopGracePeriod().toMillis() + "ms");
         settings.put("ping-interval", "0");
+        settings.putAll(extra);
         addTransport(builder, settings);
     }
 
@@ -553,6 +570,46 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
         assertThat(hub.metrics().onlineConnections()).isEqualTo(1);
     }
 
+    @Test
+    @DisplayName("edge: an upgrade beyond max-connections-per-ip, max-connections, or from a banned address is answered 503 "
+            + "before authentication and never upgraded")
+    void edgeRefusalsAre503BeforeAuthentication() throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>(EdgeLimits.none().withMaxConnectionsPerIp(1)
+                .withAuthFailureBan(2, Duration.ofSeconds(30), Duration.ofMinutes(5)).settings());
+        Hub hub = start(settings);
+        JdkWebSocketClient first = ws("?token=first");
+        await().atMost(WAIT).until(() -> hub.isOnline("first"));
+        try (RawWebSocket r = raw("/ws?token=second", Map.of())) {
+            assertThat(r.status).isEqualTo(503);
+            assertThat(r.headers.get("upgrade")).isNull();
+        }
+        assertThat(authCalls.get()).isEqualTo(1);
+        first.abort();
+        await().atMost(WAIT).until(() -> !hub.isOnline("first"));
+        for (int i = 0; i < 2; i++) {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+                try (RawWebSocket r = raw("/ws?token=reject", Map.of())) {
+                    return r.status == 401; // 503 while the closed connection still counts
+                }
+            });
+        }
+        int calls = authCalls.get();
+        try (RawWebSocket r = raw("/ws?token=banned", Map.of())) {
+            assertThat(r.status).isEqualTo(503);
+        }
+        assertThat(authCalls.get()).as("a banned address does not reach the authenticator").isEqualTo(calls);
+
+        Hub capped = start(Map.of("max-connections", "1"));
+        ws("?token=only");
+        await().atMost(WAIT).until(() -> capped.isOnline("only"));
+        try (RawWebSocket r = raw("/ws?token=more", Map.of())) {
+            assertThat(r.status).isEqualTo(503);
+        }
+        assertThat(capped.isOnline("more")).isFalse();
+        assertThat(observedCloses).as("refused upgrades are no closed connections of the hub")
+                .doesNotContain(CloseReason.CONNECTION_LIMIT, CloseReason.BANNED);
+    }
+
     // ---------------------------------------------------------------- extensions, TLS
 
     @Test
@@ -703,7 +760,9 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
         for (Map.Entry<String, String> bad : List.of(Map.entry("max-message-size", "lots"), Map.entry("message-type", "xml"),
                 Map.entry("allowed-origins", "not an origin"), Map.entry("idle-timeout", "soon"),
                 Map.entry("permessage-deflate", "maybe"), Map.entry("high-water-mark", "0"), Map.entry("path", "ws"),
-                Map.entry("max-pending-bytes", "1KiB"))) {
+                Map.entry("max-pending-bytes", "1KiB"), Map.entry("max-connections-per-ip", "-1"),
+                Map.entry("rate-limit-frames-burst", "0"), Map.entry("rate-limit-bytes-burst", "1KiB"),
+                Map.entry("auth-failure-window", "0s"))) {
             assertThatThrownBy(() -> start(Map.of(bad.getKey(), bad.getValue())))
                     .as(bad.toString())
                     .isInstanceOf(ConfigurationException.class)

@@ -99,6 +99,12 @@ public final class HubChatServer implements AutoCloseable {
         tcp.put("host", host);
         tcp.put("port", Integer.toString(port));
         tcp.put("max-connections", Integer.toString(maxConnections));
+        // The load generator is one address (127.0.0.1) sending as fast as it can: the per-address
+        // limits and the rate limits of the edge would refuse or close it, so they are off here.
+        for (String off : new String[] {"max-connections-per-ip", "max-unauthenticated-per-ip", "rate-limit-frames-per-second",
+                "rate-limit-bytes-per-second", "auth-failure-limit"}) {
+            tcp.put(off, "0");
+        }
         server = TokServer.builder(config.build()).queue(queue, queueSettings).transport("tcp", tcp).build().start();
     }
 

@@ -142,6 +142,45 @@ class TokMetricsOverTcpTest {
         assertNoPersonalTag(registry);
     }
 
+    @Test
+    @DisplayName("rate-limited closes show as reason rate-limited, from the transport's limit per connection and the hub's "
+            + "per user; a connection refused by max-connections-per-ip is neither opened nor closed")
+    void rateLimitedClosesShow() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TokMetrics metrics = TokMetrics.create();
+        metrics.bindTo(registry);
+        HubConfig config = config(metrics).sso(false).userRateLimitFrames(1, 8).build();
+        try (TokServer server = TokServer.builder(config).transport("tcp", Map.of("host", "127.0.0.1", "port", "0",
+                "rate-limit-frames-per-second", "1", "rate-limit-frames-burst", "5", "max-connections-per-ip", "2")).build().start()) {
+            SocketAddress address = server.address("tcp").orElseThrow();
+            FramedSocketClient client = new FramedSocketClient();
+            try (ClientConnection flood = client.connect(address, "alice/phone")) {
+                await().until(() -> server.hub().isOnline("alice"));
+                for (int i = 0; i < 6; i++) {
+                    flood.send("nobody:x".getBytes(UTF_8)); // the sixth is one beyond the connection's burst
+                }
+                await().until(() -> closed(registry, "rate-limited") == 1);
+            }
+            try (ClientConnection phone = client.connect(address, "bob/phone");
+                    ClientConnection laptop = client.connect(address, "bob/laptop")) {
+                await().until(() -> server.hub().connections("bob").size() == 2);
+                try (ClientConnection third = client.connect(address, "bob/tablet")) {
+                    assertThatThrownBy(() -> third.receive(Duration.ofSeconds(20))).as("refused: closed by the server")
+                            .isInstanceOf(java.io.IOException.class);
+                } catch (java.io.IOException refused) {
+                    // closed at accept before the token was written
+                }
+                for (int i = 0; i < 4; i++) {
+                    phone.send("nobody:p".getBytes(UTF_8));
+                    laptop.send("nobody:l".getBytes(UTF_8));
+                }
+                laptop.send("nobody:ninth".getBytes(UTF_8)); // each connection within its 5, the user beyond 8
+                await().until(() -> closed(registry, "rate-limited") == 2);
+            }
+            assertThat(registry.get("tok.connections.opened").tag("transport", "tcp").counter().count()).isEqualTo(3);
+        }
+    }
+
     private static void assertNoPersonalTag(SimpleMeterRegistry registry) {
         assertThat(registry.getMeters()).isNotEmpty();
         for (Meter m : registry.getMeters()) {

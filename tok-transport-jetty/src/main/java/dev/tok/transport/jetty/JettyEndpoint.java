@@ -52,7 +52,7 @@ public final class JettyEndpoint implements Session.Listener {
     /** Jetty callback: a pong answered one of the transport's pings (or came unsolicited). */
     @Override
     public void onWebSocketPong(ByteBuffer payload) {
-        connection.pong();
+        connection.pong(payload.remaining());
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.tok.transport.jetty;
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.TransportSettings;
 import dev.tok.transport.jetty.internal.JettyWsCore;
+import dev.tok.transport.support.EdgeSettings;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.WsSettings;
 import java.nio.file.Path;
@@ -203,6 +204,142 @@ public final class JettyWsTransport {
          */
         public Settings permessageDeflate(boolean enabled) {
             return put(WsSettings.PERMESSAGE_DEFLATE, Boolean.toString(enabled));
+        }
+
+        /**
+         * {@code max-connections}: open connections (authenticated or not) this transport holds;
+         * further ones are refused at once (HTTP 503 to the upgrade request, before authentication). {@code 0} = no limit; default 10000.
+         *
+         * @param connections the limit
+         * @return this builder
+         */
+        public Settings maxConnections(int connections) {
+            return put(EdgeSettings.MAX_CONNECTIONS, Integer.toString(connections));
+        }
+
+        /**
+         * {@code max-connections-per-ip}: open connections from one IP address; further ones from it
+         * are refused at once (HTTP 503 to the upgrade request, before authentication). {@code 0} = no limit; default 256.
+         *
+         * @param connections the limit
+         * @return this builder
+         */
+        public Settings maxConnectionsPerIp(int connections) {
+            return put(EdgeSettings.MAX_CONNECTIONS_PER_IP, Integer.toString(connections));
+        }
+
+        /**
+         * {@code max-unauthenticated-per-ip}: connections from one IP address that have not
+         * authenticated yet (half-open logins); further ones from it are refused at once.
+         * {@code 0} = no limit; default 32.
+         *
+         * @param connections the limit
+         * @return this builder
+         */
+        public Settings maxUnauthenticatedPerIp(int connections) {
+            return put(EdgeSettings.MAX_UNAUTHENTICATED_PER_IP, Integer.toString(connections));
+        }
+
+        /**
+         * {@code rate-limit-frames-per-second}: inbound frames per second one connection may send on
+         * average (a token bucket holding {@link #rateLimitFramesBurst}); a connection over it is
+         * closed with {@code CloseReason.RATE_LIMITED}. {@code 0} = off; default 100.
+         *
+         * @param frames frames per second
+         * @return this builder
+         */
+        public Settings rateLimitFramesPerSecond(int frames) {
+            return put(EdgeSettings.RATE_LIMIT_FRAMES_PER_SECOND, Integer.toString(frames));
+        }
+
+        /**
+         * {@code rate-limit-frames-burst}: frames a connection may send at once before
+         * {@link #rateLimitFramesPerSecond} applies; at least 1. Default 1000.
+         *
+         * @param frames the burst in frames
+         * @return this builder
+         */
+        public Settings rateLimitFramesBurst(int frames) {
+            return put(EdgeSettings.RATE_LIMIT_FRAMES_BURST, Integer.toString(frames));
+        }
+
+        /**
+         * {@code rate-limit-bytes-per-second}: inbound payload bytes per second one connection may
+         * send on average (a token bucket holding {@link #rateLimitBytesBurst}); a connection over it
+         * is closed with {@code CloseReason.RATE_LIMITED}. {@code 0} = off; default 1 MiB.
+         *
+         * @param bytes bytes per second
+         * @return this builder
+         */
+        public Settings rateLimitBytesPerSecond(long bytes) {
+            return put(EdgeSettings.RATE_LIMIT_BYTES_PER_SECOND, Long.toString(bytes));
+        }
+
+        /**
+         * {@code rate-limit-bytes-burst}: payload bytes a connection may send at once before
+         * {@link #rateLimitBytesPerSecond} applies; at least {@code max-message-size}. Default 8 MiB, or {@code max-message-size} if larger.
+         *
+         * @param bytes the burst in bytes
+         * @return this builder
+         */
+        public Settings rateLimitBytesBurst(long bytes) {
+            return put(EdgeSettings.RATE_LIMIT_BYTES_BURST, Long.toString(bytes));
+        }
+
+        /**
+         * {@code auth-failure-limit}: failed authentications (the authenticator's rejections) from one
+         * IP address within {@link #authFailureWindow} that ban the address for
+         * {@link #authFailureBan}. {@code 0} = no bans; default 10.
+         *
+         * @param failures the number of failures
+         * @return this builder
+         */
+        public Settings authFailureLimit(int failures) {
+            return put(EdgeSettings.AUTH_FAILURE_LIMIT, Integer.toString(failures));
+        }
+
+        /**
+         * {@code auth-failure-window}: the window in which failed authentications count; positive.
+         * Default 1 min.
+         *
+         * @param window the window
+         * @return this builder
+         */
+        public Settings authFailureWindow(Duration window) {
+            return put(EdgeSettings.AUTH_FAILURE_WINDOW, window);
+        }
+
+        /**
+         * {@code auth-failure-ban}: how long the first ban of an address lasts; each repeated ban
+         * lasts twice the one before, up to {@link #authFailureMaxBan}. Positive; default 1 min.
+         *
+         * @param ban the first ban
+         * @return this builder
+         */
+        public Settings authFailureBan(Duration ban) {
+            return put(EdgeSettings.AUTH_FAILURE_BAN, ban);
+        }
+
+        /**
+         * {@code auth-failure-max-ban}: the longest ban; an address without failures for this long is
+         * forgotten. At least {@link #authFailureBan}; default 1 h.
+         *
+         * @param ban the longest ban
+         * @return this builder
+         */
+        public Settings authFailureMaxBan(Duration ban) {
+            return put(EdgeSettings.AUTH_FAILURE_MAX_BAN, ban);
+        }
+
+        /**
+         * {@code auth-failure-tracked-ips}: the most IP addresses the failure table holds (bounded
+         * memory whatever the number of attackers); positive. Default 10000.
+         *
+         * @param addresses the number of addresses
+         * @return this builder
+         */
+        public Settings authFailureTrackedIps(int addresses) {
+            return put(EdgeSettings.AUTH_FAILURE_TRACKED_IPS, Integer.toString(addresses));
         }
 
         /**

@@ -5,6 +5,7 @@ import dev.tok.api.Device;
 import dev.tok.api.spi.TransportContext;
 import dev.tok.transport.jetty.internal.JettyWsConnection;
 import dev.tok.transport.jetty.internal.JettyWsCore;
+import dev.tok.transport.support.EdgeGuard;
 import dev.tok.transport.support.Handshakes;
 import dev.tok.transport.support.Origins;
 import dev.tok.transport.support.ServerTls;
@@ -81,11 +82,21 @@ final class MountHandler extends Handler.Abstract {
             refuse(request, response, callback, 503, "tok is not running");
             return true;
         }
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        EdgeGuard guard = core.guard();
+        EdgeGuard.Ticket ticket = guard.admit(remote);
+        if (ticket.refusal() != null) {
+            LOG.atLevel(guard.warnNow() ? Level.WARN : Level.DEBUG).log("jetty-ws refused an upgrade: {}",
+                    guard.describe(ticket.refusal(), remote));
+            refuse(request, response, callback, ticket.refusal().httpStatus(), ticket.refusal().reason().text());
+            return true;
+        }
         String host = request.getHeaders().get(HttpHeader.HOST);
         String origin = request.getHeaders().get(HttpHeader.ORIGIN);
         if (!Origins.allowed(origin, host, request.isSecure(), settings.allowedOrigins())) {
             LOG.info("refused WebSocket upgrade from {} with Origin {}: not same-origin and not in allowed-origins",
                     Request.getRemoteAddr(request), origin);
+            ticket.release();
             refuse(request, response, callback, 403, "origin not allowed");
             return true;
         }
@@ -93,11 +104,10 @@ final class MountHandler extends Handler.Abstract {
         for (HttpField f : request.getHeaders()) {
             headers.add(Map.entry(f.getName(), f.getValue()));
         }
-        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
         AuthRequest authRequest = Handshakes.authRequest(core.name(), remote, request.isSecure(), host,
                 request.getHttpURI().getPathQuery(), headers, peerCertificates(request));
         Handshakes.authenticate(ctx, authRequest).whenComplete((device, failure) ->
-                request.getContext().execute(() -> upgrade(request, response, callback, authRequest, remote, device, failure)));
+                request.getContext().execute(() -> upgrade(request, response, callback, authRequest, ticket, device, failure)));
         return true;
     }
 
@@ -111,12 +121,18 @@ final class MountHandler extends Handler.Abstract {
     }
 
     private void upgrade(Request request, Response response, Callback callback, AuthRequest authRequest,
-            SocketAddress remote, Device device, Throwable failure) {
+            EdgeGuard.Ticket ticket, Device device, Throwable failure) {
+        boolean handedOver = false;
         try {
             if (failure != null) {
                 Handshakes.Rejection rejection = Handshakes.rejection(failure);
                 LOG.atLevel(rejection.unexpected() ? Level.WARN : Level.DEBUG).setCause(rejection.cause())
                         .log("refused {}: {}", authRequest, rejection.reason());
+                long ban = core.guard().authenticationFailed(authRequest.remoteAddress(), failure);
+                if (ban > 0) {
+                    LOG.info("jetty-ws bans {} for {} ms: auth-failure-limit ({}) reached", authRequest.remoteAddress(), ban,
+                            core.settings().edge().authFailureLimit());
+                }
                 refuse(request, response, callback, rejection.status());
                 return;
             }
@@ -124,7 +140,8 @@ final class MountHandler extends Handler.Abstract {
                 refuse(request, response, callback, 503, "tok is stopping");
                 return;
             }
-            JettyWsConnection connection = core.newConnection(device, remote);
+            ticket.authenticated();
+            JettyWsConnection connection = core.newConnection(device, authRequest.remoteAddress(), ticket);
             boolean deflate = core.settings().deflate();
             boolean upgraded = container.upgrade((upgradeRequest, upgradeResponse, cb) -> {
                 List<ExtensionConfig> accepted = new ArrayList<>();
@@ -142,9 +159,14 @@ final class MountHandler extends Handler.Abstract {
             if (!upgraded) {
                 refuse(request, response, callback, 400, "WebSocket upgrade failed");
             }
+            handedOver = upgraded; // from here on the connection releases the ticket when it closes
         } catch (RuntimeException e) {
             LOG.warn("WebSocket upgrade of {} failed", authRequest, e);
             callback.failed(e);
+        } finally {
+            if (!handedOver) {
+                ticket.release();
+            }
         }
     }
 

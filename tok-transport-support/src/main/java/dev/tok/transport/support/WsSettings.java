@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * The settings of the WebSocket transports, validated: {@code jetty-ws} and {@code netty-ws}
  * read every key through this class, so both engines understand the same vocabulary with the
  * same defaults and the same error messages. The {@code tls-*} keys are those of
- * {@link ServerTls}, shared with the {@code tcp} transport. Immutable.
+ * {@link ServerTls} and the connection and rate limits those of {@link EdgeSettings}, both shared
+ * with the {@code tcp} transport. Immutable.
  */
 public final class WsSettings {
 
@@ -44,10 +45,13 @@ public final class WsSettings {
     /** Setting key: how long a close waits for the peer's close. */
     public static final String STOP_TIMEOUT = "stop-timeout";
 
-    /** Keys both WebSocket transports understand, the {@code tls-*} keys of {@link ServerTls} included. */
-    public static final Set<String> COMMON_NAMES = union(Set.of(HOST, PORT, PATH, MAX_MESSAGE_SIZE,
+    /**
+     * Keys both WebSocket transports understand, the {@code tls-*} keys of {@link ServerTls} and the
+     * limits of {@link EdgeSettings} included.
+     */
+    public static final Set<String> COMMON_NAMES = union(union(Set.of(HOST, PORT, PATH, MAX_MESSAGE_SIZE,
             PING_INTERVAL, MESSAGE_TYPE, ALLOWED_ORIGINS, PERMESSAGE_DEFLATE, HIGH_WATER_MARK, MAX_PENDING_BYTES,
-            WRITE_TIMEOUT, STOP_TIMEOUT), ServerTls.NAMES);
+            WRITE_TIMEOUT, STOP_TIMEOUT), ServerTls.NAMES), EdgeSettings.NAMES);
 
     /**
      * Keys that configure the listening socket: {@code host}, {@code port} and every TLS key.
@@ -77,6 +81,7 @@ public final class WsSettings {
     private final long maxPendingBytes;
     private final Duration writeTimeout;
     private final Duration stopTimeout;
+    private final EdgeSettings edge;
 
     private WsSettings(Settings s) {
         host = s.string(HOST, "0.0.0.0");
@@ -93,6 +98,7 @@ public final class WsSettings {
             throw s.malformed(MAX_MESSAGE_SIZE, s.string(MAX_MESSAGE_SIZE, ""), "a size from 1 to 2GiB, such as 4MiB");
         }
         maxMessageSize = (int) max;
+        edge = EdgeSettings.parse(s, MAX_MESSAGE_SIZE, maxMessageSize);
         pingInterval = s.duration(PING_INTERVAL, null);
         if (pingInterval != null && pingInterval.isNegative()) {
             throw s.malformed(PING_INTERVAL, s.string(PING_INTERVAL, ""), "a duration of 0 (off) or more, such as 30s");
@@ -219,6 +225,11 @@ public final class WsSettings {
      */
     public long maxPendingBytes() {
         return maxPendingBytes;
+    }
+
+    /** @return the connection limits, rate limits and auth-failure bans */
+    public EdgeSettings edge() {
+        return edge;
     }
 
     /** @return how long a close waits for the peer's close */

@@ -102,7 +102,8 @@ class WsSettingsTest {
         assertThatThrownBy(() -> parse(Map.of("max-frame-size", "1"))).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("unknown setting 'max-frame-size' for transport 'test-ws'")
                 .hasMessageContaining("max-message-size");
-        assertThat(WsSettings.COMMON_NAMES).containsAll(ServerTls.NAMES).hasSize(12 + ServerTls.NAMES.size()).doesNotContain("idle-timeout");
+        assertThat(WsSettings.COMMON_NAMES).containsAll(ServerTls.NAMES).containsAll(EdgeSettings.NAMES)
+                .hasSize(12 + ServerTls.NAMES.size() + EdgeSettings.NAMES.size()).doesNotContain("idle-timeout");
         assertThat(WsSettings.CONNECTOR_NAMES).containsAll(ServerTls.NAMES).contains("host", "port")
                 .hasSize(2 + ServerTls.NAMES.size());
         assertThat(WsSettings.with("io-threads")).containsAll(WsSettings.COMMON_NAMES).contains("io-threads");

@@ -7,6 +7,8 @@ import dev.tok.api.HubClosedException;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.transport.support.EdgeGuard;
+import dev.tok.transport.support.InboundRate;
 import dev.tok.transport.support.Utf8;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -38,6 +40,12 @@ public final class JettyWsConnection implements ConAdapter {
     private final JettyWsCore core;
     private final Device device;
     private final SocketAddress remote;
+    private final EdgeGuard.Ticket ticket;
+    /**
+     * The inbound rate limit (messages, pings, pongs); null when off. Called by one Jetty thread at
+     * a time: the next message is read only after this one's demand.
+     */
+    private final InboundRate rate;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -54,10 +62,12 @@ public final class JettyWsConnection implements ConAdapter {
     private boolean paused;
     private boolean demandWithheld;
 
-    JettyWsConnection(JettyWsCore core, Device device, SocketAddress remote) {
+    JettyWsConnection(JettyWsCore core, Device device, SocketAddress remote, EdgeGuard.Ticket ticket) {
         this.core = core;
         this.device = device;
         this.remote = remote;
+        this.ticket = ticket;
+        this.rate = core.settings().edge().newInboundRate();
     }
 
     /** Called by the endpoint once the upgrade completed, on a Jetty thread. */
@@ -96,15 +106,22 @@ public final class JettyWsConnection implements ConAdapter {
 
     /** A text message arrived (fragments already joined). */
     public void text(String message) {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        if (!withinRate(bytes.length)) {
+            return;
+        }
         Connection c = connection;
         if (c != null) {
-            c.onFrame(message.getBytes(StandardCharsets.UTF_8));
+            c.onFrame(bytes);
         }
         demandNext();
     }
 
     /** A binary message arrived (fragments already joined); the buffer is valid until now. */
     public void binary(ByteBuffer payload) {
+        if (!withinRate(payload.remaining())) {
+            return;
+        }
         byte[] bytes = new byte[payload.remaining()];
         payload.get(bytes);
         Connection c = connection;
@@ -113,13 +130,38 @@ public final class JettyWsConnection implements ConAdapter {
         }
     }
 
-    /** Called after {@link #binary} released Jetty's buffer. */
-    public void binaryDone() {
-        demandNext();
+    /**
+     * @return true if a frame of that length is within the rate limit; else aborts the connection
+     *         with {@code RATE_LIMITED} (and demands nothing more)
+     */
+    private boolean withinRate(int length) {
+        if (rate == null || rate.tryAcquire(length)) {
+            return true;
+        }
+        if (!closing.get()) {
+            LOG.info("closing {} from {}: inbound rate limit exceeded ({})", device, remote,
+                    core.settings().edge().describeRateLimit());
+        }
+        abort(CloseReason.RATE_LIMITED);
+        return false;
     }
 
-    /** A pong arrived: the peer is alive. */
-    public void pong() {
+    /** Called after {@link #binary} released Jetty's buffer. */
+    public void binaryDone() {
+        if (!closing.get()) {
+            demandNext();
+        }
+    }
+
+    /**
+     * A pong arrived: the peer is alive.
+     *
+     * @param length the pong's payload length, for the rate limit
+     */
+    public void pong(int length) {
+        if (!withinRate(length)) {
+            return;
+        }
         activity();
         demandNext();
     }
@@ -130,6 +172,9 @@ public final class JettyWsConnection implements ConAdapter {
      * @param payload the ping's payload, owned by the caller
      */
     public void ping(ByteBuffer payload) {
+        if (!withinRate(payload.remaining())) {
+            return;
+        }
         activity();
         Session s = session;
         if (s != null && !closing.get()) {
@@ -163,6 +208,7 @@ public final class JettyWsConnection implements ConAdapter {
         CloseReason ours = closeReason;
         closedWith = ours != null ? ours : peerReason(status);
         core.remove(this);
+        ticket.release();
         Connection c = connection;
         if (c != null) {
             c.onClosed(closedWith);

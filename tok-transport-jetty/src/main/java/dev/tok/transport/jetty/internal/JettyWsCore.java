@@ -6,6 +6,7 @@ import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.support.EdgeGuard;
 import dev.tok.transport.support.WsSettings;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class JettyWsCore implements Transport {
     public static final String NAME = "jetty-ws";
 
     private final WsSettings settings;
+    /** Connection limits and auth-failure bans, shared with the other built-in transports. */
+    private final EdgeGuard guard;
     private final Supplier<SocketAddress> address;
     private final Set<JettyWsConnection> connections = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -50,6 +53,7 @@ public final class JettyWsCore implements Transport {
     public JettyWsCore(WsSettings settings, Supplier<SocketAddress> address) {
         this.settings = settings;
         this.address = address;
+        this.guard = settings.edge().newGuard();
     }
 
     @Override
@@ -60,6 +64,11 @@ public final class JettyWsCore implements Transport {
     /** @return the settings */
     public WsSettings settings() {
         return settings;
+    }
+
+    /** @return the connection limits and auth-failure bans of this transport */
+    public EdgeGuard guard() {
+        return guard;
     }
 
     /** @return the hub context, or null before start */
@@ -75,10 +84,12 @@ public final class JettyWsCore implements Transport {
     /**
      * @param device the authenticated device
      * @param remote the peer
+     * @param ticket the connection's place in the connection limits; the connection releases it
+     *               when it closes
      * @return a connection to hand to the endpoint
      */
-    public JettyWsConnection newConnection(Device device, SocketAddress remote) {
-        return new JettyWsConnection(this, device, remote);
+    public JettyWsConnection newConnection(Device device, SocketAddress remote, EdgeGuard.Ticket ticket) {
+        return new JettyWsConnection(this, device, remote, ticket);
     }
 
     boolean add(JettyWsConnection c) {
@@ -132,8 +143,9 @@ public final class JettyWsCore implements Transport {
             }
         }, tick, tick, TimeUnit.NANOSECONDS);
         context = ctx;
-        LOG.info("jetty-ws listening on {} path {} ({}, ping interval {}, max-pending-bytes {})", bound, settings.path(),
-                settings.tls().isPresent() ? "wss" : "ws", Duration.ofNanos(ping), settings.maxPendingBytes());
+        LOG.info("jetty-ws listening on {} path {} ({}, ping interval {}, max-pending-bytes {}, {})", bound, settings.path(),
+                settings.tls().isPresent() ? "wss" : "ws", Duration.ofNanos(ping), settings.maxPendingBytes(),
+                settings.edge().describe());
         return CompletableFuture.completedFuture(bound);
     }
 

@@ -9,6 +9,8 @@ import dev.tok.api.Device;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.transport.support.EdgeGuard;
+import dev.tok.transport.support.InboundRate;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.netty.SlowConsumerGuard;
 import io.netty.buffer.ByteBuf;
@@ -71,6 +73,10 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     private final EventLoop loop;
     private final SocketAddress remote;
     private final SlowConsumerGuard guard;
+    /** This connection's place in the transport's connection limits; released when the channel closes. */
+    private final EdgeGuard.Ticket ticket;
+    /** The inbound rate limit; null when off. Event loop only. */
+    private final InboundRate rate;
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final Runnable applyAutoRead = this::applyAutoRead;
     /** Frames written from other threads, waiting for the event loop; any thread adds, the loop takes. */
@@ -91,8 +97,10 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     /** What exceeded a limit, for the failure messages of writes; null for none. */
     private volatile String closeDetail;
 
-    TcpConnection(TcpServerTransport transport, Channel channel) {
+    TcpConnection(TcpServerTransport transport, Channel channel, EdgeGuard.Ticket ticket) {
         this.transport = transport;
+        this.ticket = ticket;
+        this.rate = transport.guard().settings().newInboundRate();
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.remote = channel.remoteAddress();
@@ -132,6 +140,14 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     }
 
     private void deliver(byte[] frame) {
+        if (rate != null && !rate.tryAcquire(frame.length)) {
+            if (closeReason == null) {
+                LOG.info("closing {} ({}): inbound rate limit exceeded ({})", remote, who(),
+                        transport.guard().settings().describeRateLimit());
+            }
+            closeNow(CloseReason.RATE_LIMITED);
+            return;
+        }
         try {
             connection.onFrame(frame);
         } catch (RuntimeException e) {
@@ -166,6 +182,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
                 LOG.warn("authenticator completed with no device for {}; closing the connection", remote);
             } else if (cause instanceof AuthenticationException) {
                 LOG.debug("authentication of {} rejected: {}", remote, cause.getMessage());
+                long ban = transport.guard().authenticationFailed(remote, cause);
+                if (ban > 0) {
+                    LOG.info("transport 'tcp' bans {} for {} ms: auth-failure-limit ({}) reached", remote, ban,
+                            transport.guard().settings().authFailureLimit());
+                }
             } else if (cause instanceof TokException) {
                 LOG.info("authentication of {} failed: {}", remote, cause.getMessage());
             } else {
@@ -194,6 +215,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             return;
         }
         connection = registered;
+        ticket.authenticated();
         state = State.OPEN;
         cancel(authTimer);
         authTimer = null;

@@ -5,6 +5,7 @@ import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import dev.tok.transport.support.BindFailure;
+import dev.tok.transport.support.EdgeGuard;
 import dev.tok.transport.support.netty.NativeEpoll;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -36,9 +37,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The {@code tcp} transport: one listening socket, an accept thread and a group of I/O
@@ -56,8 +57,8 @@ final class TcpServerTransport implements Transport {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger connections = new AtomicInteger();
-    private volatile boolean full;
+    /** Connection limits and auth-failure bans, shared with the WebSocket transports. */
+    private final EdgeGuard guard;
 
     private volatile TransportContext context;
     private volatile long authTimeoutNanos;
@@ -68,6 +69,7 @@ final class TcpServerTransport implements Transport {
 
     TcpServerTransport(TcpSettings settings) {
         this.settings = settings;
+        this.guard = settings.edge().newGuard();
     }
 
     @Override
@@ -116,8 +118,8 @@ final class TcpServerTransport implements Transport {
         bind.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 SocketAddress local = f.channel().localAddress();
-                LOG.info("transport 'tcp' listening on {} ({}, max-frame-length {}, max-connections {})", local,
-                        settings.tlsDescription(), settings.maxFrameLength(), settings.maxConnections());
+                LOG.info("transport 'tcp' listening on {} ({}, max-frame-length {}, {})", local,
+                        settings.tlsDescription(), settings.maxFrameLength(), settings.edge().describe());
                 result.complete(local);
             } else {
                 Throwable cause = f.cause();
@@ -147,26 +149,18 @@ final class TcpServerTransport implements Transport {
             ch.close();
             return;
         }
-        int n = connections.incrementAndGet();
-        if (n > settings.maxConnections()) {
-            connections.decrementAndGet();
-            if (!full) {
-                full = true;
-                LOG.warn("transport 'tcp' holds max-connections {}: refusing new connections until some close",
-                        settings.maxConnections());
-            } else {
-                LOG.debug("refused {}: max-connections {} reached", ch.remoteAddress(), settings.maxConnections());
-            }
+        // before anything is allocated for it: a refused connection is closed at once, unauthenticated
+        EdgeGuard.Ticket ticket = guard.admit(ch.remoteAddress());
+        if (ticket.refusal() != null) {
+            LOG.atLevel(guard.warnNow() ? Level.WARN : Level.DEBUG).log("transport 'tcp' refused a connection: {}",
+                    guard.describe(ticket.refusal(), ch.remoteAddress()));
             ch.close();
             return;
         }
         channels.add(ch);
         ch.closeFuture().addListener(f -> {
             channels.remove(ch);
-            if (connections.decrementAndGet() < settings.maxConnections() && full) {
-                full = false;
-                LOG.info("transport 'tcp' accepts connections again");
-            }
+            ticket.release();
         });
         ChannelPipeline p = ch.pipeline();
         SslContext tls = settings.tls().orElse(null);
@@ -176,7 +170,7 @@ final class TcpServerTransport implements Transport {
             p.addLast("tls", handler);
         }
         p.addLast(FRAMES, new FrameDecoder(settings.maxFrameLength()));
-        p.addLast("tok", new TcpConnection(this, ch));
+        p.addLast("tok", new TcpConnection(this, ch, ticket));
     }
 
     @Override
@@ -250,6 +244,10 @@ final class TcpServerTransport implements Transport {
 
     TransportContext context() {
         return context;
+    }
+
+    EdgeGuard guard() {
+        return guard;
     }
 
     long authTimeoutNanos() {

@@ -2,6 +2,7 @@ package dev.tok.transport.tcp.internal;
 
 import dev.tok.api.ConfigurationException;
 import dev.tok.api.spi.Settings;
+import dev.tok.transport.support.EdgeSettings;
 import dev.tok.transport.support.ServerTls;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -33,8 +34,8 @@ public final class TcpSettings {
     public static final String AUTH_TIMEOUT = "auth-timeout";
     /** Setting key. */
     public static final String WRITE_TIMEOUT = "write-timeout";
-    /** Setting key. */
-    public static final String MAX_CONNECTIONS = "max-connections";
+    /** Setting key; one of the limits shared with the WebSocket transports ({@link EdgeSettings}). */
+    public static final String MAX_CONNECTIONS = EdgeSettings.MAX_CONNECTIONS;
     /** Setting key. */
     public static final String HIGH_WATER_MARK = "high-water-mark";
     /** Setting key. */
@@ -46,13 +47,15 @@ public final class TcpSettings {
     /** Setting key. */
     public static final String SHUTDOWN_GRACE_PERIOD = "shutdown-grace-period";
 
-    /** Every key the transport understands: its own and the {@code tls-*} keys shared by every transport. */
+    /**
+     * Every key the transport understands: its own, the {@code tls-*} keys and the limits of
+     * {@link EdgeSettings} shared by every built-in transport.
+     */
     public static final Set<String> NAMES = names();
 
     static final String DEFAULT_HOST = "0.0.0.0";
     /** Go tok's limit: 4 MiB. */
     static final long DEFAULT_MAX_FRAME_LENGTH = 4L * 1024 * 1024;
-    static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     static final long DEFAULT_HIGH_WATER_MARK = 1024L * 1024;
     /** max-pending-bytes defaults to this many times the high-water mark. */
     static final int DEFAULT_PENDING_FACTOR = 64;
@@ -64,7 +67,7 @@ public final class TcpSettings {
     private final int maxFrameLength;
     private final Optional<Duration> authTimeout;
     private final Optional<Duration> writeTimeout;
-    private final int maxConnections;
+    private final EdgeSettings edge;
     private final int highWaterMark;
     private final long maxPendingBytes;
     private final int workerThreads;
@@ -97,11 +100,7 @@ public final class TcpSettings {
         this.authTimeout = positiveDuration(s, AUTH_TIMEOUT);
         this.writeTimeout = positiveDuration(s, WRITE_TIMEOUT);
 
-        int max = s.integer(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS);
-        if (max < 1) {
-            throw s.malformed(MAX_CONNECTIONS, s.string(MAX_CONNECTIONS, ""), "a positive number of connections, such as 10000");
-        }
-        this.maxConnections = max;
+        this.edge = EdgeSettings.parse(s, MAX_FRAME_LENGTH, maxFrameLength);
 
         long hwm = s.bytes(HIGH_WATER_MARK, DEFAULT_HIGH_WATER_MARK);
         if (hwm < 2 || hwm > Integer.MAX_VALUE) {
@@ -135,9 +134,10 @@ public final class TcpSettings {
     }
 
     private static Set<String> names() {
-        Set<String> all = new TreeSet<>(Set.of(HOST, PORT, MAX_FRAME_LENGTH, AUTH_TIMEOUT, WRITE_TIMEOUT, MAX_CONNECTIONS,
+        Set<String> all = new TreeSet<>(Set.of(HOST, PORT, MAX_FRAME_LENGTH, AUTH_TIMEOUT, WRITE_TIMEOUT,
                 HIGH_WATER_MARK, MAX_PENDING_BYTES, WORKER_THREADS, NATIVE_TRANSPORT, SHUTDOWN_GRACE_PERIOD));
         all.addAll(ServerTls.NAMES);
+        all.addAll(EdgeSettings.NAMES);
         return Set.copyOf(all);
     }
 
@@ -191,8 +191,8 @@ public final class TcpSettings {
         return writeTimeout;
     }
 
-    int maxConnections() {
-        return maxConnections;
+    EdgeSettings edge() {
+        return edge;
     }
 
     int highWaterMark() {

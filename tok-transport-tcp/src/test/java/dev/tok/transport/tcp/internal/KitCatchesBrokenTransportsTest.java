@@ -33,11 +33,7 @@ class KitCatchesBrokenTransportsTest {
     static class FlawedTcpKit extends TransportCompatibilityKit {
         @Override
         protected void addTransport(TokServer.Builder builder, TransportLimits limits) {
-            Map<String, String> settings = Map.of("host", "127.0.0.1", "port", "0",
-                    "max-frame-length", String.valueOf(limits.maxFrameSize()),
-                    "high-water-mark", String.valueOf(limits.highWaterMark()),
-                    "max-pending-bytes", String.valueOf(limits.maxPendingBytes()),
-                    "shutdown-grace-period", limits.stopGracePeriod().toMillis() + "ms");
+            Map<String, String> settings = TcpTransportCompatibilityTest.settings(limits);
             builder.transport(new FlawedTransport(new TcpTransportProvider().create(Settings.of("transport 'tcp'", settings)), flaw));
         }
 

@@ -19,7 +19,9 @@ class PauseReadingTest {
     @Test
     @DisplayName("while paused no frames reach the hub and the sender is held back by TCP; resume delivers all, in order")
     void pauseHoldsBackTheSender() throws Exception {
-        try (TransportFixture f = TransportFixture.start(Map.of()); FrameClient c = FrameClient.login(f.address, "firehose")) {
+        // 2,000 frames of 8 KiB as fast as the socket takes them: far beyond the default rate limits, off here
+        Map<String, String> noRateLimit = Map.of("rate-limit-frames-per-second", "0", "rate-limit-bytes-per-second", "0");
+        try (TransportFixture f = TransportFixture.start(noRateLimit); FrameClient c = FrameClient.login(f.address, "firehose")) {
             await().atMost(Duration.ofSeconds(10)).until(() -> f.context.connection("firehose") != null);
             RecordingContext.RecordingConnection conn = f.context.connection("firehose");
             conn.adapter.pauseReading();

@@ -57,14 +57,16 @@ class TcpSettingsTest {
         assertThat(s.maxFrameLength()).isEqualTo(4 * 1024 * 1024);
         assertThat(s.authTimeout()).isEmpty();
         assertThat(s.writeTimeout()).isEmpty();
-        assertThat(s.maxConnections()).isEqualTo(10_000);
+        assertThat(s.edge().maxConnections()).isEqualTo(10_000);
+        assertThat(s.edge().maxConnectionsPerIp()).isEqualTo(256);
+        assertThat(s.edge().framesPerSecond()).isEqualTo(100);
         assertThat(s.highWaterMark()).isEqualTo(1024 * 1024);
         assertThat(s.maxPendingBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.workerThreads()).isZero();
         assertThat(s.nativeTransport()).isTrue();
         assertThat(s.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(2));
         assertThat(s.tls()).isEmpty();
-        assertThat(TcpSettings.NAMES).hasSize(22);
+        assertThat(TcpSettings.NAMES).hasSize(33);
     }
 
     @Test
@@ -76,7 +78,7 @@ class TcpSettingsTest {
         assertThat(s.maxFrameLength()).isEqualTo(65536);
         assertThat(s.authTimeout()).contains(Duration.ofSeconds(2));
         assertThat(s.writeTimeout()).contains(Duration.ofSeconds(10));
-        assertThat(s.maxConnections()).isEqualTo(3);
+        assertThat(s.edge().maxConnections()).isEqualTo(3);
         assertThat(s.highWaterMark()).isEqualTo(8192);
         assertThat(s.maxPendingBytes()).isEqualTo(16384);
         assertThat(s.workerThreads()).isEqualTo(2);
@@ -102,7 +104,7 @@ class TcpSettingsTest {
         "auth-timeout|0|a positive duration",
         "auth-timeout|soon|a duration such as",
         "write-timeout|0s|a positive duration",
-        "max-connections|0|a positive number of connections",
+        "max-connections|-1|or 0 for no limit",
         "high-water-mark|1|a size from 2 bytes",
         "max-pending-bytes|1KiB|a size of at least high-water-mark",
         "worker-threads|-1|a number of I/O threads, or 0",

@@ -71,12 +71,17 @@ class TypedSettingsTest {
                 .highWaterMark(4096).maxPendingBytes(8192).workerThreads(2).nativeTransport(false)
                 .shutdownGracePeriod(Duration.ZERO).tlsCert(p).tlsKey(p).tlsKeyPassword("k").tlsKeystore(p)
                 .tlsKeystorePassword("s").tlsKeystoreType("JKS").tlsClientAuth(TcpTransport.ClientAuth.REQUIRE)
-                .tlsTrustCert(p).tlsTruststore(p).tlsTruststorePassword("t").tlsTruststoreType("PKCS12");
+                .tlsTrustCert(p).tlsTruststore(p).tlsTruststorePassword("t").tlsTruststoreType("PKCS12")
+                .maxConnectionsPerIp(0).maxUnauthenticatedPerIp(8).rateLimitFramesPerSecond(0).rateLimitFramesBurst(5)
+                .rateLimitBytesPerSecond(1024).rateLimitBytesBurst(65536).authFailureLimit(3)
+                .authFailureWindow(Duration.ofSeconds(10)).authFailureBan(Duration.ofSeconds(1))
+                .authFailureMaxBan(Duration.ofMinutes(2)).authFailureTrackedIps(64);
         assertThat(all.transport()).isEqualTo("tcp");
         assertThat(all.asMap().keySet()).isEqualTo(new TcpTransportProvider().settingNames());
         assertThat(all.asMap()).containsEntry("port", "9000").containsEntry("max-frame-length", "65536")
                 .containsEntry("native-transport", "false").containsEntry("tls-client-auth", "require")
-                .containsEntry("tls-cert", p.toString());
+                .containsEntry("tls-cert", p.toString()).containsEntry("max-connections-per-ip", "0")
+                .containsEntry("auth-failure-ban", "PT1S").containsEntry("rate-limit-bytes-burst", "65536");
         assertThat(all.toString()).contains("tls-key-password=****").doesNotContain("=k,").doesNotContain("=s,");
         Settings s = Settings.of("transport 'tcp'", all.asMap());
         assertThat(s.duration("auth-timeout", null)).isEqualTo(Duration.ofSeconds(3));
@@ -99,14 +104,22 @@ class TypedSettingsTest {
                 .authTimeout(Duration.ofMillis(2500)).writeTimeout(Duration.ofSeconds(7)).maxConnections(12)
                 .highWaterMark(4096).maxPendingBytes(10_000).workerThreads(3).nativeTransport(false)
                 .shutdownGracePeriod(Duration.ofMillis(250)).tlsCert(cert).tlsKey(key)
-                .tlsClientAuth(TcpTransport.ClientAuth.OPTIONAL).tlsTrustCert(ca);
+                .tlsClientAuth(TcpTransport.ClientAuth.OPTIONAL).tlsTrustCert(ca)
+                .maxConnectionsPerIp(7).maxUnauthenticatedPerIp(3).rateLimitFramesPerSecond(50).rateLimitFramesBurst(60)
+                .rateLimitBytesPerSecond(1 << 20).rateLimitBytesBurst(1 << 21).authFailureLimit(4)
+                .authFailureWindow(Duration.ofSeconds(30)).authFailureBan(Duration.ofSeconds(2))
+                .authFailureMaxBan(Duration.ofMinutes(1)).authFailureTrackedIps(500);
         TcpSettings parsed = TcpSettings.parse(Settings.of("transport 'tcp'", typed.asMap()));
         assertThat(parsed.bindAddress().getHostString()).isEqualTo("127.0.0.1");
         assertThat(parsed.bindAddress().getPort()).isEqualTo(9000);
         assertThat(parsed.maxFrameLength()).isEqualTo(65536);
         assertThat(parsed.authTimeout()).contains(Duration.ofMillis(2500));
         assertThat(parsed.writeTimeout()).contains(Duration.ofSeconds(7));
-        assertThat(parsed.maxConnections()).isEqualTo(12);
+        assertThat(parsed.edge().maxConnections()).isEqualTo(12);
+        // one setter of each kind (int, size, duration); EdgeSettingsTest checks the parsing of every key
+        assertThat(parsed.edge().maxConnectionsPerIp()).isEqualTo(7);
+        assertThat(parsed.edge().bytesBurst()).isEqualTo(1 << 21);
+        assertThat(parsed.edge().authFailureBan()).isEqualTo(Duration.ofSeconds(2));
         assertThat(parsed.highWaterMark()).isEqualTo(4096);
         assertThat(parsed.maxPendingBytes()).isEqualTo(10_000);
         assertThat(parsed.workerThreads()).isEqualTo(3);

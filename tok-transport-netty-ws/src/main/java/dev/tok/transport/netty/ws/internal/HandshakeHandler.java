@@ -3,6 +3,7 @@ package dev.tok.transport.netty.ws.internal;
 import dev.tok.api.AuthRequest;
 import dev.tok.api.Device;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.transport.support.EdgeGuard;
 import dev.tok.transport.support.Handshakes;
 import dev.tok.transport.support.Origins;
 import dev.tok.transport.support.ServerTls;
@@ -54,6 +55,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final boolean secure;
     private ScheduledFuture<?> deadline;
     private boolean busy;
+    /** The connection's place in the connection limits, from its upgrade request on; released when the channel closes. */
+    private EdgeGuard.Ticket ticket;
 
     HandshakeHandler(NettyWsServerTransport transport, boolean secure) {
         this.transport = transport;
@@ -122,6 +125,19 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE);
             return;
         }
+        if (ticket == null) {
+            EdgeGuard guard = transport.guard();
+            EdgeGuard.Ticket t = guard.admit(ctx.channel().remoteAddress());
+            if (t.refusal() != null) {
+                LOG.atLevel(guard.warnNow() ? Level.WARN : Level.DEBUG).log("netty-ws refused an upgrade: {}",
+                        guard.describe(t.refusal(), ctx.channel().remoteAddress()));
+                request.release();
+                respond(ctx, HttpResponseStatus.valueOf(t.refusal().httpStatus()));
+                return;
+            }
+            ticket = t;
+            ctx.channel().closeFuture().addListener(f -> t.release());
+        }
         String host = request.headers().get(HttpHeaderNames.HOST);
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         if (!Origins.allowed(origin, host, secure, settings.allowedOrigins())) {
@@ -156,9 +172,15 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             Handshakes.Rejection rejection = Handshakes.rejection(failure);
             LOG.atLevel(rejection.unexpected() ? Level.WARN : Level.DEBUG).setCause(rejection.cause())
                     .log("refused {}: {}", authRequest, rejection.reason());
+            long ban = transport.guard().authenticationFailed(authRequest.remoteAddress(), failure);
+            if (ban > 0) {
+                LOG.info("netty-ws bans {} for {} ms: auth-failure-limit ({}) reached", authRequest.remoteAddress(), ban,
+                        transport.guard().settings().authFailureLimit());
+            }
             respond(ctx, HttpResponseStatus.valueOf(rejection.status()));
             return;
         }
+        ticket.authenticated();
         if (transport.refusing()) {
             request.release();
             respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE);

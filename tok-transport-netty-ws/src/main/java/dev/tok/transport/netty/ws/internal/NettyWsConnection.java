@@ -8,6 +8,7 @@ import dev.tok.api.HubConfig;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.transport.support.InboundRate;
 import dev.tok.transport.support.Utf8;
 import dev.tok.transport.support.WsSettings;
 import dev.tok.transport.support.netty.SlowConsumerGuard;
@@ -65,6 +66,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     private CompositeByteBuf partial;
     private ScheduledFuture<?> pings;
     private final SlowConsumerGuard guard;
+    /** The inbound rate limit (messages, pings and pongs); null when off. Event loop only. */
+    private final InboundRate rate;
 
     NettyWsConnection(NettyWsServerTransport transport, Device device, Channel channel) {
         this.transport = transport;
@@ -74,6 +77,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         WsSettings settings = transport.settings();
         this.guard = new SlowConsumerGuard(channel, settings.highWaterMark(), settings.maxPendingBytes(),
                 settings.writeTimeout(transport.context().config()).toNanos(), this::slowConsumer);
+        this.rate = settings.edge().newInboundRate();
     }
 
     /**
@@ -85,6 +89,10 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame) {
+                    if (!closing && !withinRate(((WebSocketFrame) msg).content().readableBytes())) {
+                        ReferenceCountUtil.release(msg);
+                        return;
+                    }
                     Connection c = connection;
                     if (c != null && !closing) {
                         c.onActivity();
@@ -189,9 +197,22 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
 
     private void deliver(byte[] bytes) {
         Connection c = connection;
-        if (c != null && !closing) {
+        if (c != null && !closing && withinRate(bytes.length)) {
             c.onFrame(bytes);
         }
+    }
+
+    /** @return true if a frame of that length is within the rate limit; else closes with RATE_LIMITED. Event loop. */
+    private boolean withinRate(int length) {
+        if (rate == null || rate.tryAcquire(length)) {
+            return true;
+        }
+        if (!closing) {
+            LOG.info("closing {} from {}: inbound rate limit exceeded ({})", device, remote,
+                    transport.settings().edge().describeRateLimit());
+        }
+        abort(CloseReason.RATE_LIMITED);
+        return false;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.tok.api.TokException;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import dev.tok.transport.support.BindFailure;
+import dev.tok.transport.support.EdgeGuard;
 import dev.tok.transport.support.netty.NativeEpoll;
 import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.WsSettings;
@@ -52,6 +53,8 @@ final class NettyWsServerTransport implements Transport {
 
     private final WsSettings settings;
     private final int ioThreads;
+    /** Connection limits and auth-failure bans, shared with the other built-in transports. */
+    private final EdgeGuard guard;
     private final ChannelGroup upgraded = new DefaultChannelGroup("tok-netty-ws", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup all = new DefaultChannelGroup("tok-netty-ws-all", GlobalEventExecutor.INSTANCE);
     private volatile TransportContext context;
@@ -63,6 +66,7 @@ final class NettyWsServerTransport implements Transport {
     NettyWsServerTransport(WsSettings settings, int ioThreads) {
         this.settings = settings;
         this.ioThreads = ioThreads;
+        this.guard = settings.edge().newGuard();
     }
 
     @Override
@@ -76,6 +80,10 @@ final class NettyWsServerTransport implements Transport {
 
     WsSettings settings() {
         return settings;
+    }
+
+    EdgeGuard guard() {
+        return guard;
     }
 
     TransportContext context() {
@@ -160,9 +168,9 @@ final class NettyWsServerTransport implements Transport {
                     server = cf.channel();
                 }
                 SocketAddress a = cf.channel().localAddress();
-                LOG.info("netty-ws listening on {} path {} ({}, {}, ping interval {}, max-pending-bytes {})", a, settings.path(),
-                        sslContext != null ? "wss" : "ws", epoll ? "epoll" : "nio", settings.pingInterval(ctx.config()),
-                        settings.maxPendingBytes());
+                LOG.info("netty-ws listening on {} path {} ({}, {}, ping interval {}, max-pending-bytes {}, {})", a,
+                        settings.path(), sslContext != null ? "wss" : "ws", epoll ? "epoll" : "nio",
+                        settings.pingInterval(ctx.config()), settings.maxPendingBytes(), settings.edge().describe());
                 bound.complete(a);
             } else {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

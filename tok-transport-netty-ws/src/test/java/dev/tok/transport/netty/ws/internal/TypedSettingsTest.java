@@ -57,7 +57,11 @@ class TypedSettingsTest {
                 .highWaterMark(4096).maxPendingBytes(8192).writeTimeout(Duration.ofMillis(1500))
                 .stopTimeout(Duration.ZERO).tlsCert(p).tlsKey(p).tlsKeyPassword("k").tlsKeystore(p).tlsKeystorePassword("s")
                 .tlsKeystoreType("JKS").tlsClientAuth(NettyWsTransport.ClientAuth.REQUIRE).tlsTrustCert(p).tlsTruststore(p)
-                .tlsTruststorePassword("t").tlsTruststoreType("PKCS12").ioThreads(2);
+                .tlsTruststorePassword("t").tlsTruststoreType("PKCS12").ioThreads(2)
+                .maxConnections(5).maxConnectionsPerIp(0).maxUnauthenticatedPerIp(8).rateLimitFramesPerSecond(0)
+                .rateLimitFramesBurst(5).rateLimitBytesPerSecond(1024).rateLimitBytesBurst(65536).authFailureLimit(3)
+                .authFailureWindow(Duration.ofSeconds(10)).authFailureBan(Duration.ofSeconds(1))
+                .authFailureMaxBan(Duration.ofMinutes(2)).authFailureTrackedIps(64);
     }
 
     @Test
@@ -98,7 +102,11 @@ class TypedSettingsTest {
                 .pingInterval(Duration.ofSeconds(20)).messageType(NettyWsTransport.MessageType.BINARY)
                 .allowedOrigins(List.of("https://a.example.com", "https://b.example.com:8443")).permessageDeflate(true)
                 .highWaterMark(4096).maxPendingBytes(10_000).writeTimeout(Duration.ofMillis(1500))
-                .stopTimeout(Duration.ofMillis(250)).ioThreads(3);
+                .stopTimeout(Duration.ofMillis(250)).ioThreads(3)
+                .maxConnections(9).maxConnectionsPerIp(7).maxUnauthenticatedPerIp(3).rateLimitFramesPerSecond(50)
+                .rateLimitFramesBurst(60).rateLimitBytesPerSecond(1 << 20).rateLimitBytesBurst(1 << 21).authFailureLimit(4)
+                .authFailureWindow(Duration.ofSeconds(30)).authFailureBan(Duration.ofSeconds(2))
+                .authFailureMaxBan(Duration.ofMinutes(1)).authFailureTrackedIps(500);
         WsSettings parsed = WsSettings.parse(Settings.of("transport 'netty-ws'", typed.asMap()), new NettyWsProvider().settingNames());
         HubConfig hub = HubConfig.builder().actor((d, p) -> { }).build();
         assertThat(parsed.host()).isEqualTo("127.0.0.1");
@@ -113,6 +121,11 @@ class TypedSettingsTest {
         assertThat(parsed.maxPendingBytes()).isEqualTo(10_000);
         assertThat(parsed.writeTimeout(hub)).isEqualTo(Duration.ofMillis(1500));
         assertThat(parsed.stopTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(parsed.edge().maxConnections()).isEqualTo(9);
+        // one setter of each kind (int, size, duration); EdgeSettingsTest checks the parsing of every key
+        assertThat(parsed.edge().maxConnectionsPerIp()).isEqualTo(7);
+        assertThat(parsed.edge().bytesBurst()).isEqualTo(1 << 21);
+        assertThat(parsed.edge().authFailureBan()).isEqualTo(Duration.ofSeconds(2));
         assertThat(parsed.tls()).isEmpty();
         NettyWsServerTransport transport = (NettyWsServerTransport) new NettyWsProvider()
                 .create(Settings.of("transport 'netty-ws'", typed.asMap()));
