@@ -122,18 +122,19 @@ public final class ChatServer implements AutoCloseable {
         queue.putAll(queueSettings);
 
         String maxFrame = Integer.toString(options.maxFrame());
-        JettyWebSocketMount mount = JettyWebSocketMount.create(Map.of("path", "/ws", "max-message-size", maxFrame));
+        JettyWebSocketMount mount = JettyWebSocketMount.create(
+                edge(options, Map.of("path", "/ws", "max-message-size", maxFrame)));
         Server jetty = jetty(options, mount.handler());
         TokServer tok = null;
         try {
             jetty.start();
             tok = TokServer.builder(config)
                     .queue(options.queue(), queue)
-                    .transport("tcp", Map.of("host", options.host(), "port", Integer.toString(options.tcpPort()),
-                            "max-frame-length", maxFrame))
+                    .transport("tcp", edge(options, Map.of("host", options.host(), "port", Integer.toString(options.tcpPort()),
+                            "max-frame-length", maxFrame)))
                     .transport(mount.transport())
-                    .transport("netty-ws", Map.of("host", options.host(), "port", Integer.toString(options.nettyWsPort()),
-                            "path", "/ws", "max-message-size", maxFrame))
+                    .transport("netty-ws", edge(options, Map.of("host", options.host(),
+                            "port", Integer.toString(options.nettyWsPort()), "path", "/ws", "max-message-size", maxFrame)))
                     .build()
                     .start();
             return new ChatServer(jetty, tok, metrics);
@@ -255,6 +256,23 @@ public final class ChatServer implements AutoCloseable {
     /** @return the hub */
     public Hub hub() {
         return tok.hub();
+    }
+
+    /**
+     * Adds the edge settings of {@code --edge-limits}: with {@code off} (the default) a
+     * transport's per-IP caps, inbound rate limits and auth-failure bans are off, as every client of
+     * a server on loopback shares one address; {@code max-connections} stays.
+     */
+    private static Map<String, String> edge(Options options, Map<String, String> settings) {
+        if (options.edgeLimits()) {
+            return settings;
+        }
+        Map<String, String> out = new LinkedHashMap<>(settings);
+        for (String off : List.of("max-connections-per-ip", "max-unauthenticated-per-ip", "rate-limit-frames-per-second",
+                "rate-limit-bytes-per-second", "auth-failure-limit")) {
+            out.put(off, "0");
+        }
+        return out;
     }
 
     /** Stops the listeners, the hub and its queue, then the web server. Idempotent. */

@@ -40,6 +40,8 @@ public final class Options {
         HELP.put("--max-frame", new String[] {"<bytes>", "largest frame or message a client may send [4194304]"});
         HELP.put("--sso", new String[] {"true|false", "a new login closes the user's older connections [true]"});
         HELP.put("--metrics-port", new String[] {"<port>", "serve Prometheus metrics at http://<host>:<port>/metrics [off]"});
+        HELP.put("--edge-limits", new String[] {"on|off",
+                "on: per-IP caps, rate limits, auth-failure bans of the transports (a public server) [off]"});
         HELP.put("--delivery", new String[] {"at-most-once|at-least-once",
                 "at-least-once: msg carries \"id\", clients send {\"type\":\"received\",\"id\":N} [at-most-once]"});
     }
@@ -59,6 +61,7 @@ public final class Options {
     /** -1: no metrics endpoint. */
     private int metricsPort = -1;
     private DeliveryMode delivery = DeliveryMode.AT_MOST_ONCE;
+    private boolean edgeLimits;
     private boolean help;
 
     private Options() {
@@ -174,6 +177,18 @@ public final class Options {
                 break;
             case "--metrics-port":
                 metricsPort = port(name, value);
+                break;
+            case "--edge-limits":
+                switch (value.trim().toLowerCase(Locale.ROOT)) {
+                    case "on":
+                        edgeLimits = true;
+                        break;
+                    case "off":
+                        edgeLimits = false;
+                        break;
+                    default:
+                        throw new UsageException("--edge-limits must be on or off, was '" + value + "'");
+                }
                 break;
             case "--delivery":
                 switch (value.trim().toLowerCase(Locale.ROOT)) {
@@ -313,6 +328,15 @@ public final class Options {
     /** @return the port of the Prometheus endpoint ({@code 0}: any free port); empty when it is off */
     public java.util.OptionalInt metricsPort() {
         return metricsPort < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metricsPort);
+    }
+
+    /**
+     * @return true with {@code --edge-limits on}: the transports keep their per-IP caps, inbound
+     *         rate limits and auth-failure bans; false (the default): those are off, as every client
+     *         of a server on loopback shares one address (tests, load tools)
+     */
+    public boolean edgeLimits() {
+        return edgeLimits;
     }
 
     /** @return the hub's delivery mode ({@code --delivery}) */

@@ -3,6 +3,7 @@ package dev.tok.example;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tok.api.DeliveryMode;
 import dev.tok.api.Device;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,8 @@ class OptionsTest {
         assertThat(o.maxFrame()).isEqualTo(4194304);
         assertThat(o.sso()).isTrue();
         assertThat(o.metricsPort()).as("no metrics endpoint by default").isEmpty();
+        assertThat(o.delivery()).isEqualTo(DeliveryMode.AT_MOST_ONCE);
+        assertThat(o.edgeLimits()).isFalse();
         assertThat(o.help()).isFalse();
     }
 
@@ -39,7 +42,7 @@ class OptionsTest {
     void everyOption() {
         Options o = Options.parse("--host", "0.0.0.0", "--tcp-port=0", "--ws-port", "18080", "--netty-ws-port=18081",
                 "--queue", "chronicle", "--data-dir", "/tmp/q", "--ping-interval", "0", "--read-timeout=90",
-                "--max-frame", "1024", "--sso=false");
+                "--max-frame", "1024", "--sso=false", "--delivery", "at-least-once", "--edge-limits=on");
         assertThat(o.host()).isEqualTo("0.0.0.0");
         assertThat(o.tcpPort()).isZero();
         assertThat(o.wsPort()).isEqualTo(18080);
@@ -50,6 +53,9 @@ class OptionsTest {
         assertThat(o.readTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(o.maxFrame()).isEqualTo(1024);
         assertThat(o.sso()).isFalse();
+        assertThat(o.delivery()).isEqualTo(DeliveryMode.AT_LEAST_ONCE);
+        assertThat(o.edgeLimits()).isTrue();
+        assertThat(Options.parse("--delivery=at-most-once", "--edge-limits", "off").edgeLimits()).isFalse();
     }
 
     @Test
@@ -68,7 +74,8 @@ class OptionsTest {
         assertThat(Options.parse("--tcp-port", "1", "--help").help()).isTrue();
         String usage = Options.usage();
         for (String option : new String[] {"--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir",
-            "--redis-uri", "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--metrics-port", "--help"}) {
+            "--redis-uri", "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--metrics-port", "--edge-limits",
+            "--delivery", "--help"}) {
             assertThat(usage).contains("  " + option + " ");
         }
         assertThat(usage).contains("[127.0.0.1]", "[9000]", "[8080]", "[8081]", "[memory]", "[./tok-data]", "[30]", "[0]",
@@ -93,6 +100,8 @@ class OptionsTest {
         "--read-timeout -3|--read-timeout must be whole seconds from 0 to 86400, was '-3'",
         "--max-frame 0|--max-frame must be a byte count from 1 to 2147483639, was '0'",
         "--sso yes|--sso must be true or false, was 'yes'",
+        "--delivery exactly-once|--delivery must be at-most-once or at-least-once, was 'exactly-once'",
+        "--edge-limits maybe|--edge-limits must be on or off, was 'maybe'",
         "--ping-interval 0|--ping-interval 0 with --read-timeout 0 would never notice dead connections; set one of them above 0",
         "--tcp-port 7000 --ws-port 7000|--tcp-port and --ws-port are both 7000; give each listener its own port",
         "--metrics-port 9000|--metrics-port and --tcp-port are both 9000; give each listener its own port",
