@@ -849,7 +849,7 @@ public abstract class TransportCompatibilityKit {
     }
 
     @Test
-    @DisplayName("stop with connections open, one not reading: finishes in bounded time, every client sees the end, nothing new is accepted")
+    @DisplayName("stop with connections open, one not reading: finishes in bounded time, every client gets what was written and the shutdown bye, then the end; nothing new is accepted")
     void gracefulStop() throws Exception {
         Hub hub = start(b -> b);
         List<ClientConnection> readers = new ArrayList<>();
@@ -870,8 +870,11 @@ public abstract class TransportCompatibilityKit {
 
         for (int i = 0; i < 10; i++) {
             List<byte[]> last = drainUntilClosed(readers.get(i));
-            assertThat(last).as("reader %d", i).hasSize(1);
+            // what was written before, then the hub's shutdown bye (the kick's generator, reason
+            // "shutdown", the connection's own device), then the close
+            assertThat(last).as("reader %d", i).hasSize(2);
             assertThat(string(last.get(0))).isEqualTo("before stop");
+            assertThat(string(last.get(1))).isEqualTo("bye:shutdown:default");
         }
         drainUntilClosed(deaf);
         eventually().until(() -> closeHookCalls.values().stream().mapToInt(AtomicInteger::get).sum() == 11);

@@ -730,7 +730,7 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
     // ---------------------------------------------------------------- scale, stop, settings
 
     @Test
-    @DisplayName("stop closes every connection with 1001, finishes with a client that ignores the close, and releases the port")
+    @DisplayName("stop sends the shutdown bye, closes every connection with 1001, finishes with a client that ignores the close, and releases the port")
     void gracefulStopWith1001() throws Exception {
         Hub hub = start(Map.of("stop-timeout", "1s"));
         JdkWebSocketClient a = ws("?token=a");
@@ -742,6 +742,10 @@ public abstract class WebSocketTransportCompatibilityKit extends TransportCompat
         server().close();
         assertThat(a.closed.get(20, TimeUnit.SECONDS)).isEqualTo(1001);
         assertThat(b.closed.get(20, TimeUnit.SECONDS)).isEqualTo(1001);
+        RawWebSocket.Frame bye = deaf.readData(5000); // the hub's shutdown bye comes before the close
+        assertThat(bye).isNotNull();
+        assertThat(bye.opcode).isNotEqualTo(RawWebSocket.CLOSE);
+        assertThat(new String(bye.payload, java.nio.charset.StandardCharsets.UTF_8)).startsWith("bye:shutdown:");
         RawWebSocket.Frame close = deaf.readData(5000);
         assertThat(close).isNotNull();
         assertThat(close.opcode).isEqualTo(RawWebSocket.CLOSE);
