@@ -163,4 +163,64 @@ class AtLeastOnceProtocolTest {
             assertThat(b.untilOnline()).isEmpty();
         }
     }
+
+    @Test
+    @DisplayName("a device that stops reading: the in-flight window stops the writes (no slow-consumer close, no drop), every send completes, and once it reads and acknowledges it gets all 2,000 in order")
+    void windowBackpressureWithAPeerThatStopsReading() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        int count = 2_000;
+        String pad = "x".repeat(1_000);
+        try (java.net.Socket deaf = new java.net.Socket()) {
+            deaf.connect(server.address("tcp"));
+            java.io.DataOutputStream out = new java.io.DataOutputStream(deaf.getOutputStream());
+            byte[] token = bob.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(token.length);
+            out.write(token);
+            out.flush();
+            org.awaitility.Awaitility.await().until(() -> server.hub().isOnline(bob));
+            try (AtLeastOnceSession a = login("tcp", alice)) {
+                for (int i = 0; i < count; i++) {
+                    a.client.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"body\":\"" + i + " " + pad
+                            + "\",\"cid\":\"c" + i + "\",\"ttl\":600}");
+                }
+                // every send completes: written (the first ones, once their writes completed) or
+                // waiting in the log (the rest, at once); the acks may come in any order. At most
+                // once, the writes beyond the socket buffers would never complete while the peer
+                // does not read, and neither would their sends until the slow-consumer close
+                // (the write timeout, a minute)
+                java.util.Set<String> acked = new java.util.HashSet<>();
+                for (int i = 0; i < count; i++) {
+                    JsonNode ack = a.client.nextJson();
+                    assertThat(ack.path("type").asText()).as("%s", ack).isEqualTo("ack");
+                    acked.add(ack.path("cid").asText());
+                }
+                assertThat(acked).hasSize(count);
+            }
+            // 2 MB were sent to a peer that read nothing: the window held the writes at 1 MiB of
+            // payload, so the transport never saw a slow consumer and the connection is still there
+            assertThat(server.hub().isOnline(bob)).isTrue();
+
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(deaf.getInputStream()));
+            deaf.setSoTimeout(10_000);
+            int next = 0;
+            while (next < count) {
+                byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                JsonNode n = ChatClient.parse(new String(frame, java.nio.charset.StandardCharsets.UTF_8));
+                if (!n.path("type").asText().equals("msg")) {
+                    continue; // a ping
+                }
+                assertThat(n.path("body").asText()).startsWith(next + " ");
+                next++;
+                if (next % 64 == 0 || next == count) {
+                    byte[] ack = ("{\"type\":\"received\",\"id\":" + n.path("id").asLong() + "}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    out.writeInt(ack.length);
+                    out.write(ack);
+                    out.flush();
+                }
+            }
+        }
+    }
 }
