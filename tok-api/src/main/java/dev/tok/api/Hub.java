@@ -50,6 +50,13 @@ public interface Hub extends AutoCloseable {
      * at once), on the calling thread. Dependent actions must not block; they never run while the
      * hub holds a lock.
      *
+     * <p>In {@link DeliveryMode#AT_MOST_ONCE} mode the stages of one user's sends settle in send
+     * order. In {@link DeliveryMode#AT_LEAST_ONCE} mode the message is in the user's log once the
+     * stage completes, and stages may complete out of send order: a send that waits in the log
+     * behind a connection's full in-flight window completes at once ({@code QUEUED}), possibly
+     * before an earlier send whose write has not completed yet. The messages themselves still
+     * reach each connection in send order.
+     *
      * @param uid     the recipient; not null
      * @param payload the payload; not null; the hub keeps the array, the caller must not modify it
      * @param ttl     how long the message may wait in the queue; not null, not negative;
