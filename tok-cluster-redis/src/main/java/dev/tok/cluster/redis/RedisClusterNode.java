@@ -281,16 +281,40 @@ final class RedisClusterNode implements Cluster {
     public CompletionStage<List<ClusterConnection>> connections(String uid) {
         Objects.requireNonNull(uid, "uid");
         requireStarted();
-        Set<String> nodes = live;
-        return guard("read the connections of '" + uid + "'", redis.hgetall(connsKey(uid))).thenApply(map -> {
-            List<ClusterConnection> out = new ArrayList<>(map.size());
-            map.forEach((field, value) -> {
-                ClusterConnection c = parse(uid, field, string(value));
-                if (nodes.contains(c.nodeId())) {
-                    out.add(c);
+        return guard("read the connections of '" + uid + "'", redis.hgetall(connsKey(uid))).thenCompose(map -> {
+            List<ClusterConnection> all = new ArrayList<>(map.size());
+            map.forEach((field, value) -> all.add(parse(uid, field, string(value))));
+            return liveAmong(all).thenApply(nodes -> {
+                all.removeIf(c -> !nodes.contains(c.nodeId()));
+                return all;
+            });
+        });
+    }
+
+    /**
+     * @return the nodes of these connections that are live: those of the last heartbeat's live set
+     *         (a node that died since counts until the next heartbeat sweeps it, well within the
+     *         lease), and those it did not know yet (started since) whose lease exists now
+     */
+    private CompletableFuture<Set<String>> liveAmong(List<ClusterConnection> connections) {
+        Set<String> known = live;
+        Map<String, CompletableFuture<Long>> unknown = new LinkedHashMap<>();
+        for (ClusterConnection c : connections) {
+            if (!known.contains(c.nodeId()) && !unknown.containsKey(c.nodeId())) {
+                unknown.put(c.nodeId(), guard("read the lease of node " + c.nodeId(), redis.exists(leaseKey(c.nodeId()))));
+            }
+        }
+        if (unknown.isEmpty()) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return CompletableFuture.allOf(unknown.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+            Set<String> nodes = new HashSet<>(known);
+            unknown.forEach((node, exists) -> {
+                if (exists.join() > 0) {
+                    nodes.add(node);
                 }
             });
-            return out;
+            return nodes;
         });
     }
 
@@ -302,18 +326,20 @@ final class RedisClusterNode implements Cluster {
     @Override
     public CompletionStage<Set<String>> online() {
         requireStarted();
-        List<CompletableFuture<Set<byte[]>>> reads = new ArrayList<>();
-        for (String node : live) {
-            reads.add(guard("read the users of node " + node, redis.smembers(usersKey(node))));
-        }
-        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            Set<String> uids = new HashSet<>();
-            for (CompletableFuture<Set<byte[]>> r : reads) {
-                for (byte[] uid : r.join()) {
-                    uids.add(string(uid));
-                }
+        return refreshNodes().thenCompose(nodes -> {
+            List<CompletableFuture<Set<byte[]>>> reads = new ArrayList<>();
+            for (String node : nodes) {
+                reads.add(guard("read the users of node " + node, redis.smembers(usersKey(node))));
             }
-            return uids;
+            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                Set<String> uids = new HashSet<>();
+                for (CompletableFuture<Set<byte[]>> r : reads) {
+                    for (byte[] uid : r.join()) {
+                        uids.add(string(uid));
+                    }
+                }
+                return uids;
+            });
         });
     }
 
