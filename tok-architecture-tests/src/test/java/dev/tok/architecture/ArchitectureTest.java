@@ -61,7 +61,7 @@ class ArchitectureTest {
 
     @Test
     void providersNeverDependOnCore() {
-        noClasses().that().resideInAnyPackage("dev.tok.transport..", "dev.tok.queue..", "dev.tok.testkit..",
+        noClasses().that().resideInAnyPackage("dev.tok.transport..", "dev.tok.queue..", "dev.tok.cluster..", "dev.tok.testkit..",
                         "dev.tok.metrics..", "dev.tok.tracing..", ModuleLayout.SPRING_STARTER + "..")
                 .should().dependOnClassesThat().resideInAPackage("dev.tok.core..")
                 .check(tok);

@@ -123,7 +123,10 @@ final class Nodes implements AutoCloseable {
         }
 
         void disconnect(String uid, String connectionId) {
-            connections.getOrDefault(uid, Map.of()).remove(connectionId);
+            Map<String, String> held = connections.get(uid);
+            if (held != null) {
+                held.remove(connectionId);
+            }
             join(cluster.unregister(uid, connectionId));
         }
 
@@ -160,8 +163,9 @@ final class Nodes implements AutoCloseable {
 
         @Override
         public void onTakeover(String uid, Set<String> connectionIds, long epoch, String byNode) {
+            Map<String, String> held = connections.get(uid);
             for (String id : connectionIds) {
-                if (connections.getOrDefault(uid, Map.of()).remove(id) != null) {
+                if (held != null && held.remove(id) != null) {
                     takeovers.add(uid + "/" + id + "@" + epoch + " by " + byNode);
                     cluster.unregister(uid, id);
                 }
