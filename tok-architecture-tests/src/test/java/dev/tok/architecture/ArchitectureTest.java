@@ -96,7 +96,7 @@ class ArchitectureTest {
     void singleLibraryModulesDependOnlyOnTheApiAndTheirOwnLibrary() {
         // tok-metrics-micrometer sees the hub through HubObserver (tok-api) only, tok-tracing-otel
         // through HubTracer: never tok-core, a transport or a queue; their one library is
-        // Micrometer and OpenTelemetry's API. tok-queue-redis talks to Redis through Lettuce only.
+        // Micrometer and OpenTelemetry's API. tok-queue-redis and tok-cluster-redis talk to Redis through Lettuce only.
         ModuleLayout.singleLibraryModules().forEach((module, library) -> classes().that().resideInAPackage(module + "..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage(module + "..", "dev.tok.api..", "java..", library + "..")
                 .as(module + " depends on tok-api, " + library + " and the JDK only")
