@@ -20,8 +20,10 @@ import java.util.concurrent.CompletionStage;
  * <p><b>Failures.</b> Every operation either completes or fails within the provider's command
  * timeout (routing: its route timeout); while the engine is unreachable, operations fail fast
  * with a {@link dev.tok.api.TokException} naming the engine and the cause, and nothing of the
- * node's local work waits for it. The node reconnects with backoff and registers again every
- * connection it still holds (those {@link #register}ed and not {@link #unregister}ed).
+ * node's local work waits for it. The node reconnects with backoff and, when its lease lapsed
+ * meanwhile, registers again every connection it still holds (those {@link #register}ed and not
+ * {@link #unregister}ed), except those that a newer login of the same scope replaced meanwhile:
+ * for those the listener gets {@link ClusterListener#onTakeover}.
  *
  * <p><b>Threads.</b> All methods are thread-safe and never block; the stages complete on the
  * cluster's I/O or timer threads, so dependent actions must not block either.

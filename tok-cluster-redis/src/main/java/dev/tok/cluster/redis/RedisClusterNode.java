@@ -80,6 +80,9 @@ final class RedisClusterNode implements Cluster {
     private static final Script REGISTER = Script.load("register.lua");
     private static final Script UNREGISTER = Script.load("unregister.lua");
     private static final Script SWEEP = Script.load("sweep.lua");
+    private static final String MODE_PLAIN = "0";
+    private static final String MODE_REPLACING = "1";
+    private static final String MODE_AGAIN = "2";
     private static final int NEW = 0;
     private static final int STARTED = 1;
     private static final int CLOSED = 2;
@@ -101,6 +104,7 @@ final class RedisClusterNode implements Cluster {
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     private volatile Set<String> live;
     private volatile ClusterListener listener;
+    private volatile boolean heartbeatPaused;
 
     /** A connection of this node as registered: what a new registration needs. */
     private record Local(String uid, String deviceId, String scope) {
@@ -238,7 +242,7 @@ final class RedisClusterNode implements Cluster {
         requireStarted();
         Local entry = new Local(uid, deviceId, scope);
         local.put(connectionId, entry);
-        return runRegister(uid, connectionId, entry, replacing).handle((list, e) -> {
+        return runRegister(uid, connectionId, entry, replacing ? MODE_REPLACING : MODE_PLAIN).handle((list, e) -> {
             if (e != null) {
                 local.remove(connectionId, entry);
                 throw new CompletionException(e);
@@ -256,11 +260,12 @@ final class RedisClusterNode implements Cluster {
         });
     }
 
-    private CompletableFuture<List<Object>> runRegister(String uid, String connectionId, Local entry, boolean replacing) {
+    /** @param mode {@link #MODE_PLAIN}, {@link #MODE_REPLACING} or {@link #MODE_AGAIN} (see register.lua) */
+    private CompletableFuture<List<Object>> runRegister(String uid, String connectionId, Local entry, String mode) {
         return this.<List<Object>>eval("register a connection of '" + uid + "'", REGISTER, ScriptOutputType.MULTI,
                 new String[] {connsKey(uid), epochKey(uid), usersKey(self)},
                 bytes(self), bytes(connectionId), bytes(escape(entry.deviceId())), bytes(escape(entry.scope())), bytes(uid),
-                bytes(replacing ? "1" : "0"), bytes(settings.keyPrefix()));
+                bytes(mode), bytes(settings.keyPrefix()));
     }
 
     @Override
@@ -520,6 +525,9 @@ final class RedisClusterNode implements Cluster {
 
     /** On the heartbeat thread: renews the lease, registers again after a lapse, sweeps. */
     private void heartbeat() {
+        if (heartbeatPaused) {
+            return;
+        }
         long timeout = settings.commandTimeout().toMillis() * 4;
         try {
             byte[] previous = guard("renew the lease of node " + self,
@@ -545,7 +553,11 @@ final class RedisClusterNode implements Cluster {
         }
     }
 
-    /** The lease had lapsed (Redis restarted empty, or this node lost Redis for longer than the lease): register everything again. */
+    /**
+     * The lease had lapsed (Redis restarted empty, or this node lost Redis for longer than the
+     * lease, and a survivor removed its presence): register everything again, except connections
+     * that a newer login of the same scope replaced meanwhile; those get a takeover.
+     */
     private void rejoin(long timeout) throws InterruptedException, ExecutionException, TimeoutException {
         Map<String, Local> snapshot = new LinkedHashMap<>(local);
         LOG.log(Level.INFO, () -> "node " + self + " lost its lease (Redis restarted, or was unreachable for longer than the lease): "
@@ -553,8 +565,12 @@ final class RedisClusterNode implements Cluster {
         guard("add node " + self + " to " + nodesKey(), redis.sadd(nodesKey(), bytes(self))).get(timeout, TimeUnit.MILLISECONDS);
         for (Map.Entry<String, Local> e : snapshot.entrySet()) {
             Local l = e.getValue();
-            runRegister(l.uid(), e.getKey(), l, false).get(timeout, TimeUnit.MILLISECONDS);
-            if (local.get(e.getKey()) != l) {
+            List<Object> result = runRegister(l.uid(), e.getKey(), l, MODE_AGAIN).get(timeout, TimeUnit.MILLISECONDS);
+            if ((Long) result.get(0) == 0) {
+                // a newer login of the same scope took place while this node was gone: this connection lost
+                ClusterConnection winner = parse(l.uid(), string(result.get(1)), string(result.get(2)));
+                publish(self, Message.takeover(winner.nodeId(), l.uid(), winner.epoch(), List.of(e.getKey())));
+            } else if (local.get(e.getKey()) != l) {
                 // unregistered (or replaced) meanwhile: do not leave it behind
                 runUnregister(l.uid(), e.getKey()).get(timeout, TimeUnit.MILLISECONDS);
             }
@@ -581,6 +597,11 @@ final class RedisClusterNode implements Cluster {
             }
         }
         disconnect();
+    }
+
+    /** Test hook: while paused, heartbeats do nothing (as when the node cannot reach Redis). */
+    void pauseHeartbeat(boolean paused) {
+        heartbeatPaused = paused;
     }
 
     /** Test hook: ends the node as kill -9 would, leaving its lease and presence to lapse. */

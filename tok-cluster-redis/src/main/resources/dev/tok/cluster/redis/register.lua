@@ -2,11 +2,27 @@
 -- KEYS[1] <prefix>{<uid>}:conns   HASH  "<node>|<connection>" -> "<epoch>|<scope>|<device>" (scope, device escaped)
 -- KEYS[2] <prefix>{<uid>}:epoch   STRING the user's login counter
 -- KEYS[3] <prefix>node:<node>:users SET  the uids with a connection on the node
--- ARGV: node, connection, escaped device, escaped scope, uid, replacing ("1" or "0"), prefix
--- Returns {epoch, field1, value1, field2, value2, ...}: the replaced entries.
+-- ARGV: node, connection, escaped device, escaped scope, uid, mode, prefix
+--   mode "0": plain; "1": replacing (single sign-on); "2": registering again after the node's lease
+--   lapsed, refused when another connection of the same scope is registered (it is newer)
+-- Returns {epoch, field1, value1, field2, value2, ...}: the replaced entries; or, refused,
+-- {0, field, value} of the connection that won.
 -- Keys of other nodes' user sets are computed here: standalone Redis only (see README).
-local epoch = redis.call('INCR', KEYS[2])
 local own = ARGV[1] .. '|' .. ARGV[2]
+local function scope_of(value)
+  local p1 = string.find(value, '|', 1, true)
+  local p2 = string.find(value, '|', p1 + 1, true)
+  return string.sub(value, p1 + 1, p2 - 1)
+end
+if ARGV[6] == '2' and ARGV[4] ~= '' then
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do
+    if all[i] ~= own and scope_of(all[i + 1]) == ARGV[4] then
+      return {0, all[i], all[i + 1]}
+    end
+  end
+end
+local epoch = redis.call('INCR', KEYS[2])
 local out = {epoch}
 if ARGV[6] == '1' then
   local all = redis.call('HGETALL', KEYS[1])
@@ -14,9 +30,7 @@ if ARGV[6] == '1' then
   for i = 1, #all, 2 do
     local field, value = all[i], all[i + 1]
     if field ~= own then
-      local p1 = string.find(value, '|', 1, true)
-      local p2 = string.find(value, '|', p1 + 1, true)
-      if string.sub(value, p1 + 1, p2 - 1) == ARGV[4] then
+      if scope_of(value) == ARGV[4] then
         redis.call('HDEL', KEYS[1], field)
         out[#out + 1] = field
         out[#out + 1] = value

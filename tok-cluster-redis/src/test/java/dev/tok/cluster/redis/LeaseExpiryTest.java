@@ -54,4 +54,32 @@ class LeaseExpiryTest {
                         && Nodes.shared().command("SISMEMBER " + nodes.prefix() + "nodes b").equals(":0"));
         assertThat(Nodes.shared().command("HLEN " + nodes.prefix() + "{bob}:conns")).isEqualTo(":1");
     }
+
+    @Test
+    @DisplayName("a node back after its lease lapsed registers its connections again, except one a newer login replaced meanwhile: that one gets a takeover")
+    void backAfterLapse() {
+        String[] fast = {"lease", "1500ms", "heartbeat", "300ms"};
+        Nodes.FakeHub a = nodes.start("a", fast);
+        Nodes.FakeHub b = nodes.start("b", fast);
+        a.connections.computeIfAbsent("alice", u -> new java.util.concurrent.ConcurrentHashMap<>()).put("a1", "phone");
+        join(a.cluster.registerReplacing("alice", "phone", "a1", "*"));
+        a.connect("bob", "phone", "a2");
+
+        // a is cut off (no heartbeat) and its lease lapses; b sweeps it
+        a.cluster.pauseHeartbeat(true);
+        Nodes.shared().command("DEL " + nodes.prefix() + "node:a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !join(b.cluster.isOnline("bob")));
+        // meanwhile alice logs in on b
+        b.connections.computeIfAbsent("alice", u -> new java.util.concurrent.ConcurrentHashMap<>()).put("b1", "laptop");
+        dev.tok.api.spi.Cluster.Registration login = join(b.cluster.registerReplacing("alice", "laptop", "b1", "*"));
+        assertThat(login.replaced()).isEmpty();
+
+        a.cluster.pauseHeartbeat(false);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> join(b.cluster.isOnline("bob")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.takeovers.contains("alice/a1@" + login.epoch() + " by b"));
+        assertThat(join(b.cluster.connections("alice"))).extracting(dev.tok.api.spi.ClusterConnection::connectionId)
+                .containsExactly("b1");
+        assertThat(join(b.cluster.nodes())).containsExactlyInAnyOrder("a", "b");
+    }
 }
