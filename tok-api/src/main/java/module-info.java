@@ -8,6 +8,7 @@
  * @uses dev.tok.api.spi.HubProvider
  * @uses dev.tok.api.spi.QueueProvider
  * @uses dev.tok.api.spi.TransportProvider
+ * @uses dev.tok.api.spi.ClusterProvider
  */
 module dev.tok.api {
     exports dev.tok.api;
@@ -16,4 +17,5 @@ module dev.tok.api {
     uses dev.tok.api.spi.HubProvider;
     uses dev.tok.api.spi.QueueProvider;
     uses dev.tok.api.spi.TransportProvider;
+    uses dev.tok.api.spi.ClusterProvider;
 }

@@ -1,6 +1,7 @@
 package dev.tok.api;
 
 import dev.tok.api.internal.Suggestions;
+import dev.tok.api.spi.ClusterProvider;
 import dev.tok.api.spi.HubProvider;
 import dev.tok.api.spi.HubRuntime;
 import dev.tok.api.spi.QueueProvider;
@@ -165,6 +166,16 @@ final class Providers {
                 QueueProvider::name, QueueProvider::spiVersion));
     }
 
+    /**
+     * @param name a cluster name
+     * @return the provider
+     * @throws ConfigurationException naming what was found and the artifact to add
+     */
+    static ClusterProvider cluster(String name) {
+        return pick("ClusterProvider", "cluster", name, discover("ClusterProvider", ClusterProvider.class,
+                ClusterProvider::name, ClusterProvider::spiVersion));
+    }
+
     static <T> T pick(String kind, String what, String name, Discovery<T> discovery) {
         List<Found<T>> providers = discovery.byName().get(name);
         if (providers == null) {
@@ -173,7 +184,7 @@ final class Providers {
             // a typo of a name that was found, or of a built-in name of the same kind (whose artifact to add)
             Set<String> candidates = new TreeSet<>(discovery.byName().keySet());
             ARTIFACTS.forEach((n, a) -> {
-                if (a.startsWith(what.equals("queue") ? "dev.tok:tok-queue-" : "dev.tok:tok-transport-")) {
+                if (a.startsWith("dev.tok:tok-" + what + "-")) {
                     candidates.add(n);
                 }
             });

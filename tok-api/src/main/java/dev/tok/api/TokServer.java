@@ -406,6 +406,8 @@ public final class TokServer implements AutoCloseable {
         private HubConfig config;
         private String queueName;
         private Map<String, String> queueSettings = Map.of();
+        private String clusterName;
+        private Map<String, String> clusterSettings = Map.of();
         /** Each one creates its transport when the server is built: from a provider, or given as is. */
         private final List<Supplier<Transport>> transports = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(30);
@@ -426,6 +428,24 @@ public final class TokServer implements AutoCloseable {
         public Builder queue(String name, Map<String, String> settings) {
             this.queueName = Objects.requireNonNull(name, "name");
             this.queueSettings = Map.copyOf(settings);
+            return this;
+        }
+
+        /**
+         * Chooses the cluster by provider name: several servers on one cluster engine act as one
+         * hub. Without this call the server is a single node.
+         *
+         * <p><b>Not supported by the hub yet</b>: {@link #build()} checks the name and the setting
+         * keys, then refuses the assembly with a {@link ConfigurationException} until tok-core
+         * uses the {@link dev.tok.api.spi.Cluster} SPI.
+         *
+         * @param name     the provider name, for example {@code redis}
+         * @param settings the provider's settings
+         * @return this builder
+         */
+        public Builder cluster(String name, Map<String, String> settings) {
+            this.clusterName = Objects.requireNonNull(name, "name");
+            this.clusterSettings = Map.copyOf(settings);
             return this;
         }
 
@@ -489,6 +509,8 @@ public final class TokServer implements AutoCloseable {
          * <ul>
          * <li>{@code tok.hub.<key>}: hub settings, see {@link HubConfig.Builder#settings(Map)};</li>
          * <li>{@code tok.queue}: the queue provider's name; {@code tok.queue.<key>}: its settings;</li>
+         * <li>{@code tok.cluster}: the cluster provider's name; {@code tok.cluster.<key>}: its
+         * settings (see {@link #cluster});</li>
          * <li>{@code tok.transports}: comma-separated transport names;
          * {@code tok.transport.<name>.<key>}: each one's settings.</li>
          * </ul>
@@ -501,18 +523,22 @@ public final class TokServer implements AutoCloseable {
         public Builder properties(Properties properties) {
             Map<String, String> hub = new LinkedHashMap<>();
             Map<String, String> queue = new LinkedHashMap<>();
+            Map<String, String> cluster = new LinkedHashMap<>();
             Map<String, Map<String, String>> perTransport = new LinkedHashMap<>();
             List<String> names = Settings.of("tok", Map.of("t", properties.getProperty("tok.transports", ""))).list("t");
             names.forEach(n -> perTransport.put(n, new LinkedHashMap<>()));
             for (String key : properties.stringPropertyNames()) {
                 String value = properties.getProperty(key);
-                if (!key.startsWith("tok.") || key.equals("tok.transports") || key.equals("tok.queue")) {
+                if (!key.startsWith("tok.") || key.equals("tok.transports") || key.equals("tok.queue")
+                        || key.equals("tok.cluster")) {
                     continue;
                 }
                 if (key.startsWith("tok.hub.")) {
                     hub.put(key.substring("tok.hub.".length()), value);
                 } else if (key.startsWith("tok.queue.")) {
                     queue.put(key.substring("tok.queue.".length()), value);
+                } else if (key.startsWith("tok.cluster.")) {
+                    cluster.put(key.substring("tok.cluster.".length()), value);
                 } else if (key.startsWith("tok.transport.")) {
                     String rest = key.substring("tok.transport.".length());
                     int dot = rest.indexOf('.');
@@ -528,9 +554,10 @@ public final class TokServer implements AutoCloseable {
                     int second = key.indexOf('.', "tok.".length());
                     String head = second < 0 ? key : key.substring(0, second);
                     throw new ConfigurationException("unknown property '" + key + "'"
-                            + Suggestions.didYouMean(head, List.of("tok.hub", "tok.queue", "tok.transports", "tok.transport"))
+                            + Suggestions.didYouMean(head, List.of("tok.hub", "tok.queue", "tok.cluster", "tok.transports",
+                                    "tok.transport"))
                             + "; tok reads tok.hub.*, tok.queue, "
-                            + "tok.queue.*, tok.transports and tok.transport.<name>.*");
+                            + "tok.queue.*, tok.cluster, tok.cluster.*, tok.transports and tok.transport.<name>.*");
                 }
             }
             if (!hub.isEmpty()) {
@@ -541,6 +568,12 @@ public final class TokServer implements AutoCloseable {
                 queue(queueName.trim(), queue);
             } else if (!queue.isEmpty()) {
                 throw new ConfigurationException("tok.queue.* settings given without tok.queue naming the queue");
+            }
+            String clusterName = properties.getProperty("tok.cluster");
+            if (clusterName != null && !clusterName.isBlank()) {
+                cluster(clusterName.trim(), cluster);
+            } else if (!cluster.isEmpty()) {
+                throw new ConfigurationException("tok.cluster.* settings given without tok.cluster naming the cluster");
             }
             perTransport.forEach(this::transport);
             return this;
@@ -574,7 +607,8 @@ public final class TokServer implements AutoCloseable {
          * Nothing is opened or bound until {@link TokServer#start()}.
          *
          * @return the unstarted server
-         * @throws ConfigurationException naming what to change
+         * @throws ConfigurationException naming what to change; for now also whenever a cluster was
+         *         chosen (see {@link #cluster})
          */
         public TokServer build() {
             if (config.authenticator().isEmpty()) {
@@ -587,6 +621,14 @@ public final class TokServer implements AutoCloseable {
             }
             if (queueName != null) {
                 Settings.of("queue '" + queueName + "'", queueSettings).requireKnown(Providers.queue(queueName).settingNames());
+            }
+            if (clusterName != null) {
+                Settings.of("cluster '" + clusterName + "'", clusterSettings)
+                        .requireKnown(Providers.cluster(clusterName).settingNames());
+                // before the hub lookup: nothing is opened, and the reason is the first one given
+                throw new ConfigurationException("cluster '" + clusterName + "' was chosen, but the hub does not support clusters "
+                        + "yet (issue 14: tok-core does not use the Cluster SPI); remove cluster(..) or the tok.cluster property "
+                        + "to run a single node");
             }
             List<Transport> created = new ArrayList<>();
             for (Supplier<Transport> transport : transports) {

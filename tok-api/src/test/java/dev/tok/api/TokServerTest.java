@@ -118,4 +118,37 @@ class TokServerTest {
         assertThatThrownBy(() -> TokServer.builder(config().build()).properties(transport))
                 .hasMessageContaining("not in tok.transports [loop] (did you mean 'loop'?)");
     }
+
+    @Test
+    @DisplayName("a cluster is looked up by name with a suggestion, its keys are checked, then the assembly is refused: the hub does not support clusters yet")
+    void clustersAreCheckedThenRefused() {
+        assertThatThrownBy(() -> TokServer.builder(config().build()).cluster("lopo", Map.of()).transport("loop", Map.of()).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("No ClusterProvider named 'lopo' (did you mean 'loop'?); found [loop]");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).cluster("loop", Map.of("ur", "x")).transport("loop", Map.of())
+                .build())
+                .hasMessage("unknown setting 'ur' for cluster 'loop' (did you mean 'uri'?); known: [uri]");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).cluster("loop", Map.of("uri", "x")).transport("loop", Map.of())
+                .build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("cluster 'loop' was chosen, but the hub does not support clusters yet");
+    }
+
+    @Test
+    void clusterProperties() {
+        Properties p = new Properties();
+        p.setProperty("tok.transports", "loop");
+        p.setProperty("tok.cluster", "loop");
+        p.setProperty("tok.cluster.uri", "x");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(p).build())
+                .hasMessageStartingWith("cluster 'loop' was chosen, but the hub does not support clusters yet");
+        Properties orphan = new Properties();
+        orphan.setProperty("tok.cluster.uri", "x");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(orphan))
+                .hasMessage("tok.cluster.* settings given without tok.cluster naming the cluster");
+        Properties typo = new Properties();
+        typo.setProperty("tok.clustr", "redis");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(typo))
+                .hasMessageStartingWith("unknown property 'tok.clustr' (did you mean 'tok.cluster'?)");
+    }
 }

@@ -61,7 +61,7 @@ class ArchitectureTest {
 
     @Test
     void providersNeverDependOnCore() {
-        noClasses().that().resideInAnyPackage("dev.tok.transport..", "dev.tok.queue..", "dev.tok.testkit..",
+        noClasses().that().resideInAnyPackage("dev.tok.transport..", "dev.tok.queue..", "dev.tok.cluster..", "dev.tok.testkit..",
                         "dev.tok.metrics..", "dev.tok.tracing..", ModuleLayout.SPRING_STARTER + "..")
                 .should().dependOnClassesThat().resideInAPackage("dev.tok.core..")
                 .check(tok);
@@ -96,7 +96,7 @@ class ArchitectureTest {
     void singleLibraryModulesDependOnlyOnTheApiAndTheirOwnLibrary() {
         // tok-metrics-micrometer sees the hub through HubObserver (tok-api) only, tok-tracing-otel
         // through HubTracer: never tok-core, a transport or a queue; their one library is
-        // Micrometer and OpenTelemetry's API. tok-queue-redis talks to Redis through Lettuce only.
+        // Micrometer and OpenTelemetry's API. tok-queue-redis and tok-cluster-redis talk to Redis through Lettuce only.
         ModuleLayout.singleLibraryModules().forEach((module, library) -> classes().that().resideInAPackage(module + "..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage(module + "..", "dev.tok.api..", "java..", library + "..")
                 .as(module + " depends on tok-api, " + library + " and the JDK only")

@@ -12,7 +12,7 @@ final class ModuleLayout {
     /** One package per module (its root), all of which must be on this module's test path. */
     static final String[] PACKAGES = {
         "dev.tok.api", "dev.tok.api.spi", "dev.tok.core", "dev.tok.queue.memory", "dev.tok.queue.chronicle", "dev.tok.queue.redis",
-        "dev.tok.testkit", "dev.tok.transport.support", "dev.tok.transport.tcp", "dev.tok.transport.jetty",
+        "dev.tok.cluster.redis", "dev.tok.testkit", "dev.tok.transport.support", "dev.tok.transport.tcp", "dev.tok.transport.jetty",
         "dev.tok.transport.netty.ws", "dev.tok.metrics.micrometer", "dev.tok.tracing.otel", "dev.tok.spring.boot.starter",
     };
 
@@ -27,17 +27,18 @@ final class ModuleLayout {
             "dev.tok.metrics.micrometer", "io.micrometer",
             "dev.tok.tracing.otel", "io.opentelemetry");
 
-    /** Root packages of transport and queue modules: providers found with ServiceLoader. */
+    /** Root packages of transport, queue and cluster modules: providers found with ServiceLoader. */
     static final List<String> PROVIDER_PACKAGES = List.of("dev.tok.queue.memory", "dev.tok.queue.chronicle",
-            "dev.tok.queue.redis", "dev.tok.transport.tcp", "dev.tok.transport.jetty", "dev.tok.transport.netty.ws");
+            "dev.tok.queue.redis", "dev.tok.cluster.redis", "dev.tok.transport.tcp", "dev.tok.transport.jetty", "dev.tok.transport.netty.ws");
 
     /**
-     * Queue modules that may use exactly one library (root package) besides tok-api and the JDK.
-     * The redis queue talks to Redis through Lettuce only (its log lines go to System.Logger):
-     * no Netty, Reactor or SLF4J type in its code.
+     * Queue and cluster modules that may use exactly one library (root package) besides tok-api
+     * and the JDK. The redis queue and the redis cluster talk to Redis through Lettuce only (their
+     * log lines go to System.Logger): no Netty, Reactor or SLF4J type in their code.
      */
     static final java.util.Map<String, String> SINGLE_LIBRARY_QUEUES = java.util.Map.of(
-            "dev.tok.queue.redis", "io.lettuce");
+            "dev.tok.queue.redis", "io.lettuce",
+            "dev.tok.cluster.redis", "io.lettuce");
 
     /** @return {@link #OBSERVABILITY_PACKAGES} and {@link #SINGLE_LIBRARY_QUEUES}: modules that may use one library */
     static java.util.Map<String, String> singleLibraryModules() {

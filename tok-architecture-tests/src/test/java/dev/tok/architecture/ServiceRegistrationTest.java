@@ -2,6 +2,7 @@ package dev.tok.architecture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tok.api.spi.ClusterProvider;
 import dev.tok.api.spi.HubProvider;
 import dev.tok.api.spi.QueueProvider;
 import dev.tok.api.spi.TransportProvider;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class ServiceRegistrationTest {
 
-    private static final List<Class<?>> SERVICES = List.of(HubProvider.class, QueueProvider.class, TransportProvider.class);
+    private static final List<Class<?>> SERVICES = List.of(HubProvider.class, QueueProvider.class, TransportProvider.class,
+            ClusterProvider.class);
 
     /**
      * Provider modules that export one package on purpose: their root package, with their typed
@@ -69,7 +71,8 @@ class ServiceRegistrationTest {
                 checked.add(d.name());
             }
         }
-        assertThat(checked).contains("dev.tok.core", "dev.tok.queue.memory", "dev.tok.queue.redis", "dev.tok.transport.tcp",
+        assertThat(checked).contains("dev.tok.core", "dev.tok.queue.memory", "dev.tok.queue.redis", "dev.tok.cluster.redis",
+                "dev.tok.transport.tcp",
                 "dev.tok.transport.jetty", "dev.tok.transport.netty.ws");
     }
 

@@ -4,7 +4,8 @@ package dev.tok.api.spi;
  * The version of tok's service-provider interface, checked between tok-api and every provider
  * it loads (as SLF4J checks its providers).
  *
- * <p>Every provider ({@link HubProvider}, {@link QueueProvider}, {@link TransportProvider})
+ * <p>Every provider ({@link HubProvider}, {@link QueueProvider}, {@link TransportProvider},
+ * {@link ClusterProvider})
  * implements its {@code spiVersion()} method as {@code return Spi.VERSION;}. {@link #VERSION} is
  * a compile-time constant, so the compiler copies its value into the provider's class: the
  * provider reports the version of the tok-api it was <em>compiled</em> against, whatever tok-api

@@ -1,7 +1,9 @@
 /**
  * tok's service-provider interface, for hub implementations ({@link dev.tok.api.spi.HubProvider}),
  * queues ({@link dev.tok.api.spi.QueueProvider}) and transports
- * ({@link dev.tok.api.spi.TransportProvider}), found with {@link java.util.ServiceLoader}.
+ * ({@link dev.tok.api.spi.TransportProvider}), found with {@link java.util.ServiceLoader}, and
+ * clusters ({@link dev.tok.api.spi.ClusterProvider}, {@link dev.tok.api.spi.Cluster}: several hubs
+ * acting as one; not used by the hub yet).
  *
  * <p>Every provider implements {@code spiVersion()} as {@code return Spi.VERSION;}; tok-api
  * refuses a provider built for another SPI version (see {@link dev.tok.api.spi.Spi}). Provider

@@ -1,0 +1,81 @@
+package dev.tok.cluster.redis;
+
+import static dev.tok.cluster.redis.Nodes.join;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tok.api.spi.ClusterConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Presence registered on one node is what every node sees; a graceful stop removes it at once. */
+class PresenceTest {
+
+    private final Nodes nodes = new Nodes();
+
+    @AfterEach
+    void close() {
+        nodes.close();
+    }
+
+    @Test
+    @DisplayName("a connection registered on node a is online on node b, with its node and device, until a unregisters it")
+    void visibleAcrossNodes() {
+        Nodes.FakeHub a = nodes.start("a");
+        Nodes.FakeHub b = nodes.start("b");
+        assertThat(join(b.cluster.nodes())).containsExactlyInAnyOrder("a", "b");
+        assertThat(join(b.cluster.isOnline("alice"))).isFalse();
+
+        a.connect("alice", "phone", "c1");
+        b.connect("alice", "laptop", "c2");
+        a.connect("bob", "phone", "c3");
+
+        assertThat(join(b.cluster.isOnline("alice"))).isTrue();
+        assertThat(join(b.cluster.connections("alice"))).extracting(ClusterConnection::nodeId, ClusterConnection::connectionId,
+                ClusterConnection::deviceId).containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("a", "c1", "phone"), org.assertj.core.groups.Tuple.tuple("b", "c2", "laptop"));
+        assertThat(join(a.cluster.online())).containsExactlyInAnyOrder("alice", "bob");
+
+        a.disconnect("alice", "c1");
+        b.disconnect("alice", "c2");
+        assertThat(join(b.cluster.isOnline("alice"))).isFalse();
+        assertThat(join(b.cluster.online())).containsExactly("bob");
+    }
+
+    @Test
+    @DisplayName("device ids and connection ids with '|' and '%' survive the round trip")
+    void escaping() {
+        Nodes.FakeHub a = nodes.start("a");
+        a.connect("u|1", "dev|%7C|x", "conn|2");
+        assertThat(join(a.cluster.connections("u|1"))).singleElement().satisfies(c -> {
+            assertThat(c.deviceId()).isEqualTo("dev|%7C|x");
+            assertThat(c.connectionId()).isEqualTo("conn|2");
+        });
+    }
+
+    @Test
+    @DisplayName("a graceful stop of a node removes its presence at once, not after the lease")
+    void gracefulStop() {
+        Nodes.FakeHub a = nodes.start("a", "lease", "1h", "heartbeat", "10m");
+        Nodes.FakeHub b = nodes.start("b", "lease", "1h", "heartbeat", "10m");
+        a.connect("alice", "phone", "c1");
+        assertThat(join(b.cluster.isOnline("alice"))).isTrue();
+
+        a.cluster.close();
+
+        assertThat(join(b.cluster.isOnline("alice"))).isFalse();
+        assertThat(join(b.cluster.online())).isEmpty();
+        assertThat(join(b.cluster.nodes())).containsExactly("b");
+        assertThat(Nodes.shared().command("EXISTS " + nodes.prefix() + "node:a")).isEqualTo(":0");
+    }
+
+    @Test
+    @DisplayName("two live nodes cannot share a node id")
+    void duplicateNodeId() {
+        nodes.start("same");
+        RedisClusterNode twin = nodes.open("same");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> join(twin.start(new Nodes.FakeHub(twin))))
+                .hasRootCauseInstanceOf(dev.tok.api.TokException.class)
+                .rootCause().hasMessageContaining("node id 'same' is held by a live node");
+    }
+}
