@@ -106,6 +106,7 @@ public final class HubConfig {
     private final long userRateLimitBytesPerSecond;
     private final long userRateLimitBytesBurst;
     private final Queue queue;
+    private final dev.tok.api.spi.Cluster cluster;
     private final boolean noQueue;
     private final Executor actorExecutor;
     private final List<HubObserver> observers;
@@ -146,6 +147,7 @@ public final class HubConfig {
         this.userRateLimitBytesPerSecond = b.userRateLimitBytesPerSecond;
         this.userRateLimitBytesBurst = b.userRateLimitBytesBurst;
         this.queue = b.queue;
+        this.cluster = b.cluster;
         this.noQueue = b.noQueue;
         this.actorExecutor = b.actorExecutor;
         this.observers = List.copyOf(b.observers);
@@ -333,6 +335,14 @@ public final class HubConfig {
         return Optional.ofNullable(queue);
     }
 
+    /**
+     * @return the cluster node set with {@link Builder#cluster}; empty: the hub runs alone
+     * @since 0.1
+     */
+    public Optional<dev.tok.api.spi.Cluster> cluster() {
+        return Optional.ofNullable(cluster);
+    }
+
     /** @return true when offline caching is off ({@link Builder#noQueue()}) */
     public boolean noQueue() {
         return noQueue;
@@ -434,6 +444,7 @@ public final class HubConfig {
         private long userRateLimitBytesPerSecond;
         private long userRateLimitBytesBurst = 8L * 1024 * 1024;
         private Queue queue;
+        private dev.tok.api.spi.Cluster cluster;
         private boolean noQueue;
         private Executor actorExecutor;
         private final List<HubObserver> observers = new ArrayList<>();
@@ -474,6 +485,7 @@ public final class HubConfig {
             userRateLimitBytesPerSecond = c.userRateLimitBytesPerSecond;
             userRateLimitBytesBurst = c.userRateLimitBytesBurst;
             queue = c.queue;
+            cluster = c.cluster;
             noQueue = c.noQueue;
             actorExecutor = c.actorExecutor;
             observers.addAll(c.observers);
@@ -785,6 +797,22 @@ public final class HubConfig {
         public Builder queue(Queue queue) {
             this.queue = Objects.requireNonNull(queue, "queue");
             this.noQueue = false;
+            return this;
+        }
+
+        /**
+         * Makes the hub one node of a cluster: several hubs on one cluster engine act as one (see
+         * {@link dev.tok.api.spi.Cluster}). The hub starts the node when it is created and owns it:
+         * it closes it on {@link Hub#close()}, after its own connections closed. Usually set by
+         * {@code TokServer.builder(config).cluster(name, settings)}, which creates the node from
+         * a provider.
+         *
+         * @param cluster a created, not yet started cluster node; not null
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder cluster(dev.tok.api.spi.Cluster cluster) {
+            this.cluster = Objects.requireNonNull(cluster, "cluster");
             return this;
         }
 

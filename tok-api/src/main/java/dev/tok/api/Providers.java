@@ -281,6 +281,20 @@ final class Providers {
     }
 
     /**
+     * Creates a cluster node (not started), rejecting unknown settings first.
+     *
+     * @param name     the provider's name
+     * @param settings its settings
+     * @return the connected node
+     */
+    static dev.tok.api.spi.Cluster createCluster(String name, Map<String, String> settings) {
+        dev.tok.api.spi.ClusterProvider provider = cluster(name);
+        Settings s = Settings.of("cluster '" + name + "'", settings);
+        s.requireKnown(provider.settingNames());
+        return provider.create(s);
+    }
+
+    /**
      * Creates a hub, resolving the default queue when the configuration names none.
      *
      * @param config the configuration

@@ -49,6 +49,26 @@ public interface SessionPolicy {
     List<ConnectionContext> replaced(ConnectionContext newcomer, List<ConnectionContext> current);
 
     /**
+     * In a cluster of hubs, the scope in which a login replaces the user's connections on other
+     * nodes: a new connection replaces, anywhere in the cluster, every connection of the same user
+     * registered with the same scope (the newest login wins, fenced by a per-user epoch in the
+     * cluster's engine). {@link #replaced} still decides among this node's connections.
+     * Called on the thread registering the connection; must not block.
+     *
+     * <p>The built-ins: {@link #singleSignOn()} gives {@code "*"} (one connection per user across
+     * the cluster), {@link #onePerKind} {@code "kind:" + kind}; {@link #shareAll} gives none, and
+     * so does a policy of the application unless it overrides this (its decisions then apply per
+     * node: its limit bounds a user's connections on each node).
+     *
+     * @param device the device logging in; not null
+     * @return the scope; empty: the login replaces nothing on other nodes
+     * @since 0.1
+     */
+    default java.util.Optional<String> clusterScope(Device device) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Single sign-on, Go tok's default ({@code sso = true}): the newest connection of a user wins,
      * every older one is closed for it, whatever its device.
      *
@@ -103,10 +123,17 @@ final class Builtins {
         }
 
         @Override
+        public java.util.Optional<String> clusterScope(Device device) {
+            return ONE_PER_USER;
+        }
+
+        @Override
         public String toString() {
             return "SessionPolicy.singleSignOn()";
         }
     };
+
+    private static final java.util.Optional<String> ONE_PER_USER = java.util.Optional.of("*");
 
     private Builtins() {
     }
@@ -156,6 +183,11 @@ final class Builtins {
                 }
             }
             return out;
+        }
+
+        @Override
+        public java.util.Optional<String> clusterScope(Device device) {
+            return java.util.Optional.of("kind:" + kindOf(device));
         }
 
         private String kindOf(Device device) {

@@ -74,6 +74,8 @@ public final class TokServer implements AutoCloseable {
     private final HubConfig config;
     private final String queueName;
     private final Map<String, String> queueSettings;
+    private final String clusterName;
+    private final Map<String, String> clusterSettings;
     private final List<Transport> transports;
     private final Duration startTimeout;
     private final Duration stopTimeout;
@@ -93,6 +95,8 @@ public final class TokServer implements AutoCloseable {
         this.config = b.config;
         this.queueName = b.queueName;
         this.queueSettings = Map.copyOf(b.queueSettings);
+        this.clusterName = b.clusterName;
+        this.clusterSettings = Map.copyOf(b.clusterSettings);
         this.transports = List.copyOf(transports);
         this.startTimeout = b.startTimeout;
         this.stopTimeout = b.stopTimeout;
@@ -140,11 +144,24 @@ public final class TokServer implements AutoCloseable {
             queue = Providers.createQueue(queueName, queueSettings);
             hubConfig = config.toBuilder().queue(queue).build();
         }
+        dev.tok.api.spi.Cluster cluster = null;
         try {
+            if (clusterName != null) {
+                cluster = Providers.createCluster(clusterName, clusterSettings);
+                hubConfig = hubConfig.toBuilder().cluster(cluster).build();
+            }
             runtime = Providers.createHub(hubProvider, hubConfig);
         } catch (RuntimeException e) {
+            // the hub would have owned them
+            if (cluster != null) {
+                try {
+                    cluster.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             if (queue != null) {
-                queue.close(); // the hub would have owned it
+                queue.close();
             }
             throw e;
         }
@@ -408,6 +425,7 @@ public final class TokServer implements AutoCloseable {
         private Map<String, String> queueSettings = Map.of();
         private String clusterName;
         private Map<String, String> clusterSettings = Map.of();
+        private boolean allowNodeLocalQueue;
         /** Each one creates its transport when the server is built: from a provider, or given as is. */
         private final List<Supplier<Transport>> transports = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(30);
@@ -433,11 +451,16 @@ public final class TokServer implements AutoCloseable {
 
         /**
          * Chooses the cluster by provider name: several servers on one cluster engine act as one
-         * hub. Without this call the server is a single node.
+         * hub: presence, sends, kicks and single sign-on are cluster-wide (see the
+         * {@link dev.tok.api.spi.Cluster} SPI and the README's "Running a cluster"). Without this
+         * call the server is a single node. {@link #start()} creates the node, the hub starts it
+         * (it joins the cluster before any transport listens) and closes it after its own
+         * connections closed.
          *
-         * <p><b>Not supported by the hub yet</b>: {@link #build()} checks the name and the setting
-         * keys, then refuses the assembly with a {@link ConfigurationException} until tok-core
-         * uses the {@link dev.tok.api.spi.Cluster} SPI.
+         * <p>A queue kept on one node (memory, Chronicle) would strand a user's offline messages
+         * on the node that queued them; {@link #build()} refuses it with a cluster unless
+         * {@link #allowNodeLocalQueue()} says the application knows. Use a shared queue
+         * ({@code redis}) instead. At-least-once delivery is not supported in a cluster yet.
          *
          * @param name     the provider name, for example {@code redis}
          * @param settings the provider's settings
@@ -446,6 +469,21 @@ public final class TokServer implements AutoCloseable {
         public Builder cluster(String name, Map<String, String> settings) {
             this.clusterName = Objects.requireNonNull(name, "name");
             this.clusterSettings = Map.copyOf(settings);
+            return this;
+        }
+
+        /**
+         * Allows a queue that is not shared by the nodes ({@code memory}, {@code chronicle}) in a
+         * cluster: a message queued for an offline user then waits on the node that queued it and
+         * is delivered only when the user logs in to that node. For deployments that pin each user
+         * to one node (sticky load balancing) or accept that. Property
+         * {@code tok.cluster.allow-node-local-queue=true}.
+         *
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder allowNodeLocalQueue() {
+            this.allowNodeLocalQueue = true;
             return this;
         }
 
@@ -569,6 +607,14 @@ public final class TokServer implements AutoCloseable {
             } else if (!queue.isEmpty()) {
                 throw new ConfigurationException("tok.queue.* settings given without tok.queue naming the queue");
             }
+            String allow = cluster.remove("allow-node-local-queue");
+            if (allow != null) {
+                if (!allow.trim().equals("true") && !allow.trim().equals("false")) {
+                    throw new ConfigurationException("property tok.cluster.allow-node-local-queue must be true or false, was '"
+                            + allow + "'");
+                }
+                allowNodeLocalQueue = allow.trim().equals("true");
+            }
             String clusterName = properties.getProperty("tok.cluster");
             if (clusterName != null && !clusterName.isBlank()) {
                 cluster(clusterName.trim(), cluster);
@@ -607,8 +653,8 @@ public final class TokServer implements AutoCloseable {
          * Nothing is opened or bound until {@link TokServer#start()}.
          *
          * @return the unstarted server
-         * @throws ConfigurationException naming what to change; for now also whenever a cluster was
-         *         chosen (see {@link #cluster})
+         * @throws ConfigurationException naming what to change: also a cluster with a queue the
+         *         nodes do not share (see {@link #allowNodeLocalQueue()}), or with at-least-once delivery
          */
         public TokServer build() {
             if (config.authenticator().isEmpty()) {
@@ -625,10 +671,21 @@ public final class TokServer implements AutoCloseable {
             if (clusterName != null) {
                 Settings.of("cluster '" + clusterName + "'", clusterSettings)
                         .requireKnown(Providers.cluster(clusterName).settingNames());
-                // before the hub lookup: nothing is opened, and the reason is the first one given
-                throw new ConfigurationException("cluster '" + clusterName + "' was chosen, but the hub does not support clusters "
-                        + "yet (issue 14: tok-core does not use the Cluster SPI); remove cluster(..) or the tok.cluster property "
-                        + "to run a single node");
+                if (config.delivery() == DeliveryMode.AT_LEAST_ONCE) {
+                    throw new ConfigurationException("at-least-once delivery is not supported in a cluster yet (a message's log "
+                            + "would have to reach the devices' cursors on every node): run at-most-once delivery "
+                            + "(delivery=at-most-once) in the cluster, or a single node without cluster(..)");
+                }
+                String local = queueName != null ? (Providers.queue(queueName).sharedByNodes() ? null : queueName)
+                        : config.queue().isPresent() ? config.queue().get().getClass().getSimpleName()
+                        : config.noQueue() ? null : "memory";
+                if (local != null && !allowNodeLocalQueue) {
+                    throw new ConfigurationException("cluster '" + clusterName + "' with queue '" + local + "', which each node "
+                            + "keeps for itself: a message queued for an offline user would wait on the node that queued it "
+                            + "and be lost to the user's logins on the other nodes. Use a queue shared by the nodes "
+                            + "(queue(\"redis\", Map.of(\"uri\", ..)), property tok.queue=redis), or allowNodeLocalQueue() "
+                            + "(tok.cluster.allow-node-local-queue=true) when every user stays on one node");
+                }
             }
             List<Transport> created = new ArrayList<>();
             for (Supplier<Transport> transport : transports) {

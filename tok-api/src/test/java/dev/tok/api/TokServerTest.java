@@ -120,8 +120,8 @@ class TokServerTest {
     }
 
     @Test
-    @DisplayName("a cluster is looked up by name with a suggestion, its keys are checked, then the assembly is refused: the hub does not support clusters yet")
-    void clustersAreCheckedThenRefused() {
+    @DisplayName("a cluster is looked up by name with a suggestion and its keys are checked; a queue the nodes do not share and at-least-once delivery are refused with it")
+    void clustersAreChecked() {
         assertThatThrownBy(() -> TokServer.builder(config().build()).cluster("lopo", Map.of()).transport("loop", Map.of()).build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("No ClusterProvider named 'lopo' (did you mean 'loop'?); found [loop]");
@@ -131,7 +131,17 @@ class TokServerTest {
         assertThatThrownBy(() -> TokServer.builder(config().build()).cluster("loop", Map.of("uri", "x")).transport("loop", Map.of())
                 .build())
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("cluster 'loop' was chosen, but the hub does not support clusters yet");
+                .hasMessageStartingWith("cluster 'loop' with queue 'memory', which each node keeps for itself")
+                .hasMessageContaining("allowNodeLocalQueue()");
+        // past the cluster's checks, the next one is the hub lookup (no tok-core in tok-api's tests)
+        assertThatThrownBy(() -> TokServer.builder(config().build()).cluster("loop", Map.of("uri", "x")).allowNodeLocalQueue()
+                .transport("loop", Map.of()).build()).hasMessageStartingWith("No tok hub implementation found");
+        assertThatThrownBy(() -> TokServer.builder(config().noQueue().build()).cluster("loop", Map.of("uri", "x"))
+                .transport("loop", Map.of()).build()).hasMessageStartingWith("No tok hub implementation found");
+        assertThatThrownBy(() -> TokServer.builder(config().delivery(DeliveryMode.AT_LEAST_ONCE).build())
+                .cluster("loop", Map.of("uri", "x")).allowNodeLocalQueue().transport("loop", Map.of()).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("at-least-once delivery is not supported in a cluster yet");
     }
 
     @Test
@@ -141,7 +151,13 @@ class TokServerTest {
         p.setProperty("tok.cluster", "loop");
         p.setProperty("tok.cluster.uri", "x");
         assertThatThrownBy(() -> TokServer.builder(config().build()).properties(p).build())
-                .hasMessageStartingWith("cluster 'loop' was chosen, but the hub does not support clusters yet");
+                .hasMessageStartingWith("cluster 'loop' with queue 'memory'");
+        p.setProperty("tok.cluster.allow-node-local-queue", "true");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(p).build())
+                .hasMessageStartingWith("No tok hub implementation found");
+        p.setProperty("tok.cluster.allow-node-local-queue", "yes");
+        assertThatThrownBy(() -> TokServer.builder(config().build()).properties(p))
+                .hasMessage("property tok.cluster.allow-node-local-queue must be true or false, was 'yes'");
         Properties orphan = new Properties();
         orphan.setProperty("tok.cluster.uri", "x");
         assertThatThrownBy(() -> TokServer.builder(config().build()).properties(orphan))

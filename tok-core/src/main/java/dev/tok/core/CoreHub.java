@@ -131,6 +131,10 @@ final class CoreHub implements Hub {
                     + "acknowledge it, and no queue is configured: set HubConfig.builder().queue(..), or a queue provider with "
                     + "TokServer.builder(config).queue(\"memory\" | \"chronicle\" | \"redis\", ..)");
         }
+        if (config.cluster().isPresent()) {
+            throw new ConfigurationException("this tok-core does not join clusters yet; remove HubConfig.cluster(..) / "
+                    + "TokServer.builder(..).cluster(..)");
+        }
         this.acknowledgeHook = config.acknowledgeHook().orElse(null);
         this.clientIds = new ClientIds(this, config.clientIdWindow(), config.maxClientIdsPerDevice());
         this.actor = config.actor();

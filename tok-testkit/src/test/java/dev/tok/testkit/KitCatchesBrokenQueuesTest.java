@@ -81,7 +81,13 @@ class KitCatchesBrokenQueuesTest {
         };
         Class<?> kit = f == Flaw.FORGETS_ACKS_ON_REOPEN || f == Flaw.SECOND_PRECISION_EXPIRY
                 || f == Flaw.FORGETS_CURSORS_ON_REOPEN ? FlawedDurableQueueKit.class : FlawedQueueKit.class;
-        assertThat(failures(f, kit, expected)).containsExactlyInAnyOrderElementsOf(expected);
+        Set<String> failed = failures(f, kit, expected);
+        // the stale minimum is a race the stress provokes in most runs, not every one (one miss in
+        // about twenty runs on a loaded 2-core machine): caught when any of five runs catches it
+        for (int attempt = 1; f == Flaw.TRIMS_WITH_STALE_MIN && failed.isEmpty() && attempt < 5; attempt++) {
+            failed = failures(f, kit, expected);
+        }
+        assertThat(failed).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tok.api.spi;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -24,6 +25,13 @@ import java.util.concurrent.CompletionStage;
  * meanwhile, registers again every connection it still holds (those {@link #register}ed and not
  * {@link #unregister}ed), except those that a newer login of the same scope replaced meanwhile:
  * for those the listener gets {@link ClusterListener#onTakeover}.
+ *
+ * <p><b>Presence events.</b> Every {@link #register}, {@link #registerReplacing} and
+ * {@link #unregister} is announced to the other nodes' listeners
+ * ({@link ClusterListener#onPresenceChanged}) once it took effect, so that a hub may cache who is
+ * where and still send between two users of one node without asking the engine. When events may
+ * have been missed (the engine was unreachable, a node's lease lapsed) the listeners get
+ * {@link ClusterListener#onPresenceUnknown}.
  *
  * <p><b>Threads.</b> All methods are thread-safe and never block; the stages complete on the
  * cluster's I/O or timer threads, so dependent actions must not block either.
@@ -107,16 +115,36 @@ public interface Cluster extends AutoCloseable {
     CompletionStage<Set<String>> online();
 
     /**
-     * Routes a send to every other live node holding a connection of the user (of the device,
-     * when the send names one) and collects each connection's outcome. This node's own
-     * connections are left out: the hub writes them itself.
+     * Routes a send to the other nodes holding these connections of the user and collects each
+     * connection's outcome. This node's connections among {@code targets} are ignored: the hub
+     * writes them itself. Each node writes to its current connections of the user (of the device,
+     * when the send names one), which may include connections registered after the caller looked
+     * the targets up; those are reported too.
+     *
+     * <p><b>Order.</b> Routed sends to one node are handed over in the order of the calls: two
+     * sends routed one after the other from one thread reach a node, and its listener, in that
+     * order.
+     *
+     * @param send    what to write
+     * @param targets the user's connections to reach, as {@link #connections} gave them (or a
+     *                cached copy: a node without any of them answers with what it wrote)
+     * @return one entry per remote connection targeted or written; a node that did not answer
+     *         within the route timeout (or is not listening) gives {@link RemoteWrite.Status#NO_ANSWER}
+     *         for each of its targeted connections; empty when no target is on another node
+     * @since 0.1
+     */
+    CompletionStage<List<RemoteWrite>> route(ClusterSend send, Collection<ClusterConnection> targets);
+
+    /**
+     * Looks the user's connections up and routes the send to the other nodes holding one:
+     * {@link #connections} then {@link #route(ClusterSend, Collection)}.
      *
      * @param send what to write
-     * @return one entry per remote connection targeted; a node that did not answer within the
-     *         route timeout gives {@link RemoteWrite.Status#NO_ANSWER} for each of its connections;
-     *         empty when no other node holds one
+     * @return as {@link #route(ClusterSend, Collection)}
      */
-    CompletionStage<List<RemoteWrite>> route(ClusterSend send);
+    default CompletionStage<List<RemoteWrite>> route(ClusterSend send) {
+        return connections(send.uid()).thenCompose(all -> route(send, all));
+    }
 
     /**
      * Asks every other live node holding a connection of the user to close them (no bye).

@@ -48,4 +48,21 @@ public interface ClusterListener {
      * @param byNode        the node of that login (may be this node)
      */
     void onTakeover(String uid, Set<String> connectionIds, long epoch, String byNode);
+
+    /**
+     * Another node registered or unregistered a connection of {@code uid} (a login, a logout, a
+     * single sign-on takeover): what this node cached about the user's connections elsewhere is
+     * stale. Called after the change took effect in the engine.
+     *
+     * @param uid the user
+     */
+    default void onPresenceChanged(String uid) {
+    }
+
+    /**
+     * Presence events may have been missed (this node lost the engine for a while, or the set of
+     * live nodes changed): everything cached about other nodes' connections is stale.
+     */
+    default void onPresenceUnknown() {
+    }
 }

@@ -7,8 +7,8 @@ import java.util.Set;
  * {@link java.util.ServiceLoader}, selected by name like queues and transports. Built-in name,
  * reserved: {@code redis} (module {@code dev.tok.cluster.redis}).
  *
- * <p>tok-api does not look clusters up yet: the hub does not use a cluster before issue 14's
- * integration into tok-core lands (see {@code tok-cluster-redis/README.md}).
+ * <p>{@code TokServer.builder(config).cluster(name, settings)} looks the provider up, creates the
+ * node when the server starts and hands it to the hub ({@code HubConfig.Builder.cluster}).
  *
  * @since 0.1
  */

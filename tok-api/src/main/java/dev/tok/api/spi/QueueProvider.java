@@ -29,6 +29,19 @@ public interface QueueProvider {
     Set<String> settingNames();
 
     /**
+     * Whether every node of a cluster sees the same queue through this provider (the queue lives
+     * in a shared engine, such as Redis), so that a message queued by one node is delivered by the
+     * node the user logs in to next. {@code TokServer} refuses a cluster with a queue that is not
+     * shared unless the application allows it ({@code allowNodeLocalQueue}).
+     *
+     * @return true when the queue is shared by the nodes of a cluster; false by default
+     * @since 0.1
+     */
+    default boolean sharedByNodes() {
+        return false;
+    }
+
+    /**
      * Opens a queue.
      *
      * @param settings the validated settings

@@ -36,6 +36,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +67,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the node), per user with the uid as hash tag {@code <prefix>{<uid>}:conns} (HASH
  * {@code <node>|<connection>} → {@code <epoch>|<scope>|<device>}, scope and device escaped) and
  * {@code <prefix>{<uid>}:epoch} (the login counter). Channel {@code <prefix>node:<id>:inbox}
- * carries the {@link Message}s for a node.
+ * carries the {@link Message}s for a node; channel {@code <prefix>presence} the presence events
+ * every node listens to ({@code C<node>\n<uid>}: a registration or unregistration of the user took
+ * effect; {@code U<node>}: the node registered everything again, forget what was cached).
  *
  * <p>Registration, unregistration and the sweep of a lapsed node are Lua scripts (atomic).
  * Routing uses pub/sub, not streams: a request is only worth something while its sender waits
@@ -89,6 +92,8 @@ final class RedisClusterNode implements Cluster {
 
     private final RedisClusterSettings settings;
     private final String self;
+    /** The channel of presence events, shared by every node. */
+    private final String presenceChannel;
     private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> connection;
@@ -114,6 +119,7 @@ final class RedisClusterNode implements Cluster {
             StatefulRedisConnection<String, byte[]> connection, StatefulRedisPubSubConnection<String, byte[]> pubsub) {
         this.settings = settings;
         this.self = settings.nodeId();
+        this.presenceChannel = settings.keyPrefix() + "presence";
         this.resources = resources;
         this.client = client;
         this.connection = connection;
@@ -196,10 +202,21 @@ final class RedisClusterNode implements Cluster {
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, byte[] message) {
-                onMessage(message);
+                if (channel.equals(presenceChannel)) {
+                    onPresence(message);
+                } else {
+                    onMessage(message);
+                }
             }
         });
-        return guard("subscribe to " + inbox(self), pubsub.async().subscribe(inbox(self)))
+        client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+                // connected again after a loss: presence events published meanwhile were missed
+                presenceUnknown();
+            }
+        });
+        return guard("subscribe to " + inbox(self), pubsub.async().subscribe(inbox(self), presenceChannel))
                 .thenCompose(v -> guard("take the lease of node " + self,
                         redis.set(leaseKey(self), token, SetArgs.Builder.nx().px(settings.lease().toMillis()))))
                 .thenCompose(ok -> {
@@ -256,6 +273,7 @@ final class RedisClusterNode implements Cluster {
                 byNode.computeIfAbsent(c.nodeId(), n -> new ArrayList<>()).add(c.connectionId());
             }
             byNode.forEach((node, ids) -> publish(node, Message.takeover(self, uid, epoch, ids)));
+            announce(uid);
             return new Registration(epoch, replaced);
         });
     }
@@ -274,7 +292,12 @@ final class RedisClusterNode implements Cluster {
         Objects.requireNonNull(connectionId, "connectionId");
         requireStarted();
         local.remove(connectionId);
-        return runUnregister(uid, connectionId).thenApply(removed -> null);
+        return runUnregister(uid, connectionId).thenApply(removed -> {
+            if (removed > 0) {
+                announce(uid);
+            }
+            return null;
+        });
     }
 
     private CompletableFuture<Long> runUnregister(String uid, String connectionId) {
@@ -349,26 +372,33 @@ final class RedisClusterNode implements Cluster {
     }
 
     @Override
-    public CompletionStage<List<RemoteWrite>> route(ClusterSend send) {
+    public CompletionStage<List<RemoteWrite>> route(ClusterSend send, Collection<ClusterConnection> targets) {
         Objects.requireNonNull(send, "send");
-        return connections(send.uid()).thenCompose(all -> {
-            Map<String, List<ClusterConnection>> byNode = new LinkedHashMap<>();
-            for (ClusterConnection c : all) {
-                if (!c.nodeId().equals(self) && send.deviceId().map(c.deviceId()::equals).orElse(true)) {
-                    byNode.computeIfAbsent(c.nodeId(), n -> new ArrayList<>()).add(c);
-                }
+        Objects.requireNonNull(targets, "targets");
+        requireStarted();
+        Map<String, List<ClusterConnection>> byNode = new LinkedHashMap<>();
+        for (ClusterConnection c : targets) {
+            if (!c.nodeId().equals(self) && c.uid().equals(send.uid()) && send.deviceId().map(c.deviceId()::equals).orElse(true)) {
+                byNode.computeIfAbsent(c.nodeId(), n -> new ArrayList<>(2)).add(c);
             }
-            List<CompletableFuture<List<RemoteWrite>>> parts = new ArrayList<>();
-            byNode.forEach((node, expected) -> {
-                long id = correlations.incrementAndGet();
-                Message request = Message.send(id, self, send.uid(), send.deviceId().orElse(null), send.payload());
-                parts.add(request(node, id, request).handle((reply, e) -> outcomes(node, expected, reply, e)));
-            });
-            return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                List<RemoteWrite> out = new ArrayList<>();
-                parts.forEach(p -> out.addAll(p.join()));
-                return out;
-            });
+        }
+        if (byNode.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        // published here, in the caller's thread: one connection keeps the calls' order per node
+        List<CompletableFuture<List<RemoteWrite>>> parts = new ArrayList<>(byNode.size());
+        byNode.forEach((node, expected) -> {
+            long id = correlations.incrementAndGet();
+            Message request = Message.send(id, self, send.uid(), send.deviceId().orElse(null), send.payload());
+            parts.add(request(node, id, request).handle((reply, e) -> outcomes(node, expected, reply, e)));
+        });
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<RemoteWrite> out = new ArrayList<>();
+            parts.forEach(p -> out.addAll(p.join()));
+            return out;
         });
     }
 
@@ -429,6 +459,56 @@ final class RedisClusterNode implements Cluster {
                         + message.uid() + "'): " + describe(e));
             }
         });
+    }
+
+    /** Tells the other nodes that the user's presence changed (best effort: a lost event lapses with their caches' reset). */
+    private void announce(String uid) {
+        redis.publish(presenceChannel, bytes("C" + self + "\n" + uid)).whenComplete((n, e) -> {
+            if (e != null) {
+                LOG.log(Level.DEBUG, () -> "node " + self + " could not announce a presence change of '" + uid + "': " + describe(e));
+            }
+        });
+    }
+
+    /** Tells the other nodes to forget what they cached about presence (after this node registered everything again). */
+    private void announceUnknown() {
+        redis.publish(presenceChannel, bytes("U" + self)).whenComplete((n, e) -> {
+            if (e != null) {
+                LOG.log(Level.DEBUG, () -> "node " + self + " could not announce its presence again: " + describe(e));
+            }
+        });
+    }
+
+    /** A presence event of another node; on a Lettuce I/O thread. */
+    private void onPresence(byte[] bytes) {
+        String m = string(bytes);
+        int nl = m.indexOf('\n');
+        String from = nl < 0 ? m.substring(1) : m.substring(1, nl);
+        ClusterListener l = listener;
+        if (l == null || from.equals(self)) {
+            return;
+        }
+        try {
+            if (m.startsWith("C") && nl > 0) {
+                l.onPresenceChanged(m.substring(nl + 1));
+            } else {
+                l.onPresenceUnknown();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, () -> "the hub failed a presence event: " + describe(e));
+        }
+    }
+
+    /** Presence events may have been missed: tells this node's listener. */
+    private void presenceUnknown() {
+        ClusterListener l = listener;
+        if (l != null && state.get() == STARTED) {
+            try {
+                l.onPresenceUnknown();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, () -> "the hub failed a presence reset: " + describe(e));
+            }
+        }
     }
 
     /** A message on this node's inbox; on a Lettuce I/O thread. */
@@ -505,7 +585,11 @@ final class RedisClusterNode implements Cluster {
                         sweeps.add(sweep(node, false));
                     }
                 });
+                Set<String> before = live;
                 live = Set.copyOf(alive);
+                if (!alive.containsAll(before)) {
+                    presenceUnknown(); // a node left: what was cached about its connections is stale
+                }
                 return CompletableFuture.allOf(sweeps.toArray(CompletableFuture[]::new)).thenApply(x -> live);
             });
         });
@@ -575,6 +659,7 @@ final class RedisClusterNode implements Cluster {
                 runUnregister(l.uid(), e.getKey()).get(timeout, TimeUnit.MILLISECONDS);
             }
         }
+        announceUnknown();
     }
 
     @Override

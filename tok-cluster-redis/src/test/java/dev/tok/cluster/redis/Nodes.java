@@ -111,6 +111,8 @@ final class Nodes implements AutoCloseable {
         final Set<String> broken = ConcurrentHashMap.newKeySet();
         final List<String> written = new CopyOnWriteArrayList<>();
         final List<String> takeovers = new CopyOnWriteArrayList<>();
+        /** Presence events in arrival order: a uid, or "?" for onPresenceUnknown. */
+        final List<String> presence = new CopyOnWriteArrayList<>();
         volatile boolean answering = true;
 
         FakeHub(RedisClusterNode cluster) {
@@ -170,6 +172,16 @@ final class Nodes implements AutoCloseable {
                     cluster.unregister(uid, id);
                 }
             }
+        }
+
+        @Override
+        public void onPresenceChanged(String uid) {
+            presence.add(uid);
+        }
+
+        @Override
+        public void onPresenceUnknown() {
+            presence.add("?");
         }
     }
 }

@@ -37,6 +37,12 @@ public final class RedisQueueProvider implements QueueProvider {
         return NAME;
     }
 
+    /** @return true: every node of a cluster on the same Redis sees the same users' queues */
+    @Override
+    public boolean sharedByNodes() {
+        return true;
+    }
+
     @Override
     public Set<String> settingNames() {
         return RedisQueueSettings.NAMES;
