@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * its WebSocket on one origin pass the transport's Origin check);</li>
  * <li>{@code netty-ws}: the Netty WebSocket transport at {@code /ws}, found by name;</li>
  * </ul>
- * and the {@code memory}, {@code chronicle} or {@code redis} queue, found by name. With {@code --metrics-port},
+ * and the {@code memory}, {@code chronicle} or {@code redis} queue, found by name; with
+ * {@code --cluster redis}, the {@code redis} cluster (tok-cluster-redis, found by name) on the same
+ * Redis, so that several servers act as one hub. With {@code --metrics-port},
  * the hub's meters ({@code tok-metrics-micrometer}) are served in Prometheus' text format at
  * {@code /metrics} on that port ({@link MetricsEndpoint}).
  */
@@ -50,9 +52,12 @@ public final class ChatServer implements AutoCloseable {
     private final List<TokServer.Listener> listeners;
     /** The Prometheus endpoint; null without {@code --metrics-port}. */
     private final MetricsEndpoint metrics;
+    /** This node's id in the cluster; null without {@code --cluster}. */
+    private final String nodeId;
 
-    private ChatServer(Server jetty, TokServer tok, MetricsEndpoint metrics) {
+    private ChatServer(Server jetty, TokServer tok, MetricsEndpoint metrics, String nodeId) {
         this.jetty = jetty;
+        this.nodeId = nodeId;
         this.tok = tok;
         this.metrics = metrics;
         // however tok closes (close() or the shutdown hook), the web servers (jetty-ws, metrics) stop after it
@@ -84,6 +89,18 @@ public final class ChatServer implements AutoCloseable {
      * @return the running server
      */
     static ChatServer start(Options options, Map<String, String> queueSettings) {
+        return start(options, queueSettings, Map.of());
+    }
+
+    /**
+     * Starts the server with extra queue and cluster settings (tests shorten timeouts with them).
+     *
+     * @param options         the command line
+     * @param queueSettings   added to the queue's settings
+     * @param clusterSettings added to the cluster's settings (ignored without {@code --cluster})
+     * @return the running server
+     */
+    static ChatServer start(Options options, Map<String, String> queueSettings, Map<String, String> clusterSettings) {
         // The meters exist before the hub (the hub reports to them) and need nothing from it.
         MetricsEndpoint metrics = options.metricsPort().isPresent()
                 ? MetricsEndpoint.start(options.host(), options.metricsPort().getAsInt()) : null;
@@ -118,8 +135,20 @@ public final class ChatServer implements AutoCloseable {
         if (options.queue().equals("chronicle")) {
             queue.put("directory", options.dataDir().toString());
         }
-        options.redisUri().ifPresent(uri -> queue.put("uri", uri)); // given only with --queue redis
+        if (options.queue().equals("redis")) {
+            queue.put("uri", options.redisUri().orElseThrow());
+        }
         queue.putAll(queueSettings);
+
+        // With a cluster the node id is chosen here (not by the provider), so that it can be printed.
+        String nodeId = options.cluster().isEmpty() ? null : options.nodeId().orElseGet(ChatServer::newNodeId);
+        Map<String, String> cluster = new LinkedHashMap<>();
+        if (nodeId != null) {
+            cluster.put("uri", options.redisUri().orElseThrow());
+            cluster.put("node-id", nodeId);
+            options.lease().ifPresent(lease -> cluster.put("lease", lease.toSeconds() + "s"));
+            cluster.putAll(clusterSettings);
+        }
 
         String maxFrame = Integer.toString(options.maxFrame());
         JettyWebSocketMount mount = JettyWebSocketMount.create(
@@ -128,7 +157,9 @@ public final class ChatServer implements AutoCloseable {
         TokServer tok = null;
         try {
             jetty.start();
-            tok = TokServer.builder(config)
+            TokServer.Builder server = TokServer.builder(config);
+            options.cluster().ifPresent(name -> server.cluster(name, cluster)); // refuses memory, chronicle, at-least-once
+            tok = server
                     .queue(options.queue(), queue)
                     .transport("tcp", edge(options, Map.of("host", options.host(), "port", Integer.toString(options.tcpPort()),
                             "max-frame-length", maxFrame)))
@@ -137,7 +168,7 @@ public final class ChatServer implements AutoCloseable {
                             "port", Integer.toString(options.nettyWsPort()), "path", "/ws", "max-message-size", maxFrame)))
                     .build()
                     .start();
-            return new ChatServer(jetty, tok, metrics);
+            return new ChatServer(jetty, tok, metrics, nodeId);
         } catch (Exception e) {
             if (tok != null) {
                 tok.close();
@@ -198,9 +229,15 @@ public final class ChatServer implements AutoCloseable {
         return (InetSocketAddress) a;
     }
 
-    /** @return the lines printed at start: one per listener, then {@code tok ready} */
+    /**
+     * @return the lines printed at start: with a cluster {@code tok node <id>} first, one per
+     *         listener, then {@code tok ready}
+     */
     public List<String> startLines() {
         List<String> lines = new ArrayList<>();
+        if (nodeId != null) {
+            lines.add("tok node " + nodeId);
+        }
         for (TokServer.Listener l : listeners) {
             lines.add("tok listening " + l.transport() + " " + hostPort(l.address()));
         }
@@ -251,6 +288,16 @@ public final class ChatServer implements AutoCloseable {
     /** @return the address of the Prometheus endpoint ({@code /metrics}); empty without {@code --metrics-port} */
     public Optional<InetSocketAddress> metricsAddress() {
         return metrics == null ? Optional.empty() : Optional.of(metrics.address());
+    }
+
+    /** @return this node's id in the cluster; empty without {@code --cluster} */
+    public Optional<String> nodeId() {
+        return Optional.ofNullable(nodeId);
+    }
+
+    /** @return {@code node-} and 8 random hex digits, as tok-cluster-redis generates them */
+    private static String newNodeId() {
+        return String.format(java.util.Locale.ROOT, "node-%08x", new java.security.SecureRandom().nextInt());
     }
 
     /** @return the hub */

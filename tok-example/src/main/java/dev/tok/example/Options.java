@@ -24,6 +24,9 @@ public final class Options {
     /** Largest frame the transports accept (the largest Java array a buffer may hold). */
     static final int MAX_FRAME_LIMIT = Integer.MAX_VALUE - 8;
 
+    /** What a node id must match (tok-cluster-redis' rule). */
+    static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
     /** Option name to {argument, help text with the default in brackets}. */
     private static final Map<String, String[]> HELP = new LinkedHashMap<>();
 
@@ -32,9 +35,16 @@ public final class Options {
         HELP.put("--tcp-port", new String[] {"<port>", "TCP port, 4-byte length-prefixed frames [9000]"});
         HELP.put("--ws-port", new String[] {"<port>", "Jetty port: the chat page at /, WebSocket at /ws [8080]"});
         HELP.put("--netty-ws-port", new String[] {"<port>", "Netty port, WebSocket at /ws [8081]"});
-        HELP.put("--queue", new String[] {"memory|chronicle|redis", "where messages for offline users wait [memory]"});
+        HELP.put("--queue", new String[] {"memory|chronicle|redis",
+                "where messages for offline users wait [memory; redis with --cluster redis]"});
         HELP.put("--data-dir", new String[] {"<dir>", "directory of the chronicle queue [./tok-data]"});
-        HELP.put("--redis-uri", new String[] {"<uri>", "Redis of the redis queue, redis://host:port/db [required with redis]"});
+        HELP.put("--redis-uri", new String[] {"<uri>",
+                "Redis of the redis queue and cluster, redis://host:port/db [required with redis]"});
+        HELP.put("--cluster", new String[] {"none|redis",
+                "redis: one chat service with every server on the same --redis-uri [none]"});
+        HELP.put("--node-id", new String[] {"<id>", "this server's id in the cluster [generated, printed at start]"});
+        HELP.put("--lease", new String[] {"<seconds>",
+                "a cluster node that stops renewing counts as gone after this long [10]"});
         HELP.put("--ping-interval", new String[] {"<seconds>", "server pings {\"type\":\"ping\"}, 0 = none [30]"});
         HELP.put("--read-timeout", new String[] {"<seconds>", "close a connection silent this long, 0 = off [0]"});
         HELP.put("--max-frame", new String[] {"<bytes>", "largest frame or message a client may send [4194304]"});
@@ -50,7 +60,14 @@ public final class Options {
     private int tcpPort = 9000;
     private int wsPort = 8080;
     private int nettyWsPort = 8081;
-    private String queue = "memory";
+    /** null: not given (memory, or redis with a cluster). */
+    private String queue;
+    /** {@code none} or {@code redis}. */
+    private String cluster = "none";
+    /** null: not given (generated with a cluster). */
+    private String nodeId;
+    /** null: not given (the provider's default, 10 s). */
+    private Duration lease;
     private Path dataDir = Path.of("tok-data");
     /** null: not given. */
     private String redisUri;
@@ -136,6 +153,21 @@ public final class Options {
                 }
                 queue = value;
                 break;
+            case "--cluster":
+                if (!value.equals("none") && !value.equals("redis")) {
+                    throw new UsageException("--cluster must be none or redis, was '" + value + "'");
+                }
+                cluster = value;
+                break;
+            case "--node-id":
+                if (!NODE_ID.matcher(value).matches()) {
+                    throw new UsageException("--node-id must be 1 to 64 of A-Z a-z 0-9 . _ -, was '" + value + "'");
+                }
+                nodeId = value;
+                break;
+            case "--lease":
+                lease = Duration.ofSeconds(number(name, value, 1, 3600, "whole seconds from 1 to 3600"));
+                break;
             case "--data-dir":
                 try {
                     if (value.isBlank()) {
@@ -212,12 +244,27 @@ public final class Options {
             throw new UsageException("--ping-interval 0 with --read-timeout 0 would never notice dead connections; "
                     + "set one of them above 0");
         }
+        boolean clustered = !cluster.equals("none");
+        if (queue == null) {
+            queue = clustered ? "redis" : "memory";
+        }
+        if (clustered && redisUri == null) {
+            throw new UsageException("--cluster redis needs --redis-uri <uri>, for example --redis-uri redis://127.0.0.1:6379/0");
+        }
         if (queue.equals("redis") && redisUri == null) {
             throw new UsageException("--queue redis needs --redis-uri <uri>, for example --redis-uri redis://127.0.0.1:6379/0");
         }
-        if (!queue.equals("redis") && redisUri != null) {
-            throw new UsageException("--redis-uri is only for --queue redis (the queue is " + queue + ")");
+        if (!queue.equals("redis") && !clustered && redisUri != null) {
+            throw new UsageException("--redis-uri is only for --queue redis or --cluster redis (the queue is " + queue + ")");
         }
+        if (!clustered && nodeId != null) {
+            throw new UsageException("--node-id is only for --cluster redis");
+        }
+        if (!clustered && lease != null) {
+            throw new UsageException("--lease is only for --cluster redis");
+        }
+        // --queue memory|chronicle and --delivery at-least-once with a cluster are refused by
+        // TokServer.Builder.build() itself, with its own message (ChatServer.start)
         checkDistinct("--tcp-port", tcpPort, "--ws-port", wsPort);
         checkDistinct("--tcp-port", tcpPort, "--netty-ws-port", nettyWsPort);
         checkDistinct("--ws-port", wsPort, "--netty-ws-port", nettyWsPort);
@@ -261,6 +308,8 @@ public final class Options {
         sb.append("\nA port of 0 picks a free port. At start, one line per listener:\n");
         sb.append("'tok listening <transport> <host>:<port>' (tcp, jetty-ws, netty-ws, and metrics with\n");
         sb.append("--metrics-port), then 'tok ready'.\n");
+        sb.append("With --cluster redis, first 'tok node <id>'. Servers started with --cluster redis and the\n");
+        sb.append("same --redis-uri (different ports) form one chat service: see tok-example/README.md.\n");
         sb.append("A bad option prints one line to stderr and exits with code 2.\n");
         return sb.toString();
     }
@@ -290,9 +339,12 @@ public final class Options {
         return nettyWsPort;
     }
 
-    /** @return {@code memory}, {@code chronicle} or {@code redis} */
+    /**
+     * @return {@code memory}, {@code chronicle} or {@code redis}: as given, else {@code redis} with
+     *         a cluster and {@code memory} without
+     */
     public String queue() {
-        return queue;
+        return queue != null ? queue : cluster.equals("none") ? "memory" : "redis";
     }
 
     /** @return the chronicle queue's directory */
@@ -300,9 +352,27 @@ public final class Options {
         return dataDir;
     }
 
-    /** @return the redis queue's {@code uri} ({@code --redis-uri}); empty unless {@code --queue redis} */
+    /**
+     * @return the {@code uri} of the redis queue and of the redis cluster ({@code --redis-uri});
+     *         empty unless {@code --queue redis} or {@code --cluster redis}
+     */
     public java.util.Optional<String> redisUri() {
         return java.util.Optional.ofNullable(redisUri);
+    }
+
+    /** @return the cluster provider ({@code --cluster redis}); empty without a cluster ({@code none}) */
+    public java.util.Optional<String> cluster() {
+        return cluster.equals("none") ? java.util.Optional.empty() : java.util.Optional.of(cluster);
+    }
+
+    /** @return the node id given with {@code --node-id}; empty when the server generates one */
+    public java.util.Optional<String> nodeId() {
+        return java.util.Optional.ofNullable(nodeId);
+    }
+
+    /** @return the cluster lease given with {@code --lease}; empty for the provider's default */
+    public java.util.Optional<Duration> lease() {
+        return java.util.Optional.ofNullable(lease);
     }
 
     /** @return the server ping interval; zero = no pings */

@@ -34,7 +34,33 @@ class OptionsTest {
         assertThat(o.metricsPort()).as("no metrics endpoint by default").isEmpty();
         assertThat(o.delivery()).isEqualTo(DeliveryMode.AT_MOST_ONCE);
         assertThat(o.edgeLimits()).isFalse();
+        assertThat(o.cluster()).as("no cluster by default").isEmpty();
+        assertThat(o.nodeId()).isEmpty();
+        assertThat(o.lease()).isEmpty();
         assertThat(o.help()).isFalse();
+    }
+
+    @Test
+    @DisplayName("--cluster redis: the queue defaults to redis, --redis-uri serves both; --node-id and --lease as given")
+    void cluster() {
+        Options o = Options.parse("--cluster", "redis", "--redis-uri", "redis://:pw@10.0.0.1:6380/2");
+        assertThat(o.cluster()).contains("redis");
+        assertThat(o.queue()).as("a queue every node shares").isEqualTo("redis");
+        assertThat(o.redisUri()).contains("redis://:pw@10.0.0.1:6380/2");
+        assertThat(o.nodeId()).as("generated when the server starts").isEmpty();
+        assertThat(o.lease()).isEmpty();
+
+        Options named = Options.parse("--cluster=redis", "--redis-uri=redis://127.0.0.1:6379", "--node-id", "chat-1.eu_west",
+                "--lease=3");
+        assertThat(named.nodeId()).contains("chat-1.eu_west");
+        assertThat(named.lease()).contains(Duration.ofSeconds(3));
+        assertThat(Options.parse("--cluster", "none").cluster()).isEmpty();
+        assertThat(Options.parse("--cluster", "none").queue()).isEqualTo("memory");
+        assertThat(Options.parse("--cluster", "redis", "--queue", "redis", "--redis-uri", "redis://h").queue()).isEqualTo("redis");
+        // left to TokServer, which refuses them with its own message (ClusterTest)
+        assertThat(Options.parse("--cluster", "redis", "--queue", "memory", "--redis-uri", "redis://h").queue()).isEqualTo("memory");
+        assertThat(Options.parse("--cluster", "redis", "--redis-uri", "redis://h", "--delivery", "at-least-once").delivery())
+                .isEqualTo(DeliveryMode.AT_LEAST_ONCE);
     }
 
     @Test
@@ -75,11 +101,12 @@ class OptionsTest {
         String usage = Options.usage();
         for (String option : new String[] {"--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir",
             "--redis-uri", "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--metrics-port", "--edge-limits",
-            "--delivery", "--help"}) {
+            "--delivery", "--cluster", "--node-id", "--lease", "--help"}) {
             assertThat(usage).contains("  " + option + " ");
         }
         assertThat(usage).contains("[127.0.0.1]", "[9000]", "[8080]", "[8081]", "[memory]", "[./tok-data]", "[30]", "[0]",
-                "[4194304]", "[true]", "[off]", "[required with redis]");
+                "[4194304]", "[true]", "[off]", "[required with redis]",
+                "[none]", "[generated, printed at start]", "[10]", "[memory; redis with --cluster redis]");
     }
 
     @ParameterizedTest
@@ -93,8 +120,16 @@ class OptionsTest {
         "--netty-ws-port -1|--netty-ws-port must be a port from 0 to 65535 (0 = any free port), was '-1'",
         "--queue kafka|--queue must be memory, chronicle or redis, was 'kafka'",
         "--queue redis|--queue redis needs --redis-uri <uri>, for example --redis-uri redis://127.0.0.1:6379/0",
-        "--redis-uri redis://127.0.0.1:6379/0|--redis-uri is only for --queue redis (the queue is memory)",
-        "--queue chronicle --redis-uri redis://127.0.0.1:6379/0|--redis-uri is only for --queue redis (the queue is chronicle)",
+        "--redis-uri redis://127.0.0.1:6379/0|--redis-uri is only for --queue redis or --cluster redis (the queue is memory)",
+        "--queue chronicle --redis-uri redis://127.0.0.1:6379/0|--redis-uri is only for --queue redis or --cluster redis (the queue is chronicle)",
+        "--cluster zookeeper|--cluster must be none or redis, was 'zookeeper'",
+        "--cluster redis|--cluster redis needs --redis-uri <uri>, for example --redis-uri redis://127.0.0.1:6379/0",
+        "--cluster redis --queue chronicle|--cluster redis needs --redis-uri <uri>, for example --redis-uri redis://127.0.0.1:6379/0",
+        "--node-id n1|--node-id is only for --cluster redis",
+        "--cluster none --node-id n1|--node-id is only for --cluster redis",
+        "--lease 3|--lease is only for --cluster redis",
+        "--cluster redis --redis-uri redis://h --node-id a/b|--node-id must be 1 to 64 of A-Z a-z 0-9 . _ -, was 'a/b'",
+        "--cluster redis --redis-uri redis://h --lease 0|--lease must be whole seconds from 1 to 3600, was '0'",
         "--queue redis --redis-uri http://:s3cret@host|--redis-uri must be redis://[[user]:password@]host[:port][/db] or rediss://... (the value is not shown: it may hold a password)",
         "--ping-interval 1.5|--ping-interval must be whole seconds from 0 to 86400, was '1.5'",
         "--read-timeout -3|--read-timeout must be whole seconds from 0 to 86400, was '-3'",

@@ -36,6 +36,8 @@ final class ServerProcess implements AutoCloseable {
     private final Map<String, InetSocketAddress> listeners = new HashMap<>();
     private final List<String> startLines = new ArrayList<>();
     private final Thread reader;
+    /** From the start line {@code tok node <id>}; null without a cluster. */
+    String nodeId;
 
     private ServerProcess(Process process, Path stderr) {
         this.process = process;
@@ -80,6 +82,10 @@ final class ServerProcess implements AutoCloseable {
             s.startLines.add(line);
             if (line.equals("tok ready")) {
                 return s;
+            }
+            if (line.startsWith("tok node ")) {
+                s.nodeId = line.substring("tok node ".length());
+                continue;
             }
             Matcher m = LISTENING.matcher(line);
             assertThat(m.matches()).as("a start line: %s", line).isTrue();
