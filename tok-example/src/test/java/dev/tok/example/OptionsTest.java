@@ -104,7 +104,7 @@ class OptionsTest {
             "--delivery", "--cluster", "--node-id", "--lease", "--help"}) {
             assertThat(usage).contains("  " + option + " ");
         }
-        assertThat(usage).contains("[127.0.0.1]", "[9000]", "[8080]", "[8081]", "[memory]", "[./tok-data]", "[30]", "[0]",
+        assertThat(usage).contains("[127.0.0.1]", "[9000]", "[8080]", "[8081]", "[./tok-data]", "[30]", "[0]",
                 "[4194304]", "[true]", "[off]", "[required with redis]",
                 "[none]", "[generated, printed at start]", "[10]", "[memory; redis with --cluster redis]");
     }
