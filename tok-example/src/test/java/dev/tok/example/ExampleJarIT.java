@@ -49,6 +49,7 @@ class ExampleJarIT {
             String out = String.join("\n", p.remainingLines());
             assertThat(out).startsWith("usage: java -jar tok-example.jar [options]");
             for (String option : List.of("--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir", "--redis-uri",
+                    "--cluster", "--node-id", "--lease",
                     "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--help")) {
                 assertThat(out).contains("  " + option + " ");
             }
@@ -232,6 +233,53 @@ class ExampleJarIT {
                 assertThat(m.matches()).isTrue();
                 assertThat(Long.parseLong(m.group(1))).as("the time the earlier server accepted it").isBetween(ts[0], ts[1]);
                 bob.expectNothingPending();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("--cluster redis, two JVMs on one Redis: kill -9 of one node; its users are offline on the survivor within the lease, and messages for them are queued and delivered at their next login on the survivor")
+    void clusterNodeKilled() throws Exception {
+        try (RedisServer redis = RedisServer.start(dir, RedisServer.Persistence.NONE)) {
+            String[] node = args("--cluster", "redis", "--redis-uri", redis.uri(), "--lease", "3");
+            try (ServerProcess one = ServerProcess.start(LOGS, "cluster-1", node);
+                 ServerProcess two = ServerProcess.start(LOGS, "cluster-2", node)) {
+                assertThat(one.startLines().get(0)).matches("tok node node-[0-9a-f]{8}");
+                assertThat(one.nodeId).isNotEqualTo(two.nodeId);
+                try (ChatClient alice = one.connect("tcp", "alice"); ChatClient bob = two.connect("netty-ws", "bob")) {
+                    assertThat(bob.online()).extracting(n -> n.asText()).contains("bob"); // bob's login completed
+                    assertThat(alice.online()).extracting(n -> n.asText()).contains("alice", "bob");
+                    alice.send("{\"type\":\"send\",\"to\":\"bob\",\"body\":\"before\",\"cid\":\"1\",\"ttl\":0}");
+                    assertThat(bob.next()).startsWith("{\"type\":\"msg\",\"from\":\"alice\",\"body\":\"before\",");
+                    assertThat(alice.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"1\"}");
+
+                    long killed = System.nanoTime();
+                    two.process.destroyForcibly(); // kill -9: no shutdown hook, the lease is left to lapse
+                    assertThat(two.awaitExit()).isEqualTo(137);
+                    // within the lease bob still counts as online on node two, which does not answer: queued, not lost
+                    alice.send("{\"type\":\"send\",\"to\":\"bob\",\"body\":\"during\",\"cid\":\"2\"}");
+                    assertThat(alice.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"2\"}");
+                    org.awaitility.Awaitility.await("bob offline on the survivor").atMost(java.time.Duration.ofSeconds(15))
+                            .pollInterval(java.time.Duration.ofMillis(100))
+                            .until(() -> {
+                                List<String> users = new java.util.ArrayList<>();
+                                alice.online().forEach(n -> users.add(n.asText()));
+                                return !users.contains("bob");
+                            });
+                    long ms = (System.nanoTime() - killed) / 1_000_000;
+                    assertThat(ms).as("ms from kill -9 to offline: lease 3 s + heartbeat 1 s + slack").isLessThan(7_000);
+                    alice.send("{\"type\":\"send\",\"to\":\"bob\",\"body\":\"after\",\"cid\":\"3\"}");
+                    assertThat(alice.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"3\"}");
+                    assertThat(alice.online()).extracting(n -> n.asText()).containsExactly("alice");
+                }
+                try (ChatClient bob = one.connect("tcp", "bob/phone")) {
+                    assertThat(bob.next()).startsWith("{\"type\":\"msg\",\"from\":\"alice\",\"body\":\"during\",");
+                    assertThat(bob.next()).startsWith("{\"type\":\"msg\",\"from\":\"alice\",\"body\":\"after\",");
+                    bob.expectNothingPending();
+                }
+                one.terminate();
+                assertThat(one.awaitExit()).isEqualTo(143);
+                assertThat(one.remainingLines()).containsExactly("tok stopped");
             }
         }
     }

@@ -1,0 +1,121 @@
+package dev.tok.example;
+
+import static dev.tok.example.Servers.user;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tok.api.ConfigurationException;
+import dev.tok.testkit.RedisServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --cluster redis}: two example servers in this JVM on one real redis-server (tok-testkit's
+ * {@link RedisServer}, a free port) form one chat service, over every transport; and the
+ * assemblies TokServer refuses with a cluster.
+ */
+class ClusterTest {
+
+    @TempDir
+    Path dir;
+
+    private RedisServer redis;
+    private final List<ChatServer> servers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        for (ChatServer s : servers) {
+            s.close();
+        }
+        if (redis != null) {
+            redis.stop();
+        }
+    }
+
+    private ChatServer node(String... more) {
+        List<String> args = new ArrayList<>(List.of("--cluster", "redis", "--redis-uri", redis.uri()));
+        args.addAll(List.of(more));
+        ChatServer s = Servers.start(Map.of(), args.toArray(new String[0]));
+        servers.add(s);
+        return s;
+    }
+
+    @Test
+    @DisplayName("two servers with --cluster redis on one Redis: users on either node (tcp, jetty-ws, netty-ws) see each other online and chat both ways")
+    void twoNodesOneChat() {
+        redis = RedisServer.start(dir, RedisServer.Persistence.NONE);
+        ChatServer one = node("--node-id", "one");
+        ChatServer two = node("--node-id", "two");
+        assertThat(one.startLines().get(0)).isEqualTo("tok node one");
+        assertThat(two.nodeId()).contains("two");
+        String alice = user("alice");
+        String bob = user("bob");
+        String carol = user("carol");
+        try (ChatClient a = Servers.login(one, "tcp", alice); ChatClient b = Servers.login(two, "jetty-ws", bob);
+             ChatClient c = Servers.login(two, "netty-ws", carol)) {
+            for (ChatClient x : List.of(a, b, c)) {
+                List<String> users = new ArrayList<>();
+                x.online().forEach(n -> users.add(n.asText()));
+                assertThat(users).as("online, asked over %s", x.transport()).contains(alice, bob, carol);
+            }
+            a.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"body\":\"one->two\",\"cid\":\"1\",\"ttl\":0}");
+            assertThat(b.next()).startsWith("{\"type\":\"msg\",\"from\":\"" + alice + "\",\"body\":\"one->two\",\"ts\":");
+            assertThat(a.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"1\"}");
+            b.send("{\"type\":\"send\",\"to\":\"" + alice + "\",\"body\":\"two->one\",\"cid\":\"2\",\"ttl\":0}");
+            assertThat(a.next()).startsWith("{\"type\":\"msg\",\"from\":\"" + bob + "\",\"body\":\"two->one\",\"ts\":");
+            assertThat(b.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"2\"}");
+            c.send("{\"type\":\"send\",\"to\":\"" + alice + "\",\"body\":\"netty->tcp\",\"ttl\":0}");
+            assertThat(a.next()).startsWith("{\"type\":\"msg\",\"from\":\"" + carol + "\",\"body\":\"netty->tcp\",\"ts\":");
+        }
+    }
+
+    @Test
+    @DisplayName("across nodes: a login on node two closes the user's connection on node one after {\"type\":\"bye\",\"reason\":\"sso\"}, and a message queued by one node is delivered at a login on the other")
+    void singleSignOnAndQueueAcrossNodes() {
+        redis = RedisServer.start(dir, RedisServer.Persistence.NONE);
+        ChatServer one = node();
+        ChatServer two = node();
+        assertThat(one.nodeId().orElseThrow()).matches("node-[0-9a-f]{8}").isNotEqualTo(two.nodeId().orElseThrow());
+        assertThat(one.startLines().get(0)).isEqualTo("tok node " + one.nodeId().orElseThrow());
+        String alice = user("alice");
+        String bob = user("bob");
+        try (ChatClient first = Servers.login(one, "tcp", alice + "/phone")) {
+            try (ChatClient second = Servers.login(two, "netty-ws", alice + "/laptop")) {
+                assertThat(first.next()).isEqualTo("{\"type\":\"bye\",\"reason\":\"sso\"}");
+                first.awaitClosed();
+                second.expectNothingPending();
+
+                // bob is offline everywhere: node two queues it in Redis, bob logs in on node one
+                second.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"body\":\"waiting\",\"cid\":\"q\"}");
+                assertThat(second.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"q\"}");
+                try (ChatClient b = Servers.connect(one, "jetty-ws", bob)) {
+                    assertThat(b.next()).startsWith("{\"type\":\"msg\",\"from\":\"" + alice + "\",\"body\":\"waiting\",\"ts\":");
+                    b.expectNothingPending();
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("with --cluster redis, TokServer refuses --queue memory and --queue chronicle (a node-local queue) and --delivery at-least-once, with its own message")
+    void refusedAssemblies() {
+        String uri = "redis://127.0.0.1:1/0"; // refused before anything connects
+        assertThatThrownBy(() -> Servers.start(Map.of(), "--cluster", "redis", "--redis-uri", uri, "--queue", "memory"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("cluster 'redis' with queue 'memory', which each node keeps for itself: a message queued "
+                        + "for an offline user would wait on the node that queued it");
+        assertThatThrownBy(() -> Servers.start(Map.of(), "--cluster", "redis", "--redis-uri", uri, "--queue", "chronicle",
+                "--data-dir", dir.resolve("q").toString()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("cluster 'redis' with queue 'chronicle', which each node keeps for itself");
+        assertThatThrownBy(() -> Servers.start(Map.of(), "--cluster", "redis", "--redis-uri", uri, "--delivery", "at-least-once"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("at-least-once delivery is not supported in a cluster yet");
+    }
+}
