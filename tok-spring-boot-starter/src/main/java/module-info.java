@@ -9,6 +9,7 @@
  *
  * @uses dev.tok.api.spi.TransportProvider
  * @uses dev.tok.api.spi.QueueProvider
+ * @uses dev.tok.api.spi.ClusterProvider
  */
 module dev.tok.spring.boot.starter {
     requires transitive dev.tok.api;
@@ -34,7 +35,8 @@ module dev.tok.spring.boot.starter {
     // the failure analyzer's constructor reflectively
     opens dev.tok.spring.boot.starter to spring.core, spring.beans, spring.context;
 
-    // the setting names of the transports and queues, to map relaxed property names (env vars)
+    // the setting names of the transports, queues and clusters, to map relaxed property names (env vars)
     uses dev.tok.api.spi.TransportProvider;
     uses dev.tok.api.spi.QueueProvider;
+    uses dev.tok.api.spi.ClusterProvider;
 }

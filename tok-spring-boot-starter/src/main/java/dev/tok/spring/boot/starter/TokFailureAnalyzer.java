@@ -15,8 +15,9 @@ final class TokFailureAnalyzer extends AbstractFailureAnalyzer<ConfigurationExce
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, ConfigurationException cause) {
         return new FailureAnalysis("tok could not be configured: " + cause.getMessage(),
-                "Change what the description names: a tok.* property (tok.hub.*, tok.queue, tok.queue.*, tok.transports, "
-                        + "tok.transport.<name>.*; see the README of tok-spring-boot-starter) or a bean of the application.",
+                "Change what the description names: a tok.* property (tok.hub.*, tok.queue, tok.queue.*, tok.cluster, "
+                        + "tok.cluster.*, tok.transports, tok.transport.<name>.*; see the README of tok-spring-boot-starter) "
+                        + "or a bean of the application.",
                 cause);
     }
 }

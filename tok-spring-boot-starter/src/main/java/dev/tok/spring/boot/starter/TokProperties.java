@@ -1,6 +1,7 @@
 package dev.tok.spring.boot.starter;
 
 import dev.tok.api.HubConfig;
+import dev.tok.api.spi.ClusterProvider;
 import dev.tok.api.spi.QueueProvider;
 import dev.tok.api.spi.TransportProvider;
 import java.time.Duration;
@@ -35,7 +36,8 @@ import org.springframework.core.env.StandardEnvironment;
  *
  * <p>Spring's relaxed names reach a flat map as written ({@code pingInterval}), or with dots for
  * the underscores of environment variables ({@code TOK_HUB_PING_INTERVAL} reads
- * {@code hub.ping.interval}). Each key of {@code tok.hub.*}, {@code tok.queue.*} and
+ * {@code hub.ping.interval}). Each key of {@code tok.hub.*}, {@code tok.queue.*},
+ * {@code tok.cluster.*} (the cluster provider's keys and {@code allow-node-local-queue}) and
  * {@code tok.transport.<name>.*} is therefore matched against the names its owner knows
  * ({@link HubConfig#SETTING_NAMES}, each provider's {@code settingNames()}) ignoring case, dashes,
  * dots and underscores, and replaced by the canonical name when one matches; a key that matches
@@ -45,7 +47,7 @@ import org.springframework.core.env.StandardEnvironment;
  * {@code tok.start-timeout} and {@code tok.stop-timeout}.
  *
  * <p>A key outside tok's sections ({@code tok.hub.*}, {@code tok.queue}, {@code tok.queue.*},
- * {@code tok.transports}, {@code tok.transport.*}) fails the start with tok's message, unless it
+ * {@code tok.cluster}, {@code tok.cluster.*}, {@code tok.transports}, {@code tok.transport.*}) fails the start with tok's message, unless it
  * comes only from the JVM's system properties or the process environment: those are shared with
  * everything else in the process (a build's {@code -Dtok.javadoc.skip}, a container's
  * {@code TOK_VERSION}), so such a key is logged at WARN and ignored. Inside a section, a misspelled
@@ -65,7 +67,10 @@ record TokProperties(Map<String, String> hub, Properties tok, Optional<String> q
     private static final Logger LOG = LoggerFactory.getLogger(TokProperties.class);
 
     /** The sections of tok's keys (the first name below {@code tok.}). */
-    private static final Set<String> SECTIONS = Set.of("hub", "queue", "transport");
+    private static final Set<String> SECTIONS = Set.of("hub", "queue", "cluster", "transport");
+
+    /** A key of {@code tok.cluster.*} that TokServer reads itself, whatever the provider. */
+    static final String ALLOW_NODE_LOCAL_QUEUE = "allow-node-local-queue";
 
     /** The property prefix. */
     static final String PREFIX = "tok";
@@ -95,6 +100,7 @@ record TokProperties(Map<String, String> hub, Properties tok, Optional<String> q
 
         Map<String, String> keys = new LinkedHashMap<>();
         String queue = null;
+        String cluster = null;
         for (Map.Entry<String, String> e : flat.entrySet()) {
             String key = e.getKey();
             String uniform = uniform(key);
@@ -105,15 +111,21 @@ record TokProperties(Map<String, String> hub, Properties tok, Optional<String> q
                 queue = e.getValue() == null ? null : e.getValue().trim();
                 continue;
             }
+            if (uniform.equals("cluster")) {
+                cluster = e.getValue() == null ? null : e.getValue().trim();
+                continue;
+            }
             if (!SECTIONS.contains(key.split("\\.")[0].toLowerCase(Locale.ROOT)) && onlyFromTheProcess(environment, key)) {
                 LOG.warn("ignoring '{}.{}' of the system properties or environment variables: tok reads only tok.hub.*, "
-                        + "tok.queue, tok.queue.*, tok.transports, tok.transport.<name>.* and the starter's tok.enabled, "
+                        + "tok.queue, tok.queue.*, tok.cluster, tok.cluster.*, tok.transports, tok.transport.<name>.* and the "
+                        + "starter's tok.enabled, "
                         + "tok.start-timeout and tok.stop-timeout", PREFIX, key);
                 continue;
             }
             keys.put(key, e.getValue());
         }
         String queueName = queue == null || queue.isEmpty() ? null : queue;
+        String clusterName = cluster == null || cluster.isEmpty() ? null : cluster;
 
         Properties tok = new Properties();
         if (!transports.isEmpty()) {
@@ -122,10 +134,13 @@ record TokProperties(Map<String, String> hub, Properties tok, Optional<String> q
         if (queueName != null) {
             tok.setProperty("tok.queue", queueName);
         }
+        if (clusterName != null) {
+            tok.setProperty("tok.cluster", clusterName);
+        }
         Map<String, String> hub = new LinkedHashMap<>();
         Map<String, Set<String>> transportSettings = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : keys.entrySet()) {
-            String key = canonical(e.getKey(), transports, queueName,
+            String key = canonical(e.getKey(), transports, queueName, clusterName,
                     name -> transportSettings.computeIfAbsent(name, n -> transportSettingNames(n, loader)),
                     loader);
             String value = e.getValue() == null ? "" : e.getValue();
@@ -164,7 +179,7 @@ record TokProperties(Map<String, String> hub, Properties tok, Optional<String> q
     }
 
     /** The key (below {@code tok.}) in tok's spelling, or as given when nothing matches. */
-    private static String canonical(String key, List<String> transports, String queueName,
+    private static String canonical(String key, List<String> transports, String queueName, String clusterName,
             Function<String, Set<String>> transportSettings, ClassLoader loader) {
         String[] parts = key.split("\\.");
         String section = parts[0].toLowerCase(Locale.ROOT);
@@ -177,6 +192,8 @@ record TokProperties(Map<String, String> hub, Properties tok, Optional<String> q
                 return "hub." + match(rest, HubConfig.SETTING_NAMES);
             case "queue":
                 return "queue." + (queueName == null ? rest : match(rest, queueSettingNames(queueName, loader)));
+            case "cluster":
+                return "cluster." + match(rest, clusterSettingNames(clusterName, loader));
             case "transport":
                 for (String name : transports) {
                     if (rest.startsWith(name + ".")) {
@@ -229,6 +246,16 @@ record TokProperties(Map<String, String> hub, Properties tok, Optional<String> q
     private static Set<String> transportSettingNames(String name, ClassLoader loader) {
         return settingNames(ServiceLoader.load(TransportProvider.class, loader), TransportProvider::name,
                 TransportProvider::settingNames, name);
+    }
+
+    /** The cluster provider's setting names (none without a name) and {@link #ALLOW_NODE_LOCAL_QUEUE}. */
+    private static Set<String> clusterSettingNames(String name, ClassLoader loader) {
+        Set<String> names = new java.util.HashSet<>(Set.of(ALLOW_NODE_LOCAL_QUEUE));
+        if (name != null) {
+            names.addAll(settingNames(ServiceLoader.load(ClusterProvider.class, loader), ClusterProvider::name,
+                    ClusterProvider::settingNames, name));
+        }
+        return names;
     }
 
     private static Set<String> queueSettingNames(String name, ClassLoader loader) {
