@@ -51,16 +51,17 @@ import org.junit.jupiter.api.Timeout;
  * <p>Extend it, say how a node joins the cluster and which queue the nodes share, and run it with
  * JUnit 5:
  *
+ * <!-- sample: TestkitJavadocSamples.java#cluster-kit -->
  * <pre>{@code
  * class MyClusterCompatibilityTest extends ClusterCompatibilityKit {
  *     @Override
  *     protected Provider clusterSettings(String nodeId) {
- *         return new Provider("my-cluster", Map.of("address", engine.address(), "node-id", nodeId));
+ *         return new Provider("my-cluster", Map.of("address", engineAddress, "node-id", nodeId));
  *     }
  *
  *     @Override
  *     protected Provider sharedQueue() {
- *         return new Provider("redis", Map.of("uri", redis.uri()));
+ *         return new Provider("redis", Map.of("uri", redisUri));
  *     }
  * }
  * }</pre>

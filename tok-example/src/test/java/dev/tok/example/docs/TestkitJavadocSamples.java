@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tok.api.Queue;
 import dev.tok.api.TokServer;
+import dev.tok.testkit.ClusterCompatibilityKit;
 import dev.tok.testkit.DurableQueueCompatibilityKit;
 import dev.tok.testkit.FramedSocketClient;
 import dev.tok.testkit.KitRun;
@@ -23,6 +24,23 @@ import java.util.Map;
  * nested classes (Surefire does not run nested classes, so the kits do not run from here).
  */
 class TestkitJavadocSamples {
+
+    private final String engineAddress = "127.0.0.1:7000";
+    private final String redisUri = "redis://127.0.0.1:6379/0";
+
+    // tag::cluster-kit[]
+    class MyClusterCompatibilityTest extends ClusterCompatibilityKit {
+        @Override
+        protected Provider clusterSettings(String nodeId) {
+            return new Provider("my-cluster", Map.of("address", engineAddress, "node-id", nodeId));
+        }
+
+        @Override
+        protected Provider sharedQueue() {
+            return new Provider("redis", Map.of("uri", redisUri));
+        }
+    }
+    // end::cluster-kit[]
 
     // tag::queue-kit[]
     class MyQueueCompatibilityTest extends QueueCompatibilityKit {
