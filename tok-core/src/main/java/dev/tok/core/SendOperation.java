@@ -107,7 +107,7 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
         this.expiresAtMillis = ttl.isZero() ? 0 : expiry(ttl);
     }
 
-    private static long expiry(Duration ttl) {
+    static long expiry(Duration ttl) {
         try {
             return Math.max(1, Math.addExact(System.currentTimeMillis(), ttl.toMillis()));
         } catch (ArithmeticException e) {
