@@ -226,6 +226,39 @@ class HubsInClusterTest {
     }
 
     @Test
+    @DisplayName("single sign-on: two logins of one user racing on two nodes end with exactly one connection, 50 times")
+    void singleSignOnRace() throws Exception {
+        HubRuntime a = hub("a", SessionPolicy.singleSignOn());
+        HubRuntime b = hub("b", SessionPolicy.singleSignOn());
+        ExecutorService racers = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 50; round++) {
+                String uid = "racer" + round;
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                var onA = racers.submit(() -> {
+                    start.await();
+                    return login(a, uid, "phone");
+                });
+                var onB = racers.submit(() -> {
+                    start.await();
+                    return login(b, uid, "laptop");
+                });
+                InMemoryConnection x = onA.get(10, TimeUnit.SECONDS);
+                InMemoryConnection y = onB.get(10, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(5)).until(() -> x.isClosed() != y.isClosed());
+                Thread.sleep(20); // a late takeover would close the survivor too
+                assertThat(x.isClosed() != y.isClosed()).as("round %d: exactly one connection stays", round).isTrue();
+                InMemoryConnection survivor = x.isClosed() ? y : x;
+                HubRuntime holder = survivor == x ? a : b;
+                assertThat(holder.hub().connections(uid)).hasSize(1);
+                assertThat((survivor == x ? b : a).hub().connections(uid)).isEmpty();
+            }
+        } finally {
+            racers.shutdownNow();
+        }
+    }
+
+    @Test
     @DisplayName("a send between two users of one node asks Redis nothing once the node knows no other node holds the user")
     void sameNodeSendCostsNoRedisRoundTrip() {
         HubRuntime a = hub("a");
