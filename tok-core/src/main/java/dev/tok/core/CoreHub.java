@@ -478,7 +478,7 @@ final class CoreHub implements Hub {
             } else if (start) {
                 slot.start();
             }
-            return op.result;
+            return op;
         }
     }
 

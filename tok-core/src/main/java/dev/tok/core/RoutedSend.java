@@ -66,15 +66,35 @@ final class RoutedSend implements SlotTask {
     public CompletionStage<Void> run() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         hub.cluster.routing.add(this);
-        hub.cluster.lookup(slot.uid).whenComplete((remote, e) -> {
-            try {
-                afterLookup(remote, e, done);
-            } catch (RuntimeException | Error t) {
-                fail(t);
-                done.complete(null);
-            }
-        });
+        CompletableFuture<List<ClusterConnection>> lookup = hub.cluster.lookup(slot.uid);
+        if (lookup.isDone()) {
+            proceed(lookup, done); // cached: on with it in this worker thread
+        } else {
+            // off the engine's I/O thread: the writes, the route and the queue run on a hub worker
+            lookup.whenCompleteAsync((remote, e) -> proceed(lookup, done), hub.worker).whenComplete((v, e) -> {
+                if (e != null) { // the worker refused: the hub is closing
+                    fail(new HubClosedException());
+                    done.complete(null);
+                }
+            });
+        }
         return done;
+    }
+
+    private void proceed(CompletableFuture<List<ClusterConnection>> lookup, CompletableFuture<Void> done) {
+        List<ClusterConnection> remote = null;
+        Throwable failure = null;
+        try {
+            remote = lookup.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            failure = e.getCause() == null ? e : e.getCause();
+        }
+        try {
+            afterLookup(remote, failure, done);
+        } catch (RuntimeException | Error t) {
+            fail(t);
+            done.complete(null);
+        }
     }
 
     private void afterLookup(List<ClusterConnection> remote, Throwable lookupFailure, CompletableFuture<Void> done) {
@@ -124,11 +144,17 @@ final class RoutedSend implements SlotTask {
         CompletableFuture<List<RemoteWrite>> remoteOutcomes = routed;
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((v, e) -> null)
                 .thenCombine(remoteOutcomes.handle((list, e) -> e == null ? list : noAnswer(targets)), (v, list) -> list)
-                .whenComplete((list, e) -> {
+                .whenCompleteAsync((list, e) -> {
+                    // on a hub worker, not the engine's or a transport's I/O thread: the queue may block
                     try {
                         settle(local, writes, list, targets, done);
                     } catch (RuntimeException | Error t) {
                         fail(t);
+                        done.complete(null);
+                    }
+                }, hub.worker).whenComplete((v, e) -> {
+                    if (e != null) { // the worker refused: the hub is closing
+                        fail(new HubClosedException());
                         done.complete(null);
                     }
                 });
@@ -276,7 +302,12 @@ final class RoutedSend implements SlotTask {
             quiet = slot.whenQuiet();
         }
         if (quiet != null) {
-            quiet.whenComplete((v, e) -> enqueue(deliveries, done));
+            quiet.whenCompleteAsync((v, e) -> enqueue(deliveries, done), hub.worker).whenComplete((v, e) -> {
+                if (e != null) { // the worker refused: the hub is closing
+                    fail(new CacheFailedException(slot.uid, new HubClosedException()));
+                    done.complete(null);
+                }
+            });
             return;
         }
         enqueue(deliveries, done);
