@@ -33,7 +33,9 @@ public interface ByeGenerator {
      * Builds the bye payload.
      *
      * @param kicker the device whose login closes the older connection (for
-     *               {@link #REASON_SHUTDOWN}: {@code device}); not null
+     *               {@link #REASON_SHUTDOWN}: {@code device}; in a cluster, for a login the engine
+     *               reported: the user with device id {@code "@" + nodeId} and metadata
+     *               {@code node}, as the engine does not carry the device); not null
      * @param reason why the connection is closed, for example {@link #REASON_SSO}; not null
      * @param device the device of the connection being closed; not null
      * @return the payload, written through {@link BeforeSend}; empty to send nothing; never null

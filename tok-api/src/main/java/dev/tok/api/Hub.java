@@ -17,6 +17,13 @@ import java.util.concurrent.CompletionStage;
  * <p>No method accepts {@code null}: a null argument fails with {@link NullPointerException}
  * naming the parameter.
  *
+ * <p><b>In a cluster</b> ({@link HubConfig.Builder#cluster}, {@code TokServer.Builder.cluster}),
+ * several hubs act as one: {@link #send} reaches the user's connections on every node,
+ * {@link #isOnline}, {@link #online()} and {@link #kick} are cluster-wide, single sign-on replaces
+ * connections on every node; {@link #connections} lists this node's connections only (their
+ * contexts are local objects). What each costs and how it fails is said on each method and in
+ * the README's "Running a cluster".
+ *
  * @since 0.1
  */
 public interface Hub extends AutoCloseable {
@@ -56,6 +63,19 @@ public interface Hub extends AutoCloseable {
      * behind a connection's full in-flight window completes at once ({@code QUEUED}), possibly
      * before an earlier send whose write has not completed yet. The messages themselves still
      * reach each connection in send order.
+     *
+     * <p>In a cluster, a send to a user whom this node knows to have no connection on another
+     * node (it caches each user's presence elsewhere, updated by the other nodes' events) costs
+     * what it costs on one node, without a call to the cluster's engine. Otherwise it becomes a
+     * task of the user's chain that looks the user up (when not cached), writes to this node's
+     * connections, routes the message to the other nodes holding one, and waits for every node's
+     * answer: the result has one {@link Delivery} per connection (a remote one with transport
+     * {@code "@" + nodeId}); a node that does not answer within the cluster's route timeout counts
+     * as failed for its connections, and the {@link PartialSendPolicy} and the queue decide as on
+     * one node. The user's sends are routed one at a time, in send order (so guarantee 1 holds
+     * across nodes); sends to different users overlap. When the engine cannot be reached, the
+     * message still reaches this node's connections; with none here it is queued (ttl &gt; 0) or
+     * fails with a {@link TokException} naming the engine.
      *
      * @param uid     the recipient; not null
      * @param payload the payload; not null; the hub keeps the array, the caller must not modify it
@@ -101,7 +121,8 @@ public interface Hub extends AutoCloseable {
     /**
      * The user's open connections: a snapshot, oldest first, each with its device, transport,
      * remote address and login time ({@link ConnectionContext#connectedAt()}). The contexts are
-     * the ones the hub hands to the actor; one may be closed by the time it is used.
+     * the ones the hub hands to the actor; one may be closed by the time it is used. In a
+     * cluster, this node's connections only (use {@link #isOnline} for the cluster).
      *
      * @param uid a user; not null
      * @return the connections; empty when the user is offline; unmodifiable
@@ -111,18 +132,31 @@ public interface Hub extends AutoCloseable {
 
     /**
      * @param uid a user; not null
-     * @return true if the user has at least one online connection
+     * @return true if the user has at least one online connection; in a cluster, on any live
+     *         node: answered from this node's connections and its cache of the user's presence
+     *         elsewhere, else by asking the cluster's engine (blocking the caller for that call)
+     * @throws TokException in a cluster, when the engine had to be asked and could not answer
      */
     boolean isOnline(String uid);
 
-    /** @return a snapshot of the users with at least one online connection */
+    /**
+     * @return a snapshot of the users with at least one online connection; in a cluster, on every
+     *         live node: one read per live node from the cluster's engine (blocking the caller),
+     *         memory for every online user, and not atomic (users logging in or out meanwhile may
+     *         or may not be in it) — for dashboards, not for per-message decisions
+     * @throws TokException in a cluster, when the engine cannot be reached
+     */
     Set<String> online();
 
     /**
-     * Closes every connection of a user, without a bye payload.
+     * Closes every connection of a user, without a bye payload; in a cluster, on every node (the
+     * other nodes are asked through the cluster's engine, blocking the caller until they answered
+     * or the route timeout passed; a node that did not answer counts 0).
      *
      * @param uid the user; not null
      * @return how many connections were closed
+     * @throws TokException in a cluster, when the other nodes could not be reached (this node's
+     *         connections are closed; the message says how many)
      */
     int kick(String uid);
 

@@ -82,6 +82,8 @@ final class CoreHub implements Hub {
     final ConnectHook connectHook;
     private final SessionPolicy sessionPolicy;
     private final Authenticator authenticator;
+    /** This hub's membership in a cluster; null when it runs alone (and then costs nothing). */
+    final ClusterLink cluster;
     /** {@link DeliveryMode#AT_LEAST_ONCE}: sends go through the user's message log. */
     final boolean atLeastOnce;
     final AcknowledgeHook acknowledgeHook;
@@ -131,10 +133,12 @@ final class CoreHub implements Hub {
                     + "acknowledge it, and no queue is configured: set HubConfig.builder().queue(..), or a queue provider with "
                     + "TokServer.builder(config).queue(\"memory\" | \"chronicle\" | \"redis\", ..)");
         }
-        if (config.cluster().isPresent()) {
-            throw new ConfigurationException("this tok-core does not join clusters yet; remove HubConfig.cluster(..) / "
-                    + "TokServer.builder(..).cluster(..)");
+        if (config.cluster().isPresent() && atLeastOnce) {
+            throw new ConfigurationException("at-least-once delivery is not supported in a cluster yet (a message's log "
+                    + "would have to reach the devices' cursors on every node): run at-most-once delivery in the cluster, or "
+                    + "a single node without a cluster");
         }
+        this.cluster = config.cluster().map(c -> new ClusterLink(this, c)).orElse(null);
         this.acknowledgeHook = config.acknowledgeHook().orElse(null);
         this.clientIds = new ClientIds(this, config.clientIdWindow(), config.maxClientIdsPerDevice());
         this.actor = config.actor();
@@ -170,6 +174,20 @@ final class CoreHub implements Hub {
         this.readTimeoutNanos = config.readTimeout().toNanos();
         long sweepMillis = sweepPeriodMillis(config);
         this.sweepTask = scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        if (cluster != null) {
+            try {
+                cluster.start();
+            } catch (RuntimeException e) {
+                scheduler.shutdownNow();
+                worker.shutdownNow();
+                authPool.shutdownNow();
+                if (ownActorExecutor != null) {
+                    ownActorExecutor.shutdownNow();
+                }
+                cluster.close();
+                throw e;
+            }
+        }
         LOG.debug("hub started: sessions={}, ping={}, readTimeout={}, queue={}", sessionPolicy,
                 config.pingEnabled() ? config.pingInterval() : "off", config.readTimeout(),
                 queue == null ? "none" : queue.getClass().getName());
@@ -229,7 +247,86 @@ final class CoreHub implements Hub {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("ttl must not be negative, was " + ttl);
         }
-        return atLeastOnce ? sendLogged(uid, payload, ttl) : send(uid, payload, ttl, null);
+        if (atLeastOnce) {
+            return sendLogged(uid, payload, ttl);
+        }
+        if (cluster != null) {
+            List<dev.tok.api.spi.ClusterConnection> elsewhere = cluster.cached(uid);
+            if (elsewhere == null || !elsewhere.isEmpty()) {
+                return routedSend(uid, payload, ttl, null);
+            }
+        }
+        return send(uid, payload, ttl, null);
+    }
+
+    /**
+     * A send to a user who has (or may have) connections on other nodes: a {@link RoutedSend} in
+     * the user's chain.
+     */
+    private CompletionStage<SendResult> routedSend(String uid, byte[] payload, Duration ttl, Device only) {
+        long startNanos = observers == null ? 0 : System.nanoTime();
+        Object trace = tracing == null ? null : tracing.sendStarted(uid, payload.length);
+        if (closing) {
+            return failedSend(new HubClosedException(), startNanos, trace);
+        }
+        long expiresAtMillis = ttl.isZero() ? 0 : SendOperation.expiry(ttl);
+        while (true) {
+            UserSlot slot = slot(uid);
+            RoutedSend send;
+            boolean start;
+            synchronized (slot) {
+                if (slot.retired) {
+                    continue;
+                }
+                if (slot.pendingSends() >= config.maxPendingSendsPerUser()) {
+                    send = null;
+                    start = false;
+                } else {
+                    send = new RoutedSend(this, slot, payload, expiresAtMillis, only, startNanos, trace);
+                    start = slot.submit(send);
+                }
+            }
+            if (send == null) {
+                return failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos, trace);
+            }
+            if (start) {
+                slot.start();
+            }
+            return send.result;
+        }
+    }
+
+    /**
+     * Another node routed a send here: writes it to this node's connections of the user (of the
+     * device), in the user's order, never queued, and reports each connection by its cluster id.
+     */
+    CompletionStage<java.util.Map<String, dev.tok.api.spi.RemoteWrite.Status>> deliverRouted(dev.tok.api.spi.ClusterSend send) {
+        while (true) {
+            UserSlot slot = slots.get(send.uid());
+            if (slot == null || closing) {
+                return CompletableFuture.completedFuture(java.util.Map.of()); // no connection here
+            }
+            RoutedDelivery delivery = new RoutedDelivery(this, slot, send.payload(), send.deviceId().orElse(null));
+            boolean direct;
+            boolean start = false;
+            synchronized (slot) {
+                if (slot.retired) {
+                    continue;
+                }
+                direct = slot.fastPathOpen();
+                if (direct) {
+                    delivery.take(slot.conns);
+                } else {
+                    start = slot.submit(delivery);
+                }
+            }
+            if (direct) {
+                delivery.write();
+            } else if (start) {
+                slot.start();
+            }
+            return delivery.result;
+        }
     }
 
     /**
@@ -305,6 +402,12 @@ final class CoreHub implements Hub {
             throw new IllegalArgumentException("a send to one device is never queued (the queue is per user), so its ttl "
                     + "must be zero, was " + ttl + ": use Duration.ZERO, or send(uid, ..) to queue for the user's next login");
         }
+        if (cluster != null) {
+            List<dev.tok.api.spi.ClusterConnection> elsewhere = cluster.cached(device.uid());
+            if (elsewhere == null || !elsewhere.isEmpty()) {
+                return routedSend(device.uid(), payload, ttl, device);
+            }
+        }
         return send(device.uid(), payload, ttl, device);
     }
 
@@ -327,7 +430,7 @@ final class CoreHub implements Hub {
         if (closing) {
             return failedSend(new HubClosedException(), startNanos, trace);
         }
-        if (ttl.isZero() && !isOnline(uid)) {
+        if (ttl.isZero() && !isOnlineHere(uid)) {
             return failedSend(only == null ? new OfflineException(uid)
                     : new OfflineException(only instanceof Device ? (Device) only : ((HubConnection) only).device()),
                     startNanos, trace);
@@ -375,7 +478,7 @@ final class CoreHub implements Hub {
             } else if (start) {
                 slot.start();
             }
-            return op.result;
+            return op;
         }
     }
 
@@ -411,15 +514,45 @@ final class CoreHub implements Hub {
         return Collections.unmodifiableList(Arrays.asList(out));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In a cluster, true also when the user has a connection on another node; asks the cluster
+     * when this node has none and nothing about the user is cached (blocks for that lookup).
+     */
     @Override
     public boolean isOnline(String uid) {
+        return isOnlineHere(uid) || (cluster != null && cluster.onlineElsewhere(uid));
+    }
+
+    /** @return whether the user has a connection on this node */
+    boolean isOnlineHere(String uid) {
         UserSlot slot = slots.get(Objects.requireNonNull(uid, "uid"));
         return slot != null && slot.conns.length > 0;
+    }
+
+    /** @return the user's connections on this node, a snapshot */
+    HubConnection[] connectionsHere(String uid) {
+        UserSlot slot = slots.get(uid);
+        return slot == null ? UserSlot.NONE : slot.conns;
+    }
+
+    /** @return true once the hub began closing */
+    boolean isClosing() {
+        return closing || draining;
+    }
+
+    /** @return the session policy */
+    SessionPolicy sessionPolicy() {
+        return sessionPolicy;
     }
 
     @Override
     public Set<String> online() {
         Set<String> out = new HashSet<>();
+        if (cluster != null) {
+            out.addAll(cluster.online()); // every live node's users; this node's below (a registration may be under way)
+        }
         for (UserSlot slot : slots.values()) {
             if (slot.conns.length > 0) {
                 out.add(slot.uid);
@@ -430,7 +563,21 @@ final class CoreHub implements Hub {
 
     @Override
     public int kick(String uid) {
-        UserSlot slot = slots.get(Objects.requireNonNull(uid, "uid"));
+        int here = kickHere(Objects.requireNonNull(uid, "uid"));
+        if (cluster == null) {
+            return here;
+        }
+        try {
+            return here + cluster.kickElsewhere(uid);
+        } catch (TokException e) {
+            throw new TokException("closed " + here + " connection(s) of '" + uid + "' on node " + cluster.nodeId
+                    + ", but could not reach the other nodes: " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the user's connections on this node; @return how many */
+    int kickHere(String uid) {
+        UserSlot slot = slots.get(uid);
         if (slot == null) {
             return 0;
         }
@@ -505,6 +652,8 @@ final class CoreHub implements Hub {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(adapter, "adapter");
         HubConnection conn = new HubConnection(this, device, adapter);
+        // in a cluster, the drain reads the queue once the connection is registered cluster-wide
+        CompletableFuture<Void> registered = cluster == null ? null : new CompletableFuture<>();
         List<HubConnection> kicked;
         UserSlot slot;
         boolean startDrain;
@@ -539,12 +688,15 @@ final class CoreHub implements Hub {
                 }
                 slot.add(conn);
                 metrics.onlineConnections.incrementAndGet();
-                startDrain = atLeastOnce ? slot.submit(new LogResume(slot, conn)) : slot.submitDrain();
+                startDrain = atLeastOnce ? slot.submit(new LogResume(slot, conn)) : slot.submitDrain(registered);
                 break;
             }
         }
         if (observers != null) {
             observers.connectionOpened(device, conn.transport, userOnline);
+        }
+        if (cluster != null) {
+            cluster.register(conn).whenComplete((v, e) -> registered.complete(null));
         }
         if (startDrain) {
             slot.start();
@@ -617,6 +769,9 @@ final class CoreHub implements Hub {
                 }
                 retireIfUnused(slot);
             }
+        }
+        if (cluster != null) {
+            cluster.unregister(conn);
         }
         if (observers != null) {
             observers.connectionClosed(conn.device(), conn.transport, conn.closeReason(), userOffline);
@@ -762,8 +917,16 @@ final class CoreHub implements Hub {
         for (UserSlot slot : slots.values()) {
             slot.abortPending();
         }
+        if (cluster != null) {
+            for (RoutedSend send : List.copyOf(cluster.routing)) {
+                send.closed();
+            }
+        }
         worker.shutdown();
         runLeftovers(worker, "worker");
+        if (cluster != null) {
+            cluster.close(); // after this node's connections closed: its presence goes at once
+        }
         if (ownActorExecutor != null) {
             ownActorExecutor.shutdown();
             awaitQuietly(ownActorExecutor, graceMillis);

@@ -39,13 +39,24 @@ final class Drain implements SlotTask {
     /** Why the drain gave up (the queue failed), for the tracer. */
     private volatile Throwable failure;
 
-    Drain(CoreHub hub, UserSlot slot) {
+    /** In a cluster, the login's registration: read the queue after it. Null: at once. */
+    private final CompletableFuture<Void> after;
+
+    Drain(CoreHub hub, UserSlot slot, CompletableFuture<Void> after) {
         this.hub = hub;
         this.slot = slot;
+        this.after = after;
     }
 
     @Override
     public CompletionStage<Void> run() {
+        if (after != null && !after.isDone()) {
+            return after.thenComposeAsync(v -> start(), hub.worker);
+        }
+        return start();
+    }
+
+    private CompletionStage<Void> start() {
         Tracing t = hub.tracing;
         trace = t == null ? null : t.deliveryStarted(slot.uid, null);
         if (trace == null) {

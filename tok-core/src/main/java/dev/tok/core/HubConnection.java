@@ -52,6 +52,8 @@ final class HubConnection implements Connection {
     private final int maxPending;
     /** The application's view of this connection; one per connection. */
     final ConnectionView context;
+    /** The connection's id in the cluster, unique on this node; null when the hub is not in a cluster. */
+    final String clusterId;
     /** What this connection was given of the user's message log; null in at-most-once mode. */
     final LogCursor logCursor;
     /** {@link #CONNECT_DONE} and {@link #CLOSE_WANTED}. */
@@ -84,6 +86,7 @@ final class HubConnection implements Connection {
         this.actorExecutor = hub.actorExecutor;
         this.maxPending = hub.config.maxPendingFrames();
         this.context = new ConnectionView(this);
+        this.clusterId = hub.cluster == null ? null : hub.cluster.newConnectionId();
         this.logCursor = hub.atLeastOnce
                 ? new LogCursor(this, hub.config.maxInflightMessages(), hub.config.maxInflightBytes()) : null;
         if (hub.connectHook == null) {

@@ -31,11 +31,17 @@ import java.util.function.BiConsumer;
  * {@link PartialSendPolicy} says so. As a {@link SlotTask} it runs in the user's chain when it
  * could not take the fast path.
  *
- * <p>A send the hub's {@link dev.tok.api.HubTracer} traces is a {@link TracedSendOperation}, which
- * holds the tracer's token: a field here would make every send allocate 8 bytes more (this
- * object's 64 bytes have no padding left), so only a traced send pays for it.
+ * <p><b>Footprint.</b> This object is all that a send to one connection allocates (JMH
+ * {@code HubSendBenchmark} with {@code -prof gc}: 64 bytes): it is the send's stage itself (a
+ * {@link CompletableFuture}, not one more object), it keeps the caller's ttl rather than an
+ * expiry, one field holds either the single write's failure or the per-target outcomes, and a
+ * write the transport completed at once is settled without a dependent stage. A send the hub's
+ * {@link dev.tok.api.HubTracer} traces is a {@link TracedSendOperation}, which holds the tracer's
+ * token: a field here would make every send allocate 8 bytes more, so only a traced send pays
+ * for it.
  */
-sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> permits TracedSendOperation {
+sealed class SendOperation extends CompletableFuture<SendResult> implements SlotTask, BiConsumer<Void, Throwable>
+        permits TracedSendOperation {
     private static final AtomicIntegerFieldUpdater<SendOperation> REMAINING =
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
     /** A boolean, not an int: it fits the object's padding, so a send allocates no more than before the observers. */
@@ -54,13 +60,20 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
     private final byte[] payload;
     /** Which of the user's connections to write to: null all, a {@link Device} its connections, a {@link HubConnection} that one. */
     private final Object only;
-    /** When a queued copy expires (epoch millis); 0 for a zero ttl: delivered only if online, never queued. */
-    private final long expiresAtMillis;
-    final CompletableFuture<SendResult> result = new CompletableFuture<>();
+    /**
+     * How long a queued copy may wait, counted from when it is queued; zero: delivered only if
+     * online, never queued. The caller's object (a reference, not the expiry as a long: this
+     * object's size is what a send allocates).
+     */
+    private final Duration ttl;
 
     private HubConnection[] targets;
-    /** Per-target outcome callbacks of a send to several connections; null for one target. */
-    private Outcome[] outcomes;
+    /**
+     * A send to several connections: the per-target {@link Outcome}s (each holds its write's
+     * failure). A send to one connection: its write's failure, once it failed. Null otherwise.
+     * One field for both, as this object's size is what a send allocates. Guarded by this.
+     */
+    private Object outcomes;
     /**
      * When the writes were issued, in {@link #clockMillis()} (wraps after 24 days; compare by
      * difference), to find writes a transport never completes. An int, not a long: this object's
@@ -75,8 +88,6 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
     /** True once the observers were told how the send ended; see {@link #OBSERVED}. */
     @SuppressWarnings("unused") // through OBSERVED
     private volatile boolean observed;
-    /** Why each write failed; allocated at the first failure. Guarded by this. */
-    private Throwable[] failures;
     /**
      * Writes not yet settled. A write is settled once, by its transport's completion or as
      * stalled: a single target's by the 1 -> 0 transition of this count, each of several targets'
@@ -104,10 +115,10 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
         this.startMicros = (int) (startNanos / 1_000);
         this.payload = payload;
         this.only = only;
-        this.expiresAtMillis = ttl.isZero() ? 0 : expiry(ttl);
+        this.ttl = ttl;
     }
 
-    private static long expiry(Duration ttl) {
+    static long expiry(Duration ttl) {
         try {
             return Math.max(1, Math.addExact(System.currentTimeMillis(), ttl.toMillis()));
         } catch (ArithmeticException e) {
@@ -137,14 +148,14 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
                 slot.hub.tracing.sendFinished(trace, SendOutcome.of(r.status()), null);
             }
         }
-        result.complete(r);
+        complete(r);
     }
 
     /** Fails the send's stage, after telling the observers and the tracer. Never under a monitor. */
     private void fail(Throwable failure) {
         Observers o = slot.hub.observers;
         Object trace = trace();
-        if ((o != null || trace != null) && !result.isDone() && OBSERVED.compareAndSet(this, false, true)) {
+        if ((o != null || trace != null) && !isDone() && OBSERVED.compareAndSet(this, false, true)) {
             if (o != null) {
                 o.sendCompletedAfter(SendOutcome.of(failure), elapsedNanos());
             }
@@ -152,7 +163,7 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
                 slot.hub.tracing.sendFinished(trace, SendOutcome.of(failure), failure);
             }
         }
-        result.completeExceptionally(failure);
+        completeExceptionally(failure);
     }
 
     private long elapsedNanos() {
@@ -161,7 +172,7 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
 
     /** @return true when a failed or offline copy may be queued (a positive ttl) */
     private boolean queueable() {
-        return expiresAtMillis != 0;
+        return !ttl.isZero();
     }
 
     /**
@@ -224,16 +235,37 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
     void write() {
         HubConnection[] conns = targets;
         if (conns.length == 1) {
-            write(conns[0]).whenComplete(this); // the common case: no per-target object
+            // the common case: no per-target object, and no dependent stage when the transport
+            // completed the write at once
+            CompletionStage<Void> w = write(conns[0]);
+            if (w instanceof CompletableFuture<Void> f && f.isDone()) {
+                accept(null, f.isCompletedExceptionally() ? failureOf(f) : null);
+            } else {
+                w.whenComplete(this);
+            }
             return;
         }
         Outcome[] each = new Outcome[conns.length];
         for (int i = 0; i < conns.length; i++) {
             each[i] = new Outcome(this, i);
         }
-        outcomes = each;
+        synchronized (this) {
+            outcomes = each;
+        }
         for (int i = 0; i < conns.length; i++) {
             write(conns[i]).whenComplete(each[i]);
+        }
+    }
+
+    /** @return why a completed, failed stage failed, as {@code whenComplete} would report it */
+    private static Throwable failureOf(CompletableFuture<Void> f) {
+        try {
+            f.join();
+            return new IllegalStateException("not failed"); // not reached: f failed
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() == null ? e : e.getCause();
+        } catch (java.util.concurrent.CancellationException e) {
+            return e;
         }
     }
 
@@ -251,7 +283,6 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
      */
     void writesStalled() {
         HubConnection[] conns = targets;
-        Outcome[] each = outcomes;
         if (conns.length == 1) {
             if (REMAINING.compareAndSet(this, 1, 0)) {
                 conns[0].close(CloseReason.WRITE_TIMEOUT);
@@ -259,6 +290,10 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
                 allWritten();
             }
             return;
+        }
+        Outcome[] each;
+        synchronized (this) {
+            each = (Outcome[]) outcomes;
         }
         for (int i = 0; i < conns.length; i++) {
             if (each != null && each[i].settle()) {
@@ -327,7 +362,7 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
             return new CacheFailedException(slot.uid, new QueueRequiredException());
         }
         try {
-            Tracing.enqueue(slot.hub, trace(), slot.uid, payload, Instant.ofEpochMilli(expiresAtMillis));
+            Tracing.enqueue(slot.hub, trace(), slot.uid, payload, Instant.ofEpochMilli(expiry(ttl)));
             slot.hub.metrics.enqueued.increment();
             if (slot.hub.observers != null) {
                 slot.hub.observers.enqueued();
@@ -360,10 +395,11 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
             targets[index].written(payload);
         } else {
             synchronized (this) {
-                if (failures == null) {
-                    failures = new Throwable[targets.length];
+                if (targets.length == 1) {
+                    outcomes = failure;
+                } else {
+                    ((Outcome[]) outcomes)[index].failure = failure;
                 }
-                failures[index] = failure;
             }
         }
     }
@@ -381,12 +417,12 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
 
     /** @return how many writes failed; computed, not stored: this object's size is what a send allocates */
     private synchronized int failedCount() {
-        if (failures == null) {
-            return 0;
+        if (!(outcomes instanceof Outcome[] each)) {
+            return outcomes == null ? 0 : 1;
         }
         int n = 0;
-        for (Throwable f : failures) {
-            if (f != null) {
+        for (Outcome o : each) {
+            if (o.failure != null) {
                 n++;
             }
         }
@@ -460,7 +496,7 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
         HubConnection c = targets[i];
         Throwable failure;
         synchronized (this) {
-            failure = failures == null ? null : failures[i];
+            failure = outcomes instanceof Outcome[] each ? each[i].failure : (Throwable) outcomes;
         }
         return failure == null ? c.delivered() : new Delivery(c.device(), c.adapter.transport(), Optional.of(failure));
     }
@@ -472,6 +508,8 @@ sealed class SendOperation implements SlotTask, BiConsumer<Void, Throwable> perm
         private final SendOperation op;
         private final int index;
         private volatile int settled;
+        /** Why the write failed; null while it did not. Guarded by the send operation. */
+        Throwable failure;
 
         Outcome(SendOperation op, int index) {
             this.op = op;

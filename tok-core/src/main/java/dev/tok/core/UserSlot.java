@@ -229,11 +229,22 @@ final class UserSlot {
      * @return true when the caller must call {@link #start()} once it released the monitor
      */
     boolean submitDrain() {
+        return submitDrain(null);
+    }
+
+    /**
+     * As {@link #submitDrain()}, with the drain waiting first for {@code after} (in a cluster: the
+     * new connection's registration, so that other nodes send to it rather than queue once the
+     * drain has read the queue). Under the monitor.
+     *
+     * @param after completes, either way, when the drain may read the queue; null: at once
+     */
+    boolean submitDrain(CompletableFuture<Void> after) {
         if (drainQueued) {
             return false;
         }
         drainQueued = true;
-        tasks.addFirst(new Drain(hub, this));
+        tasks.addFirst(new Drain(hub, this, after));
         return claimStart();
     }
 

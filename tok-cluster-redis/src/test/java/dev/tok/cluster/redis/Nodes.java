@@ -79,6 +79,11 @@ final class Nodes implements AutoCloseable {
         return node;
     }
 
+    /** @return the node opened with this id */
+    RedisClusterNode opened(String id) {
+        return opened.stream().filter(n -> n.nodeId().equals(id)).findFirst().orElseThrow();
+    }
+
     /** Opens and starts a node with a fresh {@link FakeHub}. */
     FakeHub start(String id, String... keyValues) {
         RedisClusterNode node = open(id, keyValues);
