@@ -75,7 +75,11 @@ public interface Hub extends AutoCloseable {
      * one node. The user's sends are routed one at a time, in send order (so guarantee 1 holds
      * across nodes); sends to different users overlap. When the engine cannot be reached, the
      * message still reaches this node's connections; with none here it is queued (ttl &gt; 0) or
-     * fails with a {@link TokException} naming the engine.
+     * fails with a {@link TokException} naming the engine. In at-least-once mode in a cluster the
+     * users' logs are shared (the queue must be one the nodes share): the message is appended,
+     * every connection of the user, on every node, reads the log after what it was given (the
+     * other nodes are told with a notice), and the stage completes {@code QUEUED}, with the id,
+     * once the message is in the log.
      *
      * @param uid     the recipient; not null
      * @param payload the payload; not null; the hub keeps the array, the caller must not modify it

@@ -460,7 +460,7 @@ public final class TokServer implements AutoCloseable {
          * <p>A queue kept on one node (memory, Chronicle) would strand a user's offline messages
          * on the node that queued them; {@link #build()} refuses it with a cluster unless
          * {@link #allowNodeLocalQueue()} says the application knows. Use a shared queue
-         * ({@code redis}) instead. At-least-once delivery is not supported in a cluster yet.
+         * ({@code redis}) instead; at-least-once delivery needs one (the users' message logs are shared).
          *
          * @param name     the provider name, for example {@code redis}
          * @param settings the provider's settings
@@ -654,7 +654,7 @@ public final class TokServer implements AutoCloseable {
          *
          * @return the unstarted server
          * @throws ConfigurationException naming what to change: also a cluster with a queue the
-         *         nodes do not share (see {@link #allowNodeLocalQueue()}), or with at-least-once delivery
+         *         nodes do not share (see {@link #allowNodeLocalQueue()})
          */
         public TokServer build() {
             if (config.authenticator().isEmpty()) {
@@ -671,11 +671,6 @@ public final class TokServer implements AutoCloseable {
             if (clusterName != null) {
                 Settings.of("cluster '" + clusterName + "'", clusterSettings)
                         .requireKnown(Providers.cluster(clusterName).settingNames());
-                if (config.delivery() == DeliveryMode.AT_LEAST_ONCE) {
-                    throw new ConfigurationException("at-least-once delivery is not supported in a cluster yet (a message's log "
-                            + "would have to reach the devices' cursors on every node): run at-most-once delivery "
-                            + "(delivery=at-most-once) in the cluster, or a single node without cluster(..)");
-                }
                 String local = queueName != null ? (Providers.queue(queueName).sharedByNodes() ? null : queueName)
                         : config.queue().isPresent() ? config.queue().get().getClass().getSimpleName()
                         : config.noQueue() ? null : "memory";

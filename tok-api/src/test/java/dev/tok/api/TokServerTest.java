@@ -120,7 +120,7 @@ class TokServerTest {
     }
 
     @Test
-    @DisplayName("a cluster is looked up by name with a suggestion and its keys are checked; a queue the nodes do not share and at-least-once delivery are refused with it")
+    @DisplayName("a cluster is looked up by name with a suggestion and its keys are checked; a queue the nodes do not share is refused with it")
     void clustersAreChecked() {
         assertThatThrownBy(() -> TokServer.builder(config().build()).cluster("lopo", Map.of()).transport("loop", Map.of()).build())
                 .isInstanceOf(ConfigurationException.class)
@@ -138,10 +138,6 @@ class TokServerTest {
                 .transport("loop", Map.of()).build()).hasMessageStartingWith("No tok hub implementation found");
         assertThatThrownBy(() -> TokServer.builder(config().noQueue().build()).cluster("loop", Map.of("uri", "x"))
                 .transport("loop", Map.of()).build()).hasMessageStartingWith("No tok hub implementation found");
-        assertThatThrownBy(() -> TokServer.builder(config().delivery(DeliveryMode.AT_LEAST_ONCE).build())
-                .cluster("loop", Map.of("uri", "x")).allowNodeLocalQueue().transport("loop", Map.of()).build())
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("at-least-once delivery is not supported in a cluster yet");
     }
 
     @Test

@@ -127,6 +127,29 @@ final class ClusterLink implements ClusterListener {
         });
     }
 
+    /**
+     * At-least-once delivery: the user's log grew to {@code id}; tells the other nodes holding a
+     * connection of the user to let them catch up with the log. Best effort: a lost notice delays
+     * the delivery until the next notice, acknowledgement or login.
+     */
+    void logAppended(String uid, long id) {
+        lookup(uid).whenComplete((remote, e) -> {
+            if (e != null || remote.isEmpty()) {
+                return;
+            }
+            try {
+                cluster.route(ClusterSend.logAppended(uid, id), remote).whenComplete((writes, f) -> {
+                    if (f != null || writes.size() < remote.size()
+                            || writes.stream().anyMatch(w -> w.status() != RemoteWrite.Status.WRITTEN)) {
+                        forget(uid);
+                    }
+                });
+            } catch (RuntimeException f) {
+                LOG.debug("node {}: could not tell the other nodes about message {} of '{}': {}", nodeId, id, uid, f.toString());
+            }
+        });
+    }
+
     /** Drops what is cached about the user. */
     void forget(String uid) {
         generation.incrementAndGet();
@@ -272,6 +295,7 @@ final class ClusterLink implements ClusterListener {
     public void onPresenceUnknown() {
         generation.incrementAndGet();
         remote.clear();
+        hub.catchUpEveryLog(); // at-least-once: notices may have been missed too
     }
 
     /** Leaves the cluster: this node's presence goes at once. Blocks for at most the engine's command timeout. */

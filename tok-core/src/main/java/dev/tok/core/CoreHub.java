@@ -133,11 +133,6 @@ final class CoreHub implements Hub {
                     + "acknowledge it, and no queue is configured: set HubConfig.builder().queue(..), or a queue provider with "
                     + "TokServer.builder(config).queue(\"memory\" | \"chronicle\" | \"redis\", ..)");
         }
-        if (config.cluster().isPresent() && atLeastOnce) {
-            throw new ConfigurationException("at-least-once delivery is not supported in a cluster yet (a message's log "
-                    + "would have to reach the devices' cursors on every node): run at-most-once delivery in the cluster, or "
-                    + "a single node without a cluster");
-        }
         this.cluster = config.cluster().map(c -> new ClusterLink(this, c)).orElse(null);
         this.acknowledgeHook = config.acknowledgeHook().orElse(null);
         this.clientIds = new ClientIds(this, config.clientIdWindow(), config.maxClientIdsPerDevice());
@@ -301,6 +296,9 @@ final class CoreHub implements Hub {
      * device), in the user's order, never queued, and reports each connection by its cluster id.
      */
     CompletionStage<java.util.Map<String, dev.tok.api.spi.RemoteWrite.Status>> deliverRouted(dev.tok.api.spi.ClusterSend send) {
+        if (send.logId() > 0) {
+            return CompletableFuture.completedFuture(catchUpLog(send.uid()));
+        }
         while (true) {
             UserSlot slot = slots.get(send.uid());
             if (slot == null || closing) {
@@ -339,7 +337,7 @@ final class CoreHub implements Hub {
         if (closing) {
             return failedSend(new HubClosedException(), startNanos, trace);
         }
-        if (ttl.isZero() && !isOnline(uid)) {
+        if (ttl.isZero() && cluster == null && !isOnlineHere(uid)) { // in a cluster, LogSend asks
             return failedSend(new OfflineException(uid), startNanos, trace);
         }
         while (true) {
@@ -365,6 +363,53 @@ final class CoreHub implements Hub {
                 slot.start();
             }
             return send.result;
+        }
+    }
+
+    /**
+     * At-least-once delivery in a cluster: lets the user's connections on this node catch up with
+     * the shared log (a {@link LogNudge} in the user's chain).
+     *
+     * @return the connections that will, by cluster id, as written
+     */
+    java.util.Map<String, dev.tok.api.spi.RemoteWrite.Status> catchUpLog(String uid) {
+        if (!atLeastOnce || closing) {
+            return java.util.Map.of();
+        }
+        while (true) {
+            UserSlot slot = slots.get(uid);
+            if (slot == null) {
+                return java.util.Map.of();
+            }
+            boolean start;
+            HubConnection[] conns;
+            synchronized (slot) {
+                if (slot.retired) {
+                    continue;
+                }
+                conns = slot.conns;
+                if (conns.length == 0) {
+                    return java.util.Map.of();
+                }
+                start = slot.submit(new LogNudge(slot));
+            }
+            if (start) {
+                slot.start();
+            }
+            java.util.Map<String, dev.tok.api.spi.RemoteWrite.Status> out = new java.util.HashMap<>();
+            for (HubConnection c : conns) {
+                out.put(c.clusterId, dev.tok.api.spi.RemoteWrite.Status.WRITTEN);
+            }
+            return out;
+        }
+    }
+
+    /** Presence and log notices may have been missed: every online user's connections catch up with the log. */
+    void catchUpEveryLog() {
+        if (atLeastOnce) {
+            for (String uid : slots.keySet()) {
+                catchUpLog(uid);
+            }
         }
     }
 

@@ -23,6 +23,10 @@ import java.util.concurrent.CompletionStage;
  * write issued here settled: {@code DELIVERED} when every connection was written to, else
  * {@code QUEUED} (the message waits in the log for the rest).
  *
+ * <p>In a cluster the log is shared by the nodes: the message is appended, every connection of the
+ * user (here, and through {@link ClusterLink#logAppended} on the other nodes) reads the log after
+ * what it was given, and the send completes as {@code QUEUED} once the message is in the log.
+ *
  * <p>A failed write closes its connection: the message stays in the log and reaches the device
  * on its next connection. Writes a transport never completes are settled as failed by the hub's
  * sweep ({@link #writesStalled}), and by {@link #closed} when the hub closes.
@@ -59,8 +63,19 @@ final class LogSend implements SlotTask {
         CoreHub hub = slot.hub;
         HubConnection[] conns = slot.conns;
         if (ttl.isZero() && conns.length == 0) {
-            fail(new OfflineException(slot.uid));
-            return DONE;
+            boolean elsewhere = false;
+            if (hub.cluster != null) {
+                try {
+                    elsewhere = hub.cluster.onlineElsewhere(slot.uid); // on a hub worker, which may block on the queue anyway
+                } catch (dev.tok.api.TokException e) {
+                    fail(e);
+                    return DONE;
+                }
+            }
+            if (!elsewhere) {
+                fail(new OfflineException(slot.uid));
+                return DONE;
+            }
         }
         Duration keep = ttl.isZero() ? hub.config.zeroTtlRetention() : ttl;
         try {
@@ -72,6 +87,16 @@ final class LogSend implements SlotTask {
         hub.metrics.enqueued.increment();
         if (hub.observers != null) {
             hub.observers.enqueued();
+        }
+        if (hub.cluster != null) {
+            // The log is shared: other nodes append to it too, so a connection here may be behind
+            // it without knowing. Every connection reads the log after what it was given (in id
+            // order, with this message), and the nodes holding the user's other connections are
+            // told to do the same. The message is in the log: the send completes as queued.
+            LogNudge.catchUp(slot);
+            hub.cluster.logAppended(slot.uid, id);
+            succeed(new SendResult(SendResult.Status.QUEUED, List.of(), true, id));
+            return DONE;
         }
         List<HubConnection> ready = new ArrayList<>(conns.length);
         for (HubConnection c : conns) {

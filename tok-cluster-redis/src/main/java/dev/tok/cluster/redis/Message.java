@@ -25,7 +25,8 @@ import java.util.Map;
  * @param deviceId    the device of a send request, or {@code null} for every device
  * @param payload     a send request's bytes, else empty
  * @param statuses    a send response's outcomes by connection id, else empty
- * @param count       a kick response's count, or a takeover's epoch
+ * @param count       a kick response's count, a takeover's epoch, or a send request's log id
+ *                    (at-least-once notice; 0 for a send with a payload)
  * @param connections a takeover's replaced connection ids, else empty
  */
 record Message(Type type, long correlation, String from, String uid, String deviceId, byte[] payload,
@@ -39,8 +40,8 @@ record Message(Type type, long correlation, String from, String uid, String devi
         SEND, SEND_REPLY, KICK, KICK_REPLY, TAKEOVER
     }
 
-    static Message send(long correlation, String from, String uid, String deviceId, byte[] payload) {
-        return new Message(Type.SEND, correlation, from, uid, deviceId, payload, Map.of(), 0, List.of());
+    static Message send(long correlation, String from, String uid, String deviceId, byte[] payload, long logId) {
+        return new Message(Type.SEND, correlation, from, uid, deviceId, payload, Map.of(), logId, List.of());
     }
 
     static Message sendReply(long correlation, String from, Map<String, RemoteWrite.Status> statuses) {

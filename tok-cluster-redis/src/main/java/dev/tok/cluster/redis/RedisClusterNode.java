@@ -389,7 +389,7 @@ final class RedisClusterNode implements Cluster {
         List<CompletableFuture<List<RemoteWrite>>> parts = new ArrayList<>(byNode.size());
         byNode.forEach((node, expected) -> {
             long id = correlations.incrementAndGet();
-            Message request = Message.send(id, self, send.uid(), send.deviceId().orElse(null), send.payload());
+            Message request = Message.send(id, self, send.uid(), send.deviceId().orElse(null), send.payload(), send.logId());
             parts.add(request(node, id, request).handle((reply, e) -> outcomes(node, expected, reply, e)));
         });
         if (parts.size() == 1) {
@@ -523,7 +523,8 @@ final class RedisClusterNode implements Cluster {
         ClusterListener l = listener;
         switch (m.type()) {
             case SEND -> {
-                ClusterSend send = m.deviceId() == null ? ClusterSend.toUser(m.uid(), m.payload())
+                ClusterSend send = m.count() > 0 ? ClusterSend.logAppended(m.uid(), m.count())
+                        : m.deviceId() == null ? ClusterSend.toUser(m.uid(), m.payload())
                         : ClusterSend.toDevice(m.uid(), m.deviceId(), m.payload());
                 call(() -> l.onSend(send)).whenComplete((statuses, e) -> {
                     if (e != null) {

@@ -421,6 +421,88 @@ class HubsInClusterTest {
         };
     }
 
+    @Test
+    @DisplayName("at-least-once across nodes: messages sent on a and c reach the device on b from the shared log with their ids, in log order; what it did not acknowledge comes again on its next connection, on a")
+    void atLeastOnceAcrossNodes() {
+        HubRuntime a = aloHub("a");
+        HubRuntime b = aloHub("b");
+        HubRuntime c = aloHub("c");
+        InMemoryConnection phone = login(b, "lena", "phone");
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.hub().isOnline("lena") && c.hub().isOnline("lena"));
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            HubRuntime sender = i % 2 == 0 ? a : c;
+            SendResult r = join(sender.hub().send("lena", utf8("m" + i), Duration.ofMinutes(5)));
+            assertThat(r.id()).isPositive();
+            assertThat(r.queued()).isTrue(); // in the log, which every node's connections read
+            ids.add(r.id());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> phone.texts().size() >= 100);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            expected.add(ids.get(i) + ":m" + i);
+        }
+        assertThat(phone.texts()).containsExactlyElementsOf(expected); // each once, in log order
+        phone.receive(utf8("ack:" + ids.get(59)));
+        // the device acknowledged the first 60; its next connection, on another node, gets the other 40 again
+        sleepQuietly(300); // the acknowledgement is stored in the shared queue by b's hub
+        phone.peerClose();
+        InMemoryConnection again = login(a, "lena", "phone");
+        await().atMost(Duration.ofSeconds(10)).until(() -> again.texts().size() >= 40);
+        assertThat(again.texts()).containsExactlyElementsOf(expected.subList(60, 100));
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** An at-least-once hub: frames are {@code <id>:<payload>}; a frame {@code ack:<id>} from the device acknowledges. */
+    private HubRuntime aloHub(String id) {
+        HubConfig config = HubConfig.builder()
+                .cluster(nodes.open(id))
+                .delivery(dev.tok.api.DeliveryMode.AT_LEAST_ONCE)
+                .authenticator(r -> CompletableFuture.completedFuture(Device.of("x", "y")))
+                .actor((connection, payload) -> {
+                    String text = new String(payload, StandardCharsets.UTF_8);
+                    if (text.startsWith("ack:")) {
+                        connection.acknowledge(Long.parseLong(text.substring(4)));
+                    }
+                })
+                .beforeSend(new dev.tok.api.BeforeSend() {
+                    @Override
+                    public byte[] beforeSend(Device device, byte[] payload) {
+                        return payload;
+                    }
+
+                    @Override
+                    public byte[] beforeSend(Device device, long messageId, byte[] payload) {
+                        return utf8(messageId + ":" + new String(payload, StandardCharsets.UTF_8));
+                    }
+                })
+                .readTimeout(Duration.ofMinutes(1))
+                .build();
+        ContextTransport transport = new ContextTransport();
+        TokServer server = TokServer.builder(config)
+                .queue("redis", Map.of("uri", Nodes.shared().uri(), "key-prefix", nodes.prefix() + "q:"))
+                .transport(transport).build().start();
+        servers.put(id, server);
+        return new HubRuntime() {
+            @Override
+            public Hub hub() {
+                return server.hub();
+            }
+
+            @Override
+            public TransportContext transportContext() {
+                return transport.context;
+            }
+        };
+    }
+
     /** @return the commands Redis processed so far (INFO commandstats, summed) */
     private static long commands() {
         String stats = Nodes.shared().command("INFO commandstats");

@@ -55,6 +55,12 @@ public final class JettyWsConnection implements ConAdapter {
     private volatile long aboveSince;
     private volatile long lastPing;
     private volatile long closeRequestedAt;
+    /**
+     * When {@link #abort} disconnected the session ({@link System#nanoTime()}, never 0), until the
+     * close is reported: the tick disconnects again if it was not (seen once in CI: a disconnect
+     * racing pending writes on a mounted connection left the socket open).
+     */
+    private volatile long abortedAt;
     /** The reason reported to the hub; set once, when Jetty reports the close. */
     private volatile CloseReason closedWith = CloseReason.PEER_CLOSED;
     /** Why this side closed; null if the peer closed first. */
@@ -341,6 +347,7 @@ public final class JettyWsConnection implements ConAdapter {
         if (s == null) {
             return;
         }
+        abortedAt = System.nanoTime() | 1;
         if (first && pending.get() == 0) {
             s.close(reason.code(), reason.text(), Callback.from(s::disconnect, x -> s.disconnect()));
         } else {
@@ -348,12 +355,23 @@ public final class JettyWsConnection implements ConAdapter {
         }
     }
 
+    /** An abort not reported closed after this long is disconnected again. */
+    private static final long ABORT_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
     /**
      * Periodic check, on the transport's timer thread: WebSocket ping, slow consumer, close grace.
      */
     void tick(long now, long pingNanos, long writeTimeoutNanos, long graceNanos) {
         Session s = session;
         if (s == null || closed.get()) {
+            return;
+        }
+        long aborted = abortedAt;
+        if (aborted != 0 && now - aborted > ABORT_RETRY_NANOS) {
+            abortedAt = now | 1;
+            LOG.debug("{} was aborted {} ms ago and is still open: disconnecting again", device,
+                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(now - aborted));
+            s.disconnect();
             return;
         }
         long requested = closeRequestedAt;
