@@ -158,7 +158,7 @@ public final class ChatServer implements AutoCloseable {
         try {
             jetty.start();
             TokServer.Builder server = TokServer.builder(config);
-            options.cluster().ifPresent(name -> server.cluster(name, cluster)); // refuses memory, chronicle, at-least-once
+            options.cluster().ifPresent(name -> server.cluster(name, cluster)); // TokServer refuses memory, chronicle
             tok = server
                     .queue(options.queue(), queue)
                     .transport("tcp", edge(options, Map.of("host", options.host(), "port", Integer.toString(options.tcpPort()),

@@ -263,8 +263,8 @@ public final class Options {
         if (!clustered && lease != null) {
             throw new UsageException("--lease is only for --cluster redis");
         }
-        // --queue memory|chronicle and --delivery at-least-once with a cluster are refused by
-        // TokServer.Builder.build() itself, with its own message (ChatServer.start)
+        // --queue memory|chronicle with a cluster is refused by TokServer.Builder.build() itself,
+        // with its own message (ChatServer.start)
         checkDistinct("--tcp-port", tcpPort, "--ws-port", wsPort);
         checkDistinct("--tcp-port", tcpPort, "--netty-ws-port", nettyWsPort);
         checkDistinct("--ws-port", wsPort, "--netty-ws-port", nettyWsPort);

@@ -57,7 +57,7 @@ class OptionsTest {
         assertThat(Options.parse("--cluster", "none").cluster()).isEmpty();
         assertThat(Options.parse("--cluster", "none").queue()).isEqualTo("memory");
         assertThat(Options.parse("--cluster", "redis", "--queue", "redis", "--redis-uri", "redis://h").queue()).isEqualTo("redis");
-        // left to TokServer, which refuses them with its own message (ClusterTest)
+        // left to TokServer, which refuses a node-local queue with its own message (ClusterTest)
         assertThat(Options.parse("--cluster", "redis", "--queue", "memory", "--redis-uri", "redis://h").queue()).isEqualTo("memory");
         assertThat(Options.parse("--cluster", "redis", "--redis-uri", "redis://h", "--delivery", "at-least-once").delivery())
                 .isEqualTo(DeliveryMode.AT_LEAST_ONCE);
