@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.tok.api.AuthRequest;
 import dev.tok.api.AuthenticationException;
+import dev.tok.api.BeforeSend;
 import dev.tok.api.Delivery;
+import dev.tok.api.DeliveryMode;
 import dev.tok.api.Device;
 import dev.tok.api.Hub;
 import dev.tok.api.HubConfig;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
@@ -82,12 +86,15 @@ import org.junit.jupiter.api.Timeout;
  * nodes returns how many connections it closed; single sign-on across nodes (the older connection
  * gets the bye payload and closes); 50 rounds of one user logging in on two nodes at once end with
  * exactly one connection each; a node closed gracefully: its users are offline elsewhere at once
- * (within {@link #atOnce()}), and sends with a ttl to them are queued.
+ * (within {@link #atOnce()}), and sends with a ttl to them are queued; at-least-once delivery
+ * across nodes (messages sent on two nodes reach a device on a third in log order with their
+ * ids, and what it did not acknowledge comes again, same ids, when it connects to another node).
  *
  * <p>The kit's hub configuration: the token (the first frame) is {@code uid/device} (or
  * {@code uid}, device {@code default}); the bye payload is {@code bye:<reason>:<closed device>};
  * no server pings; a write timeout of 5 seconds. Single sign-on is on (the default) except in the
- * cases that need several connections of one user.
+ * cases that need several connections of one user. In the at-least-once case a message's frame is
+ * {@code <id>:<payload>}, and a device acknowledges with the frame {@code ack:<id>}.
  *
  * @since 0.1
  */
@@ -118,6 +125,8 @@ public abstract class ClusterCompatibilityKit {
 
     private final List<Node> nodes = new CopyOnWriteArrayList<>();
     private final List<Client> clients = new CopyOnWriteArrayList<>();
+    /** What the hubs' acknowledge hooks were told: {@code uid/device:upToId}. */
+    private final BlockingQueue<String> acknowledged = new LinkedBlockingQueue<>();
     /** This test's run id: part of every node id and user id, so tests never share either. */
     private String run;
     private TransportClient transportClient;
@@ -684,6 +693,63 @@ public abstract class ClusterCompatibilityKit {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // ---------------------------------------------------------------- at-least-once
+
+    @Test
+    @DisplayName("at-least-once: sends on nodes a and b reach the device on c in log order with their ids; what it did not acknowledge comes again, same ids, when it connects to node a")
+    void atLeastOnceAcrossNodes() throws Exception {
+        List<Node> n = startNodes(3, b -> b.delivery(DeliveryMode.AT_LEAST_ONCE)
+                .beforeSend(new BeforeSend() {
+                    @Override
+                    public byte[] beforeSend(Device device, byte[] payload) {
+                        return payload;
+                    }
+
+                    @Override
+                    public byte[] beforeSend(Device device, long id, byte[] payload) {
+                        return utf8(id + ":" + string(payload));
+                    }
+                })
+                .actor((connection, payload) -> {
+                    String frame = string(payload);
+                    if (frame.startsWith("ack:")) {
+                        connection.acknowledge(Long.parseLong(frame.substring(4)));
+                    }
+                })
+                .acknowledgeHook((device, upToId) -> acknowledged.add(device.uid() + "/" + device.deviceId() + ":" + upToId)));
+        String bob = uid("bob");
+        Client onC = connect(n.get(2), bob + "/phone");
+        awaitConnections(bob, 1);
+
+        List<Long> ids = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        String[][] sends = {{"0", "a1"}, {"1", "b1"}, {"0", "a2"}, {"1", "b2"}};
+        for (String[] send : sends) {
+            SendResult r = sent(send(n.get(Integer.parseInt(send[0])), bob, send[1], LONG_TTL));
+            assertThat(r.id()).as("the id of %s", send[1]).isPositive();
+            ids.add(r.id());
+            expected.add(r.id() + ":" + send[1]);
+        }
+        assertThat(ids).as("ids in send order").isSorted().doesNotHaveDuplicates();
+        for (String e : expected) {
+            assertThat(onC.next()).as("the device on node c receives the log in order").isEqualTo(e);
+        }
+
+        onC.connection.send(utf8("ack:" + ids.get(1)));
+        assertThat(acknowledged.poll(patience().toMillis(), TimeUnit.MILLISECONDS)).as("the acknowledgement stored")
+                .isEqualTo(bob + "/phone:" + ids.get(1));
+        onC.connection.close();
+        awaitConnections(bob, 0);
+
+        Client onA = connect(n.get(0), bob + "/phone");
+        assertThat(onA.next()).as("first unacknowledged message, again, on node a").isEqualTo(expected.get(2));
+        assertThat(onA.next()).isEqualTo(expected.get(3));
+        awaitConnections(bob, 1);
+        SendResult later = sent(send(n.get(2), bob, "c1", LONG_TTL));
+        assertThat(later.id()).isGreaterThan(ids.get(3));
+        assertThat(onA.next()).as("a later send from node c").isEqualTo(later.id() + ":c1");
     }
 
     // ---------------------------------------------------------------- node leaving
