@@ -13,6 +13,7 @@ import dev.tok.api.Hub;
 import dev.tok.api.HubConfig;
 import dev.tok.api.OfflineException;
 import dev.tok.api.SendResult;
+import dev.tok.api.TokException;
 import dev.tok.api.TokServer;
 import dev.tok.api.spi.Cluster;
 import java.io.IOException;
@@ -43,6 +44,7 @@ import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -89,6 +91,12 @@ import org.junit.jupiter.api.Timeout;
  * (within {@link #atOnce()}), and sends with a ttl to them are queued; at-least-once delivery
  * across nodes (messages sent on two nodes reach a device on a third in log order with their
  * ids, and what it did not acknowledge comes again, same ids, when it connects to another node).
+ *
+ * <p><b>The engine down</b> (opt-in): a subclass that can stop and restart its engine overrides
+ * {@link #stopEngine()} and {@link #restartEngine()}; the kit then checks that while the engine is
+ * down local delivery goes on and the operations that need the engine fail fast with a
+ * {@link TokException}, and that once it is back, connections (also one that logged in meanwhile)
+ * are visible cluster-wide again. Without the overrides that case is reported as aborted.
  *
  * <p>The kit's hub configuration: the token (the first frame) is {@code uid/device} (or
  * {@code uid}, device {@code default}); the bye payload is {@code bye:<reason>:<closed device>};
@@ -159,6 +167,22 @@ public abstract class ClusterCompatibilityKit {
      */
     protected Duration atOnce() {
         return Duration.ofSeconds(1);
+    }
+
+    /**
+     * Makes the cluster's engine unreachable for every node (stops the Redis server, say), for the
+     * opt-in case {@code engineDownAndBack}. The default aborts that case.
+     */
+    protected void stopEngine() {
+        Assumptions.abort("the subclass cannot stop its engine: override stopEngine() and restartEngine() to run this case");
+    }
+
+    /**
+     * Makes the engine reachable again after {@link #stopEngine()}, possibly empty (a Redis
+     * without persistence); returns once it answers.
+     */
+    protected void restartEngine() {
+        Assumptions.abort("the subclass cannot restart its engine: override stopEngine() and restartEngine() to run this case");
     }
 
     /** @return the longest the kit waits for something that must happen (20 s unless overridden) */
@@ -750,6 +774,69 @@ public abstract class ClusterCompatibilityKit {
         SendResult later = sent(send(n.get(2), bob, "c1", LONG_TTL));
         assertThat(later.id()).isGreaterThan(ids.get(3));
         assertThat(onA.next()).as("a later send from node c").isEqualTo(later.id() + ":c1");
+    }
+
+    // ---------------------------------------------------------------- the engine down
+
+    @Test
+    @DisplayName("the engine down: local delivery goes on, operations needing it fail fast with a TokException; back: connections, also one made meanwhile, are visible cluster-wide again")
+    void engineDownAndBack() throws Exception {
+        List<Node> n = startNodes(2, b -> b);
+        String alice = uid("alice");
+        String bob = uid("bob");
+        Client aliceOnA = connect(n.get(0), alice + "/phone");
+        Client bobOnA = connect(n.get(0), bob + "/phone");
+        awaitConnections(alice, 1);
+        awaitConnections(bob, 1);
+        assertThat(sent(send(n.get(1), alice, "before", Duration.ZERO)).delivered()).isEqualTo(1);
+        assertThat(aliceOnA.next()).isEqualTo("before");
+
+        stopEngine();
+        boolean restarted = false;
+        try {
+            Duration fast = Duration.ofSeconds(10);
+            long t0 = System.nanoTime();
+            SendResult local = sent(send(n.get(0), bob, "local", Duration.ZERO));
+            assertThat(local.delivered()).as("a send to a user of this node").isEqualTo(1);
+            assertThat(bobOnA.next()).isEqualTo("local");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the local send's time").isLessThan(fast);
+
+            String carol = uid("carol");
+            Client carolOnB = connect(n.get(1), carol + "/phone"); // a login while the engine is down
+            eventually().until(() -> n.get(1).hub().connections(carol).size() == 1);
+            assertThat(sent(send(n.get(1), carol, "local too", Duration.ZERO)).delivered()).isEqualTo(1);
+            assertThat(carolOnB.next()).isEqualTo("local too");
+
+            long t1 = System.nanoTime();
+            Throwable online = null;
+            try {
+                n.get(0).hub().online();
+            } catch (TokException e) {
+                online = e;
+            }
+            assertThat(online).as("online() without the engine").isInstanceOf(TokException.class);
+            assertThat(failure(send(n.get(0), uid("dave"), "x", Duration.ZERO)))
+                    .as("a zero-ttl send to a user not on this node and not known").isInstanceOf(TokException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t1)).as("how fast they failed").isLessThan(fast.multipliedBy(2));
+
+            restartEngine();
+            restarted = true;
+            for (String u : List.of(alice, bob, carol)) {
+                eventually().alias(u + " visible on both nodes again").ignoreException(TokException.class)
+                        .until(() -> n.get(0).hub().isOnline(u) && n.get(1).hub().isOnline(u));
+            }
+            Map<String, Client> clientOf = Map.of(alice, aliceOnA, bob, bobOnA, carol, carolOnB);
+            for (String u : List.of(alice, bob, carol)) {
+                Node other = u.equals(carol) ? n.get(0) : n.get(1);
+                SendResult r = sent(send(other, u, "across again", Duration.ZERO));
+                assertThat(r.delivered()).as("a send to %s from the other node", u).isEqualTo(1);
+                assertThat(clientOf.get(u).next()).isEqualTo("across again");
+            }
+        } finally {
+            if (!restarted) {
+                restartEngine();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- node leaving

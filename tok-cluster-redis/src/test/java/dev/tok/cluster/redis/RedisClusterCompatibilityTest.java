@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The {@code redis} cluster passes tok-testkit's {@link ClusterCompatibilityKit}: two to four real
  * hubs (tok-core) with the {@code tcp} transport on one real redis-server started for this class,
  * sharing the {@code redis} queue (tok-queue-redis) on it. The kit's node and user ids are new in
- * every test, so one Redis serves them all.
+ * every test, so one Redis serves them all; the opt-in case with the engine down stops and restarts
+ * it (empty).
  */
 class RedisClusterCompatibilityTest extends ClusterCompatibilityKit {
 
@@ -41,5 +42,15 @@ class RedisClusterCompatibilityTest extends ClusterCompatibilityKit {
     @Override
     protected Provider sharedQueue() {
         return new Provider("redis", Map.of("uri", redis.uri()));
+    }
+
+    @Override
+    protected void stopEngine() {
+        redis.stop();
+    }
+
+    @Override
+    protected void restartEngine() {
+        redis.restart(); // empty: no persistence
     }
 }
