@@ -59,10 +59,15 @@ class ClusterTest {
         String carol = user("carol");
         try (ChatClient a = Servers.login(one, "tcp", alice); ChatClient b = Servers.login(two, "jetty-ws", bob);
              ChatClient c = Servers.login(two, "netty-ws", carol)) {
+            // a login is registered in Redis just after it completed on its node: the other node sees it then
             for (ChatClient x : List.of(a, b, c)) {
-                List<String> users = new ArrayList<>();
-                x.online().forEach(n -> users.add(n.asText()));
-                assertThat(users).as("online, asked over %s", x.transport()).contains(alice, bob, carol);
+                org.awaitility.Awaitility.await("everyone online, asked over " + x.transport())
+                        .atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(20))
+                        .until(() -> {
+                            List<String> users = new ArrayList<>();
+                            x.online().forEach(n -> users.add(n.asText()));
+                            return users.containsAll(List.of(alice, bob, carol));
+                        });
             }
             a.send("{\"type\":\"send\",\"to\":\"" + bob + "\",\"body\":\"one->two\",\"cid\":\"1\",\"ttl\":0}");
             assertThat(b.next()).startsWith("{\"type\":\"msg\",\"from\":\"" + alice + "\",\"body\":\"one->two\",\"ts\":");
@@ -86,6 +91,9 @@ class ClusterTest {
         String alice = user("alice");
         String bob = user("bob");
         try (ChatClient first = Servers.login(one, "tcp", alice + "/phone")) {
+            // registered in Redis just after the login completed on node one; the newer login must come after that
+            org.awaitility.Awaitility.await("alice online on node two").atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> two.hub().isOnline(alice));
             try (ChatClient second = Servers.login(two, "netty-ws", alice + "/laptop")) {
                 assertThat(first.next()).isEqualTo("{\"type\":\"bye\",\"reason\":\"sso\"}");
                 first.awaitClosed();

@@ -247,8 +247,11 @@ class ExampleJarIT {
                 assertThat(one.startLines().get(0)).matches("tok node node-[0-9a-f]{8}");
                 assertThat(one.nodeId).isNotEqualTo(two.nodeId);
                 try (ChatClient alice = one.connect("tcp", "alice"); ChatClient bob = two.connect("netty-ws", "bob")) {
-                    assertThat(bob.online()).extracting(n -> n.asText()).contains("bob"); // bob's login completed
-                    assertThat(alice.online()).extracting(n -> n.asText()).contains("alice", "bob");
+                    assertThat(bob.online()).extracting(n -> n.asText()).contains("bob"); // bob's login completed on node two
+                    // node one sees bob once node two registered him in Redis, just after his login there
+                    org.awaitility.Awaitility.await("bob online on node one").atMost(java.time.Duration.ofSeconds(10))
+                            .pollInterval(java.time.Duration.ofMillis(50))
+                            .until(() -> users(alice).containsAll(List.of("alice", "bob")));
                     alice.send("{\"type\":\"send\",\"to\":\"bob\",\"body\":\"before\",\"cid\":\"1\",\"ttl\":0}");
                     assertThat(bob.next()).startsWith("{\"type\":\"msg\",\"from\":\"alice\",\"body\":\"before\",");
                     assertThat(alice.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"1\"}");
@@ -261,14 +264,10 @@ class ExampleJarIT {
                     assertThat(alice.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"2\"}");
                     org.awaitility.Awaitility.await("bob offline on the survivor").atMost(java.time.Duration.ofSeconds(15))
                             .pollInterval(java.time.Duration.ofMillis(100))
-                            .until(() -> {
-                                List<String> users = new java.util.ArrayList<>();
-                                alice.online().forEach(n -> users.add(n.asText()));
-                                return !users.contains("bob");
-                            });
+                            .until(() -> !users(alice).contains("bob"));
                     long ms = (System.nanoTime() - killed) / 1_000_000;
                     // with the default lease (10 s, heartbeat 2 s) it could not happen before 8 s after the kill
-                    assertThat(ms).as("ms from kill -9 to offline: lease 3 s + heartbeat 1 s + slack for a busy machine")
+                    assertThat(ms).as("ms from kill -9 to offline (lease 3 s + heartbeat 1 s + slack for a busy machine)")
                             .isLessThan(8_000);
                     alice.send("{\"type\":\"send\",\"to\":\"bob\",\"body\":\"after\",\"cid\":\"3\"}");
                     assertThat(alice.next()).isEqualTo("{\"type\":\"ack\",\"cid\":\"3\"}");
@@ -284,6 +283,13 @@ class ExampleJarIT {
                 assertThat(one.remainingLines()).containsExactly("tok stopped");
             }
         }
+    }
+
+    /** @return the users of the answer to an online request */
+    private static List<String> users(ChatClient client) {
+        List<String> users = new java.util.ArrayList<>();
+        client.online().forEach(n -> users.add(n.asText()));
+        return users;
     }
 
     /** alice sends to offline bob and waits for the ack (queued); returns the bounds of the message's ts. */
