@@ -11,7 +11,12 @@ import org.junit.jupiter.api.Test;
 /** Presence registered on one node is what every node sees; a graceful stop removes it at once. */
 class PresenceTest {
 
-    private final Nodes nodes = new Nodes();
+    private final Nodes nodes = new Nodes(backend());
+
+    /** @return the Redis these tests run on: the shared standalone server here; a Redis Cluster in the subclass */
+    Nodes.Backend backend() {
+        return Nodes.standalone();
+    }
 
     @AfterEach
     void close() {
@@ -66,7 +71,7 @@ class PresenceTest {
         assertThat(join(b.cluster.isOnline("alice"))).isFalse();
         assertThat(join(b.cluster.online())).isEmpty();
         assertThat(join(b.cluster.nodes())).containsExactly("b");
-        assertThat(Nodes.shared().command("EXISTS " + nodes.prefix() + "node:a")).isEqualTo(":0");
+        assertThat(nodes.command("EXISTS " + nodes.prefix() + "node:{a}")).isEqualTo(":0");
     }
 
     @Test

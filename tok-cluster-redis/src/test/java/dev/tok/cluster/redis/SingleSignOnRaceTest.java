@@ -19,7 +19,12 @@ import org.junit.jupiter.api.Test;
 /** Single sign-on fencing: the newest login anywhere wins, older connections anywhere learn they lost. */
 class SingleSignOnRaceTest {
 
-    private final Nodes nodes = new Nodes();
+    private final Nodes nodes = new Nodes(backend());
+
+    /** @return the Redis these tests run on: the shared standalone server here; a Redis Cluster in the subclass */
+    Nodes.Backend backend() {
+        return Nodes.standalone();
+    }
 
     @AfterEach
     void close() {
