@@ -103,7 +103,8 @@ class SingleSignOnRaceTest {
             assertThat(winner.replaced()).as("round %d", round).extracting(ClusterConnection::connectionId).containsExactly(loserId);
             assertThat(lost.replaced()).as("round %d", round).isEmpty();
             String expected = uid + "/" + loserId + "@" + winner.epoch() + " by " + (aWon ? "a" : "b");
-            await().atMost(Duration.ofSeconds(5)).until(() -> loser.takeovers.contains(expected));
+            await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                    .until(() -> loser.takeovers.contains(expected));
             Map<String, String> survivors = new ConcurrentHashMap<>(a.connections.getOrDefault(uid, Map.of()));
             survivors.putAll(b.connections.getOrDefault(uid, Map.of()));
             assertThat(survivors).as("round %d: connections the two hubs still hold", round).containsOnlyKeys(winnerId);
