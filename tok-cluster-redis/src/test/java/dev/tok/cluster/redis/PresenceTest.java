@@ -75,6 +75,28 @@ class PresenceTest {
     }
 
     @Test
+    @DisplayName("an entry left by an earlier incarnation of a node does not count; the node started again removes them, a user set that is a superset included")
+    void earlierIncarnation() {
+        Nodes.FakeHub a = nodes.start("a", "lease", "1h", "heartbeat", "10m");
+        Nodes.FakeHub b = nodes.start("b", "lease", "1h", "heartbeat", "10m");
+        a.connect("alice", "phone", "a1");
+        String[] value = nodes.command("HGET " + nodes.prefix() + "{alice}:conns a|a1").split("\\|", -1);
+        assertThat(value).hasSize(4);   // epoch, scope, incarnation, device
+        // what a crashed earlier instance of node a could have left behind
+        nodes.command("HSET " + nodes.prefix() + "{alice}:conns a|ghost " + value[0] + "||0123456789abcdef|" + value[3]);
+        nodes.command("SADD " + nodes.prefix() + "node:{a}:users carol");
+        assertThat(join(b.cluster.connections("alice"))).extracting(ClusterConnection::connectionId).containsExactly("a1");
+
+        a.cluster.abort();                                        // kill -9: nothing cleaned up
+        nodes.command("DEL " + nodes.prefix() + "node:{a}");      // and its lease lapsed
+        nodes.start("a", "lease", "1h", "heartbeat", "10m");      // started again before any sweep
+
+        assertThat(nodes.command("HLEN " + nodes.prefix() + "{alice}:conns")).isEqualTo(":0");
+        assertThat(join(b.cluster.isOnline("alice"))).isFalse();
+        assertThat(join(b.cluster.online())).isEmpty();
+    }
+
+    @Test
     @DisplayName("two live nodes cannot share a node id")
     void duplicateNodeId() {
         nodes.start("same");
