@@ -788,15 +788,17 @@ final class RedisClusterNode implements Cluster {
     }
 
     /**
-     * Removes the presence of a node whose lease lapsed (or of this node, leaving): claims its user
-     * set (atomically with checking that the lease is still absent), removes its entries of that
-     * incarnation user by user, then removes it from the registry unless it came back meanwhile.
+     * Removes the presence of a node whose lease lapsed (or of this node, leaving: its lease is
+     * deleted first if it still holds this incarnation): claims its user set (atomically with
+     * checking that the lease is absent), removes its entries of that incarnation user by user,
+     * then removes it from the registry unless it came back meanwhile.
      *
      * @return the number of presence entries removed, or -1 when the node's lease is current
      */
     private CompletableFuture<Long> sweep(String node, String inc, boolean leaving) {
-        return this.<List<Object>>eval("sweep node " + node, SWEEP, ScriptOutputType.MULTI,
-                new String[] {leaseKey(node), usersKey(node)}).thenCompose(claimed -> {
+        return this.<List<Object>>eval((leaving ? "remove the presence of node " : "sweep node ") + node, SWEEP,
+                ScriptOutputType.MULTI, new String[] {leaseKey(node), usersKey(node)}, bytes(leaving ? inc : ""))
+                .thenCompose(claimed -> {
                     if ((Long) claimed.get(0) < 0) {
                         return CompletableFuture.completedFuture(-1L);
                     }
@@ -914,9 +916,9 @@ final class RedisClusterNode implements Cluster {
         heartbeats.shutdownNow();
         if (was == STARTED) {
             try {
-                long timeout = settings.commandTimeout().toMillis();
-                guard("delete the lease of node " + self, redis.del(leaseKey(self))).get(timeout, TimeUnit.MILLISECONDS);
-                sweep(self, incarnation, true).get(timeout, TimeUnit.MILLISECONDS);
+                // deletes the lease only if it is this incarnation's (not a live twin's after a failed
+                // start); the whole within the command timeout (Cluster.close), else it lapses
+                sweep(self, incarnation, true).get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException | RuntimeException e) {

@@ -99,10 +99,17 @@ class PresenceTest {
     @Test
     @DisplayName("two live nodes cannot share a node id")
     void duplicateNodeId() {
-        nodes.start("same");
+        Nodes.FakeHub first = nodes.start("same");
+        Nodes.FakeHub other = nodes.start("other");
+        first.connect("alice", "phone", "s1");
         RedisClusterNode twin = nodes.open("same");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> join(twin.start(new Nodes.FakeHub(twin))))
                 .hasRootCauseInstanceOf(dev.tok.api.TokException.class)
                 .rootCause().hasMessageContaining("node id 'same' is held by a live node");
+
+        twin.close();   // leaves the live node's lease and presence alone
+        assertThat(nodes.command("EXISTS " + nodes.prefix() + "node:{same}")).isEqualTo(":1");
+        assertThat(join(other.cluster.connections("alice"))).extracting(ClusterConnection::connectionId).containsExactly("s1");
+        assertThat(join(other.cluster.online())).containsExactly("alice");
     }
 }
