@@ -154,6 +154,8 @@ final class RedisClusterNode implements Cluster {
     private volatile String incarnation = newToken();
     private volatile ClusterListener listener;
     private volatile boolean heartbeatPaused;
+    /** Redis ended the inbox subscription (its slot moved to another master): subscribe again at the next heartbeat. */
+    private volatile boolean inboxLost;
 
     /** A connection of this node as registered: what a new registration needs. */
     private record Local(String uid, String deviceId, String scope) {
@@ -297,6 +299,17 @@ final class RedisClusterNode implements Cluster {
             @Override
             public void smessage(String channel, byte[] message) {
                 onMessage(message);
+            }
+
+            @Override
+            public void sunsubscribed(String channel, long count) {
+                // this node never unsubscribes: Redis did, because the channel's slot moved (Redis Cluster)
+                if (channel.equals(inbox(self)) && state.get() == STARTED) {
+                    LOG.log(Level.INFO, () -> "node " + self + ": Redis ended the subscription of " + channel
+                            + " (its slot moved); subscribing again");
+                    inboxLost = true;
+                    heartbeats.execute(RedisClusterNode.this::resubscribeInbox);
+                }
             }
         });
         client.addListener(new RedisConnectionStateListener() {
@@ -820,11 +833,32 @@ final class RedisClusterNode implements Cluster {
                 });
     }
 
+    /** On the heartbeat thread: subscribes the inbox again on the master that owns its slot now (after a resharding). */
+    private void resubscribeInbox() {
+        if (!inboxLost || state.get() != STARTED) {
+            return;
+        }
+        try {
+            if (client instanceof RedisClusterClient c) {
+                c.refreshPartitions();
+            }
+            subscribeSharded(inbox(self)).get(settings.commandTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            inboxLost = false;
+            LOG.log(Level.INFO, () -> "node " + self + " listens on " + inbox(self) + " again");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.log(Level.WARNING, () -> "node " + self + " could not subscribe to " + inbox(self) + " again (next try at the next "
+                    + "heartbeat): " + describe(e));
+        }
+    }
+
     /** On the heartbeat thread: renews the lease, registers again after a lapse, sweeps. */
     private void heartbeat() {
         if (heartbeatPaused) {
             return;
         }
+        resubscribeInbox();
         long timeout = settings.commandTimeout().toMillis() * 4;
         try {
             String fresh = newToken();

@@ -87,6 +87,12 @@ final class Nodes implements AutoCloseable {
         };
     }
 
+    /** @return the shared three-master Redis Cluster's servers (started if needed) */
+    static synchronized RedisCluster sharedRedisCluster() {
+        redisCluster();
+        return sharedCluster;
+    }
+
     /** @return the shared three-master Redis Cluster */
     static synchronized Backend redisCluster() {
         if (sharedCluster == null) {
