@@ -32,7 +32,9 @@ class InboxReshardOnRedisClusterTest {
     void slotMoves() {
         String id = "reshard-" + nodes.prefix().replace(":", "");
         Nodes.FakeHub a = nodes.start("a", "route-timeout", "500ms");
-        Nodes.FakeHub b = nodes.start(id, "route-timeout", "500ms", "heartbeat", "300ms", "lease", "1s");
+        // a long lease, so that b stays live however long the migration keeps its heartbeat waiting; a
+        // short heartbeat, at which b tries to subscribe again if its first try failed
+        Nodes.FakeHub b = nodes.start(id, "route-timeout", "500ms", "heartbeat", "300ms", "lease", "10s");
         b.connect("alice", "phone", "b1");
         assertThat(join(a.cluster.route(ClusterSend.toUser("alice", new byte[] {1}))))
                 .extracting(RemoteWrite::status).containsExactly(RemoteWrite.Status.WRITTEN);

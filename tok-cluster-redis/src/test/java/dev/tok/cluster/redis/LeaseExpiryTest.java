@@ -33,7 +33,7 @@ class LeaseExpiryTest {
     @Test
     @DisplayName("after node b dies, its users go offline on node a within the lease, and a sweeps b's keys")
     void deadNodeLapses() {
-        String[] fast = {"lease", "1500ms", "heartbeat", "300ms", "route-timeout", "500ms"};
+        String[] fast = {"lease", "1500ms", "heartbeat", "300ms", "route-timeout", "3s"};
         Nodes.FakeHub a = nodes.start("a", fast);
         Nodes.FakeHub b = nodes.start("b", fast);
         b.connect("alice", "phone", "b1");
@@ -48,7 +48,7 @@ class LeaseExpiryTest {
         long r0 = System.nanoTime();
         assertThat(join(a.cluster.route(ClusterSend.toUser("alice", new byte[] {1}))))
                 .extracting(RemoteWrite::status).containsOnly(RemoteWrite.Status.NO_ANSWER);
-        assertThat((System.nanoTime() - r0) / 1_000_000).as("ms to NO_ANSWER, route-timeout 500ms").isLessThan(300);
+        assertThat((System.nanoTime() - r0) / 1_000_000).as("ms to NO_ANSWER, route-timeout 3s").isLessThan(1500);
 
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> !join(a.cluster.isOnline("alice")));
         long ms = (System.nanoTime() - t0) / 1_000_000;
