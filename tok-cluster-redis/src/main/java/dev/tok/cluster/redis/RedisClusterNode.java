@@ -1100,11 +1100,27 @@ final class RedisClusterNode implements Cluster {
     }
 
     private String connsKey(String uid) {
-        return settings.keyPrefix() + "{" + uid + "}:conns";
+        return settings.keyPrefix() + "{" + hashTag(uid) + "}:conns";
     }
 
     private String epochKey(String uid) {
-        return settings.keyPrefix() + "{" + uid + "}:epoch";
+        return settings.keyPrefix() + "{" + hashTag(uid) + "}:epoch";
+    }
+
+    /**
+     * The uid as the hash tag of its keys, as in tok-queue-redis (so a user's queue and presence
+     * share a slot): {@code %}, <code>{</code> and <code>}</code> percent-escaped, so that the tag is
+     * the whole uid, and the empty uid as {@code %}. An empty or cut tag would hash each key whole,
+     * putting one user's two keys in different Redis Cluster slots.
+     */
+    static String hashTag(String uid) {
+        if (uid.isEmpty()) {
+            return "%";
+        }
+        if (uid.indexOf('%') < 0 && uid.indexOf('{') < 0 && uid.indexOf('}') < 0) {
+            return uid;
+        }
+        return uid.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
     }
 
     private static byte[] bytes(String s) {

@@ -59,6 +59,27 @@ class PresenceTest {
     }
 
     @Test
+    @DisplayName("uids that are empty or hold '{', '}' or '%' keep both their keys in one slot (the whole uid is the hash tag)")
+    void awkwardUids() {
+        Nodes.FakeHub a = nodes.start("a");
+        Nodes.FakeHub b = nodes.start("b");
+        java.util.List<String> uids = java.util.List.of("", "}x", "a{b}c", "{", "%", "%7B");
+        for (String uid : uids) {
+            a.connect(uid, "phone", "c-" + uid);
+            assertThat(join(b.cluster.registerReplacing(uid, "laptop", "d-" + uid, "*")).replaced()).as(uid).isEmpty();
+            assertThat(join(b.cluster.connections(uid))).as(uid).extracting(ClusterConnection::uid).containsOnly(uid).hasSize(2);
+        }
+        assertThat(join(b.cluster.online())).containsExactlyInAnyOrderElementsOf(uids);
+        for (String uid : uids) {
+            a.disconnect(uid, "c-" + uid);
+            b.disconnect(uid, "d-" + uid);
+            assertThat(join(a.cluster.isOnline(uid))).as(uid).isFalse();
+        }
+        assertThat(RedisClusterNode.hashTag("")).isEqualTo("%");
+        assertThat(RedisClusterNode.hashTag("a{b}%")).isEqualTo("a%7Bb%7D%25");
+    }
+
+    @Test
     @DisplayName("a graceful stop of a node removes its presence at once, not after the lease")
     void gracefulStop() {
         Nodes.FakeHub a = nodes.start("a", "lease", "1h", "heartbeat", "10m");
