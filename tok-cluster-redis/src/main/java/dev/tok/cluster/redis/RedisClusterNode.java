@@ -146,6 +146,8 @@ final class RedisClusterNode implements Cluster {
      * reach Redis in the order of the changes. The sets are only touched inside {@code compute}.
      */
     private final ConcurrentHashMap<String, Set<String>> present = new ConcurrentHashMap<>();
+    /** Entries of this node whose deletion failed (Redis unreachable), connection id → uid: deleted again at each heartbeat. */
+    private final Map<String, String> undeleted = new ConcurrentHashMap<>();
     private final AtomicInteger state = new AtomicInteger(NEW);
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     /** The live nodes (this one included) with their incarnations, as of the last heartbeat. */
@@ -419,8 +421,12 @@ final class RedisClusterNode implements Cluster {
                         local.remove(connectionId, entry);
                         // the script may have run (a timeout): delete the entry before leaving the user set
                         redis.hdel(connsKey(uid), field(self, connectionId)).whenComplete((n, e2) -> {
-                            if (e2 == null && !local.containsKey(connectionId)) {
-                                dropPresent(uid, List.of(connectionId));
+                            if (!local.containsKey(connectionId)) {
+                                if (e2 == null) {
+                                    dropPresent(uid, List.of(connectionId));
+                                } else {
+                                    undeleted.put(connectionId, uid);
+                                }
                             }
                         });
                         throw new CompletionException(unwrap(e));
@@ -487,15 +493,41 @@ final class RedisClusterNode implements Cluster {
         requireStarted();
         local.remove(connectionId);
         return guard("unregister a connection of '" + uid + "'", redis.hdel(connsKey(uid), field(self, connectionId)))
-                .thenApply(removed -> {
-                    if (!local.containsKey(connectionId)) {
-                        dropPresent(uid, List.of(connectionId));
+                .handle((removed, e) -> {
+                    if (e != null) {
+                        // the entry may still be there: the heartbeat deletes it once Redis answers again
+                        undeleted.put(connectionId, uid);
+                        throw new CompletionException(unwrap(e));
                     }
-                    if (removed > 0) {
-                        announce(uid);
-                    }
+                    deleted(uid, connectionId, removed);
                     return null;
                 });
+    }
+
+    /** After an entry of this node was deleted: leave the user set with the last one, tell the other nodes. */
+    private void deleted(String uid, String connectionId, long removed) {
+        if (!local.containsKey(connectionId)) {
+            dropPresent(uid, List.of(connectionId));
+        }
+        if (removed > 0) {
+            announce(uid);
+        }
+    }
+
+    /** On the heartbeat thread: deletes again the entries whose unregistration failed. */
+    private void deleteAgain(long timeout) throws InterruptedException, ExecutionException, TimeoutException {
+        for (Map.Entry<String, String> e : new ArrayList<>(undeleted.entrySet())) {
+            String connectionId = e.getKey();
+            String uid = e.getValue();
+            if (!local.containsKey(connectionId)) {
+                long removed = guard("unregister a connection of '" + uid + "'", redis.hdel(connsKey(uid), field(self, connectionId)))
+                        .get(timeout, TimeUnit.MILLISECONDS);
+                deleted(uid, connectionId, removed);
+                LOG.log(Level.DEBUG, () -> "node " + self + " deleted the entry of connection " + connectionId + " of '" + uid
+                        + "' after a failed unregistration");
+            }
+            undeleted.remove(connectionId, uid);
+        }
     }
 
     @Override
@@ -871,6 +903,8 @@ final class RedisClusterNode implements Cluster {
                         + ": give each node its own node-id");
             } else if (outcome != LEASE_RENEWED) {
                 rejoin(fresh, uids(result), timeout);
+            } else {
+                deleteAgain(timeout);
             }
             refreshNodes().get(timeout, TimeUnit.MILLISECONDS);
             if (reachable.compareAndSet(false, true)) {
@@ -895,6 +929,7 @@ final class RedisClusterNode implements Cluster {
     private void rejoin(String token, List<String> formerUids, long timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
         incarnation = token;
+        undeleted.clear();   // entries of the old incarnation: they no longer count, and are purged below
         // what may have an entry of the new incarnation: the connections held now (the rest are old ones)
         for (String uid : List.copyOf(present.keySet())) {
             present.computeIfPresent(uid, (u, ids) -> {
