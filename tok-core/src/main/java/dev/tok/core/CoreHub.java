@@ -265,29 +265,36 @@ final class CoreHub implements Hub {
             return failedSend(new HubClosedException(), startNanos, trace);
         }
         long expiresAtMillis = ttl.isZero() ? 0 : SendOperation.expiry(ttl);
+        RoutedSend send = submitBounded(uid, slot -> new RoutedSend(this, slot, payload, expiresAtMillis, only, startNanos, trace));
+        return send != null ? send.result
+                : failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos, trace);
+    }
+
+    /**
+     * Appends a send to the user's chain unless the user's pending-send bound is reached.
+     *
+     * @param task makes the task for the user's slot; called under the slot's monitor
+     * @return the task, submitted (and the chain started if it was idle); null at the bound
+     */
+    private <T extends SlotTask> T submitBounded(String uid, java.util.function.Function<UserSlot, T> task) {
         while (true) {
             UserSlot slot = slot(uid);
-            RoutedSend send;
+            T t;
             boolean start;
             synchronized (slot) {
                 if (slot.retired) {
                     continue;
                 }
                 if (slot.pendingSends() >= config.maxPendingSendsPerUser()) {
-                    send = null;
-                    start = false;
-                } else {
-                    send = new RoutedSend(this, slot, payload, expiresAtMillis, only, startNanos, trace);
-                    start = slot.submit(send);
+                    return null;
                 }
-            }
-            if (send == null) {
-                return failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos, trace);
+                t = task.apply(slot);
+                start = slot.submit(t);
             }
             if (start) {
                 slot.start();
             }
-            return send.result;
+            return t;
         }
     }
 
@@ -340,30 +347,9 @@ final class CoreHub implements Hub {
         if (ttl.isZero() && cluster == null && !isOnlineHere(uid)) { // in a cluster, LogSend asks
             return failedSend(new OfflineException(uid), startNanos, trace);
         }
-        while (true) {
-            UserSlot slot = slot(uid);
-            LogSend send;
-            boolean start;
-            synchronized (slot) {
-                if (slot.retired) {
-                    continue;
-                }
-                if (slot.pendingSends() >= config.maxPendingSendsPerUser()) {
-                    send = null;
-                    start = false;
-                } else {
-                    send = new LogSend(slot, payload, ttl, startNanos, trace);
-                    start = slot.submit(send);
-                }
-            }
-            if (send == null) {
-                return failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos, trace);
-            }
-            if (start) {
-                slot.start();
-            }
-            return send.result;
-        }
+        LogSend send = submitBounded(uid, slot -> new LogSend(slot, payload, ttl, startNanos, trace));
+        return send != null ? send.result
+                : failedSend(new PendingLimitException(uid, config.maxPendingSendsPerUser()), startNanos, trace);
     }
 
     /**
@@ -697,7 +683,9 @@ final class CoreHub implements Hub {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(adapter, "adapter");
         HubConnection conn = new HubConnection(this, device, adapter);
-        // in a cluster, the drain reads the queue once the connection is registered cluster-wide
+        // in a cluster, the drain (or the log's resume) reads the queue once the connection is
+        // registered cluster-wide: a message another node queues before that is read; one after,
+        // the other node sends (or notifies) here
         CompletableFuture<Void> registered = cluster == null ? null : new CompletableFuture<>();
         List<HubConnection> kicked;
         UserSlot slot;
@@ -733,7 +721,7 @@ final class CoreHub implements Hub {
                 }
                 slot.add(conn);
                 metrics.onlineConnections.incrementAndGet();
-                startDrain = atLeastOnce ? slot.submit(new LogResume(slot, conn)) : slot.submitDrain(registered);
+                startDrain = atLeastOnce ? slot.submit(new LogResume(slot, conn, registered)) : slot.submitDrain(registered);
                 break;
             }
         }

@@ -17,13 +17,25 @@ final class LogResume implements SlotTask {
     private final UserSlot slot;
     private final HubConnection conn;
 
-    LogResume(UserSlot slot, HubConnection conn) {
+    /** In a cluster, the connection's registration: read the log after it (see {@link Drain}). Null: at once. */
+    private final java.util.concurrent.CompletableFuture<Void> after;
+
+    LogResume(UserSlot slot, HubConnection conn, java.util.concurrent.CompletableFuture<Void> after) {
         this.slot = slot;
         this.conn = conn;
+        this.after = after;
     }
 
     @Override
     public CompletionStage<Void> run() {
+        if (after != null && !after.isDone()) {
+            // other nodes notify this one of new log messages once they see the connection: read the log after that
+            return after.thenComposeAsync(v -> resume(), slot.hub.worker);
+        }
+        return resume();
+    }
+
+    private CompletionStage<Void> resume() {
         if (conn.isClosed()) {
             return DONE;
         }

@@ -7,17 +7,24 @@ import dev.tok.api.spi.ClusterConnection;
 import dev.tok.api.spi.ClusterListener;
 import dev.tok.api.spi.ClusterSend;
 import dev.tok.api.spi.RemoteWrite;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -30,13 +37,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,33 +67,60 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code redis} {@link Cluster}: one Lettuce connection for commands (pipelined, shared by
- * every caller) and one for pub/sub, per node.
+ * every caller; with {@code cluster=true} Lettuce's cluster connection, one connection per Redis
+ * master) and one for pub/sub, per node.
  *
- * <p>Keys (standalone Redis; see the README for Redis Cluster): {@code <prefix>nodes} (SET of
- * node ids), {@code <prefix>node:<id>} (the lease: a token with a TTL of {@code lease}, renewed
- * every {@code heartbeat}), {@code <prefix>node:<id>:users} (SET of the uids with a connection on
- * the node), per user with the uid as hash tag {@code <prefix>{<uid>}:conns} (HASH
- * {@code <node>|<connection>} → {@code <epoch>|<scope>|<device>}, scope and device escaped) and
- * {@code <prefix>{<uid>}:epoch} (the login counter). Channel {@code <prefix>node:<id>:inbox}
- * carries the {@link Message}s for a node; channel {@code <prefix>presence} the presence events
- * every node listens to ({@code C<node>\n<uid>}: a registration or unregistration of the user took
- * effect; {@code U<node>}: the node registered everything again, forget what was cached).
+ * <p>Keys (see the README's data layout): the registry {@code <prefix>nodes} (HASH node id →
+ * incarnation); per node, with the node id as hash tag, the lease {@code <prefix>node:{<id>}} (the
+ * incarnation's token with a TTL of {@code lease}, renewed every {@code heartbeat}) and
+ * {@code <prefix>node:{<id>}:users} (SET: a superset of the uids with a connection of the node's
+ * incarnation); per user, with the uid as hash tag, {@code <prefix>{<uid>}:conns} (HASH
+ * {@code <node>|<connection>} → {@code <epoch>|<scope>|<incarnation>|<device>}, scope and device
+ * escaped) and {@code <prefix>{<uid>}:epoch} (the registration counter, expiring {@code epoch-ttl}
+ * after the last registration).
  *
- * <p>Registration, unregistration and the sweep of a lapsed node are Lua scripts (atomic).
- * Routing uses pub/sub, not streams: a request is only worth something while its sender waits
- * (the route timeout), so a message for a dead node should vanish rather than be kept; a publish
- * that reaches no subscriber fails the request at once.
+ * <p><b>One slot per script.</b> Every Lua script touches only keys it declares, all of one hash
+ * tag: one user's ({@code register}, {@code purge}), one node's ({@code lease}, {@code sweep}) or
+ * the registry ({@code forget}); so they run unchanged on Redis Cluster. What spans several slots is
+ * done in steps from Java, and made safe by two rules:
+ * <ul>
+ *   <li>a node's user set is a <em>superset</em>: a node adds the uid ({@code SADD}) before the
+ *       registration script runs, and removes it ({@code SREM}) only after its last connection of
+ *       the user was deleted; adds and removes of one uid are decided and sent in one critical
+ *       section ({@link #present}) and reach Redis in that order (one key, one connection);</li>
+ *   <li>a presence entry counts only while its node's lease holds the entry's <em>incarnation</em>:
+ *       every lease taken (a start, or again after a lapse) has a new random token, written into
+ *       each entry the incarnation registers. So a sweep that removes a lapsed incarnation's entries
+ *       user by user can never remove those of the node's next incarnation, and entries a sweep
+ *       missed (a sweeper died mid-way) count for nothing.</li>
+ * </ul>
+ *
+ * <p><b>Pub/sub.</b> Requests and replies go to the node's inbox by sharded pub/sub
+ * ({@code SPUBLISH}/{@code SSUBSCRIBE}, Redis 7): on a Redis Cluster a classic {@code PUBLISH}
+ * returns only the subscribers of the Redis node that received it, so "nobody listens" (a dead
+ * node: fail at once instead of after the route timeout) could not be told; a sharded publish goes to
+ * the one shard that owns the channel, whose count is exact, and is not broadcast to every Redis
+ * node. The presence channel {@code <prefix>presence}, which every node listens to, stays classic:
+ * its count is not needed. Routing uses pub/sub, not streams: a request is only worth something
+ * while its sender waits (the route timeout), so a message for a dead node should vanish rather
+ * than be kept.
  */
 final class RedisClusterNode implements Cluster {
 
     private static final System.Logger LOG = System.getLogger(RedisClusterNode.class.getName());
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     private static final Script REGISTER = Script.load("register.lua");
-    private static final Script UNREGISTER = Script.load("unregister.lua");
+    private static final Script PURGE = Script.load("purge.lua");
+    private static final Script LEASE = Script.load("lease.lua");
     private static final Script SWEEP = Script.load("sweep.lua");
+    private static final Script FORGET = Script.load("forget.lua");
     private static final String MODE_PLAIN = "0";
     private static final String MODE_REPLACING = "1";
     private static final String MODE_AGAIN = "2";
+    private static final long LEASE_RENEWED = 1;
+    private static final long LEASE_HELD = 2;
+    /** How often the cluster client re-reads the topology, besides its adaptive refreshes (as in tok-queue-redis). */
+    static final Duration TOPOLOGY_REFRESH_PERIOD = Duration.ofSeconds(30);
     private static final int NEW = 0;
     private static final int STARTED = 1;
     private static final int CLOSED = 2;
@@ -95,37 +130,55 @@ final class RedisClusterNode implements Cluster {
     /** The channel of presence events, shared by every node. */
     private final String presenceChannel;
     private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, byte[]> connection;
-    private final RedisAsyncCommands<String, byte[]> redis;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, byte[]> connection;
+    private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
     private final ScheduledExecutorService heartbeats;
-    private final byte[] token = bytes(UUID.randomUUID().toString());
     private final Map<Long, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
     private final AtomicLong correlations = new AtomicLong();
     /** This node's registered connections by connection id: what it registers again after a lapse. */
     private final Map<String, Local> local = new ConcurrentHashMap<>();
+    /**
+     * Per uid, this node's connections that may have a presence entry (registering, registered,
+     * or being unregistered): the uid is in the node's user set while this is not empty. Changed
+     * only inside {@code compute}, which also sends the {@code SADD}/{@code SREM}, so that they
+     * reach Redis in the order of the changes. The sets are only touched inside {@code compute}.
+     */
+    private final ConcurrentHashMap<String, Set<String>> present = new ConcurrentHashMap<>();
+    /** Entries of this node whose deletion failed (Redis unreachable), connection id → uid: deleted again at each heartbeat. */
+    private final Map<String, String> undeleted = new ConcurrentHashMap<>();
     private final AtomicInteger state = new AtomicInteger(NEW);
     private final AtomicBoolean reachable = new AtomicBoolean(true);
-    private volatile Set<String> live;
+    /** The live nodes (this one included) with their incarnations, as of the last heartbeat. */
+    private volatile Map<String, String> live;
+    /** The token of this node's current lease: written into each presence entry it registers. */
+    private volatile String incarnation = newToken();
     private volatile ClusterListener listener;
     private volatile boolean heartbeatPaused;
+    /** Redis ended the inbox subscription (its slot moved to another master): subscribe again at the next heartbeat. */
+    private volatile boolean inboxLost;
 
     /** A connection of this node as registered: what a new registration needs. */
     private record Local(String uid, String deviceId, String scope) {
     }
 
-    private RedisClusterNode(RedisClusterSettings settings, ClientResources resources, RedisClient client,
-            StatefulRedisConnection<String, byte[]> connection, StatefulRedisPubSubConnection<String, byte[]> pubsub) {
+    /** A presence entry as stored: the connection and the incarnation of its node that registered it. */
+    private record Entry(ClusterConnection connection, String incarnation) {
+    }
+
+    private RedisClusterNode(RedisClusterSettings settings, ClientResources resources, AbstractRedisClient client,
+            StatefulConnection<String, byte[]> connection, RedisClusterAsyncCommands<String, byte[]> redis,
+            StatefulRedisPubSubConnection<String, byte[]> pubsub) {
         this.settings = settings;
         this.self = settings.nodeId();
         this.presenceChannel = settings.keyPrefix() + "presence";
         this.resources = resources;
         this.client = client;
         this.connection = connection;
-        this.redis = connection.async();
+        this.redis = redis;
         this.pubsub = pubsub;
-        this.live = Set.of(self);
+        this.live = Map.of();
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tok-cluster-heartbeat-" + self);
             t.setDaemon(true);
@@ -133,58 +186,96 @@ final class RedisClusterNode implements Cluster {
         });
     }
 
-    /** Connects both connections, checks for Redis 7 and loads the scripts. */
+    /** Connects both connections (standalone or Redis Cluster), checks for Redis 7 and loads the scripts. */
     static RedisClusterNode open(RedisClusterSettings settings) {
-        RedisURI uri;
-        try {
-            uri = RedisURI.create(settings.uri());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("setting 'uri' for cluster 'redis' is not a Redis uri (" + settings.displayUri() + "): "
-                    + e.getMessage() + "; expected redis://host:port/db or rediss://host:port/db");
+        List<RedisURI> uris = new ArrayList<>();
+        for (String u : settings.uris()) {
+            try {
+                RedisURI uri = RedisURI.create(u);
+                uri.setTimeout(settings.commandTimeout());
+                uris.add(uri);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("setting 'uri' for cluster 'redis' is not a Redis uri (" + settings.displayUri()
+                        + "): " + e.getMessage() + "; expected redis://host:port/db or rediss://host:port/db");
+            }
         }
-        uri.setTimeout(settings.commandTimeout());
         ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
+        ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
                 // fail fast while disconnected: nothing buffers, nothing waits for a reconnect
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(settings.requestQueueSize())
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
                 .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
-                .build());
-        StatefulRedisConnection<String, byte[]> connection = null;
+                .build();
+        AbstractRedisClient client = null;
+        StatefulConnection<String, byte[]> connection = null;
         StatefulRedisPubSubConnection<String, byte[]> pubsub = null;
+        RedisClusterAsyncCommands<String, byte[]> redis;
         try {
-            connection = client.connect(CODEC);
-            pubsub = client.connectPubSub(CODEC);
-            String info = connection.sync().info("server");
+            if (settings.cluster()) {
+                RedisClusterClient clusterClient = RedisClusterClient.create(resources, uris);
+                client = clusterClient;
+                // the topology is refreshed on every adaptive trigger (MOVED/ASK redirects,
+                // persistent reconnects, uncovered slots, unknown nodes) and periodically, which
+                // also notices a failover that no command ran into yet; the options above (request
+                // queue bound, command timeout, fail fast while disconnected) hold per Redis node
+                clusterClient.setOptions(ClusterClientOptions.builder(options)
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enableAllAdaptiveRefreshTriggers()
+                                .enablePeriodicRefresh(TOPOLOGY_REFRESH_PERIOD).build())
+                        .build());
+                StatefulRedisClusterConnection<String, byte[]> c = clusterClient.connect(CODEC);
+                connection = c;
+                redis = c.async();
+                StatefulRedisClusterPubSubConnection<String, byte[]> p = clusterClient.connectPubSub(CODEC);
+                // sharded subscriptions live on the connection to the shard's node: hand their messages to our listener
+                p.setNodeMessagePropagation(true);
+                pubsub = p;
+            } else {
+                RedisClient standalone = RedisClient.create(resources, uris.get(0));
+                client = standalone;
+                standalone.setOptions(options);
+                StatefulRedisConnection<String, byte[]> c = standalone.connect(CODEC);
+                connection = c;
+                redis = c.async();
+                pubsub = standalone.connectPubSub(CODEC);
+            }
+            long wait = settings.connectTimeout().plus(settings.commandTimeout()).toMillis();
+            String info = redis.info("server").get(wait, TimeUnit.MILLISECONDS);
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("redis_version:(\\d+)\\.").matcher(info);
             if (!m.find() || Integer.parseInt(m.group(1)) < 7) {
-                throw new TokException("the redis cluster needs Redis 7.0 or newer; " + settings.displayUri() + " is not");
+                throw new TokException("the redis cluster needs Redis 7.0 or newer (sharded pub/sub); " + settings.displayUri()
+                        + " is not");
             }
-            for (Script s : List.of(REGISTER, UNREGISTER, SWEEP)) {
-                connection.sync().scriptLoad(s.text());
+            for (Script s : List.of(REGISTER, PURGE, LEASE, SWEEP, FORGET)) {
+                redis.scriptLoad(s.text()).get(wait, TimeUnit.MILLISECONDS);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | ExecutionException | TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             if (pubsub != null) {
                 pubsub.close();
             }
             if (connection != null) {
                 connection.close();
             }
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            if (client != null) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
             resources.shutdown(0, 2, TimeUnit.SECONDS);
-            if (e instanceof TokException) {
-                throw e;
+            if (e instanceof TokException t) {
+                throw t;
             }
             throw new TokException("the redis cluster could not connect to " + settings.displayUri() + " (connect-timeout "
                     + settings.connectTimeout().toMillis() + "ms): " + describe(e) + "; is Redis running there and reachable?", e);
         }
-        LOG.log(Level.DEBUG, () -> "redis cluster node " + settings.nodeId() + " connected to " + settings.displayUri());
-        return new RedisClusterNode(settings, resources, client, connection, pubsub);
+        LOG.log(Level.DEBUG, () -> "redis cluster node " + settings.nodeId() + " connected to " + settings.displayUri()
+                + (settings.cluster() ? " (Redis Cluster)" : ""));
+        return new RedisClusterNode(settings, resources, client, connection, redis, pubsub);
     }
 
     @Override
@@ -204,38 +295,96 @@ final class RedisClusterNode implements Cluster {
             public void message(String channel, byte[] message) {
                 if (channel.equals(presenceChannel)) {
                     onPresence(message);
-                } else {
-                    onMessage(message);
+                }
+            }
+
+            @Override
+            public void smessage(String channel, byte[] message) {
+                onMessage(message);
+            }
+
+            @Override
+            public void sunsubscribed(String channel, long count) {
+                // this node never unsubscribes: Redis did, because the channel's slot moved (Redis Cluster)
+                if (channel.equals(inbox(self)) && state.get() == STARTED) {
+                    LOG.log(Level.INFO, () -> "node " + self + ": Redis ended the subscription of " + channel
+                            + " (its slot moved); subscribing again");
+                    inboxLost = true;
+                    heartbeats.execute(RedisClusterNode.this::resubscribeInbox);
                 }
             }
         });
-        client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+        client.addListener(new RedisConnectionStateListener() {
             @Override
-            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 // connected again after a loss: presence events published meanwhile were missed
                 presenceUnknown();
             }
         });
-        return guard("subscribe to " + inbox(self), pubsub.async().subscribe(inbox(self), presenceChannel))
-                .thenCompose(v -> guard("take the lease of node " + self,
-                        redis.set(leaseKey(self), token, SetArgs.Builder.nx().px(settings.lease().toMillis()))))
-                .thenCompose(ok -> {
-                    if (!"OK".equals(ok)) {
+        String token = incarnation;
+        return guard("subscribe to " + presenceChannel, pubsub.async().subscribe(presenceChannel))
+                .thenCompose(v -> subscribeSharded(inbox(self)))
+                .thenCompose(v -> this.<List<Object>>eval("take the lease of node " + self, LEASE, ScriptOutputType.MULTI,
+                        new String[] {leaseKey(self), usersKey(self)}, bytes(""), bytes(Long.toString(settings.lease().toMillis())),
+                        bytes(token)))
+                .thenCompose(result -> {
+                    if ((Long) result.get(0) == LEASE_HELD) {
                         return CompletableFuture.failedFuture(new TokException("node id '" + self + "' is held by a live node on "
                                 + settings.displayUri() + ": give each node its own node-id (or none, for a generated one); "
                                 + "after a crash, the old lease lapses within " + settings.lease().toMillis() + "ms"));
                     }
-                    return guard("add node " + self + " to " + nodesKey(), redis.sadd(nodesKey(), bytes(self)));
+                    // a previous instance of this node id left without cleaning up: its entries count for
+                    // nothing (another incarnation) and are removed here
+                    return joined(token, uids(result));
                 })
-                .thenCompose(added -> refreshNodes())
+                .thenCompose(v -> refreshNodes())
                 .thenRun(() -> heartbeats.scheduleWithFixedDelay(this::heartbeat, settings.heartbeat().toMillis(),
                         settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Subscribes to a sharded channel. On a Redis Cluster, on the pub/sub connection to the master
+     * that owns the channel's slot, opened first: Lettuce opens node connections lazily, and its
+     * cluster pub/sub connection sends {@code SSUBSCRIBE} on one that is still connecting, which
+     * the fail-fast {@code REJECT_COMMANDS} of this module rejects. That connection subscribes
+     * again after a reconnect; its messages reach this node's listener (node message propagation).
+     */
+    private CompletableFuture<Void> subscribeSharded(String channel) {
+        String what = "subscribe to " + channel;
+        if (!(pubsub instanceof StatefulRedisClusterPubSubConnection<String, byte[]> p)) {
+            return guard(what, pubsub.async().ssubscribe(channel));
+        }
+        io.lettuce.core.cluster.models.partitions.RedisClusterNode owner = p.getPartitions()
+                .getPartitionBySlot(io.lettuce.core.cluster.SlotHash.getSlot(channel));
+        if (owner == null) {
+            return CompletableFuture.failedFuture(new TokException("cluster node " + self + " could not " + what + ": no node of the "
+                    + "Redis Cluster at " + settings.displayUri() + " serves its slot"));
+        }
+        return guard(what, p.getConnectionAsync(owner.getNodeId()))
+                .thenCompose(shard -> guard(what, shard.async().ssubscribe(channel)));
+    }
+
+    /** The lease was taken with {@code token}: enter the registry with it and remove the entries of earlier incarnations. */
+    private CompletableFuture<Void> joined(String token, List<String> formerUids) {
+        return guard("add node " + self + " to " + nodesKey(), redis.hset(nodesKey(), self, bytes(token)))
+                .thenCompose(added -> {
+                    List<CompletableFuture<Long>> purges = new ArrayList<>();
+                    for (String uid : formerUids) {
+                        purges.add(purge(uid, self, "~", token));
+                    }
+                    return CompletableFuture.allOf(purges.toArray(CompletableFuture[]::new));
+                });
+    }
+
+    private CompletableFuture<Long> purge(String uid, String node, String mode, String inc) {
+        return eval("remove the presence of node " + node + " for '" + uid + "'", PURGE, ScriptOutputType.INTEGER,
+                new String[] {connsKey(uid)}, bytes(node), bytes(mode), bytes(inc));
     }
 
     @Override
     public CompletionStage<Set<String>> nodes() {
         requireStarted();
-        return refreshNodes();
+        return refreshNodes().thenApply(Map::keySet);
     }
 
     @Override
@@ -252,6 +401,11 @@ final class RedisClusterNode implements Cluster {
         return register(uid, deviceId, connectionId, scope, true);
     }
 
+    /**
+     * Two steps: the uid joins the node's user set, then the registration script runs on the user's
+     * slot. In that order, so that a node dying between them leaves a user set that is a superset
+     * (which the sweep tolerates), never an entry the sweep cannot find.
+     */
     private CompletionStage<Registration> register(String uid, String deviceId, String connectionId, String scope, boolean replacing) {
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(deviceId, "deviceId");
@@ -259,31 +413,77 @@ final class RedisClusterNode implements Cluster {
         requireStarted();
         Local entry = new Local(uid, deviceId, scope);
         local.put(connectionId, entry);
-        return runRegister(uid, connectionId, entry, replacing ? MODE_REPLACING : MODE_PLAIN).handle((list, e) -> {
-            if (e != null) {
-                local.remove(connectionId, entry);
-                throw new CompletionException(e);
-            }
-            long epoch = (Long) list.get(0);
-            List<ClusterConnection> replaced = new ArrayList<>();
-            Map<String, List<String>> byNode = new LinkedHashMap<>();
-            for (int i = 1; i + 1 < list.size(); i += 2) {
-                ClusterConnection c = parse(uid, string(list.get(i)), string(list.get(i + 1)));
-                replaced.add(c);
-                byNode.computeIfAbsent(c.nodeId(), n -> new ArrayList<>()).add(c.connectionId());
-            }
-            byNode.forEach((node, ids) -> publish(node, Message.takeover(self, uid, epoch, ids)));
-            announce(uid);
-            return new Registration(epoch, replaced);
-        });
+        String inc = incarnation;
+        return addPresent(uid, connectionId)
+                .thenCompose(added -> runRegister(uid, connectionId, entry, replacing ? MODE_REPLACING : MODE_PLAIN, inc))
+                .handle((list, e) -> {
+                    if (e != null) {
+                        local.remove(connectionId, entry);
+                        // the script may have run (a timeout): delete the entry before leaving the user set
+                        redis.hdel(connsKey(uid), field(self, connectionId)).whenComplete((n, e2) -> {
+                            if (!local.containsKey(connectionId)) {
+                                if (e2 == null) {
+                                    dropPresent(uid, List.of(connectionId));
+                                } else {
+                                    undeleted.put(connectionId, uid);
+                                }
+                            }
+                        });
+                        throw new CompletionException(unwrap(e));
+                    }
+                    long epoch = (Long) list.get(0);
+                    List<ClusterConnection> replaced = new ArrayList<>();
+                    Map<String, List<String>> byNode = new LinkedHashMap<>();
+                    for (int i = 1; i + 1 < list.size(); i += 2) {
+                        ClusterConnection c = parse(uid, string(list.get(i)), string(list.get(i + 1))).connection();
+                        replaced.add(c);
+                        byNode.computeIfAbsent(c.nodeId(), n -> new ArrayList<>()).add(c.connectionId());
+                    }
+                    byNode.forEach((node, ids) -> publish(node, Message.takeover(self, uid, epoch, ids)));
+                    announce(uid);
+                    if (!inc.equals(incarnation)) {
+                        // the node took a new lease meanwhile: this entry has the old incarnation and does not count
+                        registerAgain(connectionId, entry);
+                    }
+                    return new Registration(epoch, replaced);
+                });
     }
 
     /** @param mode {@link #MODE_PLAIN}, {@link #MODE_REPLACING} or {@link #MODE_AGAIN} (see register.lua) */
-    private CompletableFuture<List<Object>> runRegister(String uid, String connectionId, Local entry, String mode) {
+    private CompletableFuture<List<Object>> runRegister(String uid, String connectionId, Local entry, String mode, String inc) {
         return this.<List<Object>>eval("register a connection of '" + uid + "'", REGISTER, ScriptOutputType.MULTI,
-                new String[] {connsKey(uid), epochKey(uid), usersKey(self)},
-                bytes(self), bytes(connectionId), bytes(escape(entry.deviceId())), bytes(escape(entry.scope())), bytes(uid),
-                bytes(mode), bytes(settings.keyPrefix()));
+                new String[] {connsKey(uid), epochKey(uid)},
+                bytes(self), bytes(connectionId), bytes(escape(entry.deviceId())), bytes(escape(entry.scope())), bytes(mode),
+                bytes(inc), bytes(Long.toString(settings.epochTtl().toMillis())));
+    }
+
+    /** Records that the connection may have an entry and adds the uid to the node's user set (sent in the same critical section). */
+    private CompletableFuture<Long> addPresent(String uid, String connectionId) {
+        List<CompletableFuture<Long>> sent = new ArrayList<>(1);
+        present.compute(uid, (u, ids) -> {
+            Set<String> out = ids == null ? new HashSet<>() : ids;
+            out.add(connectionId);
+            sent.add(guard("add '" + uid + "' to the users of node " + self, redis.sadd(usersKey(self), bytes(uid))));
+            return out;
+        });
+        return sent.get(0);
+    }
+
+    /** Forgets connections whose entries are gone; the uid leaves the node's user set with the last one. */
+    private void dropPresent(String uid, Collection<String> connectionIds) {
+        present.computeIfPresent(uid, (u, ids) -> {
+            ids.removeAll(connectionIds);
+            if (!ids.isEmpty()) {
+                return ids;
+            }
+            redis.srem(usersKey(self), bytes(uid)).whenComplete((n, e) -> {
+                if (e != null) {
+                    LOG.log(Level.DEBUG, () -> "node " + self + " could not remove '" + uid + "' from its users (left as a superset): "
+                            + describe(e));
+                }
+            });
+            return null;
+        });
     }
 
     @Override
@@ -292,17 +492,42 @@ final class RedisClusterNode implements Cluster {
         Objects.requireNonNull(connectionId, "connectionId");
         requireStarted();
         local.remove(connectionId);
-        return runUnregister(uid, connectionId).thenApply(removed -> {
-            if (removed > 0) {
-                announce(uid);
-            }
-            return null;
-        });
+        return guard("unregister a connection of '" + uid + "'", redis.hdel(connsKey(uid), field(self, connectionId)))
+                .handle((removed, e) -> {
+                    if (e != null) {
+                        // the entry may still be there: the heartbeat deletes it once Redis answers again
+                        undeleted.put(connectionId, uid);
+                        throw new CompletionException(unwrap(e));
+                    }
+                    deleted(uid, connectionId, removed);
+                    return null;
+                });
     }
 
-    private CompletableFuture<Long> runUnregister(String uid, String connectionId) {
-        return this.<Long>eval("unregister a connection of '" + uid + "'", UNREGISTER, ScriptOutputType.INTEGER,
-                new String[] {connsKey(uid), usersKey(self)}, bytes(self), bytes(connectionId), bytes(uid));
+    /** After an entry of this node was deleted: leave the user set with the last one, tell the other nodes. */
+    private void deleted(String uid, String connectionId, long removed) {
+        if (!local.containsKey(connectionId)) {
+            dropPresent(uid, List.of(connectionId));
+        }
+        if (removed > 0) {
+            announce(uid);
+        }
+    }
+
+    /** On the heartbeat thread: deletes again the entries whose unregistration failed. */
+    private void deleteAgain(long timeout) throws InterruptedException, ExecutionException, TimeoutException {
+        for (Map.Entry<String, String> e : new ArrayList<>(undeleted.entrySet())) {
+            String connectionId = e.getKey();
+            String uid = e.getValue();
+            if (!local.containsKey(connectionId)) {
+                long removed = guard("unregister a connection of '" + uid + "'", redis.hdel(connsKey(uid), field(self, connectionId)))
+                        .get(timeout, TimeUnit.MILLISECONDS);
+                deleted(uid, connectionId, removed);
+                LOG.log(Level.DEBUG, () -> "node " + self + " deleted the entry of connection " + connectionId + " of '" + uid
+                        + "' after a failed unregistration");
+            }
+            undeleted.remove(connectionId, uid);
+        }
     }
 
     @Override
@@ -310,36 +535,46 @@ final class RedisClusterNode implements Cluster {
         Objects.requireNonNull(uid, "uid");
         requireStarted();
         return guard("read the connections of '" + uid + "'", redis.hgetall(connsKey(uid))).thenCompose(map -> {
-            List<ClusterConnection> all = new ArrayList<>(map.size());
+            List<Entry> all = new ArrayList<>(map.size());
             map.forEach((field, value) -> all.add(parse(uid, field, string(value))));
-            return liveAmong(all).thenApply(nodes -> {
-                all.removeIf(c -> !nodes.contains(c.nodeId()));
-                return all;
+            return liveAmong(all).thenApply(incarnations -> {
+                List<ClusterConnection> out = new ArrayList<>(all.size());
+                for (Entry e : all) {
+                    if (e.incarnation().equals(incarnations.get(e.connection().nodeId()))) {
+                        out.add(e.connection());
+                    }
+                }
+                return out;
             });
         });
     }
 
     /**
-     * @return the nodes of these connections that are live: those of the last heartbeat's live set
-     *         (a node that died since counts until the next heartbeat sweeps it, well within the
-     *         lease), and those it did not know yet (started since) whose lease exists now
+     * @return the current incarnations of these entries' nodes: those of the last heartbeat's live
+     *         set (a node that died since counts until the next heartbeat sweeps it, well within the
+     *         lease), and, for an entry whose incarnation that set does not hold (a node started or
+     *         back since, or an entry left over from an earlier incarnation), the node's lease now
      */
-    private CompletableFuture<Set<String>> liveAmong(List<ClusterConnection> connections) {
-        Set<String> known = live;
-        Map<String, CompletableFuture<Long>> unknown = new LinkedHashMap<>();
-        for (ClusterConnection c : connections) {
-            if (!known.contains(c.nodeId()) && !unknown.containsKey(c.nodeId())) {
-                unknown.put(c.nodeId(), guard("read the lease of node " + c.nodeId(), redis.exists(leaseKey(c.nodeId()))));
+    private CompletableFuture<Map<String, String>> liveAmong(List<Entry> entries) {
+        Map<String, String> known = live;
+        Map<String, CompletableFuture<byte[]>> unknown = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            String node = e.connection().nodeId();
+            if (!e.incarnation().equals(known.get(node)) && !unknown.containsKey(node)) {
+                unknown.put(node, guard("read the lease of node " + node, redis.get(leaseKey(node))));
             }
         }
         if (unknown.isEmpty()) {
             return CompletableFuture.completedFuture(known);
         }
         return CompletableFuture.allOf(unknown.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
-            Set<String> nodes = new HashSet<>(known);
-            unknown.forEach((node, exists) -> {
-                if (exists.join() > 0) {
-                    nodes.add(node);
+            Map<String, String> nodes = new HashMap<>(known);
+            unknown.forEach((node, lease) -> {
+                byte[] token = lease.join();
+                if (token == null) {
+                    nodes.remove(node);
+                } else {
+                    nodes.put(node, string(token));
                 }
             });
             return nodes;
@@ -356,7 +591,7 @@ final class RedisClusterNode implements Cluster {
         requireStarted();
         return refreshNodes().thenCompose(nodes -> {
             List<CompletableFuture<Set<byte[]>>> reads = new ArrayList<>();
-            for (String node : nodes) {
+            for (String node : nodes.keySet()) {
                 reads.add(guard("read the users of node " + node, redis.smembers(usersKey(node))));
             }
             return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -442,7 +677,7 @@ final class RedisClusterNode implements Cluster {
         CompletableFuture<Message> reply = new CompletableFuture<>();
         pending.put(id, reply);
         reply.orTimeout(settings.routeTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((m, e) -> pending.remove(id));
-        redis.publish(inbox(node), request.encode()).whenComplete((receivers, e) -> {
+        redis.spublish(inbox(node), request.encode()).whenComplete((receivers, e) -> {
             if (e != null) {
                 reply.completeExceptionally(failure("route to node " + node, e));
             } else if (receivers == 0) {
@@ -453,7 +688,7 @@ final class RedisClusterNode implements Cluster {
     }
 
     private void publish(String node, Message message) {
-        redis.publish(inbox(node), message.encode()).whenComplete((n, e) -> {
+        redis.spublish(inbox(node), message.encode()).whenComplete((n, e) -> {
             if (e != null) {
                 LOG.log(Level.WARNING, () -> "node " + self + " could not tell node " + node + " (" + message.type() + " of '"
                         + message.uid() + "'): " + describe(e));
@@ -547,6 +782,7 @@ final class RedisClusterNode implements Cluster {
             }
             case TAKEOVER -> {
                 m.connections().forEach(local::remove);
+                dropPresent(m.uid(), m.connections());   // their entries are gone
                 try {
                     l.onTakeover(m.uid(), Set.copyOf(m.connections()), m.count(), m.from());
                 } catch (RuntimeException e) {
@@ -565,30 +801,30 @@ final class RedisClusterNode implements Cluster {
         }
     }
 
-    /** Reads the registry, sweeps the nodes whose lease lapsed, and updates the live set. */
-    private CompletableFuture<Set<String>> refreshNodes() {
-        return guard("read " + nodesKey(), redis.smembers(nodesKey())).thenCompose(members -> {
-            Map<String, CompletableFuture<Long>> leases = new LinkedHashMap<>();
-            for (byte[] member : members) {
-                String node = string(member);
+    /** Reads the registry and the leases, sweeps the nodes whose lease lapsed, and updates the live set. */
+    private CompletableFuture<Map<String, String>> refreshNodes() {
+        return guard("read " + nodesKey(), redis.hgetall(nodesKey())).thenCompose(registry -> {
+            Map<String, CompletableFuture<byte[]>> leases = new LinkedHashMap<>();
+            for (String node : registry.keySet()) {
                 if (!node.equals(self)) {
-                    leases.put(node, guard("read the lease of node " + node, redis.exists(leaseKey(node))));
+                    leases.put(node, guard("read the lease of node " + node, redis.get(leaseKey(node))));
                 }
             }
             return CompletableFuture.allOf(leases.values().toArray(CompletableFuture[]::new)).thenCompose(v -> {
-                Set<String> alive = new HashSet<>();
-                alive.add(self);
+                Map<String, String> alive = new HashMap<>();
+                alive.put(self, incarnation);
                 List<CompletableFuture<Long>> sweeps = new ArrayList<>();
-                leases.forEach((node, exists) -> {
-                    if (exists.join() > 0) {
-                        alive.add(node);
+                leases.forEach((node, lease) -> {
+                    byte[] token = lease.join();
+                    if (token != null) {
+                        alive.put(node, string(token));
                     } else {
-                        sweeps.add(sweep(node, false));
+                        sweeps.add(sweep(node, string(registry.get(node)), false));
                     }
                 });
-                Set<String> before = live;
-                live = Set.copyOf(alive);
-                if (!alive.containsAll(before)) {
+                Map<String, String> before = live;
+                live = Map.copyOf(alive);
+                if (!alive.keySet().containsAll(before.keySet())) {
                     presenceUnknown(); // a node left: what was cached about its connections is stale
                 }
                 return CompletableFuture.allOf(sweeps.toArray(CompletableFuture[]::new)).thenApply(x -> live);
@@ -596,16 +832,57 @@ final class RedisClusterNode implements Cluster {
         });
     }
 
-    private CompletableFuture<Long> sweep(String node, boolean leaving) {
-        return this.<Long>eval("remove the presence of node " + node, SWEEP, ScriptOutputType.INTEGER,
-                new String[] {nodesKey(), leaseKey(node), usersKey(node)}, bytes(node), bytes(settings.keyPrefix()),
-                bytes(leaving ? "1" : "0")).thenApply(removed -> {
-                    if (!leaving && removed >= 0) {
-                        LOG.log(Level.INFO, () -> "node " + self + ": the lease of node " + node + " lapsed; removed its " + removed
-                                + " connection(s)");
+    /**
+     * Removes the presence of a node whose lease lapsed (or of this node, leaving: its lease is
+     * deleted first if it still holds this incarnation): claims its user set (atomically with
+     * checking that the lease is absent), removes its entries of that incarnation user by user,
+     * then removes it from the registry unless it came back meanwhile.
+     *
+     * @return the number of presence entries removed, or -1 when the node's lease is current
+     */
+    private CompletableFuture<Long> sweep(String node, String inc, boolean leaving) {
+        return this.<List<Object>>eval((leaving ? "remove the presence of node " : "sweep node ") + node, SWEEP,
+                ScriptOutputType.MULTI, new String[] {leaseKey(node), usersKey(node)}, bytes(leaving ? inc : ""))
+                .thenCompose(claimed -> {
+                    if ((Long) claimed.get(0) < 0) {
+                        return CompletableFuture.completedFuture(-1L);
                     }
-                    return removed;
+                    List<CompletableFuture<Long>> purges = new ArrayList<>();
+                    for (String uid : uids(claimed)) {
+                        purges.add(purge(uid, node, "=", inc));
+                    }
+                    return CompletableFuture.allOf(purges.toArray(CompletableFuture[]::new))
+                            .thenCompose(v -> this.<Long>eval("remove node " + node + " from " + nodesKey(), FORGET,
+                                    ScriptOutputType.INTEGER, new String[] {nodesKey()}, bytes(node), bytes(inc)))
+                            .thenApply(forgotten -> {
+                                long removed = purges.stream().mapToLong(CompletableFuture::join).sum();
+                                if (!leaving) {
+                                    LOG.log(Level.INFO, () -> "node " + self + ": the lease of node " + node + " lapsed; removed its "
+                                            + removed + " connection(s)");
+                                }
+                                return removed;
+                            });
                 });
+    }
+
+    /** On the heartbeat thread: subscribes the inbox again on the master that owns its slot now (after a resharding). */
+    private void resubscribeInbox() {
+        if (!inboxLost || state.get() != STARTED) {
+            return;
+        }
+        try {
+            if (client instanceof RedisClusterClient c) {
+                c.refreshPartitions();
+            }
+            subscribeSharded(inbox(self)).get(settings.commandTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            inboxLost = false;
+            LOG.log(Level.INFO, () -> "node " + self + " listens on " + inbox(self) + " again");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.log(Level.WARNING, () -> "node " + self + " could not subscribe to " + inbox(self) + " again (next try at the next "
+                    + "heartbeat): " + describe(e));
+        }
     }
 
     /** On the heartbeat thread: renews the lease, registers again after a lapse, sweeps. */
@@ -613,16 +890,21 @@ final class RedisClusterNode implements Cluster {
         if (heartbeatPaused) {
             return;
         }
+        resubscribeInbox();
         long timeout = settings.commandTimeout().toMillis() * 4;
         try {
-            byte[] previous = guard("renew the lease of node " + self,
-                    redis.setGet(leaseKey(self), token, SetArgs.Builder.px(settings.lease().toMillis())))
-                    .get(timeout, TimeUnit.MILLISECONDS);
-            if (previous == null) {
-                rejoin(timeout);
-            } else if (!Arrays.equals(previous, token)) {
+            String fresh = newToken();
+            List<Object> result = this.<List<Object>>eval("renew the lease of node " + self, LEASE, ScriptOutputType.MULTI,
+                    new String[] {leaseKey(self), usersKey(self)}, bytes(incarnation),
+                    bytes(Long.toString(settings.lease().toMillis())), bytes(fresh)).get(timeout, TimeUnit.MILLISECONDS);
+            long outcome = (Long) result.get(0);
+            if (outcome == LEASE_HELD) {
                 LOG.log(Level.ERROR, () -> "node id '" + self + "' is used by another live node on " + settings.displayUri()
                         + ": give each node its own node-id");
+            } else if (outcome != LEASE_RENEWED) {
+                rejoin(fresh, uids(result), timeout);
+            } else {
+                deleteAgain(timeout);
             }
             refreshNodes().get(timeout, TimeUnit.MILLISECONDS);
             if (reachable.compareAndSet(false, true)) {
@@ -640,27 +922,58 @@ final class RedisClusterNode implements Cluster {
 
     /**
      * The lease had lapsed (Redis restarted empty, or this node lost Redis for longer than the
-     * lease, and a survivor removed its presence): register everything again, except connections
-     * that a newer login of the same scope replaced meanwhile; those get a takeover.
+     * lease, and a survivor may have removed its presence) and was taken again with a new token:
+     * register everything again under the new incarnation, except connections that a newer login of
+     * the same scope replaced meanwhile; those get a takeover.
      */
-    private void rejoin(long timeout) throws InterruptedException, ExecutionException, TimeoutException {
+    private void rejoin(String token, List<String> formerUids, long timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        incarnation = token;
+        undeleted.clear();   // entries of the old incarnation: they no longer count, and are purged below
+        // what may have an entry of the new incarnation: the connections held now (the rest are old ones)
+        for (String uid : List.copyOf(present.keySet())) {
+            present.computeIfPresent(uid, (u, ids) -> {
+                ids.removeIf(id -> {
+                    Local l = local.get(id);
+                    return l == null || !l.uid().equals(u);
+                });
+                return ids.isEmpty() ? null : ids;
+            });
+        }
         Map<String, Local> snapshot = new LinkedHashMap<>(local);
         LOG.log(Level.INFO, () -> "node " + self + " lost its lease (Redis restarted, or was unreachable for longer than the lease): "
                 + "registering its " + snapshot.size() + " connection(s) again");
-        guard("add node " + self + " to " + nodesKey(), redis.sadd(nodesKey(), bytes(self))).get(timeout, TimeUnit.MILLISECONDS);
+        joined(token, formerUids).get(timeout, TimeUnit.MILLISECONDS);
         for (Map.Entry<String, Local> e : snapshot.entrySet()) {
-            Local l = e.getValue();
-            List<Object> result = runRegister(l.uid(), e.getKey(), l, MODE_AGAIN).get(timeout, TimeUnit.MILLISECONDS);
-            if ((Long) result.get(0) == 0) {
-                // a newer login of the same scope took place while this node was gone: this connection lost
-                ClusterConnection winner = parse(l.uid(), string(result.get(1)), string(result.get(2)));
-                publish(self, Message.takeover(winner.nodeId(), l.uid(), winner.epoch(), List.of(e.getKey())));
-            } else if (local.get(e.getKey()) != l) {
-                // unregistered (or replaced) meanwhile: do not leave it behind
-                runUnregister(l.uid(), e.getKey()).get(timeout, TimeUnit.MILLISECONDS);
-            }
+            registerAgain(e.getKey(), e.getValue()).get(timeout, TimeUnit.MILLISECONDS);
         }
         announceUnknown();
+    }
+
+    /**
+     * Registers a held connection again under the current incarnation (mode {@link #MODE_AGAIN}):
+     * refused when a newer login of its scope took place meanwhile, and then given a takeover.
+     */
+    private CompletableFuture<Void> registerAgain(String connectionId, Local l) {
+        if (local.get(connectionId) != l) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String inc = incarnation;
+        return addPresent(l.uid(), connectionId)
+                .thenCompose(added -> runRegister(l.uid(), connectionId, l, MODE_AGAIN, inc))
+                .thenCompose(result -> {
+                    if ((Long) result.get(0) == 0) {
+                        // a newer login of the same scope took place while this node was gone: this connection lost
+                        ClusterConnection winner = parse(l.uid(), string(result.get(1)), string(result.get(2))).connection();
+                        publish(self, Message.takeover(winner.nodeId(), l.uid(), winner.epoch(), List.of(connectionId)));
+                    } else if (local.get(connectionId) != l) {
+                        // unregistered (or replaced) meanwhile: do not leave it behind
+                        return guard("unregister a connection of '" + l.uid() + "'",
+                                redis.hdel(connsKey(l.uid()), field(self, connectionId)))
+                                .thenAccept(n -> dropPresent(l.uid(), List.of(connectionId)));
+                    }
+                    return CompletableFuture.completedFuture(null);
+                });
     }
 
     @Override
@@ -672,9 +985,9 @@ final class RedisClusterNode implements Cluster {
         heartbeats.shutdownNow();
         if (was == STARTED) {
             try {
-                long timeout = settings.commandTimeout().toMillis();
-                guard("delete the lease of node " + self, redis.del(leaseKey(self))).get(timeout, TimeUnit.MILLISECONDS);
-                sweep(self, true).get(timeout, TimeUnit.MILLISECONDS);
+                // deletes the lease only if it is this incarnation's (not a live twin's after a failed
+                // start); the whole within the command timeout (Cluster.close), else it lapses
+                sweep(self, incarnation, true).get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
@@ -770,12 +1083,30 @@ final class RedisClusterNode implements Cluster {
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 
-    private ClusterConnection parse(String uid, String field, String value) {
+    /** @return the uids after the first element of a script's answer */
+    private static List<String> uids(List<Object> result) {
+        List<String> out = new ArrayList<>(result.size());
+        for (int i = 1; i < result.size(); i++) {
+            out.add(string(result.get(i)));
+        }
+        return out;
+    }
+
+    private static Entry parse(String uid, String field, String value) {
         int bar = field.indexOf('|');
         int p1 = value.indexOf('|');
         int p2 = value.indexOf('|', p1 + 1);
-        return new ClusterConnection(field.substring(0, bar), field.substring(bar + 1), uid, unescape(value.substring(p2 + 1)),
-                Long.parseLong(value.substring(0, p1)));
+        int p3 = value.indexOf('|', p2 + 1);
+        return new Entry(new ClusterConnection(field.substring(0, bar), field.substring(bar + 1), uid,
+                unescape(value.substring(p3 + 1)), Long.parseLong(value.substring(0, p1))), value.substring(p2 + 1, p3));
+    }
+
+    private static String field(String node, String connectionId) {
+        return node + "|" + connectionId;
+    }
+
+    private static String newToken() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     }
 
     /** Escapes {@code %} and {@code |} so that values split at {@code |}. */
@@ -792,23 +1123,39 @@ final class RedisClusterNode implements Cluster {
     }
 
     private String leaseKey(String node) {
-        return settings.keyPrefix() + "node:" + node;
+        return settings.keyPrefix() + "node:{" + node + "}";
     }
 
     private String usersKey(String node) {
-        return settings.keyPrefix() + "node:" + node + ":users";
+        return settings.keyPrefix() + "node:{" + node + "}:users";
     }
 
     private String inbox(String node) {
-        return settings.keyPrefix() + "node:" + node + ":inbox";
+        return settings.keyPrefix() + "node:{" + node + "}:inbox";
     }
 
     private String connsKey(String uid) {
-        return settings.keyPrefix() + "{" + uid + "}:conns";
+        return settings.keyPrefix() + "{" + hashTag(uid) + "}:conns";
     }
 
     private String epochKey(String uid) {
-        return settings.keyPrefix() + "{" + uid + "}:epoch";
+        return settings.keyPrefix() + "{" + hashTag(uid) + "}:epoch";
+    }
+
+    /**
+     * The uid as the hash tag of its keys, as in tok-queue-redis (so a user's queue and presence
+     * share a slot): {@code %}, <code>{</code> and <code>}</code> percent-escaped, so that the tag is
+     * the whole uid, and the empty uid as {@code %}. An empty or cut tag would hash each key whole,
+     * putting one user's two keys in different Redis Cluster slots.
+     */
+    static String hashTag(String uid) {
+        if (uid.isEmpty()) {
+            return "%";
+        }
+        if (uid.indexOf('%') < 0 && uid.indexOf('{') < 0 && uid.indexOf('}') < 0) {
+            return uid;
+        }
+        return uid.replace("%", "%25").replace("{", "%7B").replace("}", "%7D");
     }
 
     private static byte[] bytes(String s) {

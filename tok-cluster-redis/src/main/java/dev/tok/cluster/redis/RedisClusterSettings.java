@@ -5,6 +5,8 @@ import dev.tok.api.spi.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
@@ -12,8 +14,10 @@ import java.util.UUID;
 /**
  * The validated settings of one redis cluster node. Parsing touches no Lettuce class.
  *
- * @param uri              where Redis is: {@code redis://[user:password@]host[:port][/db]} or {@code rediss://...}
- * @param displayUri       the uri without credentials, for messages and logs
+ * @param uris             where Redis is: {@code redis://[user:password@]host[:port][/db]} or {@code rediss://...};
+ *                         with {@code cluster}, one or more seed nodes
+ * @param displayUri       the uris without credentials, comma-separated, for messages and logs
+ * @param cluster          whether Redis is a Redis Cluster
  * @param nodeId           this node's id
  * @param lease            how long a node counts as live after its last heartbeat
  * @param heartbeat        how often the node renews its lease and sweeps lapsed nodes
@@ -21,11 +25,13 @@ import java.util.UUID;
  * @param routeTimeout     how long a routed send or kick waits for the holding node's answer
  * @param connectTimeout   how long connecting may take
  * @param keyPrefix        prepended to every key and channel
- * @param requestQueueSize most commands waiting for Redis (Lettuce's request queue)
+ * @param requestQueueSize most commands waiting for Redis (Lettuce's request queue; per Redis node with {@code cluster})
+ * @param epochTtl         how long a user's epoch counter is kept after the user's last registration
  */
 record RedisClusterSettings(
-        String uri,
+        List<String> uris,
         String displayUri,
+        boolean cluster,
         String nodeId,
         Duration lease,
         Duration heartbeat,
@@ -33,9 +39,16 @@ record RedisClusterSettings(
         Duration routeTimeout,
         Duration connectTimeout,
         String keyPrefix,
-        int requestQueueSize) {
+        int requestQueueSize,
+        Duration epochTtl) {
+
+    /** Copies the list. */
+    RedisClusterSettings {
+        uris = List.copyOf(uris);
+    }
 
     static final String URI_KEY = "uri";
+    static final String CLUSTER = "cluster";
     static final String NODE_ID = "node-id";
     static final String LEASE = "lease";
     static final String HEARTBEAT = "heartbeat";
@@ -44,9 +57,10 @@ record RedisClusterSettings(
     static final String CONNECT_TIMEOUT = "connect-timeout";
     static final String KEY_PREFIX = "key-prefix";
     static final String REQUEST_QUEUE_SIZE = "request-queue-size";
+    static final String EPOCH_TTL = "epoch-ttl";
 
-    static final Set<String> NAMES = Set.of(URI_KEY, NODE_ID, LEASE, HEARTBEAT, COMMAND_TIMEOUT, ROUTE_TIMEOUT, CONNECT_TIMEOUT,
-            KEY_PREFIX, REQUEST_QUEUE_SIZE);
+    static final Set<String> NAMES = Set.of(URI_KEY, CLUSTER, NODE_ID, LEASE, HEARTBEAT, COMMAND_TIMEOUT, ROUTE_TIMEOUT, CONNECT_TIMEOUT,
+            KEY_PREFIX, REQUEST_QUEUE_SIZE, EPOCH_TTL);
 
     static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
     static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
@@ -55,12 +69,27 @@ record RedisClusterSettings(
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final String DEFAULT_KEY_PREFIX = "tok:cluster:";
     static final int DEFAULT_REQUEST_QUEUE_SIZE = 10_000;
+    static final Duration DEFAULT_EPOCH_TTL = Duration.ofDays(30);
     private static final String NODE_ID_FORM = "[A-Za-z0-9._-]{1,64}";
 
     static RedisClusterSettings from(Settings s) {
         String uri = s.string(URI_KEY).orElseThrow(() -> new ConfigurationException("setting '" + URI_KEY + "' for " + s.owner()
-                + " is required: where Redis is, for example " + URI_KEY + "=redis://127.0.0.1:6379/0 (rediss:// for TLS)"));
-        String display = checkedDisplayUri(s, uri);
+                + " is required: where Redis is, for example " + URI_KEY + "=redis://127.0.0.1:6379/0 (rediss:// for TLS; with "
+                + CLUSTER + "=true, comma-separated seed nodes)"));
+        boolean cluster = s.bool(CLUSTER, false);
+        List<String> uris = s.list(URI_KEY);
+        List<String> shown = new ArrayList<>();
+        for (String u : uris) {
+            shown.add(checkedDisplayUri(s, u));
+        }
+        if (uris.isEmpty()) {
+            throw s.malformed(URI_KEY, uri, "a redis:// or rediss:// (TLS) uri with a host, such as redis://127.0.0.1:6379/0");
+        }
+        if (uris.size() > 1 && !cluster) {
+            throw s.malformed(URI_KEY, String.join(",", shown), "one uri; several (comma-separated seed nodes) only with " + CLUSTER
+                    + "=true");
+        }
+        String display = String.join(",", shown);
         String nodeId = s.string(NODE_ID).orElseGet(RedisClusterSettings::generatedNodeId);
         if (!nodeId.matches(NODE_ID_FORM)) {
             throw s.malformed(NODE_ID, nodeId, "1 to 64 letters, digits, '.', '_' or '-', such as node-1");
@@ -85,8 +114,12 @@ record RedisClusterSettings(
             throw s.malformed(REQUEST_QUEUE_SIZE, String.valueOf(queueSize), "a positive number of commands such as "
                     + DEFAULT_REQUEST_QUEUE_SIZE);
         }
-        return new RedisClusterSettings(uri, display, nodeId, lease, heartbeat, commandTimeout, routeTimeout, connectTimeout, prefix,
-                queueSize);
+        Duration epochTtl = positive(s, EPOCH_TTL, s.duration(EPOCH_TTL, DEFAULT_EPOCH_TTL), "30d");
+        if (epochTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw s.malformed(EPOCH_TTL, s.string(EPOCH_TTL, ""), "at least 1s; days are usual, such as 30d");
+        }
+        return new RedisClusterSettings(uris, display, cluster, nodeId, lease, heartbeat, commandTimeout, routeTimeout, connectTimeout,
+                prefix, queueSize, epochTtl);
     }
 
     private static String generatedNodeId() {

@@ -1,20 +1,16 @@
--- Removes a node whose lease lapsed (or that leaves): its presence entries, its user set, its registry entry.
--- KEYS[1] <prefix>nodes SET, KEYS[2] <prefix>node:<node> lease, KEYS[3] <prefix>node:<node>:users SET
--- ARGV: node, prefix, force ("1": the node itself leaving, after deleting its lease)
--- Returns the number of presence entries removed, or -1 when the node's lease is current again.
--- The user hashes' keys are computed here: standalone Redis only (see README).
-if ARGV[3] ~= '1' and redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
-local mark = ARGV[1] .. '|'
-local removed = 0
-for _, uid in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  local h = ARGV[2] .. '{' .. uid .. '}:conns'
-  for _, f in ipairs(redis.call('HKEYS', h)) do
-    if string.sub(f, 1, #mark) == mark then
-      redis.call('HDEL', h, f)
-      removed = removed + 1
-    end
-  end
+-- Claims the user set of a node whose lease lapsed, or of this node leaving: returns its uids and
+-- deletes it, atomically with checking the lease. The caller then removes the node's presence
+-- entries of that incarnation user by user (purge.lua) and forgets the node (forget.lua). Both keys
+-- share the node's hash tag (one Redis Cluster slot).
+-- KEYS[1] <prefix>node:{<node>} lease, KEYS[2] <prefix>node:{<node>}:users SET
+-- ARGV[1]: "" for a sweep; the node's own token when it leaves: its lease is deleted first, but only
+-- if it still holds that token (a live node with the same id, or a newer incarnation, is left alone)
+-- Returns {-1} when a lease is current (the node is live), else {0, uid1, uid2, ...}.
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
 end
-redis.call('DEL', KEYS[3])
-redis.call('SREM', KEYS[1], ARGV[1])
-return removed
+if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end
+local out = {0}
+for _, uid in ipairs(redis.call('SMEMBERS', KEYS[2])) do out[#out + 1] = uid end
+redis.call('DEL', KEYS[2])
+return out

@@ -102,6 +102,11 @@ class HubsInClusterTest {
         }
         TokServer server = assembly.build().start();
         servers.put(id, server);
+        return runtime(server, transport);
+    }
+
+    /** @return the server's hub and the transport side its connections register with */
+    private static HubRuntime runtime(TokServer server, ContextTransport transport) {
         return new HubRuntime() {
             @Override
             public Hub hub() {
@@ -408,17 +413,7 @@ class HubsInClusterTest {
         ContextTransport transport = new ContextTransport();
         TokServer server = TokServer.builder(config).transport(transport).build().start();
         servers.put(id + "@" + redis.port(), server);
-        return new HubRuntime() {
-            @Override
-            public Hub hub() {
-                return server.hub();
-            }
-
-            @Override
-            public TransportContext transportContext() {
-                return transport.context;
-            }
-        };
+        return runtime(server, transport);
     }
 
     @Test
@@ -490,17 +485,7 @@ class HubsInClusterTest {
                 .queue("redis", Map.of("uri", Nodes.shared().uri(), "key-prefix", nodes.prefix() + "q:"))
                 .transport(transport).build().start();
         servers.put(id, server);
-        return new HubRuntime() {
-            @Override
-            public Hub hub() {
-                return server.hub();
-            }
-
-            @Override
-            public TransportContext transportContext() {
-                return transport.context;
-            }
-        };
+        return runtime(server, transport);
     }
 
     /** @return the commands Redis processed so far (INFO commandstats, summed) */

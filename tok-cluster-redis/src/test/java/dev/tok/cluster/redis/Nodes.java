@@ -5,6 +5,7 @@ import dev.tok.api.spi.ClusterListener;
 import dev.tok.api.spi.ClusterSend;
 import dev.tok.api.spi.RemoteWrite;
 import dev.tok.api.spi.Settings;
+import dev.tok.testkit.RedisCluster;
 import dev.tok.testkit.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,25 +24,119 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Test support: a shared redis-server (started once per test JVM, no persistence, stopped at
- * exit), cluster nodes opened as the hub would (provider, validated settings) with a key prefix
- * per test, and a {@link FakeHub} listener that holds connections the way a hub would.
+ * Test support: a shared redis-server and a shared three-master Redis Cluster (each started once
+ * per test JVM when first needed, no persistence, stopped at exit), cluster nodes opened as the
+ * hub would (provider, validated settings) with a key prefix per test, and a {@link FakeHub}
+ * listener that holds connections the way a hub would.
  */
 final class Nodes implements AutoCloseable {
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static RedisServer shared;
+    private static RedisCluster sharedCluster;
 
-    private final RedisServer redis;
+    /** Where the tests' Redis is: a standalone server or a Redis Cluster. */
+    interface Backend {
+        /** @return the {@code uri} setting */
+        String uri();
+
+        /** @return whether it is a Redis Cluster ({@code cluster=true}) */
+        boolean cluster();
+
+        /** Sends an inline command about one key to the Redis (node) that owns the key, see {@link RedisServer#command}. */
+        String command(String command);
+    }
+
+    private final Backend redis;
     private final String prefix = "t" + PREFIXES.incrementAndGet() + ":";
     private final List<RedisClusterNode> opened = new ArrayList<>();
 
     Nodes() {
-        this(shared());
+        this(standalone());
     }
 
     Nodes(RedisServer redis) {
+        this(of(redis));
+    }
+
+    Nodes(Backend redis) {
         this.redis = redis;
+    }
+
+    /** @return the shared standalone redis-server */
+    static Backend standalone() {
+        return of(shared());
+    }
+
+    private static Backend of(RedisServer server) {
+        return new Backend() {
+            @Override
+            public String uri() {
+                return server.uri();
+            }
+
+            @Override
+            public boolean cluster() {
+                return false;
+            }
+
+            @Override
+            public String command(String command) {
+                return server.command(command);
+            }
+        };
+    }
+
+    /** @return the shared three-master Redis Cluster's servers (started if needed) */
+    static synchronized RedisCluster sharedRedisCluster() {
+        redisCluster();
+        return sharedCluster;
+    }
+
+    /** @return the shared three-master Redis Cluster */
+    static synchronized Backend redisCluster() {
+        if (sharedCluster == null) {
+            try {
+                RedisCluster c = RedisCluster.start(Files.createTempDirectory("tok-cluster-redis-cluster-"), 3);
+                Runtime.getRuntime().addShutdownHook(new Thread(c::close, "stop-test-redis-cluster"));
+                sharedCluster = c;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        RedisCluster c = sharedCluster;
+        return new Backend() {
+            @Override
+            public String uri() {
+                return c.uris();
+            }
+
+            @Override
+            public boolean cluster() {
+                return true;
+            }
+
+            @Override
+            public String command(String command) {
+                String last = null;
+                for (RedisServer node : c.nodes()) {
+                    last = node.command(command);
+                    if (!last.startsWith("-MOVED")) {
+                        return last;
+                    }
+                }
+                return last;
+            }
+        };
+    }
+
+    /** Sends an inline command about one key to the Redis (node) that owns it. */
+    String command(String command) {
+        return redis.command(command);
+    }
+
+    Backend backend() {
+        return redis;
     }
 
     static synchronized RedisServer shared() {
@@ -66,6 +161,9 @@ final class Nodes implements AutoCloseable {
     RedisClusterNode open(String id, String... keyValues) {
         Map<String, String> m = new HashMap<>();
         m.put("uri", redis.uri());
+        if (redis.cluster()) {
+            m.put("cluster", "true");
+        }
         m.put("key-prefix", prefix);
         m.put("node-id", id);
         for (int i = 0; i + 1 < keyValues.length; i += 2) {

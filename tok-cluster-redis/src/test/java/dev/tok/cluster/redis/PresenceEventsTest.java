@@ -18,7 +18,12 @@ import org.junit.jupiter.api.Test;
 /** The presence events a hub's cache of who-is-where relies on, and routing to given targets in call order. */
 class PresenceEventsTest {
 
-    private final Nodes nodes = new Nodes();
+    private final Nodes nodes = new Nodes(backend());
+
+    /** @return the Redis these tests run on: the shared standalone server here; a Redis Cluster in the subclass */
+    Nodes.Backend backend() {
+        return Nodes.standalone();
+    }
 
     @AfterEach
     void close() {

@@ -78,6 +78,38 @@ class RedisDownTest {
                 .singleElement().satisfies(w -> assertThat(w.status()).isEqualTo(dev.tok.api.spi.RemoteWrite.Status.WRITTEN));
     }
 
+    @Test
+    @DisplayName("an unregistration that failed while Redis was down is done once Redis is back (before the lease lapsed)")
+    void failedUnregistrationDoneLater() throws java.io.IOException {
+        RedisServer durable = RedisServer.start(java.nio.file.Files.createDirectories(dir.resolve("aof")),
+                RedisServer.Persistence.APPEND_ONLY);
+        Nodes onDurable = new Nodes(durable);
+        try {
+            String[] settings = {"command-timeout", "500ms", "lease", "15s", "heartbeat", "300ms"};
+            Nodes.FakeHub a = onDurable.start("a", settings);
+            Nodes.FakeHub b = onDurable.start("b", settings);
+            a.connect("alice", "phone", "a1");
+            a.connect("alice", "laptop", "a2");
+            assertThat(join(b.cluster.isOnline("alice"))).isTrue();
+
+            durable.stop();   // graceful: the append-only file has everything, the lease included
+            assertThatThrownBy(() -> join(a.cluster.unregister("alice", "a1")))   // AssertionError(ExecutionException(TokException))
+                    .satisfies(t -> assertThat(t.getCause().getCause()).isInstanceOf(TokException.class));
+            assertThatThrownBy(() -> join(a.cluster.unregister("alice", "a2")))   // AssertionError(ExecutionException(TokException))
+                    .satisfies(t -> assertThat(t.getCause().getCause()).isInstanceOf(TokException.class));
+            durable.restart();   // with the entries and the lease: no lapse, no registration again
+
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> !join(b.cluster.isOnline("alice")));
+            await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+                    .until(() -> onDurable.command("EXISTS " + onDurable.prefix() + "node:{a}:users").equals(":0"));
+            assertThat(join(b.cluster.online())).isEmpty();
+        } finally {
+            onDurable.close();
+            durable.stop();
+        }
+    }
+
     private void failsFast(Supplier<CompletionStage<?>> operation) {
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> {

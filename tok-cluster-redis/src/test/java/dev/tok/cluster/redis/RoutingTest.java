@@ -15,7 +15,12 @@ import org.junit.jupiter.api.Test;
 /** Sends and kicks routed to the nodes holding the user's connections, with each connection's outcome. */
 class RoutingTest {
 
-    private final Nodes nodes = new Nodes();
+    private final Nodes nodes = new Nodes(backend());
+
+    /** @return the Redis these tests run on: the shared standalone server here; a Redis Cluster in the subclass */
+    Nodes.Backend backend() {
+        return Nodes.standalone();
+    }
 
     @AfterEach
     void close() {

@@ -36,6 +36,30 @@ class SettingsTest {
         assertThat(s.nodeId()).matches("node-[0-9a-f]{8}");
         assertThat(s.displayUri()).isEqualTo("redis://127.0.0.1:6390/2").doesNotContain("secret");
         assertThat(parse("uri", "redis://h", "lease", "3s").heartbeat()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(s.epochTtl()).isEqualTo(Duration.ofDays(30));
+        assertThat(s.cluster()).isFalse();
+        assertThat(s.uris()).containsExactly("redis://:secret@127.0.0.1:6390/2");
+    }
+
+    @Test
+    @DisplayName("cluster=true takes comma-separated seed uris, shown without passwords; one uri only without it")
+    void redisCluster() {
+        RedisClusterSettings s = parse("uri", "redis://:pw@10.0.0.1:7000, redis://:pw@10.0.0.2:7001", "cluster", "true");
+        assertThat(s.cluster()).isTrue();
+        assertThat(s.uris()).hasSize(2);
+        assertThat(s.displayUri()).isEqualTo("redis://10.0.0.1:7000/0,redis://10.0.0.2:7001/0");
+        assertThatThrownBy(() -> parse("uri", "redis://:pw@10.0.0.1:7000,redis://10.0.0.2:7001"))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("only with cluster=true")
+                .hasMessageNotContaining("pw");
+    }
+
+    @Test
+    @DisplayName("epoch-ttl: a duration of at least a second")
+    void epochTtl() {
+        assertThat(parse("uri", "redis://h", "epoch-ttl", "7d").epochTtl()).isEqualTo(Duration.ofDays(7));
+        assertThatThrownBy(() -> parse("uri", "redis://h", "epoch-ttl", "500ms")).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("epoch-ttl").hasMessageContaining("at least 1s");
+        assertThatThrownBy(() -> parse("uri", "redis://h", "epoch-ttl", "0")).hasMessageContaining("epoch-ttl");
     }
 
     @Test

@@ -19,7 +19,12 @@ import org.junit.jupiter.api.Test;
 /** Single sign-on fencing: the newest login anywhere wins, older connections anywhere learn they lost. */
 class SingleSignOnRaceTest {
 
-    private final Nodes nodes = new Nodes();
+    private final Nodes nodes = new Nodes(backend());
+
+    /** @return the Redis these tests run on: the shared standalone server here; a Redis Cluster in the subclass */
+    Nodes.Backend backend() {
+        return Nodes.standalone();
+    }
 
     @AfterEach
     void close() {
@@ -98,7 +103,8 @@ class SingleSignOnRaceTest {
             assertThat(winner.replaced()).as("round %d", round).extracting(ClusterConnection::connectionId).containsExactly(loserId);
             assertThat(lost.replaced()).as("round %d", round).isEmpty();
             String expected = uid + "/" + loserId + "@" + winner.epoch() + " by " + (aWon ? "a" : "b");
-            await().atMost(Duration.ofSeconds(5)).until(() -> loser.takeovers.contains(expected));
+            await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                    .until(() -> loser.takeovers.contains(expected));
             Map<String, String> survivors = new ConcurrentHashMap<>(a.connections.getOrDefault(uid, Map.of()));
             survivors.putAll(b.connections.getOrDefault(uid, Map.of()));
             assertThat(survivors).as("round %d: connections the two hubs still hold", round).containsOnlyKeys(winnerId);
