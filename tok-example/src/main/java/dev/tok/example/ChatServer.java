@@ -259,15 +259,16 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * Adds the edge settings of {@code --edge-limits}: with {@code off} (the default) a
-     * transport's per-IP caps, inbound rate limits and auth-failure bans are off, as every client of
-     * a server on loopback shares one address; {@code max-connections} stays.
+     * Adds the edge settings: {@code max-connections} from {@code --max-connections}, and those of
+     * {@code --edge-limits}: with {@code off} (the default) a transport's per-IP caps, inbound rate
+     * limits and auth-failure bans are off, as every client of a server on loopback shares one address.
      */
     private static Map<String, String> edge(Options options, Map<String, String> settings) {
-        if (options.edgeLimits()) {
-            return settings;
-        }
         Map<String, String> out = new LinkedHashMap<>(settings);
+        out.put("max-connections", Integer.toString(options.maxConnections()));
+        if (options.edgeLimits()) {
+            return out;
+        }
         for (String off : List.of("max-connections-per-ip", "max-unauthenticated-per-ip", "rate-limit-frames-per-second",
                 "rate-limit-bytes-per-second", "auth-failure-limit")) {
             out.put(off, "0");
