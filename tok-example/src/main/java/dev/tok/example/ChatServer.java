@@ -19,9 +19,6 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ResourceHandler;
-import org.eclipse.jetty.util.resource.Resource;
-import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,15 +160,7 @@ public final class ChatServer implements AutoCloseable {
         connector.setPort(options.wsPort());
         server.addConnector(connector);
 
-        ResourceHandler page = new ResourceHandler();
-        Resource base = ResourceFactory.of(page).newClassLoaderResource(PAGE);
-        if (base == null) {
-            throw new IllegalStateException("the chat page is missing from the class path: " + PAGE);
-        }
-        page.setBaseResource(base);
-        page.setDirAllowed(false);
-        page.setWelcomeFiles(List.of("index.html"));
-        server.setHandler(new Handler.Sequence(mountHandler, page));
+        server.setHandler(new Handler.Sequence(mountHandler, new PageHandler(PAGE)));
         server.setStopTimeout(2_000);
         return server;
     }
