@@ -24,7 +24,7 @@ for part in $PARTS; do
       java -jar "$JAR" -prof gc -f "$RUNS" -rf csv -rff "$OUT/jmh.csv" 2>&1 | tee "$OUT/jmh.txt" ;;
     chat)
       load --scenario chat --users 1000 --rate-start 4000 --rate-factor 1.35 --warmup-seconds 2 --measure-seconds 5 \
-        --targets baseline:tcp,hub:tcp,hub-direct:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/chat.txt" ;;
+        --targets baseline:tcp,baseline:ws,hub:tcp,hub-direct:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/chat.txt" ;;
     latency)
       # p99 at one fixed rate (LATENCY_RATE, default 25000 msg/s: half the baseline's saturation here), 5 samples per target
       OUT="$OUT/latency" load --runs 5 --scenario chat --users 1000 --rates "${LATENCY_RATE:-25000}" --half-rate "${LATENCY_RATE:-25000}" \
@@ -35,7 +35,7 @@ for part in $PARTS; do
         --targets baseline:tcp,hub:tcp,hub-direct:tcp,hub-fj:tcp 2>&1 | tee "$OUT/actors.txt" ;;
     capacity)
       load --scenario capacity --connections 2000,6000,10000 \
-        --targets baseline:tcp,hub:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/capacity.txt" ;;
+        --targets baseline:tcp,baseline:ws,hub:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/capacity.txt" ;;
     fanout)
       load --scenario fanout --fanout-users 1000 --rounds 20 \
         --targets baseline:tcp,hub:tcp,example:tcp,example:jetty-ws,example:netty-ws 2>&1 | tee "$OUT/fanout.txt" ;;

@@ -19,9 +19,6 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ResourceHandler;
-import org.eclipse.jetty.util.resource.Resource;
-import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,15 +191,7 @@ public final class ChatServer implements AutoCloseable {
         connector.setPort(options.wsPort());
         server.addConnector(connector);
 
-        ResourceHandler page = new ResourceHandler();
-        Resource base = ResourceFactory.of(page).newClassLoaderResource(PAGE);
-        if (base == null) {
-            throw new IllegalStateException("the chat page is missing from the class path: " + PAGE);
-        }
-        page.setBaseResource(base);
-        page.setDirAllowed(false);
-        page.setWelcomeFiles(List.of("index.html"));
-        server.setHandler(new Handler.Sequence(mountHandler, page));
+        server.setHandler(new Handler.Sequence(mountHandler, new PageHandler(PAGE)));
         server.setStopTimeout(2_000);
         return server;
     }
@@ -306,15 +295,16 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * Adds the edge settings of {@code --edge-limits}: with {@code off} (the default) a
-     * transport's per-IP caps, inbound rate limits and auth-failure bans are off, as every client of
-     * a server on loopback shares one address; {@code max-connections} stays.
+     * Adds the edge settings: {@code max-connections} from {@code --max-connections}, and those of
+     * {@code --edge-limits}: with {@code off} (the default) a transport's per-IP caps, inbound rate
+     * limits and auth-failure bans are off, as every client of a server on loopback shares one address.
      */
     private static Map<String, String> edge(Options options, Map<String, String> settings) {
-        if (options.edgeLimits()) {
-            return settings;
-        }
         Map<String, String> out = new LinkedHashMap<>(settings);
+        out.put("max-connections", Integer.toString(options.maxConnections()));
+        if (options.edgeLimits()) {
+            return out;
+        }
         for (String off : List.of("max-connections-per-ip", "max-unauthenticated-per-ip", "rate-limit-frames-per-second",
                 "rate-limit-bytes-per-second", "auth-failure-limit")) {
             out.put(off, "0");

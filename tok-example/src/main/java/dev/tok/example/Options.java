@@ -21,6 +21,12 @@ import java.util.Set;
  */
 public final class Options {
 
+    /**
+     * The default of {@code --max-connections}: enough for 18,000 idle connections on one
+     * transport with room to spare (the transports' own default is 10,000).
+     */
+    static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+
     /** Largest frame the transports accept (the largest Java array a buffer may hold). */
     static final int MAX_FRAME_LIMIT = Integer.MAX_VALUE - 8;
 
@@ -50,6 +56,8 @@ public final class Options {
         HELP.put("--max-frame", new String[] {"<bytes>", "largest frame or message a client may send [4194304]"});
         HELP.put("--sso", new String[] {"true|false", "a new login closes the user's older connections [true]"});
         HELP.put("--metrics-port", new String[] {"<port>", "serve Prometheus metrics at http://<host>:<port>/metrics [off]"});
+        HELP.put("--max-connections", new String[] {"<n>",
+                "connections each transport holds at most, authenticated or not [20000]"});
         HELP.put("--edge-limits", new String[] {"on|off",
                 "on: per-IP caps, rate limits, auth-failure bans of the transports (a public server) [off]"});
         HELP.put("--delivery", new String[] {"at-most-once|at-least-once",
@@ -79,6 +87,7 @@ public final class Options {
     private int metricsPort = -1;
     private DeliveryMode delivery = DeliveryMode.AT_MOST_ONCE;
     private boolean edgeLimits;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private boolean help;
 
     private Options() {
@@ -209,6 +218,9 @@ public final class Options {
                 break;
             case "--metrics-port":
                 metricsPort = port(name, value);
+                break;
+            case "--max-connections":
+                maxConnections = (int) number(name, value, 1, 10_000_000, "a number of connections from 1 to 10000000");
                 break;
             case "--edge-limits":
                 switch (value.trim().toLowerCase(Locale.ROOT)) {
@@ -407,6 +419,15 @@ public final class Options {
      */
     public boolean edgeLimits() {
         return edgeLimits;
+    }
+
+    /**
+     * @return the {@code max-connections} of every transport the server starts ({@code tcp},
+     *         {@code jetty-ws}, {@code netty-ws}): connections each holds at most, authenticated or
+     *         not; 20000 by default
+     */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /** @return the hub's delivery mode ({@code --delivery}) */

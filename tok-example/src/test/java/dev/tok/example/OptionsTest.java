@@ -34,6 +34,7 @@ class OptionsTest {
         assertThat(o.metricsPort()).as("no metrics endpoint by default").isEmpty();
         assertThat(o.delivery()).isEqualTo(DeliveryMode.AT_MOST_ONCE);
         assertThat(o.edgeLimits()).isFalse();
+        assertThat(o.maxConnections()).as("room for 18,000 idle connections on one transport").isEqualTo(20000);
         assertThat(o.cluster()).as("no cluster by default").isEmpty();
         assertThat(o.nodeId()).isEmpty();
         assertThat(o.lease()).isEmpty();
@@ -68,7 +69,8 @@ class OptionsTest {
     void everyOption() {
         Options o = Options.parse("--host", "0.0.0.0", "--tcp-port=0", "--ws-port", "18080", "--netty-ws-port=18081",
                 "--queue", "chronicle", "--data-dir", "/tmp/q", "--ping-interval", "0", "--read-timeout=90",
-                "--max-frame", "1024", "--sso=false", "--delivery", "at-least-once", "--edge-limits=on");
+                "--max-frame", "1024", "--sso=false", "--delivery", "at-least-once", "--edge-limits=on",
+                "--max-connections", "50000");
         assertThat(o.host()).isEqualTo("0.0.0.0");
         assertThat(o.tcpPort()).isZero();
         assertThat(o.wsPort()).isEqualTo(18080);
@@ -81,6 +83,7 @@ class OptionsTest {
         assertThat(o.sso()).isFalse();
         assertThat(o.delivery()).isEqualTo(DeliveryMode.AT_LEAST_ONCE);
         assertThat(o.edgeLimits()).isTrue();
+        assertThat(o.maxConnections()).isEqualTo(50000);
         assertThat(Options.parse("--delivery=at-most-once", "--edge-limits", "off").edgeLimits()).isFalse();
     }
 
@@ -101,11 +104,11 @@ class OptionsTest {
         String usage = Options.usage();
         for (String option : new String[] {"--host", "--tcp-port", "--ws-port", "--netty-ws-port", "--queue", "--data-dir",
             "--redis-uri", "--ping-interval", "--read-timeout", "--max-frame", "--sso", "--metrics-port", "--edge-limits",
-            "--delivery", "--cluster", "--node-id", "--lease", "--help"}) {
+            "--max-connections", "--delivery", "--cluster", "--node-id", "--lease", "--help"}) {
             assertThat(usage).contains("  " + option + " ");
         }
         assertThat(usage).contains("[127.0.0.1]", "[9000]", "[8080]", "[8081]", "[./tok-data]", "[30]", "[0]",
-                "[4194304]", "[true]", "[off]", "[required with redis]",
+                "[4194304]", "[true]", "[off]", "[required with redis]", "[20000]",
                 "[none]", "[generated, printed at start]", "[10]", "[memory; redis with --cluster redis]");
     }
 
@@ -137,6 +140,8 @@ class OptionsTest {
         "--sso yes|--sso must be true or false, was 'yes'",
         "--delivery exactly-once|--delivery must be at-most-once or at-least-once, was 'exactly-once'",
         "--edge-limits maybe|--edge-limits must be on or off, was 'maybe'",
+        "--max-connections 0|--max-connections must be a number of connections from 1 to 10000000, was '0'",
+        "--max-connections many|--max-connections must be a number of connections from 1 to 10000000, was 'many'",
         "--ping-interval 0|--ping-interval 0 with --read-timeout 0 would never notice dead connections; set one of them above 0",
         "--tcp-port 7000 --ws-port 7000|--tcp-port and --ws-port are both 7000; give each listener its own port",
         "--metrics-port 9000|--metrics-port and --tcp-port are both 9000; give each listener its own port",

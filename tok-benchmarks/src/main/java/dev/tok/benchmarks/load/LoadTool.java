@@ -76,8 +76,9 @@ public final class LoadTool {
     static void run(LoadOptions o, PrintStream out) throws Exception {
         Files.createDirectories(o.out);
         LoadTool t = new LoadTool(o, out);
-        out.printf(Locale.ROOT, "# tok load tool: %d cores, load average %s, %s %s%n", Runtime.getRuntime().availableProcessors(),
-                loadAverage(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        out.printf(Locale.ROOT, "# tok load tool: %d cores, load average %s, %s %s, open files limit %s%n",
+                Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"), FileLimit.describe());
         for (String s : o.scenarios) {
             switch (s) {
                 case "chat" -> t.chat();
@@ -137,21 +138,21 @@ public final class LoadTool {
                 sat.computeIfAbsent(t, k -> new ArrayList<>()).add(best);
                 out.printf(Locale.ROOT, "%-22s saturated throughput %.0f msg/s%n", t, best);
             }
-            Double ref = null;
             for (Map.Entry<Target, Double> e : satThisRun.entrySet()) {
-                if (e.getKey().server().equals("baseline") && !e.getValue().isNaN()) {
-                    ref = e.getValue();
-                    break;
-                }
-            }
-            if (ref != null) {
-                for (Map.Entry<Target, Double> e : satThisRun.entrySet()) {
+                Target base = baselineFor(e.getKey(), o.targets);
+                Double ref = base == null ? null : satThisRun.get(base);
+                if (ref != null && !ref.isNaN()) {
                     ratios.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue() / ref);
                 }
             }
             for (Target t : o.targets) {
                 if (o.outOfTime() || !satThisRun.containsKey(t) || satThisRun.get(t).isNaN()) {
                     continue;
+                }
+                Target base = baselineFor(t, o.targets);
+                Double ref = base == null ? null : satThisRun.get(base);
+                if (ref != null && ref.isNaN()) {
+                    ref = null;
                 }
                 double rate = o.halfRate > 0 ? o.halfRate : Math.rint(0.5 * (ref != null ? ref : satThisRun.get(t)));
                 int r = run;
@@ -168,13 +169,13 @@ public final class LoadTool {
         Csv summary = new Csv(o.out.resolve("chat-summary.csv"), "target", "runs", "saturated_median_per_s", "saturated_min",
                 "saturated_max", "ratio_to_baseline", "median_of_run_ratios", "half_rate_per_s", "half_p50_ms", "half_p99_median_ms",
                 "half_p99_ratio_to_baseline");
-        Target base = o.targets.stream().filter(x -> x.server().equals("baseline")).findFirst().orElse(null);
-        double baseSat = base == null ? Double.NaN : median(sat.get(base));
-        double baseP99 = base == null ? Double.NaN : median(halfP99.get(base));
         out.printf(Locale.ROOT, "%n## chat summary (medians of %d run(s))%n", o.runs);
         out.printf(Locale.ROOT, "%-22s %14s %10s %10s %12s %11s %11s %10s%n", "target", "saturated/s", "vs base", "run ratios",
                 "half rate/s", "half p50", "half p99", "p99 vs base");
         for (Target t : o.targets) {
+            Target base = baselineFor(t, o.targets);
+            double baseSat = base == null ? Double.NaN : median(sat.get(base));
+            double baseP99 = base == null ? Double.NaN : median(halfP99.get(base));
             double s = median(sat.get(t));
             double p = median(halfP99.get(t));
             double runRatio = median(ratios.get(t));
@@ -183,6 +184,30 @@ public final class LoadTool {
             out.printf(Locale.ROOT, "%-22s %14.0f %9.1f%% %9.1f%% %12.0f %9.2fms %9.2fms %9.2fx%n", t, s, 100 * s / baseSat,
                     100 * runRatio, median(halfRates.get(t)), median(halfP50.get(t)), p, p / baseP99);
         }
+    }
+
+    /**
+     * The baseline a target is compared with: the WebSocket baseline ({@code baseline:ws}) for a
+     * WebSocket target when it runs, else the TCP baseline, else the first baseline.
+     *
+     * @param t       a target
+     * @param targets every target of the run
+     * @return its baseline, null when no baseline runs
+     */
+    static Target baselineFor(Target t, List<Target> targets) {
+        String wanted = t.transport().equals("tcp") ? "tcp" : "ws";
+        Target first = null;
+        for (Target x : targets) {
+            if (x.server().equals("baseline")) {
+                if (x.transport().equals(wanted)) {
+                    return x;
+                }
+                if (first == null || x.transport().equals("tcp") && !first.transport().equals("tcp")) {
+                    first = x;
+                }
+            }
+        }
+        return first;
     }
 
     private interface ChatBody<T> {
@@ -264,6 +289,7 @@ public final class LoadTool {
         Csv csv = new Csv(o.out.resolve("capacity.csv"), "run", "target", "connections", "live_heap_bytes", "rss_bytes",
                 "heap_per_conn_bytes", "rss_per_conn_bytes", "heap_slope_bytes", "rss_slope_bytes", "load_avg");
         out.printf(Locale.ROOT, "%n## capacity: idle authenticated connections, steps %s%n", o.connections);
+        FileLimit.requireRoomFor(o.connections.stream().mapToInt(Integer::intValue).max().orElse(0));
         out.printf(Locale.ROOT, "%-22s %4s %8s %12s %12s %12s %12s%n", "target", "run", "conns", "live heap MiB", "RSS MiB",
                 "heap B/conn", "RSS B/conn");
         for (int run = 1; run <= o.runs; run++) {

@@ -51,6 +51,8 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Target target, LoadOptions options, Path log) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the JVM raises its soft limit of open files to the hard limit (Linux; on by default, made explicit)
+        cmd.add("-XX:+MaxFDLimit");
         cmd.addAll(options.serverJvmArgs);
         if (target.queue().equals("chronicle")) {
             cmd.addAll(CHRONICLE_FLAGS);
@@ -58,8 +60,11 @@ final class ServerProcess implements AutoCloseable {
         Path data = Files.createTempDirectory("tok-bench-data");
         switch (target.server()) {
             case "baseline":
+                if (!target.transport().equals("tcp") && !target.transport().equals("ws")) {
+                    throw new IllegalArgumentException("the baseline's transports are tcp and ws (WebSocket on Netty), was " + target);
+                }
                 cmd.addAll(List.of("-cp", classPath(), "dev.tok.benchmarks.baseline.BaselineServer",
-                        "--host", "127.0.0.1", "--port", "0"));
+                        "--host", "127.0.0.1", "--port", "0", "--transport", target.transport()));
                 break;
             case "hub":
             case "hub-direct":

@@ -76,6 +76,37 @@ class LoadToolSmokeTest {
     }
 
     @Test
+    void webSocketBaselineCarriesAShortChatLoad() throws Exception {
+        String text = run("--scenario", "chat,capacity", "--targets", "baseline:ws,baseline:tcp", "--users", "20", "--rates", "200",
+                "--warmup-seconds", "0.5", "--measure-seconds", "1", "--jit-warmup-seconds", "0", "--connections", "20,60");
+        assertThat(text).doesNotContain("FAILED").contains("open files limit");
+
+        List<Map<String, String>> chat = PlotTool.read(out.resolve("chat.csv"));
+        assertThat(chat).extracting(r -> r.get("target") + "/" + r.get("phase"))
+                .containsExactly("baseline:ws/ramp", "baseline:tcp/ramp", "baseline:ws/half", "baseline:tcp/half");
+        for (Map<String, String> r : chat) {
+            assertThat(Long.parseLong(r.get("sent"))).isPositive();
+            assertThat(r.get("received")).isEqualTo(r.get("sent"));
+            assertThat(r.get("errors")).isEqualTo("0");
+        }
+        List<Map<String, String>> capacity = PlotTool.read(out.resolve("capacity.csv"));
+        assertThat(capacity).filteredOn(r -> r.get("target").equals("baseline:ws")).hasSize(2)
+                .allSatisfy(r -> assertThat(Long.parseLong(r.get("live_heap_bytes"))).isPositive());
+    }
+
+    @Test
+    void eachTargetIsComparedWithTheBaselineOfItsKind() {
+        List<Target> targets = List.of(Target.parse("baseline:tcp"), Target.parse("example:netty-ws"), Target.parse("baseline:ws"),
+                Target.parse("example:tcp"));
+        assertThat(LoadTool.baselineFor(Target.parse("example:netty-ws"), targets)).isEqualTo(Target.parse("baseline:ws"));
+        assertThat(LoadTool.baselineFor(Target.parse("example:jetty-ws"), targets)).isEqualTo(Target.parse("baseline:ws"));
+        assertThat(LoadTool.baselineFor(Target.parse("example:tcp"), targets)).isEqualTo(Target.parse("baseline:tcp"));
+        assertThat(LoadTool.baselineFor(Target.parse("example:netty-ws"), targets.subList(0, 2)))
+                .as("without a WebSocket baseline, the tcp one").isEqualTo(Target.parse("baseline:tcp"));
+        assertThat(LoadTool.baselineFor(Target.parse("example:tcp"), List.of(Target.parse("example:tcp")))).isNull();
+    }
+
+    @Test
     void badOptionsAreRejectedWithTheirName() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LoadOptions(new String[] {"--scenario", "soak"}))
                 .hasMessageContaining("soak");

@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The slow-consumer rules of the Netty transports ({@code tcp} and {@code netty-ws}), one per
@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Netty (any thread), {@link #release} once Netty's write future completed or the frame was
  * dropped (any thread). It forwards {@code channelWritabilityChanged} to
  * {@link #writabilityChanged()} and {@code channelInactive} to {@link #stop()} (event loop).
- * Nothing here allocates per frame, blocks or takes a lock.
+ * Nothing here allocates per frame, blocks or takes a lock, and an idle connection's guard is one
+ * small object (the counter is a field, the timer's task is created when the timer starts).
  */
 public final class SlowConsumerGuard {
 
@@ -41,8 +42,9 @@ public final class SlowConsumerGuard {
     private final long maxPendingBytes;
     private final long writeTimeoutNanos;
     private final SlowConsumer listener;
-    private final AtomicLong pending = new AtomicLong();
-    private final Runnable check = this::check;
+    private static final AtomicLongFieldUpdater<SlowConsumerGuard> PENDING =
+            AtomicLongFieldUpdater.newUpdater(SlowConsumerGuard.class, "pending");
+    private volatile long pending;
     // event loop only
     private ScheduledFuture<?> timer;
     private boolean stopped;
@@ -76,9 +78,9 @@ public final class SlowConsumerGuard {
      * @return true if the frame may be written; false if it must fail (the connection is closing)
      */
     public boolean reserve(long bytes) {
-        long before = pending.getAndAdd(bytes);
+        long before = PENDING.getAndAdd(this, bytes);
         if (before > 0 && before + bytes > maxPendingBytes) {
-            pending.addAndGet(-bytes);
+            PENDING.addAndGet(this, -bytes);
             listener.slowConsumer("max-pending-bytes " + maxPendingBytes + " exceeded: " + before
                     + " bytes waiting, another " + bytes + " would pass it");
             return false;
@@ -92,12 +94,12 @@ public final class SlowConsumerGuard {
      * @param bytes what {@link #reserve} counted for the frame
      */
     public void release(long bytes) {
-        pending.addAndGet(-bytes);
+        PENDING.addAndGet(this, -bytes);
     }
 
     /** @return the bytes reserved and not yet released; any thread */
     public long pendingBytes() {
-        return pending.get();
+        return pending;
     }
 
     /** @return the cap on unwritten bytes */
@@ -112,7 +114,7 @@ public final class SlowConsumerGuard {
     public void writabilityChanged() {
         if (!channel.isWritable()) {
             if (timer == null && !stopped && channel.isActive()) {
-                timer = channel.eventLoop().schedule(check, writeTimeoutNanos, TimeUnit.NANOSECONDS);
+                timer = channel.eventLoop().schedule(this::check, writeTimeoutNanos, TimeUnit.NANOSECONDS);
             }
         } else if (timer != null) {
             timer.cancel(false);
@@ -123,7 +125,7 @@ public final class SlowConsumerGuard {
     private void check() {
         timer = null;
         if (!stopped && !channel.isWritable() && channel.isActive()) {
-            listener.slowConsumer(pending.get() + " bytes waiting, above high-water-mark " + highWaterMark
+            listener.slowConsumer(pending + " bytes waiting, above high-water-mark " + highWaterMark
                     + " for longer than write-timeout " + TimeUnit.NANOSECONDS.toMillis(writeTimeoutNanos) + " ms");
         }
     }

@@ -15,32 +15,44 @@ import dev.tok.transport.support.ServerTls;
 import dev.tok.transport.support.netty.SlowConsumerGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One TCP connection: the last inbound handler of its pipeline and the {@link ConAdapter} the
- * hub writes through.
+ * One TCP connection: the only handler of its pipeline (after TLS, if any), which splits the
+ * inbound bytes into Go tok frames, and the {@link ConAdapter} the hub writes through.
+ *
+ * <p>Framing: a 4-byte unsigned big-endian length, then that many payload bytes; each payload
+ * becomes a {@code byte[]} (zero-length payloads too). The length is checked as soon as its four
+ * bytes arrived: a length above {@code max-frame-length} closes the connection with
+ * {@code FRAME_TOO_LARGE} and discards everything after it, so nothing is allocated or buffered
+ * for an oversized frame. An incomplete frame is kept (at most one, of at most the maximum
+ * length); an idle connection holds no buffer.
  *
  * <p>Lifecycle, all on the channel's event loop: the first frame is the auth payload; reading
  * pauses while the authenticator runs (frames that already arrived wait in order); on success
@@ -50,43 +62,61 @@ import org.slf4j.LoggerFactory;
  * timeout is the hub's: every frame read reaches it through {@link Connection#onFrame}.
  *
  * <p>{@link #write}, {@link #close}, {@link #pauseReading} and {@link #resumeReading} may be
- * called from any thread. A write from another thread goes into the connection's lock-free
- * outbound queue, and the first write of a burst schedules one flush task on the event loop, which
- * writes every queued frame and flushes once (at most {@link #FLUSH_BATCH} frames per task, so a
- * busy connection leaves the event loop to its other channels in between). A write on the event
- * loop is written and flushed at once while the queue is empty, else queued behind the frames
- * already waiting, so writes keep the order of the calls wherever they come from. Queued frames
- * count as pending bytes; a close fails every frame still queued. {@link #abort} hands the queued
- * frames to the channel, flushes what the socket takes at once and closes, which fails the rest.
+ * called from any thread. A write from another thread is pushed onto the connection's lock-free
+ * outbound stack (the {@link PendingWrite} is its own node), and the write that finds the stack
+ * empty schedules one flush task on the event loop, which takes every queued frame in call order,
+ * writes them and flushes once (at most {@link #FLUSH_BATCH} frames per task, so a busy connection
+ * leaves the event loop to its other channels in between). A write on the event loop is written
+ * and flushed at once while nothing is queued, else queued behind the frames already waiting, so
+ * writes keep the order of the calls wherever they come from. Queued frames count as pending
+ * bytes; a close fails every frame still queued. {@link #abort} hands the queued frames to the
+ * channel, flushes what the socket takes at once and closes, which fails the rest.
+ *
+ * <p>Per frame written, the transport allocates the {@link PendingWrite} (the stage the hub gets,
+ * the queue node and Netty's write promise in one object) and the pooled buffer, nothing else.
  */
-final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAdapter {
+final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAdapter, SlowConsumerGuard.SlowConsumer, Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TcpConnection.class);
 
-    private enum State { AWAITING_AUTH, AUTHENTICATING, OPEN, CLOSED }
+    /** The length prefix of a frame, in bytes. */
+    static final int LENGTH_FIELD = 4;
+    private static final byte[] EMPTY = new byte[0];
+
+    private static final byte AWAITING_AUTH = 0;
+    private static final byte AUTHENTICATING = 1;
+    private static final byte OPEN = 2;
+    private static final byte CLOSED = 3;
 
     /** Frames a flush task writes before it flushes and, if more wait, yields the event loop. */
     static final int FLUSH_BATCH = 64;
 
+    private static final AtomicIntegerFieldUpdater<TcpConnection> CLOSE_REQUESTED =
+            AtomicIntegerFieldUpdater.newUpdater(TcpConnection.class, "closeRequested");
+    private static final AtomicReferenceFieldUpdater<TcpConnection, PendingWrite> PUSHED =
+            AtomicReferenceFieldUpdater.newUpdater(TcpConnection.class, PendingWrite.class, "pushed");
+
     private final TcpServerTransport transport;
     private final Channel channel;
-    private final EventLoop loop;
     private final SocketAddress remote;
     private final SlowConsumerGuard guard;
     /** This connection's place in the transport's connection limits; released when the channel closes. */
     private final EdgeGuard.Ticket ticket;
     /** The inbound rate limit; null when off. Event loop only. */
     private final InboundRate rate;
-    private final AtomicBoolean closeRequested = new AtomicBoolean();
-    private final Runnable applyAutoRead = this::applyAutoRead;
-    /** Frames written from other threads, waiting for the event loop; any thread adds, the loop takes. */
-    private final ConcurrentLinkedQueue<PendingWrite> outbound = new ConcurrentLinkedQueue<>();
-    /** A {@link #flushQueued} task is scheduled and has not started yet. */
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    private final Runnable flushQueued = this::flushQueued;
+    /** 1 once a close or abort was requested. */
+    private volatile int closeRequested;
+    /** Frames written from other threads, newest first; any thread pushes, the event loop takes all. */
+    private volatile PendingWrite pushed;
 
     // event loop only
-    private State state = State.AWAITING_AUTH;
+    /** Frames taken from {@link #pushed} and not yet written, oldest first. */
+    private PendingWrite taken;
+    /** The bytes of an incomplete frame; null when none. */
+    private ByteBuf cumulation;
+    private byte state = AWAITING_AUTH;
+    /** A frame was too long: everything after it is discarded. */
+    private boolean discarding;
     private volatile Connection connection; // written once on the event loop; read by logging elsewhere
     private ArrayDeque<byte[]> early;
     private ScheduledFuture<?> authTimer;
@@ -102,29 +132,76 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         this.ticket = ticket;
         this.rate = transport.guard().settings().newInboundRate();
         this.channel = channel;
-        this.loop = channel.eventLoop();
         this.remote = channel.remoteAddress();
         this.guard = new SlowConsumerGuard(channel, transport.highWaterMark(), transport.maxPendingBytes(),
-                transport.writeTimeoutNanos(), this::slowConsumer);
+                transport.writeTimeoutNanos(), this);
     }
 
     // ---------------------------------------------------------------- inbound, event loop
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        authTimer = loop.schedule(this::authTimedOut, transport.authTimeoutNanos(), TimeUnit.NANOSECONDS);
+        authTimer = channel.eventLoop().schedule(this::authTimedOut, transport.authTimeoutNanos(), TimeUnit.NANOSECONDS);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        byte[] frame = (byte[]) msg;
+        ByteBuf in = (ByteBuf) msg;
+        if (discarding) {
+            in.release();
+            return;
+        }
+        ByteBuf buf = cumulation;
+        cumulation = null;
+        buf = buf == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), buf, in);
+        try {
+            decode(buf);
+        } finally {
+            if (buf.isReadable() && !discarding && state != CLOSED) {
+                buf.discardSomeReadBytes();
+                cumulation = buf;
+            } else {
+                buf.release();
+            }
+        }
+    }
+
+    /** Takes every complete frame out of {@code in}; leaves an incomplete one. */
+    private void decode(ByteBuf in) {
+        int max = transport.maxFrameLength();
+        while (!discarding) {
+            int readable = in.readableBytes();
+            if (readable < LENGTH_FIELD) {
+                return;
+            }
+            long length = in.getUnsignedInt(in.readerIndex());
+            if (length > max) {
+                discarding = true;
+                in.skipBytes(readable);
+                frameTooLong(length, max);
+                return;
+            }
+            if (readable - LENGTH_FIELD < length) {
+                return;
+            }
+            in.skipBytes(LENGTH_FIELD);
+            byte[] frame = EMPTY;
+            if (length > 0) {
+                frame = new byte[(int) length];
+                in.readBytes(frame);
+            }
+            frameRead(frame);
+        }
+    }
+
+    private void frameRead(byte[] frame) {
         switch (state) {
             case OPEN:
                 deliver(frame);
                 break;
             case AWAITING_AUTH:
-                state = State.AUTHENTICATING;
+                state = AUTHENTICATING;
                 channel.config().setAutoRead(false);
                 authenticate(frame);
                 break;
@@ -137,6 +214,15 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             default:
                 break;
         }
+    }
+
+    private void frameTooLong(long length, int max) {
+        if (state == OPEN) {
+            LOG.warn("closing {} ({}): frame length {} exceeds max-frame-length {}", remote, connection.device().uid(), length, max);
+        } else {
+            LOG.debug("closing {} before authentication: frame length {} exceeds max-frame-length {}", remote, length, max);
+        }
+        closeNow(CloseReason.FRAME_TOO_LARGE);
     }
 
     private void deliver(byte[] frame) {
@@ -173,7 +259,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     }
 
     private void authenticated(Device device, Throwable error) {
-        if (state != State.AUTHENTICATING) {
+        if (state != AUTHENTICATING) {
             return; // closed or timed out meanwhile
         }
         if (error != null || device == null) {
@@ -216,13 +302,13 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         }
         connection = registered;
         ticket.authenticated();
-        state = State.OPEN;
+        state = OPEN;
         cancel(authTimer);
         authTimer = null;
         LOG.debug("{} authenticated as {}/{}", remote, device.uid(), device.deviceId());
         if (early != null) {
             byte[] f;
-            while (state == State.OPEN && (f = early.poll()) != null) {
+            while (state == OPEN && (f = early.poll()) != null) {
                 deliver(f);
             }
             early = null;
@@ -232,7 +318,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
 
     private void authTimedOut() {
         authTimer = null;
-        if (state == State.AWAITING_AUTH || state == State.AUTHENTICATING) {
+        if (state == AWAITING_AUTH || state == AUTHENTICATING) {
             LOG.debug("closing {}: not authenticated within auth-timeout {} ms", remote,
                     TimeUnit.NANOSECONDS.toMillis(transport.authTimeoutNanos()));
             closeNow(CloseReason.AUTH_TIMEOUT);
@@ -241,17 +327,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof FrameDecoder.FrameTooLong) {
-            FrameDecoder.FrameTooLong t = (FrameDecoder.FrameTooLong) evt;
-            if (state == State.OPEN) {
-                LOG.warn("closing {} ({}): frame length {} exceeds max-frame-length {}", remote, connection.device().uid(),
-                        t.length(), t.max());
-            } else {
-                LOG.debug("closing {} before authentication: frame length {} exceeds max-frame-length {}", remote, t.length(),
-                        t.max());
-            }
-            closeNow(CloseReason.FRAME_TOO_LARGE);
-        } else if (evt instanceof SslHandshakeCompletionEvent) {
+        if (evt instanceof SslHandshakeCompletionEvent) {
             SslHandshakeCompletionEvent h = (SslHandshakeCompletionEvent) evt;
             if (!h.isSuccess()) {
                 LOG.debug("TLS handshake with {} failed: {}", remote, h.cause().toString());
@@ -267,7 +343,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     }
 
     /** The guard's verdict: on the event loop (write timeout) or the writing thread (max-pending-bytes). */
-    private void slowConsumer(String why) {
+    @Override
+    public void slowConsumer(String why) {
         if (closeReason == null) {
             LOG.warn("closing slow consumer {} ({}): {}", remote, who(), why);
             closeDetail = why;
@@ -277,16 +354,18 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        State previous = state;
-        state = State.CLOSED;
+        byte previous = state;
+        state = CLOSED;
         cancel(authTimer);
         guard.stop();
         cancel(forcedClose);
         authTimer = null;
         forcedClose = null;
         early = null;
+        releaseCumulation();
+        transport.closed(channel, ticket);
         failQueued(notWritten(null));
-        if (previous == State.OPEN) {
+        if (previous == OPEN) {
             LOG.debug("connection {} ({}) closed: {}", remote, connection.device().uid(),
                     closeReason == null ? "by the peer" : closeReason.text());
             try {
@@ -298,6 +377,19 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             LOG.debug("connection {} closed before authentication: {}", remote, closeReason == null ? "by the peer" : closeReason.text());
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseCumulation();
+    }
+
+    private void releaseCumulation() {
+        ByteBuf c = cumulation;
+        cumulation = null;
+        if (c != null) {
+            c.release();
+        }
     }
 
     @Override
@@ -316,69 +408,108 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     @Override
     public CompletionStage<Void> write(byte[] frame) {
         Objects.requireNonNull(frame, "frame");
-        if (closeRequested.get() || !channel.isActive()) {
+        if (closeRequested != 0 || !channel.isActive()) {
             return CompletableFuture.failedFuture(notWritten(null));
         }
-        int size = FrameDecoder.LENGTH_FIELD + frame.length;
-        if (!guard.reserve(size)) {
+        if (!guard.reserve(LENGTH_FIELD + frame.length)) {
             return CompletableFuture.failedFuture(notWritten(null));
         }
-        ByteBuf buf = channel.alloc().ioBuffer(size);
-        buf.writeInt(frame.length).writeBytes(frame);
-        PendingWrite w = new PendingWrite(buf, size);
-        if (loop.inEventLoop() && outbound.isEmpty()) {
+        PendingWrite w = new PendingWrite(frame);
+        if (channel.eventLoop().inEventLoop() && taken == null && pushed == null) {
             w.writeTo(true);
         } else {
             // off the event loop, or on it behind frames still queued (they were written first)
-            outbound.add(w);
-            scheduleFlush();
+            push(w);
         }
         return w;
     }
 
+    /** Queues a frame; the push that finds the queue empty schedules the flush task. Any thread. */
+    private void push(PendingWrite w) {
+        PendingWrite top;
+        do {
+            top = pushed;
+            w.next = top;
+        } while (!PUSHED.compareAndSet(this, top, w));
+        if (top == null) {
+            scheduleFlush();
+        }
+    }
+
     /** Makes sure a flush task will take what is queued; any thread. */
     private void scheduleFlush() {
-        while (flushScheduled.compareAndSet(false, true)) {
-            try {
-                loop.execute(flushQueued);
-                return;
-            } catch (RejectedExecutionException e) {
-                // the event loop is gone: nothing will write these frames
-                flushScheduled.set(false);
-                failQueued(notWritten(e));
-                if (outbound.isEmpty()) {
-                    return;
-                }
-            }
+        try {
+            channel.eventLoop().execute(this);
+        } catch (RejectedExecutionException e) {
+            // the event loop is gone: nothing will write these frames
+            failQueued(notWritten(e));
         }
     }
 
     /** The flush task: writes up to {@link #FLUSH_BATCH} queued frames, flushes once. Event loop. */
-    private void flushQueued() {
-        flushScheduled.set(false);
+    @Override
+    public void run() {
         if (writeQueued(FLUSH_BATCH) > 0) {
             channel.flush();
         }
-        if (!outbound.isEmpty()) {
-            scheduleFlush(); // behind the other tasks of the event loop
+        if (taken != null) {
+            scheduleFlush(); // behind the other tasks of the event loop; pushes meanwhile found the stack non-empty
+        }
+    }
+
+    /** Moves what was pushed, in call order, behind what was taken before. Event loop (or after the loop is gone). */
+    private void takePushed() {
+        PendingWrite stack = PUSHED.getAndSet(this, null);
+        if (stack == null) {
+            return;
+        }
+        PendingWrite fifo = null;
+        while (stack != null) {
+            PendingWrite next = stack.next;
+            stack.next = fifo;
+            fifo = stack;
+            stack = next;
+        }
+        if (taken == null) {
+            taken = fifo;
+        } else {
+            PendingWrite last = taken;
+            while (last.next != null) {
+                last = last.next;
+            }
+            last.next = fifo;
         }
     }
 
     /** Writes (without flushing) up to {@code max} queued frames; @return how many. Event loop. */
     private int writeQueued(int max) {
+        if (taken == null) {
+            takePushed();
+        }
         int n = 0;
         PendingWrite w;
-        while (n < max && (w = outbound.poll()) != null) {
+        while (n < max && (w = taken) != null) {
+            taken = w.next;
+            w.next = null;
             w.writeTo(false);
             n++;
+            if (taken == null && n < max) {
+                takePushed();
+            }
         }
         return n;
     }
 
-    /** Fails every queued frame; any thread (the queue may be drained concurrently). */
+    /**
+     * Fails every queued frame. On the event loop, or from a thread that found the event loop
+     * gone (then nothing else takes from the queue).
+     */
     private void failQueued(TokException cause) {
+        takePushed();
         PendingWrite w;
-        while ((w = outbound.poll()) != null) {
+        while ((w = taken) != null) {
+            taken = w.next;
+            w.next = null;
             w.fail(cause);
         }
     }
@@ -394,7 +525,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     }
 
     private void closeAfterFlush(CloseReason reason, long forceAfterNanos) {
-        if (!closeRequested.compareAndSet(false, true)) {
+        if (!CLOSE_REQUESTED.compareAndSet(this, 0, 1)) {
             return;
         }
         if (closeReason == null) {
@@ -407,14 +538,14 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             writeQueued(Integer.MAX_VALUE);
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             if (channel.isActive()) {
-                forcedClose = loop.schedule(() -> {
+                forcedClose = channel.eventLoop().schedule(() -> {
                     forcedClose = null;
                     channel.close();
                 }, forceAfterNanos, TimeUnit.NANOSECONDS);
             }
         };
         try {
-            loop.execute(flushThenClose);
+            channel.eventLoop().execute(flushThenClose);
         } catch (RejectedExecutionException e) {
             channel.close();
         }
@@ -431,7 +562,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         if (closeReason == null) {
             closeReason = reason;
         }
-        closeRequested.set(true);
+        closeRequested = 1;
         Runnable abort = () -> {
             if (channel.isActive()) {
                 writeQueued(Integer.MAX_VALUE);
@@ -441,7 +572,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             channel.close();
         };
         try {
-            loop.execute(abort);
+            channel.eventLoop().execute(abort);
         } catch (RejectedExecutionException e) {
             failQueued(notWritten(e));
             channel.close();
@@ -452,7 +583,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         if (closeReason == null) {
             closeReason = reason;
         }
-        closeRequested.set(true);
+        closeRequested = 1;
         channel.close();
     }
 
@@ -469,17 +600,17 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     @Override
     public void pauseReading() {
         paused = true;
-        onLoop(applyAutoRead);
+        onLoop(this::applyAutoRead);
     }
 
     @Override
     public void resumeReading() {
         paused = false;
-        onLoop(applyAutoRead);
+        onLoop(this::applyAutoRead);
     }
 
     private void applyAutoRead() {
-        if (state == State.OPEN && channel.isActive()) {
+        if (state == OPEN && channel.isActive()) {
             channel.config().setAutoRead(!paused);
         }
     }
@@ -487,11 +618,11 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     // ---------------------------------------------------------------- helpers
 
     private void onLoop(Runnable r) {
-        if (loop.inEventLoop()) {
+        if (channel.eventLoop().inEventLoop()) {
             r.run();
         } else {
             try {
-                loop.execute(r);
+                channel.eventLoop().execute(r);
             } catch (RejectedExecutionException e) {
                 LOG.debug("event loop of {} already stopped", remote);
             }
@@ -529,44 +660,259 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     }
 
     /**
-     * One write: the stage handed to the hub, the entry of the outbound queue, and the listener
-     * of Netty's write future.
+     * One write, in one object: the stage handed to the hub, the node of the outbound queue, and
+     * the promise Netty completes when the frame was handed to the operating system (so Netty
+     * allocates no promise and calls no listener for it). As a promise it cannot be cancelled, and
+     * listeners added through Netty's API cannot be removed (nothing in the write path does either).
      */
-    private final class PendingWrite extends CompletableFuture<Void> implements ChannelFutureListener {
-        private ByteBuf buf;
-        private final int size;
+    private final class PendingWrite extends CompletableFuture<Void> implements ChannelPromise {
+        private final byte[] frame;
+        /** The next (older while pushed, newer once taken) queued write. */
+        private PendingWrite next;
+        /** The guard's bytes were given back. */
+        private boolean released;
 
-        PendingWrite(ByteBuf buf, int size) {
-            this.buf = buf;
-            this.size = size;
+        PendingWrite(byte[] frame) {
+            this.frame = frame;
         }
 
-        /** Hands the frame to the channel, flushing or not. Event loop. */
+        /** Copies the frame into a pooled buffer and hands it to the channel, flushing or not. Event loop. */
         void writeTo(boolean flush) {
-            ByteBuf b = buf;
-            buf = null;
-            (flush ? channel.writeAndFlush(b) : channel.write(b)).addListener(this);
+            ByteBuf b = channel.alloc().ioBuffer(LENGTH_FIELD + frame.length);
+            b.writeInt(frame.length).writeBytes(frame);
+            if (flush) {
+                channel.writeAndFlush(b, this);
+            } else {
+                channel.write(b, this);
+            }
         }
 
         /** A queued frame that will never be written. */
         void fail(TokException cause) {
-            ByteBuf b = buf;
-            buf = null;
-            if (b != null) {
-                b.release();
-            }
-            guard.release(size);
+            release();
             completeExceptionally(cause);
         }
 
-        @Override
-        public void operationComplete(ChannelFuture future) {
-            guard.release(size);
-            if (future.isSuccess()) {
-                complete(null);
-            } else {
-                completeExceptionally(notWritten(future.cause()));
+        private void release() {
+            if (!released) {
+                released = true;
+                guard.release(LENGTH_FIELD + frame.length);
             }
+        }
+
+        // ------------------------------------------------------------ ChannelPromise, for Netty
+
+        @Override
+        public Channel channel() {
+            return channel;
+        }
+
+        @Override
+        public boolean trySuccess(Void result) {
+            release();
+            return complete(null);
+        }
+
+        @Override
+        public boolean trySuccess() {
+            return trySuccess(null);
+        }
+
+        @Override
+        public boolean tryFailure(Throwable cause) {
+            release();
+            return completeExceptionally(notWritten(cause));
+        }
+
+        @Override
+        public ChannelPromise setSuccess(Void result) {
+            if (!trySuccess(result)) {
+                throw new IllegalStateException("write promise complete already: " + this);
+            }
+            return this;
+        }
+
+        @Override
+        public ChannelPromise setSuccess() {
+            return setSuccess(null);
+        }
+
+        @Override
+        public ChannelPromise setFailure(Throwable cause) {
+            if (!tryFailure(cause)) {
+                throw new IllegalStateException("write promise complete already: " + this, cause);
+            }
+            return this;
+        }
+
+        @Override
+        public boolean setUncancellable() {
+            return true;
+        }
+
+        @Override
+        public boolean isCancellable() {
+            return false;
+        }
+
+        /** A write cannot be cancelled: it is in the connection's order already. */
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isSuccess() {
+            return isDone() && !isCompletedExceptionally();
+        }
+
+        @Override
+        public Throwable cause() {
+            if (!isCompletedExceptionally()) {
+                return null;
+            }
+            try {
+                join();
+                return null;
+            } catch (CompletionException | CancellationException e) {
+                return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            }
+        }
+
+        @Override
+        public Void getNow() {
+            return null;
+        }
+
+        @Override
+        public boolean isVoid() {
+            return false;
+        }
+
+        @Override
+        public ChannelPromise unvoid() {
+            return this;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public ChannelPromise addListener(GenericFutureListener<? extends Future<? super Void>> listener) {
+            Objects.requireNonNull(listener, "listener");
+            whenComplete((v, e) -> {
+                try {
+                    ((GenericFutureListener<Future<Void>>) listener).operationComplete(this);
+                } catch (Exception | Error t) {
+                    LOG.warn("a listener of a write to {} failed", remote, t);
+                }
+            });
+            return this;
+        }
+
+        @Override
+        @SafeVarargs
+        public final ChannelPromise addListeners(GenericFutureListener<? extends Future<? super Void>>... listeners) {
+            for (GenericFutureListener<? extends Future<? super Void>> l : listeners) {
+                addListener(l);
+            }
+            return this;
+        }
+
+        @Override
+        public ChannelPromise removeListener(GenericFutureListener<? extends Future<? super Void>> listener) {
+            return this;
+        }
+
+        @Override
+        @SafeVarargs
+        public final ChannelPromise removeListeners(GenericFutureListener<? extends Future<? super Void>>... listeners) {
+            return this;
+        }
+
+        @Override
+        public ChannelPromise sync() throws InterruptedException {
+            await();
+            rethrowIfFailed();
+            return this;
+        }
+
+        @Override
+        public ChannelPromise syncUninterruptibly() {
+            awaitUninterruptibly();
+            rethrowIfFailed();
+            return this;
+        }
+
+        private void rethrowIfFailed() {
+            Throwable t = cause();
+            if (t instanceof RuntimeException) {
+                throw (RuntimeException) t;
+            }
+            if (t instanceof Error) {
+                throw (Error) t;
+            }
+            if (t != null) {
+                throw new TokException("write failed", t);
+            }
+        }
+
+        @Override
+        public ChannelPromise await() throws InterruptedException {
+            try {
+                get();
+            } catch (ExecutionException | CancellationException e) {
+                // done
+            }
+            return this;
+        }
+
+        @Override
+        public ChannelPromise awaitUninterruptibly() {
+            try {
+                join();
+            } catch (CompletionException | CancellationException e) {
+                // done
+            }
+            return this;
+        }
+
+        @Override
+        public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+            try {
+                get(timeout, unit);
+            } catch (ExecutionException | CancellationException e) {
+                // done
+            } catch (TimeoutException e) {
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public boolean await(long timeoutMillis) throws InterruptedException {
+            return await(timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public boolean awaitUninterruptibly(long timeout, TimeUnit unit) {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return await(timeout, unit);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Override
+        public boolean awaitUninterruptibly(long timeoutMillis) {
+            return awaitUninterruptibly(timeoutMillis, TimeUnit.MILLISECONDS);
         }
     }
 }

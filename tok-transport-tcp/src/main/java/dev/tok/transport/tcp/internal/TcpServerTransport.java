@@ -11,6 +11,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
@@ -47,7 +48,6 @@ import org.slf4j.event.Level;
  */
 final class TcpServerTransport implements Transport {
 
-    static final String FRAMES = "frames";
     private static final Logger LOG = LoggerFactory.getLogger(TcpServerTransport.class);
     /** How long the event loops may take to terminate once every connection is closed. */
     private static final Duration LOOP_SHUTDOWN = Duration.ofSeconds(2);
@@ -105,6 +105,9 @@ final class TcpServerTransport implements Transport {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                // one allocator for every connection (Netty would create one per channel); the
+                // per-connection state is its handle
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -157,11 +160,7 @@ final class TcpServerTransport implements Transport {
             ch.close();
             return;
         }
-        channels.add(ch);
-        ch.closeFuture().addListener(f -> {
-            channels.remove(ch);
-            ticket.release();
-        });
+        channels.add(ch); // removed, and the ticket released, by the connection's channelInactive
         ChannelPipeline p = ch.pipeline();
         SslContext tls = settings.tls().orElse(null);
         if (tls != null) {
@@ -169,8 +168,7 @@ final class TcpServerTransport implements Transport {
             handler.setHandshakeTimeout(authTimeoutNanos, TimeUnit.NANOSECONDS);
             p.addLast("tls", handler);
         }
-        p.addLast(FRAMES, new FrameDecoder(settings.maxFrameLength()));
-        p.addLast("tok", new TcpConnection(this, ch, ticket));
+        p.addLast("tok", new TcpConnection(this, ch, ticket)); // the framing too: one handler context per connection
     }
 
     @Override
@@ -248,6 +246,21 @@ final class TcpServerTransport implements Transport {
 
     EdgeGuard guard() {
         return guard;
+    }
+
+    /**
+     * A connection's channel closed: it no longer counts. Event loop of the channel.
+     *
+     * @param ch     the channel
+     * @param ticket its place in the connection limits
+     */
+    void closed(Channel ch, EdgeGuard.Ticket ticket) {
+        channels.remove(ch);
+        ticket.release();
+    }
+
+    int maxFrameLength() {
+        return settings.maxFrameLength();
     }
 
     long authTimeoutNanos() {

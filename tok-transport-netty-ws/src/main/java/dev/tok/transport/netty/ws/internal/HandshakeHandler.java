@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
@@ -187,25 +186,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         WsSettings settings = transport.settings();
-        TransportContext context = transport.context();
-        long grace = Math.max(100, settings.stopTimeout().toMillis());
-        WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(settings.path())
-                .checkStartsWith(true)
-                .handshakeTimeoutMillis(context.config().authTimeout().toMillis())
-                .forceCloseTimeoutMillis(grace)
-                .handleCloseFrames(true)
-                .sendCloseFrame(null)
-                .dropPongFrames(false)
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(settings.maxMessageSize())
-                        .allowExtensions(settings.deflate())
-                        .allowMaskMismatch(false)
-                        .expectMaskedFrames(true)
-                        .closeOnProtocolViolation(true)
-                        .withUTF8Validator(true)
-                        .build())
-                .build();
+        WebSocketServerProtocolConfig config = transport.protocolConfig();
         ChannelPipeline p = ctx.pipeline();
         if (settings.deflate()) {
             p.addAfter(ctx.name(), "deflate", new WebSocketServerCompressionHandler(0));
@@ -213,9 +194,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         } else {
             p.addAfter(ctx.name(), "ws", new WebSocketServerProtocolHandler(config));
         }
-        NettyWsConnection connection = new NettyWsConnection(transport, device, ctx.channel());
-        p.addBefore("ws", "control-frames", connection.controlFrames());
-        p.addAfter("ws", "tok", connection);
+        // in front of the protocol handler: it sees pings and pongs as activity and passes pings
+        // and close frames on
+        p.addBefore("ws", "tok", new NettyWsConnection(transport, device, ctx.channel()));
         ctx.fireChannelRead(request);
         p.remove(this);
         ctx.channel().config().setAutoRead(true);

@@ -19,7 +19,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -42,16 +41,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket connection of the {@code netty-ws} transport: the last handler of its pipeline
- * (joins fragments, hands messages to the hub, pings the peer) and the hub's {@link ConAdapter}.
+ * One WebSocket connection of the {@code netty-ws} transport: the handler in front of Netty's
+ * protocol handler (joins fragments, checks that text is UTF-8, hands messages to the hub, reports
+ * pings and pongs as activity, passes pings and close frames on to the protocol handler, pings the
+ * peer) and the hub's {@link ConAdapter}.
  * Writes from any thread go through Netty's channel, which keeps their order; the channel's
  * write-buffer water marks are the high-water mark, and a {@link SlowConsumerGuard} (shared with
  * {@code tcp}) applies the write timeout and {@code max-pending-bytes}. The read timeout is the
  * hub's: messages reach it through {@link Connection#onFrame}, pings and pongs through
- * {@link Connection#onActivity()} (seen by {@link #controlFrames()}, placed before Netty's
- * protocol handler, which answers pings itself).
+ * {@link Connection#onActivity()} (Netty's protocol handler behind this one answers the pings).
+ *
+ * <p>Per idle connection the pipeline holds Netty's frame decoder and encoder, this handler and
+ * the protocol handler, which shares one configuration per transport; nothing else.
  */
-final class NettyWsConnection extends ChannelInboundHandlerAdapter implements ConAdapter {
+final class NettyWsConnection extends ChannelInboundHandlerAdapter implements ConAdapter, SlowConsumerGuard.SlowConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(NettyWsConnection.class);
 
@@ -61,6 +64,10 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
     private final SocketAddress remote;
     private volatile Connection connection;
     private volatile boolean closing;
+    /** The handshake completed and the transport let it in (it was not stopping). */
+    private volatile boolean opened;
+    /** The message being joined from fragments is text. Event loop only. */
+    private boolean partialText;
     /** Why this side closed; null if the peer closed first. */
     private volatile CloseReason closeReason;
     private CompositeByteBuf partial;
@@ -76,31 +83,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         this.remote = channel.remoteAddress();
         WsSettings settings = transport.settings();
         this.guard = new SlowConsumerGuard(channel, settings.highWaterMark(), settings.maxPendingBytes(),
-                settings.writeTimeout(transport.context().config()).toNanos(), this::slowConsumer);
+                settings.writeTimeout(transport.context().config()).toNanos(), this);
         this.rate = settings.edge().newInboundRate();
-    }
-
-    /**
-     * @return a handler to place before Netty's WebSocket protocol handler: it reports pings and
-     *         pongs to the hub as activity and passes every message on
-     */
-    ChannelInboundHandler controlFrames() {
-        return new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame) {
-                    if (!closing && !withinRate(((WebSocketFrame) msg).content().readableBytes())) {
-                        ReferenceCountUtil.release(msg);
-                        return;
-                    }
-                    Connection c = connection;
-                    if (c != null && !closing) {
-                        c.onActivity();
-                    }
-                }
-                ctx.fireChannelRead(msg);
-            }
-        };
     }
 
     @Override
@@ -112,8 +96,14 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         }
     }
 
+    /** @return true once the handshake completed and the connection was let in */
+    boolean isOpened() {
+        return opened;
+    }
+
     private void opened(ChannelHandlerContext ctx) {
-        if (!transport.upgraded(channel)) {
+        opened = true;
+        if (transport.refusing()) {
             closeWith(CloseReason.SERVER_SHUTDOWN);
             return;
         }
@@ -146,17 +136,34 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof PingWebSocketFrame) {
+            if (control((WebSocketFrame) msg)) {
+                ctx.fireChannelRead(msg); // the protocol handler answers it
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        if (!(msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame
+                || msg instanceof PongWebSocketFrame)) {
+            ctx.fireChannelRead(msg); // close frames: the protocol handler's
+            return;
+        }
         try {
-            if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
+            if (msg instanceof PongWebSocketFrame) {
+                control((WebSocketFrame) msg);
+            } else if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
                 WebSocketFrame frame = (WebSocketFrame) msg;
+                boolean text = msg instanceof TextWebSocketFrame;
                 if (frame.isFinalFragment()) {
-                    deliver(ByteBufUtil.getBytes(frame.content()));
+                    message(ByteBufUtil.getBytes(frame.content()), text);
                 } else {
                     releasePartial();
                     partial = ctx.alloc().compositeBuffer(64);
+                    partialText = text;
                     append(frame);
                 }
-            } else if (msg instanceof ContinuationWebSocketFrame) {
+            } else {
                 ContinuationWebSocketFrame frame = (ContinuationWebSocketFrame) msg;
                 if (partial == null) {
                     closeWith(CloseReason.PROTOCOL_ERROR);
@@ -168,13 +175,34 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
                 if (frame.isFinalFragment()) {
                     byte[] bytes = ByteBufUtil.getBytes(partial);
                     releasePartial();
-                    deliver(bytes);
+                    message(bytes, partialText);
                 }
             }
-            // pings (answered by Netty) and pongs were reported as activity by controlFrames()
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** A ping or pong: activity, within the rate limit. @return false if the rate limit closed the connection */
+    private boolean control(WebSocketFrame frame) {
+        if (!closing && !withinRate(frame.content().readableBytes())) {
+            return false;
+        }
+        Connection c = connection;
+        if (c != null && !closing) {
+            c.onActivity();
+        }
+        return true;
+    }
+
+    /** A whole message; text must be UTF-8 (RFC 6455 8.1), else the connection closes with 1007. */
+    private void message(byte[] bytes, boolean text) {
+        if (text && !Utf8.isValid(bytes)) {
+            LOG.debug("closing {} from {}: a text message is not valid UTF-8", device, remote);
+            abort(CloseReason.INVALID_PAYLOAD);
+            return;
+        }
+        deliver(bytes);
     }
 
     private boolean append(WebSocketFrame frame) {
@@ -225,7 +253,8 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
      * The guard's verdict: on the event loop (write timeout) or the writing thread
      * (max-pending-bytes). Aborts: the close frame 4006 reaches a peer whose buffers still take it.
      */
-    private void slowConsumer(String why) {
+    @Override
+    public void slowConsumer(String why) {
         if (closeReason == null) {
             LOG.info("closing slow consumer {} from {}: {}", device, remote, why);
         }

@@ -13,6 +13,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
@@ -28,7 +29,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -55,9 +57,9 @@ final class NettyWsServerTransport implements Transport {
     private final int ioThreads;
     /** Connection limits and auth-failure bans, shared with the other built-in transports. */
     private final EdgeGuard guard;
-    private final ChannelGroup upgraded = new DefaultChannelGroup("tok-netty-ws", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup all = new DefaultChannelGroup("tok-netty-ws-all", GlobalEventExecutor.INSTANCE);
     private volatile TransportContext context;
+    private volatile WebSocketServerProtocolConfig protocolConfig;
     private volatile boolean stopping;
     private EventLoopGroup group;
     private Channel server;
@@ -94,14 +96,31 @@ final class NettyWsServerTransport implements Transport {
         return stopping;
     }
 
-    /** Called on the event loop once a connection completed its WebSocket handshake. */
-    boolean upgraded(Channel ch) {
-        upgraded.add(ch);
-        if (stopping) {
-            upgraded.remove(ch);
-            return false;
-        }
-        return true;
+    /** @return the protocol handler's configuration, one for every connection; after start */
+    WebSocketServerProtocolConfig protocolConfig() {
+        return protocolConfig;
+    }
+
+    private static WebSocketServerProtocolConfig protocolConfig(WsSettings settings, TransportContext context) {
+        long grace = Math.max(100, settings.stopTimeout().toMillis());
+        return WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(settings.path())
+                .checkStartsWith(true)
+                .handshakeTimeoutMillis(context.config().authTimeout().toMillis())
+                .forceCloseTimeoutMillis(grace)
+                .handleCloseFrames(true)
+                .sendCloseFrame(null)
+                .dropPongFrames(false)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(settings.maxMessageSize())
+                        .allowExtensions(settings.deflate())
+                        .allowMaskMismatch(false)
+                        .expectMaskedFrames(true)
+                        .closeOnProtocolViolation(true)
+                        // NettyWsConnection checks whole text messages (no validator handler per connection)
+                        .withUTF8Validator(false)
+                        .build())
+                .build();
     }
 
     @Override
@@ -133,6 +152,7 @@ final class NettyWsServerTransport implements Transport {
             channelType = NioServerSocketChannel.class;
         }
         group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("tok-netty-ws", true), io);
+        protocolConfig = protocolConfig(settings, ctx);
         context = ctx;
         SslContext sslContext = ssl;
         long hwm = settings.highWaterMark();
@@ -143,6 +163,8 @@ final class NettyWsServerTransport implements Transport {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark((int) Math.min(Integer.MAX_VALUE, Math.max(1, hwm / 2)),
                                 (int) Math.min(Integer.MAX_VALUE, hwm)))
+                // one allocator for every connection (Netty would create one per channel)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -205,16 +227,11 @@ final class NettyWsServerTransport implements Transport {
         }
         unbound.thenRun(() -> {
             for (Channel ch : all) {
-                if (!upgraded.contains(ch)) {
-                    ch.close();
-                }
-            }
-            for (Channel ch : upgraded) {
                 NettyWsConnection c = ch.pipeline().get(NettyWsConnection.class);
-                if (c != null) {
+                if (c != null && c.isOpened()) {
                     c.closeWith(CloseReason.SERVER_SHUTDOWN);
                 } else {
-                    ch.writeAndFlush(new CloseWebSocketFrame(CloseReason.SERVER_SHUTDOWN.code(), CloseReason.SERVER_SHUTDOWN.text()));
+                    ch.close(); // not upgraded yet
                 }
             }
             CompletableFuture<Void> drained = new CompletableFuture<>();

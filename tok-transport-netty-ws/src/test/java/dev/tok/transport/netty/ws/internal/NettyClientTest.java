@@ -20,6 +20,9 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
@@ -96,6 +99,68 @@ class NettyClientTest {
             ch.close().sync();
             await().atMost(Duration.ofSeconds(10)).until(() -> !tok.hub().isOnline("nina"));
         }
+    }
+
+    @Test
+    @DisplayName("a text message that is not UTF-8 closes the connection with 1007, whole or in fragments; binary may be anything")
+    void invalidUtf8Text() throws Exception {
+        try (TokServer tok = start(Map.of("host", "127.0.0.1", "port", "0"))) {
+            int port = ((InetSocketAddress) tok.listeners().get(0).address()).getPort();
+            byte[] notUtf8 = {(byte) 0xC3, (byte) 0x28};
+
+            BlockingQueue<Integer> closes = new LinkedBlockingQueue<>();
+            Channel whole = rawClient(port, "ivan", closes);
+            await().atMost(Duration.ofSeconds(10)).until(() -> tok.hub().isOnline("ivan"));
+            whole.writeAndFlush(new TextWebSocketFrame("fine")).sync();
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("ivan:fine");
+            whole.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(notUtf8))).sync();
+            assertThat(received.poll(10, TimeUnit.SECONDS)).as("binary is not checked").isNotNull();
+            whole.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(notUtf8))).sync();
+            assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(1007);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !tok.hub().isOnline("ivan"));
+
+            Channel fragments = rawClient(port, "fred", closes);
+            await().atMost(Duration.ofSeconds(10)).until(() -> tok.hub().isOnline("fred"));
+            fragments.write(new TextWebSocketFrame(false, 0, "ok "));
+            fragments.writeAndFlush(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(notUtf8))).sync();
+            assertThat(closes.poll(10, TimeUnit.SECONDS)).isEqualTo(1007);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !tok.hub().isOnline("fred"));
+            assertThat(received).isEmpty();
+        }
+    }
+
+    /** A client that leaves close frames to the test: their status codes go to {@code closes}. */
+    private Channel rawClient(int port, String uid, BlockingQueue<Integer> closes) throws Exception {
+        CompletableFuture<Void> handshake = new CompletableFuture<>();
+        URI uri = URI.create("ws://127.0.0.1:" + port + "/ws?uid=" + uid);
+        Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                        c.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
+                                new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(
+                                        uri, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 1 << 20), false),
+                                new SimpleChannelInboundHandler<WebSocketFrame>() {
+                                    @Override
+                                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                                        if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                                            handshake.complete(null);
+                                        }
+                                        super.userEventTriggered(ctx, evt);
+                                    }
+
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+                                        if (frame instanceof CloseWebSocketFrame) {
+                                            closes.add(((CloseWebSocketFrame) frame).statusCode());
+                                        }
+                                    }
+                                });
+                    }
+                })
+                .connect("127.0.0.1", port).sync().channel();
+        handshake.get(10, TimeUnit.SECONDS);
+        return ch;
     }
 
     @Test
