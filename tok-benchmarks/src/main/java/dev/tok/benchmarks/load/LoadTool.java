@@ -228,8 +228,9 @@ public final class LoadTool {
         out.printf(Locale.ROOT, "%-22s %-6s %10.0f %10.0f %9.2f %9.2f %9.2f %9.2f %7d %s%n", t, phase, s.offered(), s.delivered(),
                 s.p(50), s.p(99), s.p(99.9), max, s.missing(), s.saturated() ? "SATURATED" : "");
         if (s.redis() != null) {
-            out.printf(Locale.ROOT, "%-22s        %d of %d received across nodes; Redis: %.3f commands per delivered message (%s)%n",
-                    "", s.crossNode(), s.received(), s.redisPerMessage(), s.redis().perMessage(s.delivered()));
+            out.printf(Locale.ROOT, "%-22s        %d of %d received across nodes; Redis: %d commands in %.1f s, %.3f per delivered message (%s)%n",
+                    "", s.crossNode(), s.received(), s.redis().total(), s.redis().seconds(), s.redisPerMessage(),
+                    s.redis().perMessage(s.delivered()));
         }
     }
 

@@ -39,7 +39,7 @@ final class RedisCommands {
 
         /**
          * @param delivered messages delivered per second in the same phase
-         * @return e.g. {@code publish=2.00 hgetall=0.01}, per delivered message, largest first
+         * @return e.g. {@code publish=2.000 hgetall=0.01000}, per delivered message (4 significant digits), largest first
          */
         String perMessage(double delivered) {
             if (delivered <= 0) {
@@ -47,7 +47,7 @@ final class RedisCommands {
             }
             return byCommand.entrySet().stream().filter(e -> e.getValue() > 0)
                     .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-                    .map(e -> String.format(Locale.ROOT, "%s=%.3f", e.getKey(), e.getValue() / (delivered * seconds)))
+                    .map(e -> String.format(Locale.ROOT, "%s=%.4g", e.getKey(), e.getValue() / (delivered * seconds)))
                     .collect(Collectors.joining(" "));
         }
     }
