@@ -49,7 +49,7 @@ for part in $PARTS; do
       OUT="$OUT/cluster" load --scenario chat --users 1000 --rate-start 4000 --rate-factor 1.35 --warmup-seconds 2 --measure-seconds 5 \
         --targets hub:tcp,cluster1:tcp,cluster2:tcp 2>&1 | tee "$OUT/cluster.txt" ;;
     cluster-latency)
-      # p99 at CLUSTER_LATENCY_RATE (half of cluster2's median saturation; no default: measure part "cluster" first), 5 x 2 samples
+      # p99 at CLUSTER_LATENCY_RATE (half of cluster2's median saturation, 9700 in BENCHMARKS.md; no default: measure part "cluster" first), 5 x 2 samples
       OUT="$OUT/cluster-latency" load --runs 5 --scenario chat --users 1000 --rates "${CLUSTER_LATENCY_RATE:?set CLUSTER_LATENCY_RATE}" \
         --half-rate "$CLUSTER_LATENCY_RATE" --warmup-seconds 2 --measure-seconds 5 --targets cluster1:tcp,cluster2:tcp \
         2>&1 | tee "$OUT/cluster-latency.txt" ;;
