@@ -4,7 +4,8 @@
 # Environment: OUT (results, default target/bench-results), RUNS (default 3),
 # EXAMPLE_JAR (default tok-example/target/tok-example.jar), PARTS (default "chat latency actors capacity fanout drain jmh plot"),
 # LATENCY_RATE (the fixed rate of part "latency", default 25000),
-# QUEUES (queues for drain, default "memory chronicle").
+# QUEUES (queues for drain, default "memory chronicle"); parts "cluster" and "cluster-latency" (issue 14, need
+# redis-server and CLUSTER_LATENCY_RATE) run only when named in PARTS.
 set -euo pipefail
 OUT=${OUT:-target/bench-results}
 RUNS=${RUNS:-3}
@@ -43,6 +44,15 @@ for part in $PARTS; do
       targets=""
       for q in $QUEUES; do targets="$targets,hub:tcp:$q,example:tcp:$q"; done
       load --scenario drain --messages 5000 --targets "${targets#,}" 2>&1 | tee "$OUT/drain.txt" ;;
+    cluster)
+      # issue 14 (not in the default PARTS; needs redis-server): the hub on one node and split over two on one Redis
+      OUT="$OUT/cluster" load --scenario chat --users 1000 --rate-start 4000 --rate-factor 1.35 --warmup-seconds 2 --measure-seconds 5 \
+        --targets hub:tcp,cluster1:tcp,cluster2:tcp 2>&1 | tee "$OUT/cluster.txt" ;;
+    cluster-latency)
+      # p99 at CLUSTER_LATENCY_RATE (half of cluster2's median saturation, 9700 in BENCHMARKS.md; no default: measure part "cluster" first), 5 x 2 samples
+      OUT="$OUT/cluster-latency" load --runs 5 --scenario chat --users 1000 --rates "${CLUSTER_LATENCY_RATE:?set CLUSTER_LATENCY_RATE}" \
+        --half-rate "$CLUSTER_LATENCY_RATE" --warmup-seconds 2 --measure-seconds 5 --targets cluster1:tcp,cluster2:tcp \
+        2>&1 | tee "$OUT/cluster-latency.txt" ;;
     plot)
       java -Djava.awt.headless=true -cp "$JAR" dev.tok.benchmarks.plot.PlotTool --in "$OUT" --out docs/benchmarks ;;
     *) echo "unknown part $part" >&2; exit 2 ;;

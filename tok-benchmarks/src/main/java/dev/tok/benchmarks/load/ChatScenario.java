@@ -17,11 +17,22 @@ import org.HdrHistogram.Recorder;
  */
 final class ChatScenario {
 
-    /** One measured step. */
+    /**
+     * One measured step.
+     *
+     * @param crossNode of the received messages, those whose sender is connected to another node
+     *                  than the recipient (user i is on node i % nodes); 0 on a single node
+     * @param redis     Redis commands during the measured phase (cluster targets), else null
+     */
     record Step(double offered, double delivered, long sent, long received, long errors, long missing, Histogram latency,
-            boolean saturated) {
+            boolean saturated, long crossNode, RedisCommands.Delta redis) {
         double p(double percentile) {
             return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        /** @return Redis commands per message delivered in the measured phase; NaN without Redis */
+        double redisPerMessage() {
+            return redis == null || delivered <= 0 ? Double.NaN : redis.total() / (delivered * redis.seconds());
         }
     }
 
@@ -31,6 +42,10 @@ final class ChatScenario {
     private final Users.Dispatch dispatch;
     private final int payloadBytes;
     private final SplittableRandom random = new SplittableRandom(42);
+    /** Nodes the users are spread over (user i on node i % nodes); above 1, every message goes to another node. */
+    private final int nodes;
+    /** Counts Redis's commands around the measured phase; null without Redis. */
+    private final RedisCommands redis;
 
     private volatile Window window;
 
@@ -41,6 +56,7 @@ final class ChatScenario {
         final LongAdder received = new LongAdder();
         final LongAdder inWindow = new LongAdder();
         final LongAdder errors = new LongAdder();
+        final LongAdder crossNode = new LongAdder();
         final Recorder recorder = new Recorder(3);
 
         Window(long start, long measureFrom, long measureTo) {
@@ -51,11 +67,29 @@ final class ChatScenario {
     }
 
     ChatScenario(Client client, Client.Conn[] conns, String[] uids, Users.Dispatch dispatch, int payloadBytes) {
+        this(client, conns, uids, dispatch, payloadBytes, 1, null);
+    }
+
+    /**
+     * @param nodes how many nodes the users are spread over (user i on node i % nodes); with more
+     *              than one, each message goes from a user on one node to a user on another
+     * @param redis where to count Redis commands during each measured phase, or null
+     */
+    ChatScenario(Client client, Client.Conn[] conns, String[] uids, Users.Dispatch dispatch, int payloadBytes, int nodes,
+            RedisCommands redis) {
+        if (nodes > 1 && uids.length < nodes) {
+            throw new IllegalArgumentException("--users must be at least the number of nodes");
+        }
+        this.nodes = nodes;
+        this.redis = redis;
         this.client = client;
         this.conns = conns;
         this.uids = uids;
         this.dispatch = dispatch;
         this.payloadBytes = payloadBytes;
+        for (int i = 0; i < conns.length; i++) {
+            conns[i].mark = i; // the recipient's index, for the cross-node count
+        }
         dispatch.handler = this::onFrame;
         dispatch.closed.set(0); // logins that were retried do not count as lost connections
     }
@@ -70,6 +104,12 @@ final class ChatScenario {
                 return; // a late message of an earlier step
             }
             w.received.increment();
+            if (nodes > 1) {
+                int from = senderIndex(in.payload);
+                if (from >= 0 && from % nodes != conn.mark % nodes) {
+                    w.crossNode.increment();
+                }
+            }
             if (arrival >= w.measureFrom && arrival < w.measureTo) {
                 w.inWindow.increment();
             }
@@ -79,6 +119,31 @@ final class ChatScenario {
         } else if (in.is("error") || in.is("unparsable")) {
             w.errors.increment();
         }
+    }
+
+    private static final byte[] FROM_U = "\"from\":\"u".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** @return i of the sender {@code u<i>} of a {@code msg} frame ({@code "from":"u<i>"}), or -1 */
+    static int senderIndex(byte[] p) {
+        int limit = Math.min(p.length - FROM_U.length, 64); // the server writes "from" near the start
+        outer:
+        for (int i = 0; i <= limit; i++) {
+            for (int j = 0; j < FROM_U.length; j++) {
+                if (p[i + j] != FROM_U[j]) {
+                    continue outer;
+                }
+            }
+            int v = 0;
+            int k = i + FROM_U.length;
+            if (k >= p.length || p[k] < '0' || p[k] > '9') {
+                return -1;
+            }
+            while (k < p.length && p[k] >= '0' && p[k] <= '9') {
+                v = v * 10 + (p[k++] - '0');
+            }
+            return k < p.length && p[k] == '"' ? v : -1;
+        }
+        return -1;
     }
 
     /**
@@ -91,6 +156,7 @@ final class ChatScenario {
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         Window w = new Window(start, start + warm, start + warm + measure);
         window = w;
+        RedisCommands.Probe probe = redis == null ? null : redis.probe(w.measureFrom, w.measureTo);
         long total = (long) (rate * (warm + measure) / 1e9);
         double nanosPerMsg = 1e9 / rate;
         int max = 1024;
@@ -108,6 +174,9 @@ final class ChatScenario {
                 int to = random.nextInt(n - 1);
                 if (to >= from) {
                     to++;
+                }
+                while (nodes > 1 && to % nodes == from % nodes) { // a recipient on another node
+                    to = random.nextInt(n);
                 }
                 bc[count] = conns[from];
                 bf[count] = Frames.send(uids[to], intended, k, payloadBytes, null, -1);
@@ -132,7 +201,7 @@ final class ChatScenario {
         double delivered = w.inWindow.sum() / measureSeconds;
         double p99ms = h.getTotalCount() == 0 ? Double.POSITIVE_INFINITY : h.getValueAtPercentile(99) / 1000.0;
         boolean saturated = delivered < 0.95 * rate || missing > total / 1000 || p99ms > 1000 || dispatch.closed.get() > 0;
-        return new Step(rate, delivered, total, received, errors, missing, h, saturated);
+        return new Step(rate, delivered, total, received, errors, missing, h, saturated, w.crossNode.sum(), probe == null ? null : probe.await());
     }
 
     /**

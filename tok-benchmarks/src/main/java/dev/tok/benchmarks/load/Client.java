@@ -47,7 +47,7 @@ final class Client implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final String transport;
-    private final InetSocketAddress server;
+    private final List<InetSocketAddress> servers;
 
     /**
      * @param transport {@code tcp}, {@code jetty-ws} or {@code netty-ws}
@@ -55,9 +55,25 @@ final class Client implements AutoCloseable {
      * @param threads   client event loops
      */
     Client(String transport, InetSocketAddress server, int threads) {
+        this(transport, List.of(server), threads);
+    }
+
+    /**
+     * A client of several servers (the nodes of a cluster) on the same event loops.
+     *
+     * @param transport {@code tcp}, {@code jetty-ws} or {@code netty-ws}
+     * @param servers   where each node listens for that transport; node i is {@code servers.get(i)}
+     * @param threads   client event loops
+     */
+    Client(String transport, List<InetSocketAddress> servers, int threads) {
         this.transport = transport;
-        this.server = server;
+        this.servers = List.copyOf(servers);
         this.group = NettyIo.group(threads, "load-client");
+    }
+
+    /** @return how many servers (nodes) this client connects to */
+    int nodes() {
+        return servers.size();
     }
 
     boolean webSocket() {
@@ -72,6 +88,19 @@ final class Client implements AutoCloseable {
      * @return completes once the TCP auth frame was written or the WebSocket upgrade succeeded
      */
     CompletableFuture<Conn> connect(String token, Listener listener) {
+        return connect(token, listener, 0);
+    }
+
+    /**
+     * Connects to one node and authenticates.
+     *
+     * @param token    the auth token ({@code uid} or {@code uid/device})
+     * @param listener receives frames
+     * @param node     which server, an index into the servers given at construction
+     * @return completes once the TCP auth frame was written or the WebSocket upgrade succeeded
+     */
+    CompletableFuture<Conn> connect(String token, Listener listener, int node) {
+        InetSocketAddress server = servers.get(node);
         CompletableFuture<Conn> ready = new CompletableFuture<>();
         Conn conn = new Conn(token, listener);
         Bootstrap b = new Bootstrap().group(group).channel(NettyIo.channel())

@@ -10,7 +10,8 @@ import java.util.List;
 final class LoadOptions {
     static final String[] NAMES = {"scenario", "targets", "example-jar", "runs", "users", "rates", "rate-start", "rate-factor",
         "max-steps", "warmup-seconds", "measure-seconds", "payload-bytes", "half-rate", "fanout-users", "rounds", "connections",
-        "messages", "client-threads", "server-jvm-args", "out", "max-minutes", "drain-timeout-seconds", "jit-warmup-seconds", "login-concurrency"};
+        "messages", "client-threads", "server-jvm-args", "out", "max-minutes", "drain-timeout-seconds", "jit-warmup-seconds", "login-concurrency",
+        "redis-uri"};
 
     final List<String> scenarios;
     final List<Target> targets = new ArrayList<>();
@@ -36,6 +37,8 @@ final class LoadOptions {
     final double drainTimeoutSeconds;
     final double jitWarmupSeconds;
     final int loginConcurrency;
+    /** The Redis of the cluster targets; null: each cluster target starts its own redis-server. */
+    final String redisUri;
 
     LoadOptions(String[] argv) {
         Args a = new Args(argv, NAMES);
@@ -75,6 +78,12 @@ final class LoadOptions {
         drainTimeoutSeconds = a.decimal("drain-timeout-seconds", 10);
         jitWarmupSeconds = a.decimal("jit-warmup-seconds", 5);
         loginConcurrency = positive(a, "login-concurrency", 128);
+        redisUri = a.has("redis-uri") ? a.string("redis-uri", null) : null;
+        for (Target t : targets) {
+            if (t.nodes() > 0 && !scenarios.equals(List.of("chat"))) {
+                throw new IllegalArgumentException("cluster targets (" + t + ") run the chat scenario only");
+            }
+        }
         if (rateFactor <= 1) {
             throw new IllegalArgumentException("--rate-factor must be above 1");
         }

@@ -27,7 +27,14 @@ import java.util.Map;
  * <li>{@code --scenario} chat|fanout|capacity|drain, comma-separated [chat]
  * <li>{@code --targets} server:transport[:queue], comma-separated; servers baseline, hub,
  *     hub-direct, hub-fj, example; transports tcp, jetty-ws, netty-ws; queues memory, chronicle
- *     [baseline:tcp,hub:tcp]
+ *     [baseline:tcp,hub:tcp]. Cluster targets (chat only): {@code cluster1:tcp}, {@code cluster2:tcp}
+ *     ({@code clusterN:tcp[:redis|memory]}): a redis-server and N hub nodes ({@code HubChatServer
+ *     --cluster redis}, the hub's defaults, queue redis unless {@code :memory}) on it, user i on
+ *     node i % N; with 2 nodes every message goes to a user on the other node. Each step also
+ *     reports the Redis commands per delivered message ({@code INFO commandstats} summed over the
+ *     measured phase; CSV columns {@code redis_cmds_per_msg}, {@code redis_cmds_per_msg_by_command})
+ * <li>{@code --redis-uri} the Redis of the cluster targets (redis://host:port, not TLS) [a fresh
+ *     redis-server per target and run, ephemeral port, no persistence]
  * <li>{@code --example-jar} the example server's jar, for example targets
  * <li>{@code --runs} repetitions; summaries are medians [1]
  * <li>chat: {@code --users} [1000], {@code --rates} explicit list, else {@code --rate-start}
@@ -114,7 +121,8 @@ public final class LoadTool {
 
     private void chat() throws Exception {
         Csv csv = new Csv(o.out.resolve("chat.csv"), "run", "target", "phase", "offered_per_s", "delivered_per_s", "sent",
-                "received", "errors", "missing", "p50_ms", "p99_ms", "p999_ms", "max_ms", "saturated", "load_avg");
+                "received", "errors", "missing", "p50_ms", "p99_ms", "p999_ms", "max_ms", "saturated", "load_avg",
+                "received_cross_node", "redis_cmds_per_msg", "redis_cmds_per_msg_by_command");
         Map<Target, List<Double>> sat = new LinkedHashMap<>();
         Map<Target, List<Double>> halfP99 = new LinkedHashMap<>();
         Map<Target, List<Double>> halfP50 = new LinkedHashMap<>();
@@ -215,13 +223,13 @@ public final class LoadTool {
     }
 
     private <T> T withChat(Target t, String scenario, int run, ChatBody<T> body) throws Exception {
-        try (ServerProcess sp = ServerProcess.start(t, o, log(t, scenario, run));
-                Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
+        try (ServerGroup sp = ServerGroup.start(t, o, log(t, scenario, run));
+                Client client = new Client(t.transport(), sp.addresses(t.transport()), o.clientThreads)) {
             Users.Dispatch d = new Users.Dispatch();
             String[] uids = tokens("u", o.users);
             Client.Conn[] conns = Users.connect(client, uids, d, o.loginConcurrency, 120);
             try {
-                ChatScenario chat = new ChatScenario(client, conns, uids, d, o.payloadBytes);
+                ChatScenario chat = new ChatScenario(client, conns, uids, d, o.payloadBytes, sp.nodes(), sp.redis());
                 if (o.jitWarmupSeconds > 0) {
                     // a fresh JVM: let the JIT compile the hot paths (and the servers size their pools) first
                     chat.run(Math.min(o.rateStart, o.rates.isEmpty() ? o.rateStart : o.rates.get(0)), o.jitWarmupSeconds, 0.001,
@@ -240,9 +248,15 @@ public final class LoadTool {
     private void row(Csv csv, int run, Target t, String phase, ChatScenario.Step s) {
         double max = s.latency().getTotalCount() == 0 ? Double.NaN : s.latency().getMaxValue() / 1000.0;
         csv.row(run, t, phase, s.offered(), s.delivered(), s.sent(), s.received(), s.errors(), s.missing(), s.p(50), s.p(99),
-                s.p(99.9), max, s.saturated(), loadAverage());
+                s.p(99.9), max, s.saturated(), loadAverage(), s.crossNode(), s.redisPerMessage(),
+                s.redis() == null ? "" : s.redis().perMessage(s.delivered()));
         out.printf(Locale.ROOT, "%-22s %-6s %10.0f %10.0f %9.2f %9.2f %9.2f %9.2f %7d %s%n", t, phase, s.offered(), s.delivered(),
                 s.p(50), s.p(99), s.p(99.9), max, s.missing(), s.saturated() ? "SATURATED" : "");
+        if (s.redis() != null) {
+            out.printf(Locale.ROOT, "%-22s        %d of %d received across nodes; Redis: %d commands in %.1f s, %.3f per delivered message (%s)%n",
+                    "", s.crossNode(), s.received(), s.redis().total(), s.redis().seconds(), s.redisPerMessage(),
+                    s.redis().perMessage(s.delivered()));
+        }
     }
 
     // ------------------------------------------------------------------------------ fanout

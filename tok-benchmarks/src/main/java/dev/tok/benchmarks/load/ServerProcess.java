@@ -49,6 +49,15 @@ final class ServerProcess implements AutoCloseable {
      * @return the started server
      */
     static ServerProcess start(Target target, LoadOptions options, Path log) throws IOException, InterruptedException {
+        return start(target, options, log, List.of());
+    }
+
+    /**
+     * Starts a server with more arguments (a cluster node's {@code --redis-uri} and {@code --node-id})
+     * and waits until it printed its ready line.
+     */
+    static ServerProcess start(Target target, LoadOptions options, Path log, List<String> extraArgs)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // the JVM raises its soft limit of open files to the hard limit (Linux; on by default, made explicit)
@@ -73,6 +82,12 @@ final class ServerProcess implements AutoCloseable {
                         "--host", "127.0.0.1", "--port", "0", "--queue", target.queue(), "--data-dir", data.toString(),
                         "--actor", target.server().equals("hub") ? "pool" : target.server().substring(4)));
                 break;
+            case "cluster1":
+            case "cluster2":
+                cmd.addAll(List.of("-cp", classPath(), "dev.tok.benchmarks.server.HubChatServer",
+                        "--host", "127.0.0.1", "--port", "0", "--queue", target.queue(), "--data-dir", data.toString(),
+                        "--actor", "pool", "--cluster", "redis"));
+                break;
             case "example":
                 if (options.exampleJar == null) {
                     throw new IllegalArgumentException("target " + target + " needs --example-jar tok-example/target/tok-example.jar");
@@ -84,6 +99,7 @@ final class ServerProcess implements AutoCloseable {
             default:
                 throw new IllegalArgumentException("unknown server '" + target.server() + "'; known: baseline, hub, hub-direct, hub-fj, example");
         }
+        cmd.addAll(extraArgs);
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.directory(data.toFile());

@@ -69,7 +69,8 @@ final class Users {
     }
 
     /**
-     * Connects {@code tokens.length} users, at most {@code inFlight} logins at a time.
+     * Connects {@code tokens.length} users, at most {@code inFlight} logins at a time; with a
+     * client of several nodes, user i to node {@code i % client.nodes()}.
      *
      * @return the connections, index-aligned with the tokens
      * @throws IllegalStateException naming how many made it, when one fails
@@ -87,7 +88,7 @@ final class Users {
             }
             int idx = i;
             String uid = tokens[i].contains("/") ? tokens[i].substring(0, tokens[i].indexOf('/')) : tokens[i];
-            login(client, tokens[i], uid, dispatch, timeoutSeconds, 3).whenComplete((conn, e) -> {
+            login(client, tokens[i], uid, i % client.nodes(), dispatch, timeoutSeconds, 3).whenComplete((conn, e) -> {
                 if (e != null) {
                     failure.compareAndSet(null, e);
                 } else {
@@ -112,9 +113,9 @@ final class Users {
     }
 
     /** One login, confirmed by the echo; a connection closed during the login is retried (a loaded server may drop handshakes). */
-    private static CompletableFuture<Client.Conn> login(Client client, String token, String uid, Dispatch dispatch, int timeoutSeconds,
-            int attempts) {
-        return client.connect(token, dispatch).thenCompose(conn -> {
+    private static CompletableFuture<Client.Conn> login(Client client, String token, String uid, int node, Dispatch dispatch,
+            int timeoutSeconds, int attempts) {
+        return client.connect(token, dispatch, node).thenCompose(conn -> {
             CompletableFuture<Void> confirmed = new CompletableFuture<>();
             dispatch.pending.put(conn, confirmed);
             conn.send(Frames.send(uid, -1, -1, 0, null, 0));
@@ -124,7 +125,7 @@ final class Users {
                 return CompletableFuture.completedFuture(conn);
             }
             if (attempts > 1) {
-                return login(client, token, uid, dispatch, timeoutSeconds, attempts - 1);
+                return login(client, token, uid, node, dispatch, timeoutSeconds, attempts - 1);
             }
             return CompletableFuture.<Client.Conn>failedFuture(e);
         }).thenCompose(f -> f);

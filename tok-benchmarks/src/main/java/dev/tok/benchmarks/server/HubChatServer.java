@@ -28,8 +28,12 @@ import java.util.concurrent.CountDownLatch;
  * as well; this one isolates the hub's share.
  *
  * <p>Usage: {@code java -cp tok-benchmarks.jar dev.tok.benchmarks.server.HubChatServer
- * [--host 127.0.0.1] [--port 9000] [--queue memory|chronicle] [--data-dir DIR]
- * [--max-connections 20000] [--actor pool|direct|fj]}. {@code --actor direct} runs the actor on
+ * [--host 127.0.0.1] [--port 9000] [--queue memory|chronicle|redis] [--data-dir DIR]
+ * [--max-connections 20000] [--actor pool|direct|fj] [--cluster none|redis] [--redis-uri redis://127.0.0.1:6379]
+ * [--node-id ID]}. {@code --cluster redis} makes the server a node of a cluster on Redis (the
+ * {@code redis} cluster provider, node id {@code --node-id}, default {@code node-} + the pid); its
+ * queue is then {@code redis} on the same Redis unless {@code --queue} says otherwise (a
+ * node-local queue is allowed explicitly). {@code --actor direct} runs the actor on
  * the transport's I/O thread (HubConfig.actorExecutor(Runnable::run)) and {@code fj} on a
  * ForkJoinPool: experiments that measure the cost of the hop to the hub's actor pool. Prints {@code tok listening tcp host:port} and
  * {@code tok ready}.
@@ -68,6 +72,25 @@ public final class HubChatServer implements AutoCloseable {
      */
     public HubChatServer(String host, int port, String queue, Map<String, String> queueSettings, int maxConnections,
             String actor) {
+        this(host, port, queue, queueSettings, maxConnections, actor, Map.of());
+    }
+
+    /**
+     * Starts the server, optionally as a node of a cluster on Redis.
+     *
+     * @param host            bind address
+     * @param port            port, 0 for any
+     * @param queue           queue provider name
+     * @param queueSettings   its settings
+     * @param maxConnections  the tcp transport's max-connections
+     * @param actor           {@code pool}, {@code direct} or {@code fj} (see the other constructor)
+     * @param clusterSettings the {@code redis} cluster provider's settings ({@code uri}, {@code node-id}, ...);
+     *                        empty for a single node. With a cluster, a node-local queue ({@code memory},
+     *                        {@code chronicle}) is allowed explicitly ({@code allowNodeLocalQueue()}): the chat
+     *                        load sends with ttl 0, which is never queued
+     */
+    public HubChatServer(String host, int port, String queue, Map<String, String> queueSettings, int maxConnections,
+            String actor, Map<String, String> clusterSettings) {
         byte[] ping = ChatJson.ping();
         byte[] bye = ChatJson.byeSso();
         HubConfig.Builder config = HubConfig.builder()
@@ -105,7 +128,14 @@ public final class HubChatServer implements AutoCloseable {
                 "rate-limit-bytes-per-second", "auth-failure-limit"}) {
             tcp.put(off, "0");
         }
-        server = TokServer.builder(config.build()).queue(queue, queueSettings).transport("tcp", tcp).build().start();
+        TokServer.Builder builder = TokServer.builder(config.build()).queue(queue, queueSettings).transport("tcp", tcp);
+        if (!clusterSettings.isEmpty()) {
+            builder.cluster("redis", clusterSettings);
+            if (!queue.equals("redis")) {
+                builder.allowNodeLocalQueue();
+            }
+        }
+        server = builder.build().start();
     }
 
     /** @return the tcp transport's address */
@@ -184,21 +214,37 @@ public final class HubChatServer implements AutoCloseable {
      * @param argv see the class comment
      */
     public static void main(String[] argv) throws InterruptedException {
-        Args args = new Args(argv, "host", "port", "queue", "data-dir", "max-connections", "actor");
-        String queue = args.string("queue", "memory");
+        Args args = new Args(argv, "host", "port", "queue", "data-dir", "max-connections", "actor", "cluster", "redis-uri",
+                "node-id");
+        String cluster = args.string("cluster", "none");
+        if (!cluster.equals("none") && !cluster.equals("redis")) {
+            throw new IllegalArgumentException("--cluster must be none or redis, was '" + cluster + "'");
+        }
+        String redisUri = args.string("redis-uri", "redis://127.0.0.1:6379");
+        String queue = args.string("queue", cluster.equals("redis") ? "redis" : "memory");
         Map<String, String> qs = new HashMap<>();
         if (queue.equals("chronicle")) {
             qs.put("directory", args.string("data-dir", "./tok-data"));
+        } else if (queue.equals("redis")) {
+            qs.put("uri", redisUri);
+        }
+        Map<String, String> cs = new HashMap<>();
+        if (cluster.equals("redis")) {
+            cs.put("uri", redisUri);
+            cs.put("node-id", args.string("node-id", "node-" + Long.toHexString(ProcessHandle.current().pid())));
         }
         String actor = args.string("actor", "pool");
         HubChatServer s = new HubChatServer(args.string("host", "127.0.0.1"), args.integer("port", 9000), queue, qs,
-                args.integer("max-connections", 20_000), actor);
+                args.integer("max-connections", 20_000), actor, cs);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             s.close();
             stopped.countDown();
         }, "hub-chat-shutdown"));
         InetSocketAddress a = s.address();
+        if (cluster.equals("redis")) {
+            System.out.println("tok node " + cs.get("node-id") + " in cluster redis, queue " + queue);
+        }
         System.out.println("tok listening tcp " + a.getHostString() + ":" + a.getPort());
         System.out.println("tok ready");
         System.out.flush();
