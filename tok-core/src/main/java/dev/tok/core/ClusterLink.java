@@ -189,7 +189,7 @@ final class ClusterLink implements ClusterListener {
             firstAttempt.complete(null);
             if (e == null) {
                 if (conn.isClosed()) {
-                    unregisterNow(conn); // closed while registering: unregister() found nothing to remove yet
+                    unregister(conn); // closed while registering: unregister() found nothing to remove yet
                 }
                 return;
             }
@@ -207,12 +207,8 @@ final class ClusterLink implements ClusterListener {
         });
     }
 
-    /** The connection closed: removes it from the cluster. Not under a hub lock. */
+    /** The connection closed (or closed while it registered): removes it from the cluster. Not under a hub lock. */
     void unregister(HubConnection conn) {
-        unregisterNow(conn);
-    }
-
-    private void unregisterNow(HubConnection conn) {
         try {
             cluster.unregister(conn.device().uid(), conn.clusterId).whenComplete((v, e) -> {
                 if (e != null) {

@@ -50,6 +50,8 @@ class HubsInClusterTest {
 
     private final Nodes nodes = new Nodes();
     private final Map<String, TokServer> servers = new java.util.LinkedHashMap<>();
+    /** What the at-least-once hubs' acknowledge hooks were told (cursors stored). */
+    private final List<Long> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ExecutorService io = Executors.newFixedThreadPool(2);
 
     @AfterEach
@@ -251,7 +253,8 @@ class HubsInClusterTest {
                 InMemoryConnection x = onA.get(10, TimeUnit.SECONDS);
                 InMemoryConnection y = onB.get(10, TimeUnit.SECONDS);
                 await().atMost(Duration.ofSeconds(5)).until(() -> x.isClosed() != y.isClosed());
-                Thread.sleep(20); // a late takeover would close the survivor too
+                // and it stays so: a late takeover would close the survivor too
+                await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5)).until(() -> x.isClosed() != y.isClosed());
                 assertThat(x.isClosed() != y.isClosed()).as("round %d: exactly one connection stays", round).isTrue();
                 InMemoryConnection survivor = x.isClosed() ? y : x;
                 HubRuntime holder = survivor == x ? a : b;
@@ -440,19 +443,12 @@ class HubsInClusterTest {
         assertThat(phone.texts()).containsExactlyElementsOf(expected); // each once, in log order
         phone.receive(utf8("ack:" + ids.get(59)));
         // the device acknowledged the first 60; its next connection, on another node, gets the other 40 again
-        sleepQuietly(300); // the acknowledgement is stored in the shared queue by b's hub
+        // the acknowledgement is stored in the shared queue by b's hub; its hook is told after that
+        await().atMost(Duration.ofSeconds(5)).until(() -> acknowledged.contains(ids.get(59)));
         phone.peerClose();
         InMemoryConnection again = login(a, "lena", "phone");
         await().atMost(Duration.ofSeconds(10)).until(() -> again.texts().size() >= 40);
         assertThat(again.texts()).containsExactlyElementsOf(expected.subList(60, 100));
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** An at-least-once hub: frames are {@code <id>:<payload>}; a frame {@code ack:<id>} from the device acknowledges. */
@@ -460,6 +456,7 @@ class HubsInClusterTest {
         HubConfig config = HubConfig.builder()
                 .cluster(nodes.open(id))
                 .delivery(dev.tok.api.DeliveryMode.AT_LEAST_ONCE)
+                .acknowledgeHook((device, upToId) -> acknowledged.add(upToId))
                 .authenticator(r -> CompletableFuture.completedFuture(Device.of("x", "y")))
                 .actor((connection, payload) -> {
                     String text = new String(payload, StandardCharsets.UTF_8);
