@@ -5,9 +5,12 @@ package dev.tok.api;
  * {@code Actor.OnReceive}.
  *
  * <p>Called on the actor executor: by default the hub's own pool, where it may block (reading
- * from that connection pauses while too many of its frames wait). With
- * {@link HubConfig.Builder#actorExecutor(java.util.concurrent.Executor)} the application chooses:
- * with {@code Runnable::run} the actor runs on the transport's I/O thread and must not block.
+ * from that connection pauses while too many of its frames wait). An actor that never blocks is
+ * declared with {@link HubConfig.Builder#nonBlockingActor(boolean)} and then runs on the
+ * transport's I/O thread that read the frame (no thread hand-off per frame; a run longer than
+ * {@link HubConfig#actorStallThreshold()} moves it back to the actor executor, with a warning).
+ * With {@link HubConfig.Builder#actorExecutor(java.util.concurrent.Executor)} the application
+ * chooses the executor.
  * Frames of one connection are delivered one at a time, in the order they arrived, after its
  * {@link ConnectHook} returned; frames of different connections may be delivered concurrently.
  *

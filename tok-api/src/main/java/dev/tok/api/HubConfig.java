@@ -37,6 +37,8 @@ import java.util.concurrent.Executor;
  * <tr><td>{@link #userRateLimitFramesBurst()}</td><td>{@code user-rate-limit-frames-burst}</td><td>1000</td></tr>
  * <tr><td>{@link #userRateLimitBytesPerSecond()}</td><td>{@code user-rate-limit-bytes-per-second}</td><td>0 (off)</td></tr>
  * <tr><td>{@link #userRateLimitBytesBurst()}</td><td>{@code user-rate-limit-bytes-burst}</td><td>8MiB</td></tr>
+ * <tr><td>{@link #nonBlockingActor()}</td><td>{@code non-blocking-actor}</td><td>false</td></tr>
+ * <tr><td>{@link #actorStallThreshold()}</td><td>{@code actor-stall-threshold}</td><td>100ms (with a non-blocking actor)</td></tr>
  * </table>
  *
  * <p><b>Session policy.</b> What a login does to the user's other connections is a
@@ -71,7 +73,10 @@ public final class HubConfig {
             "max-pending-sends-per-user", "delivery", "max-inflight-messages", "max-inflight-bytes", "zero-ttl-retention",
             "client-id-window", "max-client-ids-per-device",
             "user-rate-limit-frames-per-second", "user-rate-limit-frames-burst", "user-rate-limit-bytes-per-second",
-            "user-rate-limit-bytes-burst");
+            "user-rate-limit-bytes-burst", "non-blocking-actor", "actor-stall-threshold");
+
+    /** Default of {@link #actorStallThreshold()}: 100 milliseconds. */
+    public static final Duration DEFAULT_ACTOR_STALL_THRESHOLD = Duration.ofMillis(100);
 
     /** Default of {@link #maxInflightMessages()}. */
     public static final int DEFAULT_MAX_INFLIGHT_MESSAGES = 256;
@@ -109,6 +114,8 @@ public final class HubConfig {
     private final dev.tok.api.spi.Cluster cluster;
     private final boolean noQueue;
     private final Executor actorExecutor;
+    private final boolean nonBlockingActor;
+    private final Duration actorStallThreshold;
     private final List<HubObserver> observers;
     private final HubTracer tracer;
     private final DeliveryMode delivery;
@@ -150,6 +157,8 @@ public final class HubConfig {
         this.cluster = b.cluster;
         this.noQueue = b.noQueue;
         this.actorExecutor = b.actorExecutor;
+        this.nonBlockingActor = b.nonBlockingActor;
+        this.actorStallThreshold = b.actorStallThreshold;
         this.observers = List.copyOf(b.observers);
         this.tracer = b.tracer;
         this.delivery = b.delivery;
@@ -348,9 +357,32 @@ public final class HubConfig {
         return noQueue;
     }
 
-    /** @return the executor running the actor and receive hook; empty means the hub's own pool */
+    /**
+     * @return the executor running the actor and receive hook; empty means the hub's own pool.
+     *         With {@link #nonBlockingActor()} it is where the actor moves when it stalls.
+     */
     public Optional<Executor> actorExecutor() {
         return Optional.ofNullable(actorExecutor);
+    }
+
+    /**
+     * @return true when the application declared that its actor and receive hook never block
+     *         ({@link Builder#nonBlockingActor(boolean)}): the hub runs them on the transport's
+     *         I/O thread that read the frame
+     * @since 0.1
+     */
+    public boolean nonBlockingActor() {
+        return nonBlockingActor;
+    }
+
+    /**
+     * @return with {@link #nonBlockingActor()}: how long one run of the actor on an I/O thread may
+     *         take before the hub takes it for blocking, warns and moves the actor to the actor
+     *         executor for the rest of its life
+     * @since 0.1
+     */
+    public Duration actorStallThreshold() {
+        return actorStallThreshold;
     }
 
     /**
@@ -447,6 +479,8 @@ public final class HubConfig {
         private dev.tok.api.spi.Cluster cluster;
         private boolean noQueue;
         private Executor actorExecutor;
+        private boolean nonBlockingActor;
+        private Duration actorStallThreshold = DEFAULT_ACTOR_STALL_THRESHOLD;
         private final List<HubObserver> observers = new ArrayList<>();
         private HubTracer tracer;
         private DeliveryMode delivery = DeliveryMode.AT_MOST_ONCE;
@@ -488,6 +522,8 @@ public final class HubConfig {
             cluster = c.cluster;
             noQueue = c.noQueue;
             actorExecutor = c.actorExecutor;
+            nonBlockingActor = c.nonBlockingActor;
+            actorStallThreshold = c.actorStallThreshold;
             observers.addAll(c.observers);
             tracer = c.tracer;
             delivery = c.delivery;
@@ -830,17 +866,58 @@ public final class HubConfig {
 
         /**
          * Sets where the actor and the receive hook run. By default the hub runs them on a pool of
-         * its own, so an actor may block. An actor that never blocks (it parses the frame and
-         * calls {@link Hub#send}, which never blocks) may run on the transport's I/O thread with
-         * {@code Runnable::run}: one thread hand-off less per inbound frame; frames of a
-         * connection still reach it in order. An actor that blocks must not, as it would stall
-         * every connection of that I/O thread.
+         * its own, so an actor may block. An actor that never blocks should rather be declared
+         * with {@link #nonBlockingActor(boolean)}, which runs it on the transport's I/O thread
+         * and still catches a wrong declaration; {@code Runnable::run} here does the same
+         * without that check (an actor that blocks would then stall every connection of its I/O
+         * thread for as long as it blocks). With {@link #nonBlockingActor(boolean)}, this
+         * executor is where a stalled actor moves.
          *
          * @param executor runs the actor and the receive hook; the hub does not shut it down
          * @return this builder
          */
         public Builder actorExecutor(Executor executor) {
             this.actorExecutor = Objects.requireNonNull(executor, "actorExecutor");
+            return this;
+        }
+
+        /**
+         * Declares that the actor and the receive hook never block (they parse the frame and call
+         * {@link Hub#send}, {@link ConnectionContext#reply}, {@link ConnectionContext#acknowledge}
+         * and the like, which never block), so that the hub runs them on the transport's I/O
+         * thread that read the frame, where a frame costs no thread hand-off: lower latency and
+         * less CPU per message. Default false: they run on the actor executor, where they may
+         * block. Frames of a connection still reach the actor one at a time and in order; the
+         * connect hook still runs on the actor executor. {@link Hub#online()}, {@link Hub#isOnline}
+         * and {@link Hub#kick} block in a cluster: an actor that calls them must not be declared.
+         *
+         * <p>A declaration that is wrong is caught, not trusted blindly: the hub times each run
+         * of the actor on an I/O thread, and when one takes longer than
+         * {@link #actorStallThreshold(Duration)} it logs a warning naming the fix and moves the
+         * actor to the actor executor for good (frames stay in order). So a blocking actor
+         * stalls the connections of an I/O thread once, not for the life of the hub.
+         *
+         * @param nonBlocking true to declare the actor (and the receive hook) non-blocking
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder nonBlockingActor(boolean nonBlocking) {
+            this.nonBlockingActor = nonBlocking;
+            return this;
+        }
+
+        /**
+         * Sets how long one run of a {@linkplain #nonBlockingActor(boolean) non-blocking actor} on
+         * an I/O thread may take before the hub takes it for blocking (default 100 ms: longer than
+         * a young collection's pause, so that a garbage collection does not count as the actor's
+         * stall; shorter than any timeout a client would notice).
+         *
+         * @param threshold positive; not null
+         * @return this builder
+         * @since 0.1
+         */
+        public Builder actorStallThreshold(Duration threshold) {
+            this.actorStallThreshold = Objects.requireNonNull(threshold, "threshold");
             return this;
         }
 
@@ -973,6 +1050,8 @@ public final class HubConfig {
             userRateLimitFramesBurst = s.integer("user-rate-limit-frames-burst", userRateLimitFramesBurst);
             userRateLimitBytesPerSecond = s.bytes("user-rate-limit-bytes-per-second", userRateLimitBytesPerSecond);
             userRateLimitBytesBurst = s.bytes("user-rate-limit-bytes-burst", userRateLimitBytesBurst);
+            nonBlockingActor = s.bool("non-blocking-actor", nonBlockingActor);
+            actorStallThreshold = s.duration("actor-stall-threshold", actorStallThreshold);
             return this;
         }
 
@@ -1010,6 +1089,7 @@ public final class HubConfig {
             }
             requirePositive("zeroTtlRetention (zero-ttl-retention)", zeroTtlRetention);
             requirePositive("clientIdWindow (client-id-window)", clientIdWindow);
+            requirePositive("actorStallThreshold (actor-stall-threshold)", actorStallThreshold);
             if (maxClientIdsPerDevice < 1) {
                 throw new ConfigurationException("maxClientIdsPerDevice (max-client-ids-per-device) must be at least 1, was "
                         + maxClientIdsPerDevice);

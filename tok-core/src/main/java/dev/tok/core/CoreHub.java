@@ -100,6 +100,17 @@ final class CoreHub implements Hub {
     final ExecutorService worker;
     final Executor actorExecutor;
     private final ExecutorService ownActorExecutor;
+    /**
+     * True while a declared non-blocking actor runs on the transports' I/O threads
+     * ({@code HubConfig.nonBlockingActor()}); false for good once one of its runs stalled.
+     */
+    volatile boolean actorInline;
+    /** A run of the non-blocking actor longer than this is a stall ({@code actor-stall-threshold}). */
+    private final long actorStallNanos;
+    /** Makes the stall warning one of a kind when several threads see stalls at once. */
+    private final Object actorStallLock = new Object();
+    /** With server pings: the interval in milliseconds for the sweep's int clock; 0 without. */
+    private final int pingIntervalMillis;
     /** Runs authenticators, which may block, apart from the worker's queue and chain work. */
     private final ThreadPoolExecutor authPool;
     /** Authentications not yet completed, failed with HubClosedException on close. */
@@ -167,6 +178,10 @@ final class CoreHub implements Hub {
         this.stalledWriteNanos = 2 * config.writeTimeout().toNanos();
         this.stalledWriteMillis = (int) Math.min(Integer.MAX_VALUE / 4, TimeUnit.NANOSECONDS.toMillis(stalledWriteNanos));
         this.readTimeoutNanos = config.readTimeout().toNanos();
+        this.actorInline = config.nonBlockingActor();
+        this.actorStallNanos = config.actorStallThreshold().toNanos();
+        this.pingIntervalMillis = config.pingEnabled()
+                ? (int) Math.max(1, Math.min(Integer.MAX_VALUE / 4, config.pingInterval().toMillis())) : 0;
         long sweepMillis = sweepPeriodMillis(config);
         this.sweepTask = scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         if (cluster != null) {
@@ -737,8 +752,8 @@ final class CoreHub implements Hub {
         for (HubConnection old : kicked) {
             old.kick(device, ByeGenerator.REASON_SSO);
         }
-        if (config.pingEnabled()) {
-            conn.startPings(config.pingInterval().toMillis());
+        if (pingIntervalMillis > 0) {
+            conn.startPings(pingIntervalMillis);
         }
         conn.connected();
         return conn;
@@ -788,6 +803,32 @@ final class CoreHub implements Hub {
     }
 
     /** Called once per connection when it closed, whoever closed it. */
+    /**
+     * A run of the declared non-blocking actor on a transport's thread ended: one longer than the
+     * stall threshold means the actor blocks, so it moves to the actor executor for good, with a
+     * warning that names the fix. Frames stay in order: a connection's frames are handed over one
+     * drain at a time whichever thread drains.
+     *
+     * @param conn  the connection whose frames it handled
+     * @param nanos how long the run took
+     */
+    void actorRan(HubConnection conn, long nanos) {
+        if (nanos > actorStallNanos && actorInline) {
+            synchronized (actorStallLock) {
+                if (!actorInline) {
+                    return;
+                }
+                actorInline = false;
+            }
+            LOG.warn("the actor was declared non-blocking (HubConfig.Builder.nonBlockingActor, key non-blocking-actor) but one "
+                    + "run on {}'s frames took {} ms on the transport's thread {} (actor-stall-threshold {} ms): it blocks, "
+                    + "stalling every connection of that thread; the hub runs it on the actor executor from now on. Drop the "
+                    + "declaration, or make the actor non-blocking (Hub.online/isOnline/kick block in a cluster)", conn,
+                    TimeUnit.NANOSECONDS.toMillis(nanos), Thread.currentThread().getName(),
+                    TimeUnit.NANOSECONDS.toMillis(actorStallNanos));
+        }
+    }
+
     void unregister(HubConnection conn) {
         UserSlot slot = slots.get(conn.device().uid());
         boolean userOffline = false;
@@ -853,23 +894,30 @@ final class CoreHub implements Hub {
         if (!config.readTimeout().isZero()) {
             shortest = Math.min(shortest, config.readTimeout().toMillis());
         }
+        if (config.pingEnabled()) {
+            shortest = Math.min(shortest, config.pingInterval().toMillis());
+        }
         return Math.max(10, Math.min(1_000, shortest / 4));
     }
 
     /**
-     * One pass over the online users, on the scheduler: closes connections silent for the read
-     * timeout (reading paused by the hub does not count as silence), and fails the writes a
-     * transport has not completed within {@link #stalledWriteNanos}, closing their connections.
+     * One pass over the online users, on the scheduler: sends the server pings that are due
+     * (the sweep runs at least four times per ping interval, so a ping is at most a quarter of
+     * the interval late), closes connections silent for the read timeout (reading paused by the
+     * hub does not count as silence), and fails the writes a transport has not completed within
+     * {@link #stalledWriteNanos}, closing their connections.
      */
     private void sweep() {
         long now = System.nanoTime();
         int nowMillis = SendOperation.clockMillis();
         try {
             for (UserSlot slot : slots.values()) {
-                if (readTimeoutNanos > 0) {
+                if (readTimeoutNanos > 0 || pingIntervalMillis > 0) {
                     for (HubConnection c : slot.conns) {
-                        if (c.silentFor(now) > readTimeoutNanos) {
+                        if (readTimeoutNanos > 0 && c.silentFor(now) > readTimeoutNanos) {
                             c.close(CloseReason.READ_TIMEOUT);
+                        } else if (pingIntervalMillis > 0) {
+                            c.pingIfDue(nowMillis, pingIntervalMillis);
                         }
                     }
                 }

@@ -16,17 +16,20 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The hub's side of one registered connection: inbound frames go through a per-connection
  * serial inbox to the actor executor (order kept, I/O thread never blocked, reading paused when
- * the inbox is full); outbound writes go through {@code BeforeSend} to the adapter.
+ * the inbox is full), or, with a declared non-blocking actor, straight to the actor on the I/O
+ * thread while nothing waits in the inbox; outbound writes go through {@code BeforeSend} to the
+ * adapter.
+ *
+ * <p>Held for every connection, so kept small: counters and flags are plain volatile fields with
+ * updaters, not atomic objects; the inbox and its task are made when a frame first waits; pings
+ * are sent by the hub's sweep, not by a scheduled task per connection.
  *
  * <p>With a {@code ConnectHook}, the inbox starts closed: {@link #pending} starts at one, a
  * stand-in for the hook that no frame can schedule past, and the hook's end removes it (and
@@ -40,8 +43,12 @@ final class HubConnection implements Connection {
     private static final int CONNECT_DONE = 1;
     /** {@link #hooks}: the connection closed before the connect hook returned; its end runs the close hook. */
     private static final int CLOSE_WANTED = 2;
-    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<HubConnection> HOOKS =
-            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(HubConnection.class, "hooks");
+    private static final AtomicIntegerFieldUpdater<HubConnection> HOOKS =
+            AtomicIntegerFieldUpdater.newUpdater(HubConnection.class, "hooks");
+    private static final AtomicIntegerFieldUpdater<HubConnection> PENDING =
+            AtomicIntegerFieldUpdater.newUpdater(HubConnection.class, "pending");
+    private static final AtomicIntegerFieldUpdater<HubConnection> CLOSED =
+            AtomicIntegerFieldUpdater.newUpdater(HubConnection.class, "closed");
 
     private final CoreHub hub;
     private final Device device;
@@ -59,22 +66,29 @@ final class HubConnection implements Connection {
     /** {@link #CONNECT_DONE} and {@link #CLOSE_WANTED}. */
     private volatile int hooks;
 
-    private final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger pending = new AtomicInteger();
-    private final Object pauseLock = new Object();
+    /**
+     * Frames waiting for the actor; made by the reading thread when a frame first waits, and seen
+     * by the drain through {@link #pending} (written before the increment that schedules it).
+     */
+    private ConcurrentLinkedQueue<byte[]> inbox;
+    /** Frames received and not yet handed to the actor (plus one for a connect hook still running). */
+    private volatile int pending;
+    /** Guarded by {@link #inboxLock()}: the hub paused reading because too many frames wait. */
     private volatile boolean paused;
-    /** The inbox drain as a task, made once: scheduled once per burst of inbound frames. */
-    private final Runnable inboxTask = this::drainInbox;
+    /** The inbox drain as a task, made on first use: scheduled once per burst of inbound frames. */
+    private Runnable inboxTask;
 
     /** Set by every inbound frame and activity report; the hub's sweep clears it (read timeout). */
     private volatile boolean active;
     /** When the sweep last found the connection active ({@link System#nanoTime()}); sweep thread only. */
     private long lastSeenNanos = System.nanoTime();
 
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** 1 once closed; set once, by {@link #close(CloseReason, boolean)} or {@link #onClosed}. */
+    private volatile int closed;
     /** Why the connection closed; written once by the winner of {@link #closed}, before {@code unregister}. */
     private volatile CloseReason closeReason;
-    private volatile ScheduledFuture<?> pinger;
+    /** With server pings: when the sweep sends the next ping ({@link SendOperation#clockMillis()}); sweep thread only. */
+    private int nextPingMillis;
     /** See {@link #deliveredHere()}; built on first use, so idle connections do not pay for it. */
     private SendResult deliveredHere;
 
@@ -92,7 +106,7 @@ final class HubConnection implements Connection {
         if (hub.connectHook == null) {
             hooks = CONNECT_DONE;
         } else {
-            pending.set(1); // the connect hook's stand-in: frames wait for it
+            pending = 1; // the connect hook's stand-in: frames wait for it
         }
     }
 
@@ -134,7 +148,7 @@ final class HubConnection implements Connection {
 
     /** The connect hook returned: frames may reach the actor, the close hook may run. */
     private void connectDone() {
-        if (pending.decrementAndGet() > 0) {
+        if (PENDING.decrementAndGet(this) > 0) {
             scheduleInbox();
         }
         int before = HOOKS.getAndUpdate(this, h -> h | CONNECT_DONE);
@@ -160,7 +174,7 @@ final class HubConnection implements Connection {
     }
 
     boolean isClosed() {
-        return closed.get();
+        return closed != 0;
     }
 
     /** @return why the connection closed; null while it is open */
@@ -182,26 +196,42 @@ final class HubConnection implements Connection {
         }
         UserRateLimit rates = hub.userRates;
         if (rates != null && !rates.tryAcquire(device.uid(), frame.length)) {
-            if (!closed.get()) {
+            if (closed == 0) {
                 LOG.info("closing {}: the user's inbound rate limit (user-rate-limit-*) is exceeded", this);
             }
             close(CloseReason.RATE_LIMITED);
             return;
         }
-        inbox.offer(frame);
-        int before = pending.getAndIncrement();
+        if (hub.actorInline && PENDING.compareAndSet(this, 0, 1)) {
+            // A declared non-blocking actor and nothing waiting: hand the frame over right here.
+            // Only this (the reading) thread adds frames, so none can arrive meanwhile; one that
+            // a connect hook's end scheduled is drained below.
+            long start = System.nanoTime();
+            deliver(frame);
+            hub.actorRan(this, System.nanoTime() - start);
+            if (PENDING.decrementAndGet(this) > 0) {
+                scheduleInbox();
+            }
+            return;
+        }
+        ConcurrentLinkedQueue<byte[]> q = inbox;
+        if (q == null) {
+            inbox = q = new ConcurrentLinkedQueue<>();
+        }
+        q.offer(frame);
+        int before = PENDING.getAndIncrement(this);
         if (before == 0) {
             scheduleInbox();
         } else if (before + 1 > maxPending && !paused) {
-            synchronized (pauseLock) {
-                if (!paused && pending.get() > maxPending) {
+            synchronized (inboxLock()) {
+                if (!paused && pending > maxPending) {
                     paused = true;
                     adapter.pauseReading();
                     // The actor may have drained the inbox between the check above and the write
                     // of paused without seeing it (it reads paused only after each decrement):
                     // look again, now that paused is visible to it. Either it sees paused and
                     // resumes, or this sees its decrements and resumes here.
-                    if (pending.get() <= maxPending / 2) {
+                    if (pending <= maxPending / 2) {
                         paused = false;
                         adapter.resumeReading();
                     }
@@ -233,13 +263,37 @@ final class HubConnection implements Connection {
         return now - lastSeenNanos;
     }
 
+    /** The monitor that guards {@link #paused}: the inbox, which exists whenever reading can be paused. */
+    private Object inboxLock() {
+        return inbox;
+    }
+
+    /**
+     * Has the inbox drained: on this thread for a non-blocking actor (timed, so that a stall is
+     * caught), else by a task on the actor executor.
+     */
     private void scheduleInbox() {
+        if (hub.actorInline) {
+            long start = System.nanoTime();
+            drainInbox(); // returns after a batch: the rest goes to the actor executor
+            hub.actorRan(this, System.nanoTime() - start);
+            return;
+        }
+        submitInbox();
+    }
+
+    /** Has the inbox drained by a task on the actor executor. */
+    private void submitInbox() {
+        Runnable task = inboxTask;
+        if (task == null) {
+            inboxTask = task = this::drainInbox; // racy but harmless: drains never overlap (pending)
+        }
         try {
-            actorExecutor.execute(inboxTask);
+            actorExecutor.execute(task);
         } catch (RejectedExecutionException e) {
-            LOG.warn("actor executor refused frames of {}: dropping {} frame(s)", device, pending.get());
+            LOG.warn("actor executor refused frames of {}: dropping {} frame(s)", device, pending);
             inbox.clear();
-            pending.set(0);
+            pending = 0;
         }
     }
 
@@ -248,10 +302,10 @@ final class HubConnection implements Connection {
         while (true) {
             byte[] frame = inbox.poll();
             deliver(frame);
-            int left = pending.decrementAndGet();
+            int left = PENDING.decrementAndGet(this);
             if (paused && left <= maxPending / 2) {
-                synchronized (pauseLock) {
-                    if (paused && pending.get() <= maxPending / 2) {
+                synchronized (inboxLock()) {
+                    if (paused && pending <= maxPending / 2) {
                         paused = false;
                         adapter.resumeReading();
                     }
@@ -261,7 +315,7 @@ final class HubConnection implements Connection {
                 return;
             }
             if (++processed >= INBOX_BATCH) {
-                scheduleInbox();
+                submitInbox(); // fair to the other connections: the rest in a new task
                 return;
             }
         }
@@ -325,7 +379,7 @@ final class HubConnection implements Connection {
      * @return the adapter's stage; failed if the connection is closed or the hook threw
      */
     CompletionStage<Void> writeLogged(long id, byte[] payload) {
-        if (closed.get()) {
+        if (closed != 0) {
             return CompletableFuture.failedFuture(new TokException("connection of " + device + " is closed"));
         }
         byte[] frame;
@@ -387,8 +441,25 @@ final class HubConnection implements Connection {
         }
     }
 
-    void startPings(long intervalMillis) {
-        pinger = hub.scheduler.scheduleAtFixedRate(this::ping, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    /**
+     * Server pings start: the first is due one interval from now. The hub's sweep sends them
+     * ({@link #pingIfDue}).
+     */
+    void startPings(int intervalMillis) {
+        nextPingMillis = SendOperation.clockMillis() + intervalMillis;
+    }
+
+    /**
+     * Sends a ping when one is due; sweep thread only.
+     *
+     * @param nowMillis      {@link SendOperation#clockMillis()}
+     * @param intervalMillis the ping interval
+     */
+    void pingIfDue(int nowMillis, int intervalMillis) {
+        if (nowMillis - nextPingMillis >= 0 && closed == 0) {
+            nextPingMillis = nowMillis + intervalMillis;
+            ping();
+        }
     }
 
     private void ping() {
@@ -402,17 +473,8 @@ final class HubConnection implements Connection {
         write(payload).whenComplete((v, e) -> {
             if (e == null) {
                 framesDown(payload);
-            } else {
-                stopPings();
             }
         });
-    }
-
-    private void stopPings() {
-        ScheduledFuture<?> p = pinger;
-        if (p != null) {
-            p.cancel(false);
-        }
     }
 
     /** Single sign-on: sends the bye payload (if any), then closes with {@link CloseReason#SSO_REPLACED}. */
@@ -431,7 +493,7 @@ final class HubConnection implements Connection {
     }
 
     private void bye(Device kicker, String reason) {
-        if (hub.byeGenerator != null && !closed.get()) {
+        if (hub.byeGenerator != null && closed == 0) {
             try {
                 hub.byeGenerator.bye(kicker, reason, device).ifPresent(bye -> write(bye).whenComplete((v, e) -> {
                     if (e == null) {
@@ -467,7 +529,7 @@ final class HubConnection implements Connection {
      *                 false: it aborts ({@link ConAdapter#abort})
      */
     void close(CloseReason reason, boolean graceful) {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, 0, 1)) {
             closeReason = reason;
             try {
                 if (graceful) {
@@ -485,14 +547,13 @@ final class HubConnection implements Connection {
 
     @Override
     public void onClosed(CloseReason reason) {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, 0, 1)) {
             closeReason = java.util.Objects.requireNonNull(reason, "reason");
             afterClose();
         }
     }
 
     private void afterClose() {
-        stopPings();
         hub.unregister(this);
     }
 

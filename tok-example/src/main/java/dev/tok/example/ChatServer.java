@@ -104,6 +104,10 @@ public final class ChatServer implements AutoCloseable {
         HubConfig.Builder builder = HubConfig.builder()
                 .authenticator(new TokenAuthenticator())
                 .actor(new ChatActor())
+                // ChatActor parses and calls Hub.send/reply/acknowledge, which never block: it runs on
+                // the transport's I/O thread, without a hand-off per frame. In a cluster its "online"
+                // command calls Hub.online(), which asks Redis and blocks: then it runs on the actor pool.
+                .nonBlockingActor(options.cluster().isEmpty())
                 .pingGenerator(() -> Messages.PING)
                 .byeGenerator((kicker, reason, device) -> Optional.of(Messages.bye(reason)))
                 .connectHook(ChatServer::connected)

@@ -26,7 +26,7 @@ import java.util.Map;
  * <ul>
  * <li>{@code --scenario} chat|fanout|capacity|drain, comma-separated [chat]
  * <li>{@code --targets} server:transport[:queue], comma-separated; servers baseline, hub,
- *     hub-direct, hub-fj, example; transports tcp, jetty-ws, netty-ws; queues memory, chronicle
+ *     hub-pool, hub-direct, hub-fj, example; transports tcp, jetty-ws, netty-ws; queues memory, chronicle
  *     [baseline:tcp,hub:tcp]. Cluster targets (chat only): {@code cluster1:tcp}, {@code cluster2:tcp}
  *     ({@code clusterN:tcp[:redis|memory]}): a redis-server and N hub nodes ({@code HubChatServer
  *     --cluster redis}, the hub's defaults, queue redis unless {@code :memory}) on it, user i on

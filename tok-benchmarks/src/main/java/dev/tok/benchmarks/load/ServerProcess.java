@@ -76,11 +76,13 @@ final class ServerProcess implements AutoCloseable {
                         "--host", "127.0.0.1", "--port", "0", "--transport", target.transport()));
                 break;
             case "hub":
+            case "hub-pool":
             case "hub-direct":
             case "hub-fj":
+                // hub: the actor declared non-blocking (the hub's default executor then is the I/O thread)
                 cmd.addAll(List.of("-cp", classPath(), "dev.tok.benchmarks.server.HubChatServer",
                         "--host", "127.0.0.1", "--port", "0", "--queue", target.queue(), "--data-dir", data.toString(),
-                        "--actor", target.server().equals("hub") ? "pool" : target.server().substring(4)));
+                        "--actor", target.server().equals("hub") ? "nonblocking" : target.server().substring(4)));
                 break;
             case "cluster1":
             case "cluster2":
@@ -97,7 +99,7 @@ final class ServerProcess implements AutoCloseable {
                         "--delivery", target.delivery()));
                 break;
             default:
-                throw new IllegalArgumentException("unknown server '" + target.server() + "'; known: baseline, hub, hub-direct, hub-fj, example");
+                throw new IllegalArgumentException("unknown server '" + target.server() + "'; known: baseline, hub, hub-pool, hub-direct, hub-fj, example");
         }
         cmd.addAll(extraArgs);
         Files.createDirectories(log.getParent());

@@ -5,7 +5,7 @@ package dev.tok.benchmarks.load;
  * {@code baseline:tcp}, {@code example:jetty-ws}, {@code hub:tcp:chronicle},
  * {@code example:tcp:memory:at-least-once}, {@code cluster2:tcp}.
  *
- * @param server    baseline, hub, hub-direct, hub-fj, example, or {@code clusterN}: N {@code HubChatServer}
+ * @param server    baseline, hub, hub-pool, hub-direct, hub-fj, example, or {@code clusterN}: N {@code HubChatServer}
  *                  nodes (the hub's defaults) in a cluster on one Redis, user i on node i % N, every
  *                  message to a user on another node when N &gt; 1 (see {@link ClusterDeployment})
  * @param transport tcp, jetty-ws or netty-ws (cluster targets: tcp)

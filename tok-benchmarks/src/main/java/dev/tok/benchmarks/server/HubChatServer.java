@@ -29,13 +29,16 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Usage: {@code java -cp tok-benchmarks.jar dev.tok.benchmarks.server.HubChatServer
  * [--host 127.0.0.1] [--port 9000] [--queue memory|chronicle|redis] [--data-dir DIR]
- * [--max-connections 20000] [--actor pool|direct|fj] [--cluster none|redis] [--redis-uri redis://127.0.0.1:6379]
+ * [--max-connections 20000] [--actor nonblocking|pool|direct|fj] [--cluster none|redis] [--redis-uri redis://127.0.0.1:6379]
  * [--node-id ID]}. {@code --cluster redis} makes the server a node of a cluster on Redis (the
  * {@code redis} cluster provider, node id {@code --node-id}, default {@code node-} + the pid); its
  * queue is then {@code redis} on the same Redis unless {@code --queue} says otherwise (a
- * node-local queue is allowed explicitly). {@code --actor direct} runs the actor on
- * the transport's I/O thread (HubConfig.actorExecutor(Runnable::run)) and {@code fj} on a
- * ForkJoinPool: experiments that measure the cost of the hop to the hub's actor pool. Prints {@code tok listening tcp host:port} and
+ * node-local queue is allowed explicitly). {@code --actor nonblocking} (the default) declares the
+ * actor non-blocking ({@code HubConfig.nonBlockingActor(true)}: it parses and calls Hub.send), so
+ * the hub runs it on the transport's I/O thread; {@code pool} leaves it undeclared, on the hub's
+ * actor pool, as an actor that may block runs; {@code direct} runs it on the I/O thread through
+ * {@code HubConfig.actorExecutor(Runnable::run)} (no stall check) and {@code fj} on a
+ * ForkJoinPool: experiments that measure the cost of the hop to an actor pool. Prints {@code tok listening tcp host:port} and
  * {@code tok ready}.
  */
 public final class HubChatServer implements AutoCloseable {
@@ -67,8 +70,9 @@ public final class HubChatServer implements AutoCloseable {
      * @param queue          queue provider name
      * @param queueSettings  its settings
      * @param maxConnections the tcp transport's max-connections
-     * @param actor          {@code pool} (the hub's own actor pool), {@code direct} (on the I/O
-     *                       thread) or {@code fj} (a ForkJoinPool in async mode, one thread per core)
+     * @param actor          {@code nonblocking} (declared non-blocking: on the I/O thread), {@code pool}
+     *                       (the hub's own actor pool), {@code direct} (on the I/O thread through the
+     *                       executor) or {@code fj} (a ForkJoinPool in async mode, one thread per core)
      */
     public HubChatServer(String host, int port, String queue, Map<String, String> queueSettings, int maxConnections,
             String actor) {
@@ -83,7 +87,7 @@ public final class HubChatServer implements AutoCloseable {
      * @param queue           queue provider name
      * @param queueSettings   its settings
      * @param maxConnections  the tcp transport's max-connections
-     * @param actor           {@code pool}, {@code direct} or {@code fj} (see the other constructor)
+     * @param actor           {@code nonblocking}, {@code pool}, {@code direct} or {@code fj} (see the other constructor)
      * @param clusterSettings the {@code redis} cluster provider's settings ({@code uri}, {@code node-id}, ...);
      *                        empty for a single node. With a cluster, a node-local queue ({@code memory},
      *                        {@code chronicle}) is allowed explicitly ({@code allowNodeLocalQueue()}): the chat
@@ -106,6 +110,9 @@ public final class HubChatServer implements AutoCloseable {
                 .pingGenerator(() -> ping)
                 .byeGenerator((kicker, reason, device) -> Optional.of(bye));
         switch (actor) {
+            case "nonblocking":
+                config.nonBlockingActor(true); // it parses and calls Hub.send: it never blocks
+                break;
             case "pool":
                 break;
             case "direct":
@@ -116,7 +123,7 @@ public final class HubChatServer implements AutoCloseable {
                         java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true));
                 break;
             default:
-                throw new IllegalArgumentException("--actor must be pool, direct or fj, was '" + actor + "'");
+                throw new IllegalArgumentException("--actor must be nonblocking, pool, direct or fj, was '" + actor + "'");
         }
         Map<String, String> tcp = new HashMap<>();
         tcp.put("host", host);
@@ -233,7 +240,7 @@ public final class HubChatServer implements AutoCloseable {
             cs.put("uri", redisUri);
             cs.put("node-id", args.string("node-id", "node-" + Long.toHexString(ProcessHandle.current().pid())));
         }
-        String actor = args.string("actor", "pool");
+        String actor = args.string("actor", "nonblocking");
         HubChatServer s = new HubChatServer(args.string("host", "127.0.0.1"), args.integer("port", 9000), queue, qs,
                 args.integer("max-connections", 20_000), actor, cs);
         CountDownLatch stopped = new CountDownLatch(1);
