@@ -27,11 +27,16 @@ final class ConnectionView implements ConnectionContext {
             AtomicReferenceFieldUpdater.newUpdater(ConnectionView.class, ConcurrentHashMap.class, "attributes");
 
     private final HubConnection connection;
-    private final Instant connectedAt = Instant.now();
+    /** {@link #connectedAt()} as its two fields: 16 bytes less per connection than an {@code Instant}. */
+    private final long connectedAtSecond;
+    private final int connectedAtNano;
     private volatile ConcurrentHashMap<AttributeKey<?>, Object> attributes;
 
     ConnectionView(HubConnection connection) {
         this.connection = connection;
+        Instant now = Instant.now(); // scalar-replaced: not kept
+        this.connectedAtSecond = now.getEpochSecond();
+        this.connectedAtNano = now.getNano();
     }
 
     @Override
@@ -56,7 +61,7 @@ final class ConnectionView implements ConnectionContext {
 
     @Override
     public Instant connectedAt() {
-        return connectedAt;
+        return Instant.ofEpochSecond(connectedAtSecond, connectedAtNano);
     }
 
     @Override

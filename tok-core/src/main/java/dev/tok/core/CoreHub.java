@@ -105,6 +105,8 @@ final class CoreHub implements Hub {
      * ({@code HubConfig.nonBlockingActor()}); false for good once one of its runs stalled.
      */
     volatile boolean actorInline;
+    /** Inbound frames waiting for the actor before a connection's reading pauses ({@code max-pending-frames}). */
+    final int maxPendingFrames;
     /** A run of the non-blocking actor longer than this is a stall ({@code actor-stall-threshold}). */
     private final long actorStallNanos;
     /** Makes the stall warning one of a kind when several threads see stalls at once. */
@@ -178,6 +180,7 @@ final class CoreHub implements Hub {
         this.stalledWriteNanos = 2 * config.writeTimeout().toNanos();
         this.stalledWriteMillis = (int) Math.min(Integer.MAX_VALUE / 4, TimeUnit.NANOSECONDS.toMillis(stalledWriteNanos));
         this.readTimeoutNanos = config.readTimeout().toNanos();
+        this.maxPendingFrames = config.maxPendingFrames();
         this.actorInline = config.nonBlockingActor();
         this.actorStallNanos = config.actorStallThreshold().toNanos();
         this.pingIntervalMillis = config.pingEnabled()

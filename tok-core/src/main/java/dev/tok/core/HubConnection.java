@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
@@ -55,8 +54,6 @@ final class HubConnection implements Connection {
     final ConAdapter adapter;
     /** The transport's name, read once for the observers. */
     final String transport;
-    private final Executor actorExecutor;
-    private final int maxPending;
     /** The application's view of this connection; one per connection. */
     final ConnectionView context;
     /** The connection's id in the cluster, unique on this node; null when the hub is not in a cluster. */
@@ -97,8 +94,6 @@ final class HubConnection implements Connection {
         this.device = device;
         this.adapter = adapter;
         this.transport = adapter.transport();
-        this.actorExecutor = hub.actorExecutor;
-        this.maxPending = hub.config.maxPendingFrames();
         this.context = new ConnectionView(this);
         this.clusterId = hub.cluster == null ? null : hub.cluster.newConnectionId();
         this.logCursor = hub.atLeastOnce
@@ -129,7 +124,7 @@ final class HubConnection implements Connection {
             return;
         }
         try {
-            actorExecutor.execute(this::runConnectHook);
+            hub.actorExecutor.execute(this::runConnectHook);
         } catch (RejectedExecutionException e) {
             LOG.warn("actor executor refused the connect hook of {}; it does not run", device);
             connectDone();
@@ -222,16 +217,16 @@ final class HubConnection implements Connection {
         int before = PENDING.getAndIncrement(this);
         if (before == 0) {
             scheduleInbox();
-        } else if (before + 1 > maxPending && !paused) {
+        } else if (before + 1 > hub.maxPendingFrames && !paused) {
             synchronized (inboxLock()) {
-                if (!paused && pending > maxPending) {
+                if (!paused && pending > hub.maxPendingFrames) {
                     paused = true;
                     adapter.pauseReading();
                     // The actor may have drained the inbox between the check above and the write
                     // of paused without seeing it (it reads paused only after each decrement):
                     // look again, now that paused is visible to it. Either it sees paused and
                     // resumes, or this sees its decrements and resumes here.
-                    if (pending <= maxPending / 2) {
+                    if (pending <= hub.maxPendingFrames / 2) {
                         paused = false;
                         adapter.resumeReading();
                     }
@@ -289,7 +284,7 @@ final class HubConnection implements Connection {
             inboxTask = task = this::drainInbox; // racy but harmless: drains never overlap (pending)
         }
         try {
-            actorExecutor.execute(task);
+            hub.actorExecutor.execute(task);
         } catch (RejectedExecutionException e) {
             LOG.warn("actor executor refused frames of {}: dropping {} frame(s)", device, pending);
             inbox.clear();
@@ -303,9 +298,9 @@ final class HubConnection implements Connection {
             byte[] frame = inbox.poll();
             deliver(frame);
             int left = PENDING.decrementAndGet(this);
-            if (paused && left <= maxPending / 2) {
+            if (paused && left <= hub.maxPendingFrames / 2) {
                 synchronized (inboxLock()) {
-                    if (paused && pending <= maxPending / 2) {
+                    if (paused && pending <= hub.maxPendingFrames / 2) {
                         paused = false;
                         adapter.resumeReading();
                     }

@@ -39,7 +39,11 @@ final class UserSlot {
     /** Removed from the hub's map; a caller holding a retired slot must look it up again. */
     boolean retired;
 
-    private final ArrayDeque<SlotTask> tasks = new ArrayDeque<>(INITIAL_CAPACITY);
+    /**
+     * The chain's tasks; made when a task is submitted and dropped when the chain goes idle, so
+     * that an idle user (the common case) does not hold it. Under the monitor.
+     */
+    private ArrayDeque<SlotTask> tasks;
     private boolean running;
     /** A drain waits at the head of the chain. */
     boolean drainQueued;
@@ -192,7 +196,7 @@ final class UserSlot {
 
     /** Puts a task that found a pending drain right behind that drain. Under the monitor. */
     void runBehindDrain(SlotTask task) {
-        SlotTask drain = tasks.pollFirst();
+        SlotTask drain = tasks.pollFirst(); // a drain waits: the chain has tasks
         tasks.addFirst(task);
         tasks.addFirst(drain);
     }
@@ -207,7 +211,8 @@ final class UserSlot {
      *         (at-least-once sends included), or being cached. Under the monitor.
      */
     int pendingSends() {
-        int waitingSends = drainQueued ? tasks.size() - 1 : tasks.size();
+        int queued = tasks == null ? 0 : tasks.size();
+        int waitingSends = drainQueued ? queued - 1 : queued;
         return waitingSends + inflight.size() + (caching == null ? 0 : caching.size()) + logInflightCount();
     }
 
@@ -218,7 +223,7 @@ final class UserSlot {
      *         released the monitor
      */
     boolean submit(SlotTask task) {
-        tasks.addLast(task);
+        tasks().addLast(task);
         return claimStart();
     }
 
@@ -244,8 +249,17 @@ final class UserSlot {
             return false;
         }
         drainQueued = true;
-        tasks.addFirst(new Drain(hub, this, after));
+        tasks().addFirst(new Drain(hub, this, after));
         return claimStart();
+    }
+
+    /** @return the chain's tasks, made if the chain was idle. Under the monitor. */
+    private ArrayDeque<SlotTask> tasks() {
+        ArrayDeque<SlotTask> t = tasks;
+        if (t == null) {
+            tasks = t = new ArrayDeque<>(INITIAL_CAPACITY);
+        }
+        return t;
     }
 
     private boolean claimStart() {
@@ -282,8 +296,9 @@ final class UserSlot {
         for (int n = 0; n < HOP_BATCH; n++) {
             SlotTask task;
             synchronized (this) {
-                task = tasks.pollFirst();
+                task = tasks == null ? null : tasks.pollFirst();
                 if (task == null) {
+                    tasks = null; // idle: an idle user holds no deque
                     running = false;
                     hub.retireIfUnused(this);
                     return;
@@ -318,8 +333,8 @@ final class UserSlot {
     private void abortAll() {
         SlotTask[] pending;
         synchronized (this) {
-            pending = tasks.toArray(new SlotTask[0]);
-            tasks.clear();
+            pending = tasks == null ? new SlotTask[0] : tasks.toArray(new SlotTask[0]);
+            tasks = null;
             running = false;
             drainQueued = false;
         }
@@ -405,7 +420,7 @@ final class UserSlot {
 
     /** @return true when nothing refers to this slot any more. Under the monitor. */
     boolean unused() {
-        return !running && tasks.isEmpty() && conns.length == 0 && inflight.isEmpty() && cachingNone()
+        return !running && (tasks == null || tasks.isEmpty()) && conns.length == 0 && inflight.isEmpty() && cachingNone()
                 && logInflightCount() == 0;
     }
 }
