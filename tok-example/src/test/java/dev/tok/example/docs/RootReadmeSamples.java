@@ -2,6 +2,7 @@ package dev.tok.example.docs;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.tok.api.Actor;
 import dev.tok.api.AttributeKey;
 import dev.tok.api.AuthRequest;
 import dev.tok.api.CloseReason;
@@ -123,6 +124,17 @@ class RootReadmeSamples extends DocFixtures {
             runUntilStopped(server);                                          // your application; see join() below
         }
         // end::using-it[]
+    }
+
+    /** The "where the actor runs" sample: a chat actor that only parses and sends, declared non-blocking. */
+    HubConfig nonBlocking(Actor chat) {
+        // tag::non-blocking[]
+        HubConfig config = HubConfig.builder()
+                .actor(chat)                 // parses the frame and calls Hub.send: never blocks
+                .nonBlockingActor(true)      // so it runs on the I/O thread; key tok.hub.non-blocking-actor=true
+                .build();
+        // end::non-blocking[]
+        return config;
     }
 
     /** The "server you can wait on" sample; runs in a child JVM that the test stops with SIGTERM. */
