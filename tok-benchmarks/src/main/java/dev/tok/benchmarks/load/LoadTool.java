@@ -37,19 +37,27 @@ import java.util.Map;
  *     redis-server per target and run, ephemeral port, no persistence]
  * <li>{@code --example-jar} the example server's jar, for example targets
  * <li>{@code --runs} repetitions; summaries are medians [1]
- * <li>chat: {@code --users} [1000], {@code --rates} explicit list, else {@code --rate-start}
+ * <li>chat: {@code --users} [1000]; a list ({@code 1000,5000,10000,18000}) makes a scale run: every
+ *     (run, target, user count) on a fresh server, the steps of {@code --rates} once each (phase
+ *     {@code scale}; without {@code --rates} the ramp), no half-rate step, and a summary per
+ *     target ({@code chat-scale-summary.csv}) with the largest/smallest CPU µs per message and p99
+ *     across user counts. Every step reports the servers' CPU ({@code server_cpu_ms_per_s},
+ *     {@code server_cpu_us_per_msg}: utime + stime of every server process from /proc over the
+ *     measured phase; NaN without /proc). {@code --rates} explicit list, else {@code --rate-start}
  *     [5000] times {@code --rate-factor} [1.5] for at most {@code --max-steps} [12] until a step
  *     saturates; {@code --warmup-seconds} [2], {@code --measure-seconds} [5],
  *     {@code --drain-timeout-seconds} [10], {@code --half-rate} [half the baseline's saturated
  *     throughput of the same run], {@code --payload-bytes} [100], {@code --jit-warmup-seconds}
  *     unmeasured chat at the first rate on every fresh server [5]
- * <li>fanout: {@code --fanout-users} [1000], {@code --rounds} [20]
+ * <li>fanout: {@code --fanout-users} [1000] (a list: each N on a fresh server), {@code --rounds} [20];
+ *     reports the time per delivered message (median round time / N)
  * <li>capacity: {@code --connections} steps [1000,5000,10000]
  * <li>drain: {@code --messages} [5000]
  * <li>{@code --client-threads} client event loops [1]; {@code --server-jvm-args} ["-Xms1g
  *     -Xmx1g -XX:+UseG1GC"]; {@code --out} CSV directory [target/bench-results];
  *     {@code --max-minutes} overall time bound [60]; {@code --login-concurrency} logins in flight
- *     (each retried up to twice if the server drops it) [128]
+ *     (each retried up to twice if the server drops it) [128]; {@code --server-jfr DIR} each server
+ *     JVM records JFR ({@code settings=profile}) into {@code DIR/<log name>.jfr}, written when it stops
  * </ul>
  */
 public final class LoadTool {

@@ -242,7 +242,7 @@ public final class FlameGraphTool {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         int base = height - 24 - ROW; // the root's row
         if (p.samples() > 0) {
-            draw(g, p.root(), 0, width, base, p.samples(), min, width);
+            draw(g, p.root(), 0, width, base, p.samples(), min);
         }
         g.dispose();
         Path parent = png.toAbsolutePath().getParent();
@@ -262,10 +262,10 @@ public final class FlameGraphTool {
         return d;
     }
 
-    private static void draw(Graphics2D g, Node n, double x, double w, int y, long samples, long min, int width) {
+    private static void draw(Graphics2D g, Node n, double x, double w, int y, long samples, long min) {
         int x0 = (int) Math.round(x);
         int x1 = (int) Math.round(x + w);
-        g.setColor(n == null || n.type.isEmpty() ? new Color(0xE0E0E0) : color(n.type));
+        g.setColor(n.type.isEmpty() ? new Color(0xE0E0E0) : color(n.type));
         g.fillRect(x0, y, Math.max(1, x1 - x0 - 1), ROW - 1);
         FontMetrics fm = g.getFontMetrics();
         String label = n.type.isEmpty() ? String.format(Locale.ROOT, "all (%d samples)", samples) : n.name;
@@ -281,7 +281,7 @@ public final class FlameGraphTool {
         for (Node c : kids) {
             double cw = w * c.total / n.total;
             if (c.total >= min) {
-                draw(g, c, cx, cw, y - ROW, samples, min, width);
+                draw(g, c, cx, cw, y - ROW, samples, min);
             }
             cx += cw;
         }

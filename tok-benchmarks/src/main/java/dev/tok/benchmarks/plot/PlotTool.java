@@ -37,37 +37,56 @@ public final class PlotTool {
     }
 
     /**
-     * @param argv {@code --in DIR --out DIR [--width 800] [--height 500]}
+     * @param argv {@code --in DIR --out DIR [--width 800] [--height 500] [--charts chat,capacity,scale,fanout-scale]}
      * @throws IOException if a file cannot be read or written
      */
     public static void main(String[] argv) throws IOException {
-        Args a = new Args(argv, "in", "out", "width", "height");
+        Args a = new Args(argv, "in", "out", "width", "height", "charts");
         Path in = Path.of(a.string("in", "target/bench-results"));
         Path out = Path.of(a.string("out", "docs/benchmarks"));
         int w = a.integer("width", 800);
         int h = a.integer("height", 500);
         Files.createDirectories(out);
-        List<Path> written = plot(in, out, w, h);
+        List<String> charts = a.list("charts", String.join(",", CHARTS));
+        for (String c : charts) {
+            if (!CHARTS.contains(c)) {
+                throw new IllegalArgumentException("unknown chart '" + c + "' in --charts; known: " + CHARTS);
+            }
+        }
+        List<Path> written = plot(in, out, w, h, charts);
         written.forEach(p -> System.out.println("wrote " + p));
     }
+
+    /** The chart groups of {@code --charts}: chat-p99/p50, capacity-heap/rss, scale, fanout-scale. */
+    static final List<String> CHARTS = List.of("chat", "capacity", "scale", "fanout-scale");
 
     /**
      * @return the files written
      */
     public static List<Path> plot(Path in, Path out, int width, int height) throws IOException {
+        return plot(in, out, width, height, CHARTS);
+    }
+
+    /**
+     * @param charts which of {@link #CHARTS} to draw (when their CSV has rows for them)
+     * @return the files written
+     */
+    public static List<Path> plot(Path in, Path out, int width, int height, List<String> charts) throws IOException {
         List<Path> written = new ArrayList<>();
         Files.createDirectories(out);
         Path chat = in.resolve("chat.csv");
         if (Files.exists(chat)) {
             List<Map<String, String>> rows = read(chat);
-            written.add(chatChart(rows, "p99_ms", "p99", out.resolve("chat-p99.png"), width, height));
-            written.add(chatChart(rows, "p50_ms", "p50", out.resolve("chat-p50.png"), width, height));
-            if (rows.stream().anyMatch(r -> "scale".equals(r.get("phase")))) {
+            if (charts.contains("chat") && rows.stream().anyMatch(r -> "ramp".equals(r.get("phase")))) {
+                written.add(chatChart(rows, "p99_ms", "p99", out.resolve("chat-p99.png"), width, height));
+                written.add(chatChart(rows, "p50_ms", "p50", out.resolve("chat-p50.png"), width, height));
+            }
+            if (charts.contains("scale") && rows.stream().anyMatch(r -> "scale".equals(r.get("phase")))) {
                 written.add(scaleChart(rows, out.resolve("scale.png"), width, height));
             }
         }
         Path capacity = in.resolve("capacity.csv");
-        if (Files.exists(capacity)) {
+        if (charts.contains("capacity") && Files.exists(capacity)) {
             List<Map<String, String>> rows = read(capacity);
             written.add(capacityChart(rows, "heap_per_conn_bytes", "live heap per connection (KiB)", out.resolve("capacity-heap.png"),
                     width, height));
@@ -75,7 +94,7 @@ public final class PlotTool {
                     width, height));
         }
         Path fanout = in.resolve("fanout.csv");
-        if (Files.exists(fanout)) {
+        if (charts.contains("fanout-scale") && Files.exists(fanout)) {
             List<Map<String, String>> rows = read(fanout);
             rows.removeIf(r -> r.get("us_per_delivered_msg") == null); // rows of an older tool
             if (rows.stream().map(r -> r.get("recipients")).distinct().count() > 1) {

@@ -75,6 +75,8 @@ class ScaleRunTest {
         assertThat(written).extracting(p -> p.getFileName().toString()).contains("scale.png", "fanout-scale.png");
         assertThat(ImageIO.read(png.resolve("scale.png").toFile()).getHeight()).as("two panels").isEqualTo(600);
         assertThat(ImageIO.read(png.resolve("fanout-scale.png").toFile()).getWidth()).isEqualTo(400);
+        assertThat(PlotTool.plot(out, out.resolve("png-scale-only"), 400, 300, List.of("scale")))
+                .extracting(p -> p.getFileName().toString()).containsExactly("scale.png");
     }
 
     @Test
