@@ -5,7 +5,9 @@
 # EXAMPLE_JAR (default tok-example/target/tok-example.jar), PARTS (default "chat latency actors capacity fanout drain jmh plot"),
 # LATENCY_RATE (the fixed rate of part "latency", default 25000),
 # QUEUES (queues for drain, default "memory chronicle"); parts "cluster" and "cluster-latency" (issue 14, need
-# redis-server and CLUSTER_LATENCY_RATE) run only when named in PARTS.
+# redis-server and CLUSTER_LATENCY_RATE) run only when named in PARTS; so does part "scale" (issue 17:
+# chat at 1k-18k users at SCALE_RATE, default 20000 msg/s; capacity to 18k connections; fanout at N = 1k and 10k;
+# results in $OUT/scale; part "plot" then draws scale.png and fanout-scale.png from them as well).
 set -euo pipefail
 OUT=${OUT:-target/bench-results}
 RUNS=${RUNS:-3}
@@ -53,8 +55,20 @@ for part in $PARTS; do
       OUT="$OUT/cluster-latency" load --runs 5 --scenario chat --users 1000 --rates "${CLUSTER_LATENCY_RATE:?set CLUSTER_LATENCY_RATE}" \
         --half-rate "$CLUSTER_LATENCY_RATE" --warmup-seconds 2 --measure-seconds 5 --targets cluster1:tcp,cluster2:tcp \
         2>&1 | tee "$OUT/cluster-latency.txt" ;;
+    scale)
+      # issue 17 item 4: per-message CPU and p99 flat within 20 % from 1k to 18k users; fanout time per message at N = 1k and 10k
+      OUT="$OUT/scale" load --scenario chat --users 1000,5000,10000,18000 --rates "${SCALE_RATE:-20000}" --warmup-seconds 2 \
+        --measure-seconds 5 --targets baseline:tcp,hub:tcp,example:tcp 2>&1 | tee "$OUT/scale-chat.txt"
+      OUT="$OUT/scale" load --scenario capacity --connections 1000,5000,10000,18000 \
+        --targets baseline:tcp,hub:tcp,example:tcp 2>&1 | tee "$OUT/scale-capacity.txt"
+      OUT="$OUT/scale" load --scenario fanout --fanout-users 1000,10000 --rounds 20 \
+        --targets baseline:tcp,hub:tcp,example:tcp 2>&1 | tee "$OUT/scale-fanout.txt" ;;
     plot)
-      java -Djava.awt.headless=true -cp "$JAR" dev.tok.benchmarks.plot.PlotTool --in "$OUT" --out docs/benchmarks ;;
+      java -Djava.awt.headless=true -cp "$JAR" dev.tok.benchmarks.plot.PlotTool --in "$OUT" --out docs/benchmarks
+      if [ -d "$OUT/scale" ]; then # part scale: only its own charts, so that its capacity.csv does not replace capacity-*.png
+        java -Djava.awt.headless=true -cp "$JAR" dev.tok.benchmarks.plot.PlotTool --in "$OUT/scale" --out docs/benchmarks \
+          --charts scale,fanout-scale
+      fi ;;
     *) echo "unknown part $part" >&2; exit 2 ;;
   esac
 done

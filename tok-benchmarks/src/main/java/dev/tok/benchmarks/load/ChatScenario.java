@@ -23,9 +23,10 @@ final class ChatScenario {
      * @param crossNode of the received messages, those whose sender is connected to another node
      *                  than the recipient (user i is on node i % nodes); 0 on a single node
      * @param redis     Redis commands during the measured phase (cluster targets), else null
+     * @param cpu       CPU time of the server processes during the measured phase
      */
     record Step(double offered, double delivered, long sent, long received, long errors, long missing, Histogram latency,
-            boolean saturated, long crossNode, RedisCommands.Delta redis) {
+            boolean saturated, long crossNode, RedisCommands.Delta redis, ServerCpu.Delta cpu) {
         double p(double percentile) {
             return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1000.0;
         }
@@ -33,6 +34,16 @@ final class ChatScenario {
         /** @return Redis commands per message delivered in the measured phase; NaN without Redis */
         double redisPerMessage() {
             return redis == null || delivered <= 0 ? Double.NaN : redis.total() / (delivered * redis.seconds());
+        }
+
+        /** @return the servers' CPU ms per wall second of the measured phase; NaN without /proc */
+        double cpuMsPerSecond() {
+            return cpu.msPerSecond();
+        }
+
+        /** @return the servers' CPU µs per message delivered in the measured phase; NaN without /proc */
+        double cpuUsPerMessage() {
+            return cpu.usPerMessage(delivered);
         }
     }
 
@@ -46,6 +57,8 @@ final class ChatScenario {
     private final int nodes;
     /** Counts Redis's commands around the measured phase; null without Redis. */
     private final RedisCommands redis;
+    /** Reads the server processes' CPU time around the measured phase; null: not measured. */
+    private final ServerCpu cpu;
 
     private volatile Window window;
 
@@ -67,21 +80,23 @@ final class ChatScenario {
     }
 
     ChatScenario(Client client, Client.Conn[] conns, String[] uids, Users.Dispatch dispatch, int payloadBytes) {
-        this(client, conns, uids, dispatch, payloadBytes, 1, null);
+        this(client, conns, uids, dispatch, payloadBytes, 1, null, null);
     }
 
     /**
      * @param nodes how many nodes the users are spread over (user i on node i % nodes); with more
      *              than one, each message goes from a user on one node to a user on another
      * @param redis where to count Redis commands during each measured phase, or null
+     * @param cpu   the server processes whose CPU time each measured phase reads, or null
      */
     ChatScenario(Client client, Client.Conn[] conns, String[] uids, Users.Dispatch dispatch, int payloadBytes, int nodes,
-            RedisCommands redis) {
+            RedisCommands redis, ServerCpu cpu) {
         if (nodes > 1 && uids.length < nodes) {
             throw new IllegalArgumentException("--users must be at least the number of nodes");
         }
         this.nodes = nodes;
         this.redis = redis;
+        this.cpu = cpu;
         this.client = client;
         this.conns = conns;
         this.uids = uids;
@@ -157,6 +172,8 @@ final class ChatScenario {
         Window w = new Window(start, start + warm, start + warm + measure);
         window = w;
         RedisCommands.Probe probe = redis == null ? null : redis.probe(w.measureFrom, w.measureTo);
+        java.util.concurrent.CompletableFuture<ServerCpu.Delta> cpuProbe = cpu == null
+                ? java.util.concurrent.CompletableFuture.completedFuture(ServerCpu.Delta.UNKNOWN) : cpu.probe(w.measureFrom, w.measureTo);
         long total = (long) (rate * (warm + measure) / 1e9);
         double nanosPerMsg = 1e9 / rate;
         int max = 1024;
@@ -201,7 +218,19 @@ final class ChatScenario {
         double delivered = w.inWindow.sum() / measureSeconds;
         double p99ms = h.getTotalCount() == 0 ? Double.POSITIVE_INFINITY : h.getValueAtPercentile(99) / 1000.0;
         boolean saturated = delivered < 0.95 * rate || missing > total / 1000 || p99ms > 1000 || dispatch.closed.get() > 0;
-        return new Step(rate, delivered, total, received, errors, missing, h, saturated, w.crossNode.sum(), probe == null ? null : probe.await());
+        return new Step(rate, delivered, total, received, errors, missing, h, saturated, w.crossNode.sum(), probe == null ? null : probe.await(),
+                await(cpuProbe));
+    }
+
+    private static ServerCpu.Delta await(java.util.concurrent.CompletableFuture<ServerCpu.Delta> probe) {
+        try {
+            return probe.get(30, TimeUnit.SECONDS); // it reads at the end of the measured phase, which has passed
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return ServerCpu.Delta.UNKNOWN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ServerCpu.Delta.UNKNOWN;
+        }
     }
 
     /**

@@ -13,7 +13,12 @@ import org.HdrHistogram.Recorder;
  */
 final class FanoutScenario {
 
-    record Result(int recipients, int rounds, double msgsPerSecond, Histogram latency, Histogram roundMillis, long missing) {
+    record Result(int recipients, int rounds, double msgsPerSecond, Histogram latency, Histogram roundMillis, long missing,
+            Histogram roundMicros) {
+        /** @return time per delivered message: the median round time (µs precision) over the recipients, in µs */
+        double microsPerMessage() {
+            return roundMicros.getValueAtPercentile(50) / (double) recipients;
+        }
     }
 
     private final Client.Conn sender;
@@ -35,6 +40,7 @@ final class FanoutScenario {
 
     Result run(int rounds, int payloadBytes, double timeoutSeconds) {
         Histogram roundTimes = new Histogram(3);
+        Histogram roundMicros = new Histogram(3);
         long totalNanos = 0;
         long missing = 0;
         recorder.reset();
@@ -57,12 +63,13 @@ final class FanoutScenario {
             long took = System.nanoTime() - t0;
             totalNanos += took;
             roundTimes.recordValue(Math.max(1, took / 1_000_000));
+            roundMicros.recordValue(Math.max(1, took / 1_000));
             missing += recipients.length - received.sum();
             done++;
             // let stragglers of this round land before the next one starts
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
         double rate = (double) recipients.length * done / (totalNanos / 1e9);
-        return new Result(recipients.length, done, rate, recorder.getIntervalHistogram(), roundTimes, missing);
+        return new Result(recipients.length, done, rate, recorder.getIntervalHistogram(), roundTimes, missing, roundMicros);
     }
 }

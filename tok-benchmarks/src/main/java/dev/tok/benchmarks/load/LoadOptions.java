@@ -11,13 +11,16 @@ final class LoadOptions {
     static final String[] NAMES = {"scenario", "targets", "example-jar", "runs", "users", "rates", "rate-start", "rate-factor",
         "max-steps", "warmup-seconds", "measure-seconds", "payload-bytes", "half-rate", "fanout-users", "rounds", "connections",
         "messages", "client-threads", "server-jvm-args", "out", "max-minutes", "drain-timeout-seconds", "jit-warmup-seconds", "login-concurrency",
-        "redis-uri"};
+        "redis-uri", "server-jfr"};
 
     final List<String> scenarios;
     final List<Target> targets = new ArrayList<>();
     final Path exampleJar;
     final int runs;
+    /** chat: the first (with one value, the only) user count of {@code --users}. */
     final int users;
+    /** chat: every user count of {@code --users}; more than one makes a scale run. */
+    final List<Integer> userCounts = new ArrayList<>();
     final List<Double> rates = new ArrayList<>();
     final double rateStart;
     final double rateFactor;
@@ -26,7 +29,10 @@ final class LoadOptions {
     final double measureSeconds;
     final int payloadBytes;
     final double halfRate;
+    /** fanout: the first (with one value, the only) recipient count of {@code --fanout-users}. */
     final int fanoutUsers;
+    /** fanout: every recipient count of {@code --fanout-users}, each on a fresh server. */
+    final List<Integer> fanoutUserCounts = new ArrayList<>();
     final int rounds;
     final List<Integer> connections = new ArrayList<>();
     final int messages;
@@ -39,6 +45,8 @@ final class LoadOptions {
     final int loginConcurrency;
     /** The Redis of the cluster targets; null: each cluster target starts its own redis-server. */
     final String redisUri;
+    /** {@code --server-jfr}: each server JVM records JFR (settings=profile) into this directory; null: none. */
+    final Path serverJfr;
 
     LoadOptions(String[] argv) {
         Args a = new Args(argv, NAMES);
@@ -53,7 +61,8 @@ final class LoadOptions {
         }
         exampleJar = a.has("example-jar") ? Path.of(a.string("example-jar", null)).toAbsolutePath() : null;
         runs = positive(a, "runs", 1);
-        users = positive(a, "users", 1000);
+        userCounts.addAll(positiveList(a, "users", "1000"));
+        users = userCounts.get(0);
         for (String r : a.list("rates", null)) {
             rates.add(Double.parseDouble(r));
         }
@@ -64,7 +73,8 @@ final class LoadOptions {
         measureSeconds = a.decimal("measure-seconds", 5);
         payloadBytes = positive(a, "payload-bytes", 100);
         halfRate = a.decimal("half-rate", 0);
-        fanoutUsers = positive(a, "fanout-users", 1000);
+        fanoutUserCounts.addAll(positiveList(a, "fanout-users", "1000"));
+        fanoutUsers = fanoutUserCounts.get(0);
         rounds = positive(a, "rounds", 20);
         for (String c : a.list("connections", "1000,5000,10000")) {
             connections.add(Integer.parseInt(c.replace("_", "")));
@@ -79,6 +89,7 @@ final class LoadOptions {
         jitWarmupSeconds = a.decimal("jit-warmup-seconds", 5);
         loginConcurrency = positive(a, "login-concurrency", 128);
         redisUri = a.has("redis-uri") ? a.string("redis-uri", null) : null;
+        serverJfr = a.has("server-jfr") ? Path.of(a.string("server-jfr", null)).toAbsolutePath() : null;
         for (Target t : targets) {
             if (t.nodes() > 0 && !scenarios.equals(List.of("chat"))) {
                 throw new IllegalArgumentException("cluster targets (" + t + ") run the chat scenario only");
@@ -95,6 +106,32 @@ final class LoadOptions {
             throw new IllegalArgumentException("--" + name + " must be positive");
         }
         return v;
+    }
+
+    /** A comma-separated list of positive integers ({@code 1000,5000} or {@code 1_000}). */
+    private static List<Integer> positiveList(Args a, String name, String def) {
+        List<Integer> v = new ArrayList<>();
+        for (String s : a.list(name, def)) {
+            int n;
+            try {
+                n = Integer.parseInt(s.trim().replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " takes positive integers, comma-separated; was '" + s + "'");
+            }
+            if (n <= 0) {
+                throw new IllegalArgumentException("--" + name + " must be positive");
+            }
+            v.add(n);
+        }
+        if (v.isEmpty()) {
+            throw new IllegalArgumentException("--" + name + " needs a value");
+        }
+        return v;
+    }
+
+    /** @return whether {@code --users} has more than one value: a scale run of {@code chat} */
+    boolean chatScale() {
+        return userCounts.size() > 1;
     }
 
     boolean outOfTime() {

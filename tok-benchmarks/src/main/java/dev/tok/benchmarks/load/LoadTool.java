@@ -37,19 +37,27 @@ import java.util.Map;
  *     redis-server per target and run, ephemeral port, no persistence]
  * <li>{@code --example-jar} the example server's jar, for example targets
  * <li>{@code --runs} repetitions; summaries are medians [1]
- * <li>chat: {@code --users} [1000], {@code --rates} explicit list, else {@code --rate-start}
+ * <li>chat: {@code --users} [1000]; a list ({@code 1000,5000,10000,18000}) makes a scale run: every
+ *     (run, target, user count) on a fresh server, the steps of {@code --rates} once each (phase
+ *     {@code scale}; without {@code --rates} the ramp), no half-rate step, and a summary per
+ *     target ({@code chat-scale-summary.csv}) with the largest/smallest CPU µs per message and p99
+ *     across user counts. Every step reports the servers' CPU ({@code server_cpu_ms_per_s},
+ *     {@code server_cpu_us_per_msg}: utime + stime of every server process from /proc over the
+ *     measured phase; NaN without /proc). {@code --rates} explicit list, else {@code --rate-start}
  *     [5000] times {@code --rate-factor} [1.5] for at most {@code --max-steps} [12] until a step
  *     saturates; {@code --warmup-seconds} [2], {@code --measure-seconds} [5],
  *     {@code --drain-timeout-seconds} [10], {@code --half-rate} [half the baseline's saturated
  *     throughput of the same run], {@code --payload-bytes} [100], {@code --jit-warmup-seconds}
  *     unmeasured chat at the first rate on every fresh server [5]
- * <li>fanout: {@code --fanout-users} [1000], {@code --rounds} [20]
+ * <li>fanout: {@code --fanout-users} [1000] (a list: each N on a fresh server), {@code --rounds} [20];
+ *     reports the time per delivered message (median round time / N)
  * <li>capacity: {@code --connections} steps [1000,5000,10000]
  * <li>drain: {@code --messages} [5000]
  * <li>{@code --client-threads} client event loops [1]; {@code --server-jvm-args} ["-Xms1g
  *     -Xmx1g -XX:+UseG1GC"]; {@code --out} CSV directory [target/bench-results];
  *     {@code --max-minutes} overall time bound [60]; {@code --login-concurrency} logins in flight
- *     (each retried up to twice if the server drops it) [128]
+ *     (each retried up to twice if the server drops it) [128]; {@code --server-jfr DIR} each server
+ *     JVM records JFR ({@code settings=profile}) into {@code DIR/<log name>.jfr}, written when it stops
  * </ul>
  */
 public final class LoadTool {
@@ -122,7 +130,12 @@ public final class LoadTool {
     private void chat() throws Exception {
         Csv csv = new Csv(o.out.resolve("chat.csv"), "run", "target", "phase", "offered_per_s", "delivered_per_s", "sent",
                 "received", "errors", "missing", "p50_ms", "p99_ms", "p999_ms", "max_ms", "saturated", "load_avg",
-                "received_cross_node", "redis_cmds_per_msg", "redis_cmds_per_msg_by_command");
+                "received_cross_node", "redis_cmds_per_msg", "redis_cmds_per_msg_by_command", "server_cpu_ms_per_s",
+                "server_cpu_us_per_msg", "users");
+        if (o.chatScale()) {
+            chatScale(csv);
+            return;
+        }
         Map<Target, List<Double>> sat = new LinkedHashMap<>();
         Map<Target, List<Double>> halfP99 = new LinkedHashMap<>();
         Map<Target, List<Double>> halfP50 = new LinkedHashMap<>();
@@ -131,16 +144,15 @@ public final class LoadTool {
         for (int run = 1; run <= o.runs; run++) {
             out.printf(Locale.ROOT, "%n## chat, run %d: %d users, %d-byte frames, steps of %.0f s + %.0f s warm-up%n", run, o.users,
                     o.payloadBytes, o.measureSeconds, o.warmupSeconds);
-            out.printf(Locale.ROOT, "%-22s %-6s %10s %10s %9s %9s %9s %9s %7s %s%n", "target", "phase", "offered/s", "deliv/s",
-                    "p50 ms", "p99 ms", "p99.9 ms", "max ms", "missing", "");
+            printChatHeader();
             Map<Target, Double> satThisRun = new LinkedHashMap<>();
             for (Target t : o.targets) {
                 if (o.outOfTime()) {
                     break;
                 }
                 int r = run;
-                List<ChatScenario.Step> steps = withChat(t, "chat", run, chat -> chat.ramp(o, s -> row(csv, r, t, "ramp", s),
-                        s -> row(csv, r, t, "retried", s)));
+                List<ChatScenario.Step> steps = withChat(t, "chat", run, o.users, chat -> chat.ramp(o, s -> row(csv, r, t, "ramp", o.users, s),
+                        s -> row(csv, r, t, "retried", o.users, s)));
                 double best = steps == null ? Double.NaN : ChatScenario.saturatedThroughput(steps);
                 satThisRun.put(t, best);
                 sat.computeIfAbsent(t, k -> new ArrayList<>()).add(best);
@@ -164,10 +176,10 @@ public final class LoadTool {
                 }
                 double rate = o.halfRate > 0 ? o.halfRate : Math.rint(0.5 * (ref != null ? ref : satThisRun.get(t)));
                 int r = run;
-                ChatScenario.Step s = withChat(t, "chat-half", run,
+                ChatScenario.Step s = withChat(t, "chat-half", run, o.users,
                         chat -> chat.run(rate, o.warmupSeconds, o.measureSeconds, o.drainTimeoutSeconds));
                 if (s != null) {
-                    row(csv, r, t, "half", s);
+                    row(csv, r, t, "half", o.users, s);
                     halfP99.computeIfAbsent(t, k -> new ArrayList<>()).add(s.p(99));
                     halfP50.computeIfAbsent(t, k -> new ArrayList<>()).add(s.p(50));
                     halfRates.computeIfAbsent(t, k -> new ArrayList<>()).add(rate);
@@ -192,6 +204,109 @@ public final class LoadTool {
             out.printf(Locale.ROOT, "%-22s %14.0f %9.1f%% %9.1f%% %12.0f %9.2fms %9.2fms %9.2fx%n", t, s, 100 * s / baseSat,
                     100 * runRatio, median(halfRates.get(t)), median(halfP50.get(t)), p, p / baseP99);
         }
+    }
+
+    /**
+     * {@code chat} with several {@code --users}: every (run, target, user count) on a fresh server,
+     * the steps of {@code --rates} (each once, phase {@code scale}; without {@code --rates} the
+     * ramp), then a summary per target and user count of the medians over runs and how far the
+     * CPU per message and the p99 spread across user counts (largest / smallest; issue 17 asks ≤ 1.2).
+     */
+    private void chatScale(Csv csv) throws Exception {
+        FileLimit.requireRoomFor(o.userCounts.stream().mapToInt(Integer::intValue).max().orElse(0));
+        // target -> users -> the kept step of each run
+        Map<Target, Map<Integer, List<ChatScenario.Step>>> kept = new LinkedHashMap<>();
+        for (int run = 1; run <= o.runs; run++) {
+            out.printf(Locale.ROOT, "%n## chat scale, run %d: users %s, rates %s, %d-byte frames, steps of %.0f s + %.0f s warm-up%n",
+                    run, o.userCounts, o.rates.isEmpty() ? "ramp" : o.rates, o.payloadBytes, o.measureSeconds, o.warmupSeconds);
+            printChatHeader();
+            for (Target t : o.targets) {
+                for (int users : o.userCounts) {
+                    if (o.outOfTime()) {
+                        break;
+                    }
+                    int r = run;
+                    List<ChatScenario.Step> steps = withChat(t, "chat-u" + users, run, users, chat -> {
+                        if (o.rates.isEmpty()) {
+                            return chat.ramp(o, s -> row(csv, r, t, "scale", users, s), s -> row(csv, r, t, "retried", users, s));
+                        }
+                        List<ChatScenario.Step> done = new ArrayList<>();
+                        for (double rate : o.rates) {
+                            if (o.outOfTime()) {
+                                break;
+                            }
+                            ChatScenario.Step s = chat.run(rate, o.warmupSeconds, o.measureSeconds, o.drainTimeoutSeconds);
+                            row(csv, r, t, "scale", users, s);
+                            done.add(s);
+                        }
+                        return done;
+                    });
+                    if (steps != null && !steps.isEmpty()) {
+                        kept.computeIfAbsent(t, k -> new LinkedHashMap<>()).computeIfAbsent(users, k -> new ArrayList<>())
+                                .add(scaleStep(steps));
+                    }
+                }
+            }
+        }
+        Csv summary = new Csv(o.out.resolve("chat-scale-summary.csv"), "target", "users", "runs", "offered_per_s",
+                "delivered_median_per_s", "p50_median_ms", "p99_median_ms", "server_cpu_us_per_msg_median", "cpu_ratio_max_min",
+                "p99_ratio_max_min");
+        out.printf(Locale.ROOT, "%n## chat scale summary (medians of %d run(s); per user count the highest unsaturated step)%n", o.runs);
+        for (Map.Entry<Target, Map<Integer, List<ChatScenario.Step>>> e : kept.entrySet()) {
+            List<double[]> lines = new ArrayList<>(); // users, offered, delivered, p50, p99, cpu
+            for (Map.Entry<Integer, List<ChatScenario.Step>> u : e.getValue().entrySet()) {
+                List<ChatScenario.Step> st = u.getValue();
+                lines.add(new double[] {u.getKey(), median(st, ChatScenario.Step::offered), median(st, ChatScenario.Step::delivered),
+                    median(st, s -> s.p(50)), median(st, s -> s.p(99)), median(st, ChatScenario.Step::cpuUsPerMessage)});
+            }
+            double cpuRatio = spread(lines, 5);
+            double p99Ratio = spread(lines, 4);
+            out.printf(Locale.ROOT, "%s%n%8s %10s %10s %9s %9s %11s%n", e.getKey(), "users", "offered/s", "deliv/s", "p50 ms", "p99 ms",
+                    "cpu us/msg");
+            for (double[] l : lines) {
+                summary.row(e.getKey(), (int) l[0], e.getValue().get((int) l[0]).size(), l[1], l[2], l[3], l[4], l[5], cpuRatio, p99Ratio);
+                out.printf(Locale.ROOT, "%8d %10.0f %10.0f %9.2f %9.2f %11.2f%n", (int) l[0], l[1], l[2], l[3], l[4], l[5]);
+            }
+            out.printf(Locale.ROOT, "  largest/smallest across users: cpu us/msg %.2fx, p99 %.2fx (flat within 20 %%: <= 1.20x) %s%n",
+                    cpuRatio, p99Ratio, cpuRatio <= 1.2 && p99Ratio <= 1.2 ? "FLAT" : "NOT FLAT");
+        }
+    }
+
+    /** @return the highest-rate unsaturated step; if all saturated, the one that delivered most */
+    private static ChatScenario.Step scaleStep(List<ChatScenario.Step> steps) {
+        ChatScenario.Step best = null;
+        for (ChatScenario.Step s : steps) {
+            if (!s.saturated() && (best == null || best.saturated() || s.offered() > best.offered())) {
+                best = s;
+            } else if (s.saturated() && (best == null || best.saturated() && s.delivered() > best.delivered())) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    private static double median(List<ChatScenario.Step> steps, java.util.function.ToDoubleFunction<ChatScenario.Step> f) {
+        List<Double> v = new ArrayList<>();
+        steps.forEach(s -> v.add(f.applyAsDouble(s)));
+        return median(v);
+    }
+
+    /**
+     * @return the largest over the smallest value of a column across rows (NaNs left out); NaN
+     *         with fewer than two values
+     */
+    static double spread(List<double[]> rows, int column) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        int n = 0;
+        for (double[] r : rows) {
+            if (!Double.isNaN(r[column])) {
+                lo = Math.min(lo, r[column]);
+                hi = Math.max(hi, r[column]);
+                n++;
+            }
+        }
+        return n < 2 ? Double.NaN : hi / lo;
     }
 
     /**
@@ -222,14 +337,15 @@ public final class LoadTool {
         T apply(ChatScenario chat) throws Exception;
     }
 
-    private <T> T withChat(Target t, String scenario, int run, ChatBody<T> body) throws Exception {
+    private <T> T withChat(Target t, String scenario, int run, int users, ChatBody<T> body) throws Exception {
         try (ServerGroup sp = ServerGroup.start(t, o, log(t, scenario, run));
                 Client client = new Client(t.transport(), sp.addresses(t.transport()), o.clientThreads)) {
             Users.Dispatch d = new Users.Dispatch();
-            String[] uids = tokens("u", o.users);
+            String[] uids = tokens("u", users);
             Client.Conn[] conns = Users.connect(client, uids, d, o.loginConcurrency, 120);
             try {
-                ChatScenario chat = new ChatScenario(client, conns, uids, d, o.payloadBytes, sp.nodes(), sp.redis());
+                ChatScenario chat = new ChatScenario(client, conns, uids, d, o.payloadBytes, sp.nodes(), sp.redis(),
+                        new ServerCpu(sp.pids()));
                 if (o.jitWarmupSeconds > 0) {
                     // a fresh JVM: let the JIT compile the hot paths (and the servers size their pools) first
                     chat.run(Math.min(o.rateStart, o.rates.isEmpty() ? o.rateStart : o.rates.get(0)), o.jitWarmupSeconds, 0.001,
@@ -245,13 +361,19 @@ public final class LoadTool {
         }
     }
 
-    private void row(Csv csv, int run, Target t, String phase, ChatScenario.Step s) {
+    private void printChatHeader() {
+        out.printf(Locale.ROOT, "%-22s %-6s %10s %10s %9s %9s %9s %9s %7s %9s %10s %s%n", "target", "phase", "offered/s", "deliv/s",
+                "p50 ms", "p99 ms", "p99.9 ms", "max ms", "missing", "cpu ms/s", "cpu us/msg", "");
+    }
+
+    private void row(Csv csv, int run, Target t, String phase, int users, ChatScenario.Step s) {
         double max = s.latency().getTotalCount() == 0 ? Double.NaN : s.latency().getMaxValue() / 1000.0;
         csv.row(run, t, phase, s.offered(), s.delivered(), s.sent(), s.received(), s.errors(), s.missing(), s.p(50), s.p(99),
                 s.p(99.9), max, s.saturated(), loadAverage(), s.crossNode(), s.redisPerMessage(),
-                s.redis() == null ? "" : s.redis().perMessage(s.delivered()));
-        out.printf(Locale.ROOT, "%-22s %-6s %10.0f %10.0f %9.2f %9.2f %9.2f %9.2f %7d %s%n", t, phase, s.offered(), s.delivered(),
-                s.p(50), s.p(99), s.p(99.9), max, s.missing(), s.saturated() ? "SATURATED" : "");
+                s.redis() == null ? "" : s.redis().perMessage(s.delivered()), s.cpuMsPerSecond(), s.cpuUsPerMessage(), users);
+        out.printf(Locale.ROOT, "%-22s %-6s %10.0f %10.0f %9.2f %9.2f %9.2f %9.2f %7d %9.0f %10.2f %s%n", t, phase, s.offered(),
+                s.delivered(), s.p(50), s.p(99), s.p(99.9), max, s.missing(), s.cpuMsPerSecond(), s.cpuUsPerMessage(),
+                s.saturated() ? "SATURATED" : "");
         if (s.redis() != null) {
             out.printf(Locale.ROOT, "%-22s        %d of %d received across nodes; Redis: %d commands in %.1f s, %.3f per delivered message (%s)%n",
                     "", s.crossNode(), s.received(), s.redis().total(), s.redis().seconds(), s.redisPerMessage(),
@@ -263,37 +385,60 @@ public final class LoadTool {
 
     private void fanout() throws Exception {
         Csv csv = new Csv(o.out.resolve("fanout.csv"), "run", "target", "recipients", "rounds", "msgs_per_s", "p50_ms", "p99_ms",
-                "p999_ms", "round_p50_ms", "missing", "load_avg");
-        out.printf(Locale.ROOT, "%n## fanout: one sender, %d recipients, %d rounds%n", o.fanoutUsers, o.rounds);
-        out.printf(Locale.ROOT, "%-22s %4s %12s %9s %9s %9s %10s %8s%n", "target", "run", "msg/s", "p50 ms", "p99 ms", "p99.9 ms",
-                "round ms", "missing");
+                "p999_ms", "round_p50_ms", "missing", "load_avg", "us_per_delivered_msg");
+        FileLimit.requireRoomFor(o.fanoutUserCounts.stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
+        out.printf(Locale.ROOT, "%n## fanout: one sender, %s recipients, %d rounds%n", o.fanoutUserCounts.size() == 1 ? o.fanoutUsers
+                : o.fanoutUserCounts, o.rounds);
+        out.printf(Locale.ROOT, "%-22s %4s %7s %12s %9s %9s %9s %10s %12s %8s%n", "target", "run", "N", "msg/s", "p50 ms", "p99 ms",
+                "p99.9 ms", "round ms", "us/msg", "missing");
+        // target -> N -> time per delivered message of each run
+        Map<Target, Map<Integer, List<Double>>> perMsg = new LinkedHashMap<>();
         for (int run = 1; run <= o.runs; run++) {
             for (Target t : o.targets) {
-                if (o.outOfTime()) {
-                    return;
-                }
-                try (ServerProcess sp = ServerProcess.start(t, o, log(t, "fanout", run));
-                        Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
-                    Users.Dispatch d = new Users.Dispatch();
-                    String[] recipients = tokens("r", o.fanoutUsers);
-                    Client.Conn[] conns = Users.connect(client, recipients, d, o.loginConcurrency, 120);
-                    Client.Conn sender = Users.connect(client, new String[] {"fanout-sender"}, d, 1, 30)[0];
-                    FanoutScenario f = new FanoutScenario(sender, recipients, d);
-                    f.run(Math.max(2, o.rounds / 5), o.payloadBytes, o.drainTimeoutSeconds); // warm-up
-                    FanoutScenario.Result r = f.run(o.rounds, o.payloadBytes, o.drainTimeoutSeconds);
-                    double p50 = r.latency().getValueAtPercentile(50) / 1000.0;
-                    double p99 = r.latency().getValueAtPercentile(99) / 1000.0;
-                    double p999 = r.latency().getValueAtPercentile(99.9) / 1000.0;
-                    double round = r.roundMillis().getValueAtPercentile(50);
-                    csv.row(run, t, r.recipients(), r.rounds(), r.msgsPerSecond(), p50, p99, p999, round, r.missing(), loadAverage());
-                    out.printf(Locale.ROOT, "%-22s %4d %12.0f %9.2f %9.2f %9.2f %10.0f %8d%n", t, run, r.msgsPerSecond(), p50, p99,
-                            p999, round, r.missing());
-                    Users.closeAll(conns);
-                    sender.close();
-                } catch (IOException | IllegalStateException e) {
-                    out.println(t + ": FAILED: " + e.getMessage());
+                for (int n : o.fanoutUserCounts) {
+                    if (o.outOfTime()) {
+                        return;
+                    }
+                    String name = o.fanoutUserCounts.size() == 1 ? "fanout" : "fanout-n" + n;
+                    try (ServerProcess sp = ServerProcess.start(t, o, log(t, name, run));
+                            Client client = new Client(t.transport(), sp.address(t.transport()), o.clientThreads)) {
+                        Users.Dispatch d = new Users.Dispatch();
+                        String[] recipients = tokens("r", n);
+                        Client.Conn[] conns = Users.connect(client, recipients, d, o.loginConcurrency, 120);
+                        Client.Conn sender = Users.connect(client, new String[] {"fanout-sender"}, d, 1, 30)[0];
+                        FanoutScenario f = new FanoutScenario(sender, recipients, d);
+                        f.run(Math.max(2, o.rounds / 5), o.payloadBytes, o.drainTimeoutSeconds); // warm-up
+                        FanoutScenario.Result r = f.run(o.rounds, o.payloadBytes, o.drainTimeoutSeconds);
+                        double p50 = r.latency().getValueAtPercentile(50) / 1000.0;
+                        double p99 = r.latency().getValueAtPercentile(99) / 1000.0;
+                        double p999 = r.latency().getValueAtPercentile(99.9) / 1000.0;
+                        double round = r.roundMillis().getValueAtPercentile(50);
+                        double usPerMsg = r.microsPerMessage();
+                        csv.row(run, t, r.recipients(), r.rounds(), r.msgsPerSecond(), p50, p99, p999, round, r.missing(), loadAverage(),
+                                usPerMsg);
+                        out.printf(Locale.ROOT, "%-22s %4d %7d %12.0f %9.2f %9.2f %9.2f %10.0f %12.3f %8d%n", t, run, n, r.msgsPerSecond(),
+                                p50, p99, p999, round, usPerMsg, r.missing());
+                        perMsg.computeIfAbsent(t, k -> new LinkedHashMap<>()).computeIfAbsent(n, k -> new ArrayList<>()).add(usPerMsg);
+                        Users.closeAll(conns);
+                        sender.close();
+                    } catch (IOException | IllegalStateException e) {
+                        out.println(t + ": FAILED: " + e.getMessage());
+                    }
                 }
             }
+        }
+        if (o.fanoutUserCounts.size() > 1) {
+            out.printf(Locale.ROOT, "%n## fanout scale: time per delivered message (median round time / N; medians of %d run(s))%n", o.runs);
+            perMsg.forEach((t, byN) -> {
+                List<double[]> lines = new ArrayList<>();
+                StringBuilder sb = new StringBuilder();
+                byN.forEach((n, v) -> {
+                    lines.add(new double[] {n, median(v)});
+                    sb.append(String.format(Locale.ROOT, "  N=%d %.3f us", n, median(v)));
+                });
+                double ratio = spread(lines, 1);
+                out.printf(Locale.ROOT, "%-22s%s; largest/smallest %.2fx %s%n", t, sb, ratio, ratio <= 1.2 ? "FLAT" : "NOT FLAT");
+            });
         }
     }
 

@@ -87,6 +87,15 @@ final class ServerGroup implements AutoCloseable {
         return a;
     }
 
+    /** @return the process ids of the servers (each node; not the Redis), for their CPU time */
+    List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        for (ServerProcess p : nodes) {
+            pids.add(p.pid());
+        }
+        return pids;
+    }
+
     /** @return the cluster's Redis command counter, null without a cluster */
     RedisCommands redis() {
         return redis;

@@ -63,6 +63,11 @@ final class ServerProcess implements AutoCloseable {
         // the JVM raises its soft limit of open files to the hard limit (Linux; on by default, made explicit)
         cmd.add("-XX:+MaxFDLimit");
         cmd.addAll(options.serverJvmArgs);
+        if (options.serverJfr != null) {
+            // after --server-jvm-args; the example jar is started with -jar, so the same flags apply to it
+            Files.createDirectories(options.serverJfr);
+            cmd.add(jfrFlag(options.serverJfr, log));
+        }
         if (target.queue().equals("chronicle")) {
             cmd.addAll(CHRONICLE_FLAGS);
         }
@@ -142,6 +147,16 @@ final class ServerProcess implements AutoCloseable {
             throw new IOException("server " + target + " did not start: " + e.getMessage() + "; see " + log, e);
         }
         return sp;
+    }
+
+    /**
+     * The flag that makes a server JVM record JFR with the {@code profile} settings into {@code dir},
+     * in a file named like its log ({@code <scenario>-<target>-run<N>.jfr}, ':' of the target as
+     * '_'), written when the server exits (the tool stops it with SIGTERM).
+     */
+    static String jfrFlag(Path dir, Path log) {
+        String name = log.getFileName().toString().replaceFirst("\\.log$", "") + ".jfr";
+        return "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + dir.toAbsolutePath().resolve(name);
     }
 
     /** The tool's own class path with absolute entries: the server runs in a temporary working directory. */
