@@ -895,7 +895,9 @@ public final class HubConfig {
          * of the actor on an I/O thread, and when one takes longer than
          * {@link #actorStallThreshold(Duration)} it logs a warning naming the fix and moves the
          * actor to the actor executor for good (frames stay in order). So a blocking actor
-         * stalls the connections of an I/O thread once, not for the life of the hub.
+         * stalls the connections of an I/O thread once, not for the life of the hub. Runs during
+         * the hub's first 1,000 inbound frames are the actor's warm-up (its classes load and
+         * initialise, its code runs interpreted) and are not taken for blocking.
          *
          * @param nonBlocking true to declare the actor (and the receive hook) non-blocking
          * @return this builder

@@ -109,6 +109,13 @@ final class CoreHub implements Hub {
     final int maxPendingFrames;
     /** A run of the non-blocking actor longer than this is a stall ({@code actor-stall-threshold}). */
     private final long actorStallNanos;
+    /**
+     * Runs of a non-blocking actor during the hub's first this many frames are its warm-up: the
+     * first runs load and initialise the application's classes and run interpreted, which can
+     * take longer than the stall threshold (and other threads wait for a class being initialised),
+     * so they are not taken for blocking.
+     */
+    static final int ACTOR_WARM_UP_FRAMES = 1_000;
     /** Makes the stall warning one of a kind when several threads see stalls at once. */
     private final Object actorStallLock = new Object();
     /** With server pings: the interval in milliseconds for the sweep's int clock; 0 without. */
@@ -817,6 +824,12 @@ final class CoreHub implements Hub {
      */
     void actorRan(HubConnection conn, long nanos) {
         if (nanos > actorStallNanos && actorInline) {
+            if (metrics.framesUp.sum() < ACTOR_WARM_UP_FRAMES) {
+                LOG.debug("a run of the non-blocking actor on {}'s frames took {} ms during its warm-up (the hub's first {} "
+                        + "frames: classes load, code is interpreted): not taken for blocking", conn,
+                        TimeUnit.NANOSECONDS.toMillis(nanos), ACTOR_WARM_UP_FRAMES);
+                return;
+            }
             synchronized (actorStallLock) {
                 if (!actorInline) {
                     return;

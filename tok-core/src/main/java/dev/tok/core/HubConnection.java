@@ -144,7 +144,13 @@ final class HubConnection implements Connection {
     /** The connect hook returned: frames may reach the actor, the close hook may run. */
     private void connectDone() {
         if (PENDING.decrementAndGet(this) > 0) {
-            scheduleInbox();
+            // On the actor executor (or, refused, the registering thread): not a transport's
+            // thread, so a non-blocking actor's run here is not timed
+            if (hub.actorInline) {
+                drainInbox();
+            } else {
+                submitInbox();
+            }
         }
         int before = HOOKS.getAndUpdate(this, h -> h | CONNECT_DONE);
         if ((before & CLOSE_WANTED) != 0) {

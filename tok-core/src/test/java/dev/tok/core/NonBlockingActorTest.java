@@ -68,7 +68,7 @@ class NonBlockingActorTest {
                 .actorExecutor(actorPool)
                 .actor((c, p) -> {
                     String frame = new String(p, UTF_8);
-                    if (frame.equals("5")) {
+                    if (frame.equals("700")) { // past the warm-up: 1,400 frames were received
                         sleep(750); // blocks, although declared non-blocking
                     }
                     seen.add(new Seen(frame, Thread.currentThread().getName()));
@@ -90,8 +90,9 @@ class NonBlockingActorTest {
         assertThat(byConnection.get(true).stream().map(s -> s.frame().substring(1)).collect(Collectors.toList()))
                 .isEqualTo(numbers(0, 1000));
         Map<String, String> threadOf = seen.stream().collect(Collectors.toMap(Seen::frame, Seen::thread));
-        assertThat(threadOf.get("5")).as("the stalled run").startsWith("tok-test-reader");
-        for (int i = 6; i < 1000; i++) {
+        assertThat(threadOf.get("699")).as("before the stall").startsWith("tok-test-reader");
+        assertThat(threadOf.get("700")).as("the stalled run").startsWith("tok-test-reader");
+        for (int i = 701; i < 1000; i++) {
             assertThat(threadOf.get("" + i)).as("frame %d, after the stall", i).startsWith("tok-test-actor");
             assertThat(threadOf.get("b" + i)).as("frame b%d, after the stall", i).startsWith("tok-test-actor");
         }
@@ -114,8 +115,12 @@ class NonBlockingActorTest {
                 })
                 .build());
         InMemoryConnection c = fx.connect(hub, "u");
-        reader.submit(() -> c.receive("stall".getBytes(UTF_8))).get(30, TimeUnit.SECONDS);
+        reader.submit(() -> {
+            IntStream.range(0, CoreHub.ACTOR_WARM_UP_FRAMES).forEach(i -> c.receive("warm".getBytes(UTF_8)));
+            c.receive("stall".getBytes(UTF_8));
+        }).get(30, TimeUnit.SECONDS);
         assertThat(hub.actorInline).isFalse();
+        seen.removeIf("warm"::equals);
 
         Future<?> reading = reader.submit(() -> {
             c.receive("block".getBytes(UTF_8));
@@ -126,6 +131,25 @@ class NonBlockingActorTest {
         release.countDown();
         await().until(() -> seen.size() == 3);
         assertThat(seen).containsExactly("stall", "block", "after");
+    }
+
+    @Test
+    void slowRunsDuringTheWarmUpAreNotTakenForBlocking() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        CoreHub hub = fx.hub(HubFixture.config().nonBlockingActor(true).actorStallThreshold(Duration.ofMillis(20))
+                .actorExecutor(actorPool)
+                .actor((c, p) -> {
+                    String frame = new String(p, UTF_8);
+                    if (frame.equals("0")) {
+                        sleep(100); // as a first run that loads and initialises classes may
+                    }
+                    seen.add(new Seen(frame, Thread.currentThread().getName()));
+                })
+                .build());
+        InMemoryConnection c = fx.connect(hub, "u");
+        reader.submit(() -> IntStream.range(0, 10).forEach(i -> c.receive(("" + i).getBytes(UTF_8)))).get(30, TimeUnit.SECONDS);
+        assertThat(hub.actorInline).isTrue();
+        assertThat(seen.stream().map(Seen::thread).distinct()).singleElement().asString().startsWith("tok-test-reader");
     }
 
     @Test
