@@ -7,8 +7,9 @@ package dev.tok.api;
  * <p>Called on the actor executor: by default the hub's own pool, where it may block (reading
  * from that connection pauses while too many of its frames wait). An actor that never blocks is
  * declared with {@link HubConfig.Builder#nonBlockingActor(boolean)} and then runs on the
- * transport's I/O thread that read the frame (no thread hand-off per frame; a run longer than
- * {@link HubConfig#actorStallThreshold()} moves it back to the actor executor, with a warning).
+ * transport's I/O thread that read the frame (no thread hand-off per frame; three runs within a
+ * minute longer than {@link HubConfig#actorStallThreshold()} move it to the actor executor, with a
+ * warning).
  * With {@link HubConfig.Builder#actorExecutor(java.util.concurrent.Executor)} the application
  * chooses the executor.
  * Frames of one connection are delivered one at a time, in the order they arrived, after its

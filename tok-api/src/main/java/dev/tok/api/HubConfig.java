@@ -892,12 +892,13 @@ public final class HubConfig {
          * and {@link Hub#kick} block in a cluster: an actor that calls them must not be declared.
          *
          * <p>A declaration that is wrong is caught, not trusted blindly: the hub times each run
-         * of the actor on an I/O thread, and when one takes longer than
+         * of the actor on an I/O thread, and when three runs within a minute take longer than
          * {@link #actorStallThreshold(Duration)} it logs a warning naming the fix and moves the
          * actor to the actor executor for good (frames stay in order). So a blocking actor
-         * stalls the connections of an I/O thread once, not for the life of the hub. Runs during
-         * the hub's first 1,000 inbound frames are the actor's warm-up (its classes load and
-         * initialise, its code runs interpreted) and are not taken for blocking.
+         * stalls the connections of an I/O thread a few times, not for the life of the hub. One
+         * or two such runs are only logged, as a garbage collection or a starved CPU stalls a run
+         * as well; runs during the hub's first 1,000 inbound frames are the actor's warm-up (its
+         * classes load and initialise, its code runs interpreted) and are not counted.
          *
          * @param nonBlocking true to declare the actor (and the receive hook) non-blocking
          * @return this builder
@@ -910,9 +911,9 @@ public final class HubConfig {
 
         /**
          * Sets how long one run of a {@linkplain #nonBlockingActor(boolean) non-blocking actor} on
-         * an I/O thread may take before the hub takes it for blocking (default 100 ms: longer than
-         * a young collection's pause, so that a garbage collection does not count as the actor's
-         * stall; shorter than any timeout a client would notice).
+         * an I/O thread may take before it counts as a stall; three stalls within a minute move
+         * the actor to the actor executor (default 100 ms: longer than a young collection's
+         * pause; shorter than any timeout a client would notice).
          *
          * @param threshold positive; not null
          * @return this builder

@@ -116,7 +116,14 @@ final class CoreHub implements Hub {
      * so they are not taken for blocking.
      */
     static final int ACTOR_WARM_UP_FRAMES = 1_000;
-    /** Makes the stall warning one of a kind when several threads see stalls at once. */
+    /** Stalls of a non-blocking actor within {@link #ACTOR_STALL_WINDOW_NANOS} that move it to the actor executor. */
+    static final int ACTOR_STALLS = 3;
+    /** See {@link #ACTOR_STALLS}: one minute. */
+    static final long ACTOR_STALL_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Guarded by {@link #actorStallLock}: stalls counted since {@link #actorFirstStallNanos}. */
+    private int actorStallCount;
+    private long actorFirstStallNanos;
+    /** Makes the stall count exact and the warning one of a kind when several threads see stalls at once. */
     private final Object actorStallLock = new Object();
     /** With server pings: the interval in milliseconds for the sweep's int clock; 0 without. */
     private final int pingIntervalMillis;
@@ -812,39 +819,58 @@ final class CoreHub implements Hub {
         return slot != null ? slot : slots.computeIfAbsent(uid, newSlot);
     }
 
-    /** Called once per connection when it closed, whoever closed it. */
     /**
-     * A run of the declared non-blocking actor on a transport's thread ended: one longer than the
-     * stall threshold means the actor blocks, so it moves to the actor executor for good, with a
-     * warning that names the fix. Frames stay in order: a connection's frames are handed over one
-     * drain at a time whichever thread drains.
+     * A run of the declared non-blocking actor on a transport's thread ended. One longer than the
+     * stall threshold is a stall; {@link #ACTOR_STALLS} of them within {@link #ACTOR_STALL_WINDOW_NANOS}
+     * mean the actor blocks, and it moves to the actor executor for good, with a warning that
+     * names the fix. A single stall may be the process's (a garbage collection, a starved CPU),
+     * so it is only logged; runs during the warm-up are not counted. Frames stay in order: a
+     * connection's frames are handed over one drain at a time whichever thread drains.
      *
      * @param conn  the connection whose frames it handled
      * @param nanos how long the run took
      */
     void actorRan(HubConnection conn, long nanos) {
-        if (nanos > actorStallNanos && actorInline) {
-            if (metrics.framesUp.sum() < ACTOR_WARM_UP_FRAMES) {
-                LOG.debug("a run of the non-blocking actor on {}'s frames took {} ms during its warm-up (the hub's first {} "
-                        + "frames: classes load, code is interpreted): not taken for blocking", conn,
-                        TimeUnit.NANOSECONDS.toMillis(nanos), ACTOR_WARM_UP_FRAMES);
+        if (nanos <= actorStallNanos || !actorInline) {
+            return;
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+        if (metrics.framesUp.sum() < ACTOR_WARM_UP_FRAMES) {
+            LOG.debug("a run of the non-blocking actor on {}'s frames took {} ms during its warm-up (the hub's first {} "
+                    + "frames: classes load, code is interpreted): not taken for blocking", conn, millis, ACTOR_WARM_UP_FRAMES);
+            return;
+        }
+        int stalls;
+        long now = System.nanoTime();
+        synchronized (actorStallLock) {
+            if (!actorInline) {
                 return;
             }
-            synchronized (actorStallLock) {
-                if (!actorInline) {
-                    return;
-                }
+            if (actorStallCount == 0 || now - actorFirstStallNanos > ACTOR_STALL_WINDOW_NANOS) {
+                actorStallCount = 0;
+                actorFirstStallNanos = now;
+            }
+            stalls = ++actorStallCount;
+            if (stalls >= ACTOR_STALLS) {
                 actorInline = false;
             }
-            LOG.warn("the actor was declared non-blocking (HubConfig.Builder.nonBlockingActor, key non-blocking-actor) but one "
-                    + "run on {}'s frames took {} ms on the transport's thread {} (actor-stall-threshold {} ms): it blocks, "
-                    + "stalling every connection of that thread; the hub runs it on the actor executor from now on. Drop the "
-                    + "declaration, or make the actor non-blocking (Hub.online/isOnline/kick block in a cluster)", conn,
-                    TimeUnit.NANOSECONDS.toMillis(nanos), Thread.currentThread().getName(),
-                    TimeUnit.NANOSECONDS.toMillis(actorStallNanos));
         }
+        String thread = Thread.currentThread().getName();
+        long limit = TimeUnit.NANOSECONDS.toMillis(actorStallNanos);
+        if (stalls < ACTOR_STALLS) {
+            LOG.info("a run of the non-blocking actor on {}'s frames took {} ms on the transport's thread {} "
+                    + "(actor-stall-threshold {} ms), stall {} of {} within a minute that would move it to the actor executor",
+                    conn, millis, thread, limit, stalls, ACTOR_STALLS);
+            return;
+        }
+        LOG.warn("the actor was declared non-blocking (HubConfig.Builder.nonBlockingActor, key non-blocking-actor) but {} runs "
+                + "within a minute took longer than actor-stall-threshold ({} ms), the last {} ms on {}'s frames on the "
+                + "transport's thread {}: it blocks, stalling every connection of that thread; the hub runs it on the actor "
+                + "executor from now on. Drop the declaration, or make the actor non-blocking (Hub.online/isOnline/kick block "
+                + "in a cluster)", stalls, limit, millis, conn, thread);
     }
 
+    /** Called once per connection when it closed, whoever closed it. */
     void unregister(HubConnection conn) {
         UserSlot slot = slots.get(conn.device().uid());
         boolean userOffline = false;

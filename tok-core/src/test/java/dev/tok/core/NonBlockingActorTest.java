@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A declared non-blocking actor runs on the thread that read the frame (no hand-off), in order;
- * a run that stalls moves it to the actor executor for good, so the stall happens once
- * (guarantee 6: after it, a blocking actor no longer blocks the reading thread).
+ * three runs that stall within a minute move it to the actor executor for good (guarantee 6:
+ * after them, a blocking actor no longer blocks the reading thread), one or two do not (a
+ * garbage collection or a starved CPU stalls a run as well), nor do slow runs in the warm-up.
  */
 class NonBlockingActorTest {
     private final HubFixture fx = new HubFixture();
@@ -68,8 +69,8 @@ class NonBlockingActorTest {
                 .actorExecutor(actorPool)
                 .actor((c, p) -> {
                     String frame = new String(p, UTF_8);
-                    if (frame.equals("700")) { // past the warm-up: 1,400 frames were received
-                        sleep(750); // blocks, although declared non-blocking
+                    if (frame.equals("700") || frame.equals("701") || frame.equals("702")) { // past the warm-up
+                        sleep(500); // blocks, although declared non-blocking
                     }
                     seen.add(new Seen(frame, Thread.currentThread().getName()));
                 })
@@ -90,9 +91,11 @@ class NonBlockingActorTest {
         assertThat(byConnection.get(true).stream().map(s -> s.frame().substring(1)).collect(Collectors.toList()))
                 .isEqualTo(numbers(0, 1000));
         Map<String, String> threadOf = seen.stream().collect(Collectors.toMap(Seen::frame, Seen::thread));
-        assertThat(threadOf.get("699")).as("before the stall").startsWith("tok-test-reader");
-        assertThat(threadOf.get("700")).as("the stalled run").startsWith("tok-test-reader");
-        for (int i = 701; i < 1000; i++) {
+        assertThat(threadOf.get("699")).as("before the stalls").startsWith("tok-test-reader");
+        assertThat(threadOf.get("b700")).as("one stall may be the process's: still inline").startsWith("tok-test-reader");
+        assertThat(threadOf.get("b701")).as("two stalls: still inline").startsWith("tok-test-reader");
+        assertThat(threadOf.get("702")).as("the third stalled run").startsWith("tok-test-reader");
+        for (int i = 703; i < 1000; i++) {
             assertThat(threadOf.get("" + i)).as("frame %d, after the stall", i).startsWith("tok-test-actor");
             assertThat(threadOf.get("b" + i)).as("frame b%d, after the stall", i).startsWith("tok-test-actor");
         }
@@ -117,7 +120,9 @@ class NonBlockingActorTest {
         InMemoryConnection c = fx.connect(hub, "u");
         reader.submit(() -> {
             IntStream.range(0, CoreHub.ACTOR_WARM_UP_FRAMES).forEach(i -> c.receive("warm".getBytes(UTF_8)));
-            c.receive("stall".getBytes(UTF_8));
+            for (int i = 0; i < CoreHub.ACTOR_STALLS; i++) {
+                c.receive("stall".getBytes(UTF_8));
+            }
         }).get(30, TimeUnit.SECONDS);
         assertThat(hub.actorInline).isFalse();
         seen.removeIf("warm"::equals);
@@ -127,10 +132,10 @@ class NonBlockingActorTest {
             c.receive("after".getBytes(UTF_8));
         });
         reading.get(30, TimeUnit.SECONDS); // returns while the actor is blocked on another thread
-        assertThat(seen).containsExactly("stall");
+        assertThat(seen).containsExactly("stall", "stall", "stall");
         release.countDown();
-        await().until(() -> seen.size() == 3);
-        assertThat(seen).containsExactly("stall", "block", "after");
+        await().until(() -> seen.size() == 5);
+        assertThat(seen).containsExactly("stall", "stall", "stall", "block", "after");
     }
 
     @Test
