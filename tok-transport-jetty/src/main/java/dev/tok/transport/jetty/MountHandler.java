@@ -23,8 +23,15 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.api.ExtensionConfig;
-import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.ExtensionConfig;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.WebSocketComponents;
+import org.eclipse.jetty.websocket.core.server.Handshaker;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -32,14 +39,18 @@ import org.slf4j.event.Level;
 /**
  * The Jetty handler that turns upgrade requests at the configured path into tok connections:
  * origin check, authentication (asynchronous, answered with 401/403 before any upgrade), then
- * the upgrade. Other requests are passed on ({@code false}).
+ * the upgrade on Jetty's core WebSocket layer, whose frame handler is the tok connection itself.
+ * What the connection needs of the upgrade request (device, remote address, edge ticket) is read
+ * before it; nothing keeps the request or the response afterwards. Other requests are passed on
+ * ({@code false}).
  */
 final class MountHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(MountHandler.class);
 
     private final JettyWsCore core;
-    private volatile ServerWebSocketContainer container;
+    private final Handshaker handshaker = Handshaker.newInstance();
+    private volatile WebSocketComponents components;
 
     MountHandler(JettyWsCore core) {
         super(InvocationType.NON_BLOCKING);
@@ -48,7 +59,7 @@ final class MountHandler extends Handler.Abstract {
 
     @Override
     protected void doStart() throws Exception {
-        container = ServerWebSocketContainer.ensure(getServer());
+        components = WebSocketServerComponents.ensureWebSocketComponents(getServer());
         super.doStart();
     }
 
@@ -142,20 +153,8 @@ final class MountHandler extends Handler.Abstract {
             }
             ticket.authenticated();
             JettyWsConnection connection = core.newConnection(device, authRequest.remoteAddress(), ticket);
-            boolean deflate = core.settings().deflate();
-            boolean upgraded = container.upgrade((upgradeRequest, upgradeResponse, cb) -> {
-                List<ExtensionConfig> accepted = new ArrayList<>();
-                if (deflate) {
-                    for (ExtensionConfig e : upgradeResponse.getExtensions()) {
-                        if (e.getName().equals("permessage-deflate")) {
-                            accepted.add(e);
-                            break;
-                        }
-                    }
-                }
-                upgradeResponse.setExtensions(accepted);
-                return new JettyEndpoint(connection);
-            }, request, response, callback);
+            boolean upgraded = handshaker.upgradeRequest(new Negotiator(connection, core.settings().deflate()), request,
+                    response, callback, components, null);
             if (!upgraded) {
                 refuse(request, response, callback, 400, "WebSocket upgrade failed");
             }
@@ -180,5 +179,39 @@ final class MountHandler extends Handler.Abstract {
             }
         }
         return false;
+    }
+
+    /**
+     * Hands Jetty the connection as the frame handler of one upgrade and configures its session;
+     * lives only during the upgrade.
+     */
+    private static final class Negotiator implements WebSocketNegotiator {
+        private final JettyWsConnection connection;
+        private final boolean deflate;
+
+        Negotiator(JettyWsConnection connection, boolean deflate) {
+            this.connection = connection;
+            this.deflate = deflate;
+        }
+
+        @Override
+        public FrameHandler negotiate(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+            List<ExtensionConfig> accepted = new ArrayList<>(1);
+            if (deflate) {
+                for (ExtensionConfig e : response.getExtensions()) {
+                    if (e.getName().equals("permessage-deflate")) {
+                        accepted.add(e);
+                        break;
+                    }
+                }
+            }
+            response.setExtensions(accepted);
+            return connection;
+        }
+
+        @Override
+        public void customize(Configuration configuration) {
+            connection.configure(configuration);
+        }
     }
 }
