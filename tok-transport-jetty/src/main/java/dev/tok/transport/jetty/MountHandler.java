@@ -18,6 +18,7 @@ import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -153,8 +154,8 @@ final class MountHandler extends Handler.Abstract {
             }
             ticket.authenticated();
             JettyWsConnection connection = core.newConnection(device, authRequest.remoteAddress(), ticket);
-            boolean upgraded = handshaker.upgradeRequest(new Negotiator(connection, core.settings().deflate()), request,
-                    response, callback, components, null);
+            boolean upgraded = handshaker.upgradeRequest(new Negotiator(connection, core.settings().deflate()),
+                    withoutQuery(request), response, callback, components, null);
             if (!upgraded) {
                 refuse(request, response, callback, 400, "WebSocket upgrade failed");
             }
@@ -167,6 +168,26 @@ final class MountHandler extends Handler.Abstract {
                 ticket.release();
             }
         }
+    }
+
+    /**
+     * The request as Jetty's handshake sees it: without its query. Jetty's session keeps the
+     * request URI and its query parameters for the connection's lifetime; tok reads them before
+     * the upgrade (the authenticator had them) and needs neither afterwards, and a token in the
+     * query should not stay in memory.
+     */
+    private static Request withoutQuery(Request request) {
+        HttpURI uri = request.getHttpURI();
+        if (uri.getQuery() == null) {
+            return request;
+        }
+        HttpURI bare = HttpURI.build(uri).query(null).asImmutable();
+        return new Request.Wrapper(request) {
+            @Override
+            public HttpURI getHttpURI() {
+                return bare;
+            }
+        };
     }
 
     private static boolean isUpgrade(Request request) {
