@@ -191,7 +191,7 @@ public final class JettyWsConnection implements ConAdapter, FrameHandler {
             c.onClosed(closedWith);
             return;
         }
-        s.demand();
+        demandNext(); // the first frame, unless the hub paused reading already
     }
 
     /**
@@ -358,7 +358,6 @@ public final class JettyWsConnection implements ConAdapter, FrameHandler {
                 return;
             }
         } while (!STATE.compareAndSet(this, s, s | CLOSED));
-        partial = null;
         LOG.debug("{} closed: {} {}", device, status, reason);
         CloseReason ours = closeReason;
         closedWith = ours != null ? ours : peerReason(status);
