@@ -12,14 +12,14 @@ module dev.tok.transport.jetty {
     requires transitive dev.tok.api;
     requires dev.tok.transport.support;
     requires org.eclipse.jetty.server;
-    requires org.eclipse.jetty.websocket.server;
+    requires org.eclipse.jetty.websocket.core.common;
+    requires org.eclipse.jetty.websocket.core.server;
     requires org.slf4j;
 
-    // Exported to everyone for three reasons: JettyWsTransport.settings() holds the typed settings,
-    // JettyWebSocketMount is the public entry point for mounting into an application's Jetty
-    // Server, and Jetty 12 invokes WebSocket endpoint methods through MethodHandles.publicLookup(),
-    // which only reaches public classes in packages exported unconditionally (a qualified export
-    // fails at run time with "Unable to access method").
+    // Exported to everyone for two reasons: JettyWsTransport.settings() holds the typed settings,
+    // and JettyWebSocketMount is the public entry point for mounting into an application's Jetty
+    // Server. (Jetty calls the connections through its core FrameHandler interface, implemented in
+    // the unexported internal package: no reflective endpoint needs an export.)
     exports dev.tok.transport.jetty;
 
     provides dev.tok.api.spi.TransportProvider with dev.tok.transport.jetty.internal.JettyWsProvider;

@@ -18,13 +18,21 @@ import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.api.ExtensionConfig;
-import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.ExtensionConfig;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.WebSocketComponents;
+import org.eclipse.jetty.websocket.core.server.Handshaker;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -32,14 +40,18 @@ import org.slf4j.event.Level;
 /**
  * The Jetty handler that turns upgrade requests at the configured path into tok connections:
  * origin check, authentication (asynchronous, answered with 401/403 before any upgrade), then
- * the upgrade. Other requests are passed on ({@code false}).
+ * the upgrade on Jetty's core WebSocket layer, whose frame handler is the tok connection itself.
+ * What the connection needs of the upgrade request (device, remote address, edge ticket) is read
+ * before it; nothing keeps the request or the response afterwards. Other requests are passed on
+ * ({@code false}).
  */
 final class MountHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(MountHandler.class);
 
     private final JettyWsCore core;
-    private volatile ServerWebSocketContainer container;
+    private final Handshaker handshaker = Handshaker.newInstance();
+    private volatile WebSocketComponents components;
 
     MountHandler(JettyWsCore core) {
         super(InvocationType.NON_BLOCKING);
@@ -48,7 +60,7 @@ final class MountHandler extends Handler.Abstract {
 
     @Override
     protected void doStart() throws Exception {
-        container = ServerWebSocketContainer.ensure(getServer());
+        components = WebSocketServerComponents.ensureWebSocketComponents(getServer());
         super.doStart();
     }
 
@@ -142,20 +154,8 @@ final class MountHandler extends Handler.Abstract {
             }
             ticket.authenticated();
             JettyWsConnection connection = core.newConnection(device, authRequest.remoteAddress(), ticket);
-            boolean deflate = core.settings().deflate();
-            boolean upgraded = container.upgrade((upgradeRequest, upgradeResponse, cb) -> {
-                List<ExtensionConfig> accepted = new ArrayList<>();
-                if (deflate) {
-                    for (ExtensionConfig e : upgradeResponse.getExtensions()) {
-                        if (e.getName().equals("permessage-deflate")) {
-                            accepted.add(e);
-                            break;
-                        }
-                    }
-                }
-                upgradeResponse.setExtensions(accepted);
-                return new JettyEndpoint(connection);
-            }, request, response, callback);
+            boolean upgraded = handshaker.upgradeRequest(new Negotiator(connection, core.settings().deflate()),
+                    withoutQuery(request), response, callback, components, null);
             if (!upgraded) {
                 refuse(request, response, callback, 400, "WebSocket upgrade failed");
             }
@@ -170,6 +170,26 @@ final class MountHandler extends Handler.Abstract {
         }
     }
 
+    /**
+     * The request as Jetty's handshake sees it: without its query. Jetty's session keeps the
+     * request URI and its query parameters for the connection's lifetime; tok reads them before
+     * the upgrade (the authenticator had them) and needs neither afterwards, and a token in the
+     * query should not stay in memory.
+     */
+    private static Request withoutQuery(Request request) {
+        HttpURI uri = request.getHttpURI();
+        if (uri.getQuery() == null) {
+            return request;
+        }
+        HttpURI bare = HttpURI.build(uri).query(null).asImmutable();
+        return new Request.Wrapper(request) {
+            @Override
+            public HttpURI getHttpURI() {
+                return bare;
+            }
+        };
+    }
+
     private static boolean isUpgrade(Request request) {
         if (!HttpMethod.GET.is(request.getMethod())) {
             return false;
@@ -180,5 +200,39 @@ final class MountHandler extends Handler.Abstract {
             }
         }
         return false;
+    }
+
+    /**
+     * Hands Jetty the connection as the frame handler of one upgrade and configures its session;
+     * lives only during the upgrade.
+     */
+    private static final class Negotiator implements WebSocketNegotiator {
+        private final JettyWsConnection connection;
+        private final boolean deflate;
+
+        Negotiator(JettyWsConnection connection, boolean deflate) {
+            this.connection = connection;
+            this.deflate = deflate;
+        }
+
+        @Override
+        public FrameHandler negotiate(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+            List<ExtensionConfig> accepted = new ArrayList<>(1);
+            if (deflate) {
+                for (ExtensionConfig e : response.getExtensions()) {
+                    if (e.getName().equals("permessage-deflate")) {
+                        accepted.add(e);
+                        break;
+                    }
+                }
+            }
+            response.setExtensions(accepted);
+            return connection;
+        }
+
+        @Override
+        public void customize(Configuration configuration) {
+            connection.configure(configuration);
+        }
     }
 }

@@ -10,32 +10,77 @@ import dev.tok.api.spi.Connection;
 import dev.tok.transport.support.EdgeGuard;
 import dev.tok.transport.support.InboundRate;
 import dev.tok.transport.support.Utf8;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.api.StatusCode;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
+import org.eclipse.jetty.websocket.core.exception.MessageTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection of the {@code jetty-ws} transport: the hub's {@link ConAdapter} and
- * the target of the Jetty endpoint's events. Jetty's session queues outgoing frames in call
- * order and never blocks; this class counts the bytes waiting so that the transport can close
- * slow consumers: after the write timeout above the high-water mark (the transport's timer) or
- * at once when a write would pass {@code max-pending-bytes}. The read timeout is the hub's:
- * messages reach it through {@link Connection#onFrame}, pings and pongs through
- * {@link Connection#onActivity()}. Jetty's own idle timeout stays off after the upgrade.
+ * the {@link FrameHandler} of Jetty's core WebSocket session (no WebSocket API layer: neither the
+ * upgrade request nor response, nor method handles, are kept per connection; only the device, the
+ * remote address and the edge ticket read at the upgrade).
+ *
+ * <p>Reading uses Jetty's explicit demand: the next frame is requested once a message was handed
+ * to the hub ({@link Connection#onFrame}), unless the hub paused reading; resuming demands the
+ * withheld frame. Fragmented messages are joined here (a buffer exists only while a message is
+ * incomplete); text messages are checked to be UTF-8 (else close 1007), messages larger than
+ * {@code max-message-size} close with 1009. Pings are answered with a pong here.
+ *
+ * <p>Jetty's session queues outgoing frames in call order and never blocks; this class counts the
+ * bytes waiting so that the transport can close slow consumers: after the write timeout above the
+ * high-water mark (the transport's timer) or at once when a write would pass
+ * {@code max-pending-bytes}. The read timeout is the hub's: messages reach it through
+ * {@link Connection#onFrame}, pings and pongs through {@link Connection#onActivity()}. Jetty's own
+ * idle timeout is off for these sessions.
  */
-public final class JettyWsConnection implements ConAdapter {
+public final class JettyWsConnection implements ConAdapter, FrameHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(JettyWsConnection.class);
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private static final VarHandle PENDING;
+    private static final VarHandle STATE;
+    private static final VarHandle READING;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PENDING = l.findVarHandle(JettyWsConnection.class, "pending", long.class);
+            STATE = l.findVarHandle(JettyWsConnection.class, "state", int.class);
+            READING = l.findVarHandle(JettyWsConnection.class, "reading", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** {@link #state} bit: this side started a close or abort. */
+    private static final int CLOSING = 1;
+    /** {@link #state} bit: Jetty reported the close. */
+    private static final int CLOSED = 2;
+    /** {@link #reading} bit: the hub paused reading. */
+    private static final int PAUSED = 1;
+    /** {@link #reading} bit: a demand was withheld while paused. */
+    private static final int WITHHELD = 2;
+
+    /** An abort not reported closed after this long is disconnected again. */
+    private static final long ABORT_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final JettyWsCore core;
     private final Device device;
@@ -43,30 +88,33 @@ public final class JettyWsConnection implements ConAdapter {
     private final EdgeGuard.Ticket ticket;
     /**
      * The inbound rate limit (messages, pings, pongs); null when off. Called by one Jetty thread at
-     * a time: the next message is read only after this one's demand.
+     * a time: the next frame is read only after this one's demand.
      */
     private final InboundRate rate;
-    private final AtomicLong pending = new AtomicLong();
-    private final AtomicBoolean closing = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Object demandLock = new Object();
-    private volatile Session session;
+    /** Bytes written but not yet completed; through {@link #PENDING}. */
+    private volatile long pending;
+    /** {@link #CLOSING} and {@link #CLOSED}; through {@link #STATE}. */
+    private volatile int state;
+    /** {@link #PAUSED} and {@link #WITHHELD}; through {@link #READING}. */
+    private volatile int reading;
+    private volatile CoreSession session;
     private volatile Connection connection;
     private volatile long aboveSince;
     private volatile long lastPing;
     private volatile long closeRequestedAt;
     /**
      * When {@link #abort} disconnected the session ({@link System#nanoTime()}, never 0), until the
-     * close is reported: the tick disconnects again if it was not (seen once in CI: a disconnect
-     * racing pending writes on a mounted connection left the socket open).
+     * close is reported: the tick disconnects again if it was not.
      */
     private volatile long abortedAt;
     /** The reason reported to the hub; set once, when Jetty reports the close. */
     private volatile CloseReason closedWith = CloseReason.PEER_CLOSED;
     /** Why this side closed; null if the peer closed first. */
     private volatile CloseReason closeReason;
-    private boolean paused;
-    private boolean demandWithheld;
+    /** The fragments of an incomplete message so far, else null; Jetty's reading thread only. */
+    private byte[] partial;
+    private int partialLength;
+    private boolean partialText;
 
     JettyWsConnection(JettyWsCore core, Device device, SocketAddress remote, EdgeGuard.Ticket ticket) {
         this.core = core;
@@ -76,20 +124,55 @@ public final class JettyWsConnection implements ConAdapter {
         this.rate = core.settings().edge().newInboundRate();
     }
 
-    /** Called by the endpoint once the upgrade completed, on a Jetty thread. */
-    public void opened(Session s) {
+    /**
+     * Configures Jetty's session before it opens: frames up to {@code max-message-size} (larger
+     * ones close with 1009; no automatic fragmentation), no idle timeout.
+     *
+     * @param configuration the session's configuration
+     */
+    public void configure(Configuration configuration) {
+        long max = core.settings().maxMessageSize();
+        configuration.setAutoFragment(false);
+        configuration.setMaxFrameSize(max);
+        configuration.setMaxTextMessageSize(max);
+        configuration.setMaxBinaryMessageSize(max);
+        configuration.setIdleTimeout(Duration.ZERO);
+    }
+
+    private boolean closing() {
+        return (state & CLOSING) != 0;
+    }
+
+    /** @return true once Jetty reported the close */
+    boolean isClosed() {
+        return (state & CLOSED) != 0;
+    }
+
+    /** @return true if this call set {@link #CLOSING} */
+    private boolean startClosing() {
+        int s;
+        do {
+            s = state;
+            if ((s & CLOSING) != 0) {
+                return false;
+            }
+        } while (!STATE.compareAndSet(this, s, s | CLOSING));
+        return true;
+    }
+
+    /** Jetty: the upgrade completed; registers the connection with the hub and starts reading. */
+    @Override
+    public void onOpen(CoreSession s, Callback callback) {
         this.session = s;
         lastPing = System.nanoTime();
-        s.setMaxTextMessageSize(core.settings().maxMessageSize());
-        s.setMaxBinaryMessageSize(core.settings().maxMessageSize());
-        s.setMaxFrameSize(core.settings().maxMessageSize());
-        s.setIdleTimeout(java.time.Duration.ZERO);
+        callback.succeeded();
         if (!core.add(this)) {
             closeWith(CloseReason.SERVER_SHUTDOWN);
             return;
         }
+        Connection c;
         try {
-            connection = core.context().register(device, this);
+            c = core.context().register(device, this);
         } catch (HubClosedException e) {
             LOG.debug("hub closed while {} connected", device);
             closeWith(CloseReason.SERVER_SHUTDOWN);
@@ -103,37 +186,128 @@ public final class JettyWsConnection implements ConAdapter {
             closeWith(CloseReason.SERVER_ERROR);
             return;
         }
-        if (closed.get()) {
-            connection.onClosed(closedWith);
+        connection = c;
+        if (isClosed()) {
+            c.onClosed(closedWith);
             return;
         }
-        s.demand();
+        demandNext(); // the first frame, unless the hub paused reading already
     }
 
-    /** A text message arrived (fragments already joined). */
-    public void text(String message) {
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        if (!withinRate(bytes.length)) {
+    /**
+     * Jetty: a frame arrived (never concurrently for one connection). The frame's buffer is valid
+     * until the callback completes.
+     */
+    @Override
+    public void onFrame(Frame frame, Callback callback) {
+        switch (frame.getOpCode()) {
+            case OpCode.TEXT:
+            case OpCode.BINARY:
+            case OpCode.CONTINUATION:
+                data(frame, callback);
+                return;
+            case OpCode.PING:
+                ping(frame, callback);
+                return;
+            case OpCode.PONG:
+                callback.succeeded();
+                if (withinRate(frame.getPayloadLength())) {
+                    activity();
+                    demandNext();
+                }
+                return;
+            default:
+                // CLOSE: Jetty answers it once the callback completed, then reports onClosed
+                callback.succeeded();
+        }
+    }
+
+    private void data(Frame frame, Callback callback) {
+        byte op = frame.getOpCode();
+        int length = frame.getPayloadLength();
+        long max = core.settings().maxMessageSize();
+        byte[] message;
+        boolean text;
+        if (op != OpCode.CONTINUATION && frame.isFin()) {
+            // the whole message in one frame: the common case, one copy
+            if (length > max) {
+                callback.failed(new MessageTooLargeException("message of " + length + " bytes exceeds max-message-size " + max));
+                return;
+            }
+            message = new byte[length];
+            if (length > 0) {
+                ByteBuffer payload = frame.getPayload();
+                payload.get(payload.position(), message);
+            }
+            text = op == OpCode.TEXT;
+        } else {
+            if (op != OpCode.CONTINUATION) {
+                partial = new byte[(int) Math.min(max, Math.max(256L, 2L * length))];
+                partialLength = 0;
+                partialText = op == OpCode.TEXT;
+            }
+            long total = (long) partialLength + length;
+            if (total > max) {
+                partial = null;
+                callback.failed(new MessageTooLargeException("message of more than " + max + " bytes (max-message-size)"));
+                return;
+            }
+            if (total > partial.length) {
+                partial = Arrays.copyOf(partial, (int) Math.min(max, Math.max(total, 2L * partial.length)));
+            }
+            if (length > 0) {
+                ByteBuffer payload = frame.getPayload();
+                payload.get(payload.position(), partial, partialLength, length);
+            }
+            partialLength = (int) total;
+            if (!frame.isFin()) {
+                callback.succeeded();
+                demandNext();
+                return;
+            }
+            message = partialLength == partial.length ? partial : Arrays.copyOf(partial, partialLength);
+            text = partialText;
+            partial = null;
+        }
+        if (text && !Utf8.isValid(message)) {
+            callback.failed(new BadPayloadException("text message is not valid UTF-8"));
+            return;
+        }
+        callback.succeeded();
+        if (!withinRate(message.length)) {
             return;
         }
         Connection c = connection;
         if (c != null) {
-            c.onFrame(bytes);
+            c.onFrame(message);
         }
         demandNext();
     }
 
-    /** A binary message arrived (fragments already joined); the buffer is valid until now. */
-    public void binary(ByteBuffer payload) {
-        if (!withinRate(payload.remaining())) {
+    /** A ping: the peer is alive; answered with a pong of the same payload. */
+    private void ping(Frame frame, Callback callback) {
+        int length = frame.getPayloadLength();
+        ByteBuffer copy = null;
+        if (length > 0) {
+            ByteBuffer payload = frame.getPayload();
+            byte[] bytes = new byte[length];
+            payload.get(payload.position(), bytes);
+            copy = ByteBuffer.wrap(bytes);
+        }
+        callback.succeeded();
+        if (!withinRate(length)) {
             return;
         }
-        byte[] bytes = new byte[payload.remaining()];
-        payload.get(bytes);
-        Connection c = connection;
-        if (c != null) {
-            c.onFrame(bytes);
+        activity();
+        CoreSession s = session;
+        if (s != null && !closing()) {
+            try {
+                s.sendFrame(new Frame(OpCode.PONG, true, copy), Callback.NOOP, false);
+            } catch (RuntimeException e) {
+                LOG.debug("pong to {} failed", device, e);
+            }
         }
+        demandNext();
     }
 
     /**
@@ -144,7 +318,7 @@ public final class JettyWsConnection implements ConAdapter {
         if (rate == null || rate.tryAcquire(length)) {
             return true;
         }
-        if (!closing.get()) {
+        if (!closing()) {
             LOG.info("closing {} from {}: inbound rate limit exceeded ({})", device, remote,
                     core.settings().edge().describeRateLimit());
         }
@@ -152,64 +326,38 @@ public final class JettyWsConnection implements ConAdapter {
         return false;
     }
 
-    /** Called after {@link #binary} released Jetty's buffer. */
-    public void binaryDone() {
-        if (!closing.get()) {
-            demandNext();
-        }
-    }
-
-    /**
-     * A pong arrived: the peer is alive.
-     *
-     * @param length the pong's payload length, for the rate limit
-     */
-    public void pong(int length) {
-        if (!withinRate(length)) {
-            return;
-        }
-        activity();
-        demandNext();
-    }
-
-    /**
-     * A ping arrived: the peer is alive; answered with a pong of the same payload.
-     *
-     * @param payload the ping's payload, owned by the caller
-     */
-    public void ping(ByteBuffer payload) {
-        if (!withinRate(payload.remaining())) {
-            return;
-        }
-        activity();
-        Session s = session;
-        if (s != null && !closing.get()) {
-            try {
-                s.sendPong(payload, Callback.NOOP);
-            } catch (RuntimeException e) {
-                LOG.debug("pong to {} failed", device, e);
-            }
-        }
-        demandNext();
-    }
-
     private void activity() {
         Connection c = connection;
-        if (c != null && !closed.get()) {
+        if (c != null && !isClosed()) {
             c.onActivity();
         }
     }
 
-    /** Jetty reported an error; the close follows. */
-    public void failed(Throwable cause) {
+    /** Jetty: an error; {@link #onClosed} follows. */
+    @Override
+    public void onError(Throwable cause, Callback callback) {
         LOG.debug("{} failed: {}", device, cause.toString());
+        callback.succeeded();
     }
 
-    /** The socket is gone; called once by Jetty, on any path. */
-    public void closedByJetty(int status, String reason) {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+    /** Jetty: the connection is closed; called once, on any path. */
+    @Override
+    public void onClosed(CloseStatus status, Callback callback) {
+        try {
+            closed(status.getCode(), status.getReason());
+        } finally {
+            callback.succeeded();
         }
+    }
+
+    private void closed(int status, String reason) {
+        int s;
+        do {
+            s = state;
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!STATE.compareAndSet(this, s, s | CLOSED));
         LOG.debug("{} closed: {} {}", device, status, reason);
         CloseReason ours = closeReason;
         closedWith = ours != null ? ours : peerReason(status);
@@ -222,48 +370,41 @@ public final class JettyWsConnection implements ConAdapter {
     }
 
     private void demandNext() {
-        Session s = session;
-        synchronized (demandLock) {
-            if (paused) {
-                demandWithheld = true;
+        int r;
+        do {
+            r = reading;
+            if ((r & PAUSED) == 0) {
+                session.demand();
                 return;
             }
-        }
-        s.demand();
+        } while (!READING.compareAndSet(this, r, r | WITHHELD));
     }
 
     @Override
     public void pauseReading() {
-        synchronized (demandLock) {
-            paused = true;
-        }
+        READING.getAndBitwiseOr(this, PAUSED);
     }
 
     @Override
     public void resumeReading() {
-        boolean demand;
-        synchronized (demandLock) {
-            paused = false;
-            demand = demandWithheld;
-            demandWithheld = false;
-        }
-        Session s = session;
-        if (demand && s != null) {
+        int before = (int) READING.getAndSet(this, 0);
+        CoreSession s = session;
+        if ((before & WITHHELD) != 0 && s != null) {
             s.demand();
         }
     }
 
     @Override
     public CompletionStage<Void> write(byte[] frame) {
-        Session s = session;
-        if (closed.get() || closing.get() || s == null) {
+        CoreSession s = session;
+        if (state != 0 || s == null) {
             return CompletableFuture.failedFuture(new TokException("connection of " + device.uid() + " is closed"));
         }
         int length = frame.length;
-        long before = pending.getAndAdd(length);
+        long before = (long) PENDING.getAndAdd(this, (long) length);
         long max = core.settings().maxPendingBytes();
         if (before > 0 && before + length > max) {
-            pending.addAndGet(-length);
+            PENDING.getAndAdd(this, (long) -length);
             if (closeReason == null) {
                 LOG.info("closing slow consumer {} from {}: {} bytes waiting, another {} would pass max-pending-bytes {}", device,
                         remote, before, length, max);
@@ -272,51 +413,61 @@ public final class JettyWsConnection implements ConAdapter {
             return CompletableFuture.failedFuture(new TokException("connection of " + device.uid()
                     + " is closed: slow consumer (max-pending-bytes " + max + " exceeded)"));
         }
-        long now = before + length;
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (now > core.settings().highWaterMark() && aboveSince == 0) {
+        if (before + length > core.settings().highWaterMark() && aboveSince == 0) {
             aboveSince = System.nanoTime() | 1;
         }
-        Callback callback = new Callback() {
-            @Override
-            public void succeed() {
-                written(length);
-                done.complete(null);
-            }
-
-            @Override
-            public void fail(Throwable x) {
-                written(length);
-                done.completeExceptionally(new TokException("write to " + device.uid() + " failed: " + x, x));
-            }
-        };
+        Write write = new Write(this, length);
+        byte opCode = core.settings().binary() || !Utf8.isValid(frame) ? OpCode.BINARY : OpCode.TEXT;
         try {
-            if (core.settings().binary() || !Utf8.isValid(frame)) {
-                s.sendBinary(ByteBuffer.wrap(frame), callback);
-            } else {
-                s.sendText(new String(frame, StandardCharsets.UTF_8), callback);
-            }
+            s.sendFrame(new Frame(opCode, true, ByteBuffer.wrap(frame)), write, false);
         } catch (RuntimeException e) {
-            callback.fail(e);
+            write.failed(e);
         }
-        return done;
+        return write;
     }
 
     private void written(int length) {
-        if (pending.addAndGet(-length) <= core.settings().highWaterMark()) {
+        if ((long) PENDING.getAndAdd(this, (long) -length) - length <= core.settings().highWaterMark()) {
             aboveSince = 0;
+        }
+    }
+
+    /**
+     * One write: the stage returned to the hub and Jetty's callback in one object. Jetty completes
+     * it once the frame was written (or failed, also when the connection closes or is aborted);
+     * the hub's dependent stages run on that thread.
+     */
+    private static final class Write extends CompletableFuture<Void> implements Callback {
+        private final JettyWsConnection connection;
+        private final int length;
+
+        Write(JettyWsConnection connection, int length) {
+            this.connection = connection;
+            this.length = length;
+        }
+
+        @Override
+        public void succeeded() {
+            connection.written(length);
+            complete(null);
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            connection.written(length);
+            completeExceptionally(new TokException("write to " + connection.device.uid() + " failed: " + x, x));
         }
     }
 
     @Override
     public void close(CloseReason reason) {
-        closeWith(java.util.Objects.requireNonNull(reason, "reason"));
+        closeWith(Objects.requireNonNull(reason, "reason"));
     }
 
     /** Closes with a WebSocket close frame after the queued frames; forced after the close grace. */
     void closeWith(CloseReason reason) {
-        Session s = session;
-        if (!closing.compareAndSet(false, true)) {
+        CoreSession s = session;
+        if (!startClosing()) {
             return;
         }
         closeReason = reason;
@@ -335,43 +486,40 @@ public final class JettyWsConnection implements ConAdapter {
      */
     @Override
     public void abort(CloseReason reason) {
-        java.util.Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(reason, "reason");
         if (closeReason == null) {
             closeReason = reason;
         }
-        boolean first = closing.compareAndSet(false, true);
+        boolean first = startClosing();
         if (closeRequestedAt == 0) {
             closeRequestedAt = System.nanoTime() | 1;
         }
-        Session s = session;
+        CoreSession s = session;
         if (s == null) {
             return;
         }
         abortedAt = System.nanoTime() | 1;
-        if (first && pending.get() == 0) {
-            s.close(reason.code(), reason.text(), Callback.from(s::disconnect, x -> s.disconnect()));
+        if (first && pending == 0) {
+            s.close(reason.code(), reason.text(), Callback.from(s::abort, x -> s.abort()));
         } else {
-            s.disconnect();
+            s.abort();
         }
     }
-
-    /** An abort not reported closed after this long is disconnected again. */
-    private static final long ABORT_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     /**
      * Periodic check, on the transport's timer thread: WebSocket ping, slow consumer, close grace.
      */
     void tick(long now, long pingNanos, long writeTimeoutNanos, long graceNanos) {
-        Session s = session;
-        if (s == null || closed.get()) {
+        CoreSession s = session;
+        if (s == null || isClosed()) {
             return;
         }
         long aborted = abortedAt;
         if (aborted != 0 && now - aborted > ABORT_RETRY_NANOS) {
             abortedAt = now | 1;
             LOG.debug("{} was aborted {} ms ago and is still open: disconnecting again", device,
-                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(now - aborted));
-            s.disconnect();
+                    TimeUnit.NANOSECONDS.toMillis(now - aborted));
+            s.abort();
             return;
         }
         long requested = closeRequestedAt;
@@ -385,14 +533,14 @@ public final class JettyWsConnection implements ConAdapter {
         long above = aboveSince;
         if (above != 0 && now - above > writeTimeoutNanos) {
             LOG.info("closing slow consumer {} from {}: {} bytes waited longer than the write timeout", device, remote,
-                    pending.get());
+                    pending);
             abort(CloseReason.SLOW_CONSUMER);
             return;
         }
         if (pingNanos > 0 && now - lastPing >= pingNanos) {
             lastPing = now;
             try {
-                s.sendPing(EMPTY.duplicate(), Callback.NOOP);
+                s.sendFrame(new Frame(OpCode.PING), Callback.NOOP, false);
             } catch (RuntimeException e) {
                 LOG.debug("ping to {} failed", device, e);
             }
@@ -405,23 +553,19 @@ public final class JettyWsConnection implements ConAdapter {
      */
     private static CloseReason peerReason(int status) {
         switch (status) {
-            case StatusCode.MESSAGE_TOO_LARGE:
+            case CloseStatus.MESSAGE_TOO_LARGE:
                 return CloseReason.FRAME_TOO_LARGE;
-            case StatusCode.BAD_PAYLOAD:
+            case CloseStatus.BAD_PAYLOAD:
                 return CloseReason.INVALID_PAYLOAD;
-            case StatusCode.PROTOCOL:
+            case CloseStatus.PROTOCOL:
                 return CloseReason.PROTOCOL_ERROR;
-            case StatusCode.ABNORMAL:
+            case CloseStatus.NO_CLOSE:
                 return CloseReason.IO_ERROR;
-            case StatusCode.SERVER_ERROR:
+            case CloseStatus.SERVER_ERROR:
                 return CloseReason.SERVER_ERROR;
             default:
                 return CloseReason.PEER_CLOSED;
         }
-    }
-
-    boolean isClosed() {
-        return closed.get();
     }
 
     Device device() {
