@@ -36,8 +36,9 @@ class ServiceRegistrationTest {
 
     /**
      * Provider modules that export one package on purpose: their root package, with their typed
-     * settings ({@code TcpTransport.settings()}, ...); jetty's also holds JettyWebSocketMount and the
-     * endpoint Jetty calls through publicLookup(). Every other provider module exports nothing.
+     * settings ({@code TcpTransport.settings()}, ...); jetty's also holds JettyWebSocketMount, the
+     * entry point for mounting into an application's Jetty server. Every other provider module
+     * exports nothing.
      */
     private static final Set<String> EXPORTS_SETTINGS = Set.of("dev.tok.transport.tcp", "dev.tok.transport.jetty",
             "dev.tok.transport.netty.ws");
