@@ -102,7 +102,7 @@ final class CoreHub implements Hub {
     private final ExecutorService ownActorExecutor;
     /**
      * True while a declared non-blocking actor runs on the transports' I/O threads
-     * ({@code HubConfig.nonBlockingActor()}); false for good once one of its runs stalled.
+     * ({@code HubConfig.nonBlockingActor()}); false for good once its runs stalled (see {@link #actorRan}).
      */
     volatile boolean actorInline;
     /** Inbound frames waiting for the actor before a connection's reading pauses ({@code max-pending-frames}). */

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * <li>anything else, malformed JSON included: answers {@code error}; the connection stays open.</li>
  * </ul>
  *
- * <p>Runs on the hub's actor executor. Replies go only to the asking connection
+ * <p>Never blocks (without a cluster: {@code Hub.online()} asks Redis in one), so it is declared
+ * non-blocking and runs on the transport's I/O thread that read the frame; frames are read token
+ * by token and a message's body is forwarded as the bytes the client sent ({@link Messages}).
+ * Replies go only to the asking connection
  * ({@link ConnectionContext#reply}); the hub comes from the connection too
  * ({@link ConnectionContext#hub}), so the actor needs no reference of its own and works from
  * the first frame on.
@@ -54,7 +57,7 @@ final class ChatActor implements Actor {
 
     @Override
     public void onReceive(ConnectionContext connection, byte[] payload) {
-        JsonNode frame;
+        Messages.Frame frame;
         try {
             frame = Messages.read(payload);
         } catch (JsonProcessingException e) {
@@ -64,15 +67,12 @@ final class ChatActor implements Actor {
             reply(connection, Messages.error(null, "malformed JSON: " + e.getMessage()));
             return;
         }
-        if (frame == null || frame.isMissingNode()) {
-            reply(connection, Messages.error(null, "empty frame: expected a JSON object"));
+        if (frame.notObject() != null) {
+            reply(connection, frame.notObject().isMissingNode() ? Messages.error(null, "empty frame: expected a JSON object")
+                    : Messages.error(null, "expected a JSON object, got " + kind(frame.notObject())));
             return;
         }
-        if (!frame.isObject()) {
-            reply(connection, Messages.error(null, "expected a JSON object, got " + kind(frame)));
-            return;
-        }
-        JsonNode cidNode = frame.get("cid");
+        JsonNode cidNode = frame.cid();
         String cid = null;
         if (cidNode != null && !cidNode.isNull()) {
             if (!cidNode.isTextual()) {
@@ -81,7 +81,7 @@ final class ChatActor implements Actor {
             }
             cid = cidNode.textValue();
         }
-        JsonNode type = frame.get("type");
+        JsonNode type = frame.type();
         if (type == null || !type.isTextual()) {
             reply(connection, Messages.error(cid, "field 'type' must be a string: send, online or pong"));
             return;
@@ -118,19 +118,18 @@ final class ChatActor implements Actor {
                 + (atLeastOnce(connection) ? ", received" : "") + " or pong"));
     }
 
-    private void send(ConnectionContext from, JsonNode frame, String cid) {
-        JsonNode to = frame.get("to");
+    private void send(ConnectionContext from, Messages.Frame frame, String cid) {
+        JsonNode to = frame.to();
         if (to == null || !to.isTextual() || !TokenAuthenticator.ID.matcher(to.textValue()).matches()) {
             reply(from, Messages.error(cid, "field 'to' must be a user id: 1 to 64 of A-Z a-z 0-9 _ . -"));
             return;
         }
-        JsonNode body = frame.get("body");
-        if (body == null) {
+        if (!frame.hasBody()) {
             reply(from, Messages.error(cid, "missing field 'body'"));
             return;
         }
         long ttl = DEFAULT_TTL_SECONDS;
-        JsonNode ttlNode = frame.get("ttl");
+        JsonNode ttlNode = frame.ttl();
         if (ttlNode != null && !ttlNode.isNull()) {
             if (!ttlNode.isIntegralNumber() || !ttlNode.canConvertToLong() || ttlNode.longValue() < 0
                     || ttlNode.longValue() > MAX_TTL_SECONDS) {
@@ -140,7 +139,8 @@ final class ChatActor implements Actor {
             ttl = ttlNode.longValue();
         }
         String recipient = to.textValue();
-        byte[] msg = Messages.msg(from.device().uid(), body, System.currentTimeMillis());
+        byte[] msg = Messages.msg(from.device().uid(), frame.frame(), frame.bodyStart(), frame.bodyEnd(),
+                System.currentTimeMillis());
         boolean once = cid != null && atLeastOnce(from);
         (once ? from.sendOnce(cid, recipient, msg, Duration.ofSeconds(ttl))
                 : from.hub().send(recipient, msg, Duration.ofSeconds(ttl))).whenComplete((result, failure) -> {
@@ -154,8 +154,8 @@ final class ChatActor implements Actor {
         });
     }
 
-    private void received(ConnectionContext from, JsonNode frame, String cid) {
-        JsonNode id = frame.get("id");
+    private void received(ConnectionContext from, Messages.Frame frame, String cid) {
+        JsonNode id = frame.id();
         if (id == null || !id.isIntegralNumber() || !id.canConvertToLong() || id.longValue() < 0) {
             reply(from, Messages.error(cid, "field 'id' must be the id of the last message received, a whole number"));
             return;
