@@ -120,7 +120,7 @@ final class ChatActor implements Actor {
 
     private void send(ConnectionContext from, Messages.Frame frame, String cid) {
         JsonNode to = frame.to();
-        if (to == null || !to.isTextual() || !TokenAuthenticator.ID.matcher(to.textValue()).matches()) {
+        if (to == null || !to.isTextual() || !TokenAuthenticator.isId(to.textValue())) {
             reply(from, Messages.error(cid, "field 'to' must be a user id: 1 to 64 of A-Z a-z 0-9 _ . -"));
             return;
         }

@@ -58,6 +58,14 @@ class MessagesTest {
     }
 
     @Test
+    void userIdsAreCheckedAsTheirPatternSays() {
+        String[] samples = {"alice", "A.b-c_9", "", "a b", "é", "a/b", "x".repeat(64), "x".repeat(65), "a\"", "-", ".."};
+        for (String s : samples) {
+            assertThat(TokenAuthenticator.isId(s)).as(s).isEqualTo(TokenAuthenticator.ID.matcher(s).matches());
+        }
+    }
+
+    @Test
     void aSenderThatNeedsEscapingIsRefusedNotWrittenBroken() {
         byte[] frame = "{\"body\":1}".getBytes(UTF_8);
         assertThatThrownBy(() -> Messages.msg("a\"b", frame, 8, 9, 1)).isInstanceOf(IllegalArgumentException.class);
