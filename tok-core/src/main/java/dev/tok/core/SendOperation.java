@@ -98,6 +98,11 @@ sealed class SendOperation extends CompletableFuture<SendResult> implements Slot
     private boolean cacheRefused;
     /** Every write completed; guarded by the slot's monitor. */
     boolean writesDone;
+    /**
+     * The next send settled by the same {@code UserSlot.writesDone} call, which chains them here
+     * instead of in a list (this field fills the object's alignment gap: the send stays 64 bytes).
+     */
+    SendOperation nextSettled;
 
     SendOperation(CoreHub hub, UserSlot slot, byte[] payload, Duration ttl) {
         this(hub, slot, payload, ttl, null, slot.hub.observers == null ? 0 : System.nanoTime());

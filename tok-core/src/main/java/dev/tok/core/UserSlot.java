@@ -114,8 +114,8 @@ final class UserSlot {
      * they were sent, whatever order the connections completed their writes in.
      */
     void writesDone(SendOperation op) {
-        SendOperation single = null;
-        java.util.List<SendOperation> more = null;
+        SendOperation first = null; // the sends settled here, chained through nextSettled (no list)
+        SendOperation last = null;
         synchronized (this) {
             op.writesDone = true;
             while (!inflight.isEmpty() && inflight.peekFirst().writesDone) {
@@ -134,21 +134,19 @@ final class UserSlot {
                         head.cacheRefused(); // completes the send in finish(), after the monitor
                     }
                 }
-                if (single == null) {
-                    single = head;
+                if (first == null) {
+                    first = head;
                 } else {
-                    if (more == null) {
-                        more = new java.util.ArrayList<>();
-                    }
-                    more.add(head);
+                    last.nextSettled = head;
                 }
+                last = head;
             }
         }
-        if (single != null) {
-            single.finish();
-        }
-        if (more != null) {
-            more.forEach(SendOperation::finish);
+        while (first != null) {
+            SendOperation next = first.nextSettled;
+            first.nextSettled = null;
+            first.finish();
+            first = next;
         }
         settled(false);
     }
