@@ -157,8 +157,10 @@ class CursorRecoveryTest {
             q.acknowledge(LAPTOP, ids.get(2)); // everything acknowledged: alice has devices only
             phoneCursor = ids.get(2);
             q.cursor(Device.of("bob", "phone"));
-            CycleFiles.awaitNextSecond();
+            // named before the next second: from then on the sweeper may delete it and write the
+            // cursors again into the next cycle's file, which would then be the oldest one
             String first = CycleFiles.list(dir).get(0).getFileName().toString();
+            CycleFiles.awaitNextSecond();
             // a message in a later cycle, acknowledged by one device only: it must survive both paths below
             long pinned = q.enqueue("alice", "pinned".getBytes(StandardCharsets.UTF_8), expiry);
             q.acknowledge(PHONE, pinned);
