@@ -9,6 +9,7 @@ import dev.tok.api.SendResult;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.api.spi.WriteListener;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -381,12 +382,11 @@ final class HubConnection implements Connection {
      */
     CompletionStage<Void> writeLogged(long id, byte[] payload) {
         if (closed != 0) {
-            return CompletableFuture.failedFuture(new TokException("connection of " + device + " is closed"));
+            return CompletableFuture.failedFuture(closedFailure());
         }
         byte[] frame;
         try {
-            BeforeSend hook = hub.beforeSend;
-            frame = hook == null ? payload : id == 0 ? hook.beforeSend(device, payload) : hook.beforeSend(device, id, payload);
+            frame = beforeSend(id, payload);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -395,6 +395,43 @@ final class HubConnection implements Connection {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Writes one frame through {@code BeforeSend} and tells {@code listener} the outcome, through
+     * {@link ConAdapter#write(byte[], WriteListener)}: a send's path, which lets the transport
+     * write without allocating a stage. The listener is called exactly once, possibly in this
+     * thread before this method returns; never under a hub lock (callers hold none).
+     *
+     * @param listener told the outcome: a failure if the connection is closed or the hook threw
+     */
+    void write(byte[] payload, WriteListener listener) {
+        if (closed != 0) {
+            listener.writeCompleted(closedFailure());
+            return;
+        }
+        byte[] frame;
+        try {
+            frame = beforeSend(0, payload);
+        } catch (RuntimeException e) {
+            listener.writeCompleted(e);
+            return;
+        }
+        try {
+            adapter.write(frame, listener);
+        } catch (RuntimeException e) {
+            // the SPI reports failures to the listener; a transport that throws has not called it
+            listener.writeCompleted(e);
+        }
+    }
+
+    private byte[] beforeSend(long id, byte[] payload) {
+        BeforeSend hook = hub.beforeSend;
+        return hook == null ? payload : id == 0 ? hook.beforeSend(device, payload) : hook.beforeSend(device, id, payload);
+    }
+
+    private TokException closedFailure() {
+        return new TokException("connection of " + device + " is closed");
     }
 
     /**

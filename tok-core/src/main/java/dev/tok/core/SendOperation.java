@@ -11,6 +11,7 @@ import dev.tok.api.PartialSendPolicy;
 import dev.tok.api.QueueRequiredException;
 import dev.tok.api.SendOutcome;
 import dev.tok.api.SendResult;
+import dev.tok.api.spi.WriteListener;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,14 +35,15 @@ import java.util.function.BiConsumer;
  * <p><b>Footprint.</b> This object is all that a send to one connection allocates (JMH
  * {@code HubSendBenchmark} with {@code -prof gc}: 64 bytes): it is the send's stage itself (a
  * {@link CompletableFuture}, not one more object), it keeps the caller's ttl rather than an
- * expiry, one field holds either the single write's failure or the per-target outcomes, and a
- * write the transport completed at once is settled without a dependent stage. A send the hub's
+ * expiry, one field holds either the single write's failure or the per-target outcomes, and it
+ * is the {@link WriteListener} of its write ({@link dev.tok.api.spi.ConAdapter#write(byte[],
+ * WriteListener)}), so the write needs no stage of the transport's. A send the hub's
  * {@link dev.tok.api.HubTracer} traces is a {@link TracedSendOperation}, which holds the tracer's
  * token: a field here would make every send allocate 8 bytes more, so only a traced send pays
  * for it.
  */
-sealed class SendOperation extends CompletableFuture<SendResult> implements SlotTask, BiConsumer<Void, Throwable>
-        permits TracedSendOperation {
+sealed class SendOperation extends CompletableFuture<SendResult>
+        implements SlotTask, BiConsumer<Void, Throwable>, WriteListener permits TracedSendOperation {
     private static final AtomicIntegerFieldUpdater<SendOperation> REMAINING =
             AtomicIntegerFieldUpdater.newUpdater(SendOperation.class, "remaining");
     /** A boolean, not an int: it fits the object's padding, so a send allocates no more than before the observers. */
@@ -239,10 +241,15 @@ sealed class SendOperation extends CompletableFuture<SendResult> implements Slot
      */
     void write() {
         HubConnection[] conns = targets;
+        Object trace = trace();
         if (conns.length == 1) {
-            // the common case: no per-target object, and no dependent stage when the transport
-            // completed the write at once
-            CompletionStage<Void> w = write(conns[0]);
+            // the common case: no per-target object; untraced, this send is the transport's
+            // write listener, so the write needs no stage at all
+            if (trace == null) {
+                conns[0].write(payload, this);
+                return;
+            }
+            CompletionStage<Void> w = write(conns[0], trace);
             if (w instanceof CompletableFuture<Void> f && f.isDone()) {
                 accept(null, f.isCompletedExceptionally() ? failureOf(f) : null);
             } else {
@@ -258,7 +265,11 @@ sealed class SendOperation extends CompletableFuture<SendResult> implements Slot
             outcomes = each;
         }
         for (int i = 0; i < conns.length; i++) {
-            write(conns[i]).whenComplete(each[i]);
+            if (trace == null) {
+                conns[i].write(payload, each[i]);
+            } else {
+                write(conns[i], trace).whenComplete(each[i]);
+            }
         }
     }
 
@@ -274,10 +285,9 @@ sealed class SendOperation extends CompletableFuture<SendResult> implements Slot
         }
     }
 
-    /** Writes the message to one connection, traced when the send is. */
-    private CompletionStage<Void> write(HubConnection c) {
-        Object trace = trace();
-        return trace == null ? c.write(payload) : slot.hub.tracing.write(trace, c, () -> c.write(payload));
+    /** Writes the message to one connection of a traced send, through the tracer. */
+    private CompletionStage<Void> write(HubConnection c, Object trace) {
+        return slot.hub.tracing.write(trace, c, () -> c.write(payload));
     }
 
     /**
@@ -376,6 +386,12 @@ sealed class SendOperation extends CompletableFuture<SendResult> implements Slot
         } catch (RuntimeException e) {
             return new CacheFailedException(slot.uid, e);
         }
+    }
+
+    /** The outcome of the write to a single target, from the transport (untraced send). */
+    @Override
+    public void writeCompleted(Throwable failure) {
+        accept(null, failure);
     }
 
     /** The outcome of the write to a single target. */
@@ -507,7 +523,7 @@ sealed class SendOperation extends CompletableFuture<SendResult> implements Slot
     }
 
     /** The outcome of the write to one target. */
-    private static final class Outcome implements BiConsumer<Void, Throwable> {
+    private static final class Outcome implements BiConsumer<Void, Throwable>, WriteListener {
         private static final AtomicIntegerFieldUpdater<Outcome> SETTLED =
                 AtomicIntegerFieldUpdater.newUpdater(Outcome.class, "settled");
         private final SendOperation op;
@@ -528,6 +544,11 @@ sealed class SendOperation extends CompletableFuture<SendResult> implements Slot
 
         @Override
         public void accept(Void v, Throwable failure) {
+            writeCompleted(failure);
+        }
+
+        @Override
+        public void writeCompleted(Throwable failure) {
             if (settle()) {
                 op.written(index, failure);
             }

@@ -4,6 +4,7 @@ import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.api.spi.WriteListener;
 import dev.tok.api.spi.TransportContext;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -248,6 +249,30 @@ public final class InMemoryConnection implements ConAdapter {
         Connection c = connection();
         closed = true;
         c.onClosed(CloseReason.PEER_CLOSED);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A {@link #discarding()} connection tells the listener in the calling thread and
+     * allocates nothing; the others complete as {@link #write(byte[])} does.
+     */
+    @Override
+    public void write(byte[] frame, WriteListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (recording) {
+            ConAdapter.super.write(frame, listener);
+            return;
+        }
+        Objects.requireNonNull(frame, "frame");
+        int n = writes.getAndIncrement();
+        if (closed || failWrite.test(n)) {
+            listener.writeCompleted(new IOException(closed ? "closed" : "write failed"));
+            return;
+        }
+        frames.incrementAndGet();
+        bytes.addAndGet(frame.length);
+        listener.writeCompleted(null);
     }
 
     @Override

@@ -2,13 +2,16 @@ package dev.tok.api.spi;
 
 import dev.tok.api.CloseReason;
 import java.net.SocketAddress;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
  * A transport's side of one connection, as handed to the hub on
  * {@link TransportContext#register}. Push-based: the transport delivers inbound frames to the
- * {@link Connection}; the hub writes through {@link #write}. No method blocks, and every method
- * may be called from any thread.
+ * {@link Connection}; the hub writes through {@link #write(byte[], WriteListener)} (and
+ * {@link #write(byte[])}). No method blocks, and every method may be called from any thread.
  *
  * @since 0.1
  */
@@ -26,6 +29,55 @@ public interface ConAdapter {
      *         exceptionally when it was not written (connection closed, too slow, error)
      */
     CompletionStage<Void> write(byte[] frame);
+
+    /**
+     * Queues one frame for writing, like {@link #write(byte[])}, and reports the outcome to
+     * {@code listener} instead of a stage. The hub sends messages through this method: a
+     * transport that implements it can write a frame without allocating anything for it (the
+     * {@code tcp} transport does); frames of both methods keep the order of the calls.
+     *
+     * <p>The listener is called exactly once, with null once the frame was handed to the
+     * operating system, else with why it was not written; on any thread, possibly before this
+     * method returns. A failure is reported to the listener, never thrown (a null argument
+     * excepted). The default adapts {@link #write(byte[])}: a stage that is already complete is
+     * reported at once, else when it completes.
+     *
+     * @param frame    the complete payload of one frame; the transport must not modify it
+     * @param listener told the outcome; not null
+     * @since 0.1
+     */
+    default void write(byte[] frame, WriteListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        CompletionStage<Void> stage;
+        try {
+            stage = write(frame);
+        } catch (RuntimeException e) {
+            listener.writeCompleted(e);
+            return;
+        }
+        if (stage instanceof CompletableFuture<Void> f && f.isDone()) {
+            listener.writeCompleted(failureOf(f));
+        } else {
+            stage.whenComplete((v, e) -> listener.writeCompleted(unwrap(e)));
+        }
+    }
+
+    /** @return null for a successful stage, else why it failed (unwrapped); for the default write */
+    private static Throwable failureOf(CompletableFuture<Void> done) {
+        if (!done.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            done.join();
+            return new IllegalStateException("not failed"); // not reached: the stage failed
+        } catch (RuntimeException e) {
+            return unwrap(e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
 
     /**
      * Closes the connection after the frames already queued were written (or failed). A

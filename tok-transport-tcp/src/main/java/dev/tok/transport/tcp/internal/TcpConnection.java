@@ -9,6 +9,7 @@ import dev.tok.api.Device;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.api.spi.WriteListener;
 import dev.tok.transport.support.EdgeGuard;
 import dev.tok.transport.support.InboundRate;
 import dev.tok.transport.support.ServerTls;
@@ -21,23 +22,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
@@ -72,8 +67,11 @@ import org.slf4j.LoggerFactory;
  * bytes; a close fails every frame still queued. {@link #abort} hands the queued frames to the
  * channel, flushes what the socket takes at once and closes, which fails the rest.
  *
- * <p>Per frame written, the transport allocates the {@link PendingWrite} (the stage the hub gets,
- * the queue node and Netty's write promise in one object) and the pooled buffer, nothing else.
+ * <p>Per frame written through {@link #write(byte[], WriteListener)} (the hub's sends), the
+ * transport allocates nothing once warm: the {@link PendingWrite} (the queue node and Netty's
+ * write promise in one object) comes from Netty's {@link io.netty.util.Recycler} and goes back
+ * when the write is settled, and the buffer the frame is copied into is pooled.
+ * {@link #write(byte[])} adds the stage it returns.
  */
 final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAdapter, SlowConsumerGuard.SlowConsumer, Runnable {
 
@@ -408,20 +406,32 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     @Override
     public CompletionStage<Void> write(byte[] frame) {
         Objects.requireNonNull(frame, "frame");
-        if (closeRequested != 0 || !channel.isActive()) {
-            return CompletableFuture.failedFuture(notWritten(null));
+        StageWrite stage = new StageWrite();
+        write(frame, stage);
+        return stage;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Allocates nothing per frame once warm: the queue node and Netty's promise are one
+     * {@link PendingWrite} from Netty's {@link io.netty.util.Recycler}, the buffer is pooled.
+     */
+    @Override
+    public void write(byte[] frame, WriteListener listener) {
+        Objects.requireNonNull(frame, "frame");
+        Objects.requireNonNull(listener, "listener");
+        if (closeRequested != 0 || !channel.isActive() || !guard.reserve(LENGTH_FIELD + frame.length)) {
+            listener.writeCompleted(notWritten(null));
+            return;
         }
-        if (!guard.reserve(LENGTH_FIELD + frame.length)) {
-            return CompletableFuture.failedFuture(notWritten(null));
-        }
-        PendingWrite w = new PendingWrite(frame);
+        PendingWrite w = PendingWrite.of(this, frame, listener);
         if (channel.eventLoop().inEventLoop() && taken == null && pushed == null) {
             w.writeTo(true);
         } else {
             // off the event loop, or on it behind frames still queued (they were written first)
             push(w);
         }
-        return w;
     }
 
     /** Queues a frame; the push that finds the queue empty schedules the flush task. Any thread. */
@@ -510,7 +520,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         while ((w = taken) != null) {
             taken = w.next;
             w.next = null;
-            w.fail(cause);
+            w.settle(cause);
         }
     }
 
@@ -629,6 +639,15 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         }
     }
 
+    Channel channel() {
+        return channel;
+    }
+
+    /** A write settled: its bytes no longer wait. Any thread. */
+    void released(int bytes) {
+        guard.release(bytes);
+    }
+
     /** @return bytes of frames written but not yet handed to the operating system; for tests */
     long pendingBytes() {
         return guard.pendingBytes();
@@ -639,7 +658,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         return c == null ? "unauthenticated" : c.device().uid();
     }
 
-    private TokException notWritten(Throwable cause) {
+    TokException notWritten(Throwable cause) {
         CloseReason reason = closeReason;
         String msg = "tcp: frame to " + remote + " not written: connection "
                 + (reason == null ? "closed" : "closed (" + reason.text() + (closeDetail == null ? "" : ": " + closeDetail) + ")");
@@ -659,260 +678,15 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
         return t;
     }
 
-    /**
-     * One write, in one object: the stage handed to the hub, the node of the outbound queue, and
-     * the promise Netty completes when the frame was handed to the operating system (so Netty
-     * allocates no promise and calls no listener for it). As a promise it cannot be cancelled, and
-     * listeners added through Netty's API cannot be removed (nothing in the write path does either).
-     */
-    private final class PendingWrite extends CompletableFuture<Void> implements ChannelPromise {
-        private final byte[] frame;
-        /** The next (older while pushed, newer once taken) queued write. */
-        private PendingWrite next;
-        /** The guard's bytes were given back. */
-        private boolean released;
-
-        PendingWrite(byte[] frame) {
-            this.frame = frame;
-        }
-
-        /** Copies the frame into a pooled buffer and hands it to the channel, flushing or not. Event loop. */
-        void writeTo(boolean flush) {
-            ByteBuf b = channel.alloc().ioBuffer(LENGTH_FIELD + frame.length);
-            b.writeInt(frame.length).writeBytes(frame);
-            if (flush) {
-                channel.writeAndFlush(b, this);
+    /** The stage of a {@link #write(byte[])}: the listener of its pooled write. */
+    private static final class StageWrite extends CompletableFuture<Void> implements WriteListener {
+        @Override
+        public void writeCompleted(Throwable failure) {
+            if (failure == null) {
+                complete(null);
             } else {
-                channel.write(b, this);
+                completeExceptionally(failure);
             }
-        }
-
-        /** A queued frame that will never be written. */
-        void fail(TokException cause) {
-            release();
-            completeExceptionally(cause);
-        }
-
-        private void release() {
-            if (!released) {
-                released = true;
-                guard.release(LENGTH_FIELD + frame.length);
-            }
-        }
-
-        // ------------------------------------------------------------ ChannelPromise, for Netty
-
-        @Override
-        public Channel channel() {
-            return channel;
-        }
-
-        @Override
-        public boolean trySuccess(Void result) {
-            release();
-            return complete(null);
-        }
-
-        @Override
-        public boolean trySuccess() {
-            return trySuccess(null);
-        }
-
-        @Override
-        public boolean tryFailure(Throwable cause) {
-            release();
-            return completeExceptionally(notWritten(cause));
-        }
-
-        @Override
-        public ChannelPromise setSuccess(Void result) {
-            if (!trySuccess(result)) {
-                throw new IllegalStateException("write promise complete already: " + this);
-            }
-            return this;
-        }
-
-        @Override
-        public ChannelPromise setSuccess() {
-            return setSuccess(null);
-        }
-
-        @Override
-        public ChannelPromise setFailure(Throwable cause) {
-            if (!tryFailure(cause)) {
-                throw new IllegalStateException("write promise complete already: " + this, cause);
-            }
-            return this;
-        }
-
-        @Override
-        public boolean setUncancellable() {
-            return true;
-        }
-
-        @Override
-        public boolean isCancellable() {
-            return false;
-        }
-
-        /** A write cannot be cancelled: it is in the connection's order already. */
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            return false;
-        }
-
-        @Override
-        public boolean isSuccess() {
-            return isDone() && !isCompletedExceptionally();
-        }
-
-        @Override
-        public Throwable cause() {
-            if (!isCompletedExceptionally()) {
-                return null;
-            }
-            try {
-                join();
-                return null;
-            } catch (CompletionException | CancellationException e) {
-                return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            }
-        }
-
-        @Override
-        public Void getNow() {
-            return null;
-        }
-
-        @Override
-        public boolean isVoid() {
-            return false;
-        }
-
-        @Override
-        public ChannelPromise unvoid() {
-            return this;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        public ChannelPromise addListener(GenericFutureListener<? extends Future<? super Void>> listener) {
-            Objects.requireNonNull(listener, "listener");
-            whenComplete((v, e) -> {
-                try {
-                    ((GenericFutureListener<Future<Void>>) listener).operationComplete(this);
-                } catch (Exception | Error t) {
-                    LOG.warn("a listener of a write to {} failed", remote, t);
-                }
-            });
-            return this;
-        }
-
-        @Override
-        @SafeVarargs
-        public final ChannelPromise addListeners(GenericFutureListener<? extends Future<? super Void>>... listeners) {
-            for (GenericFutureListener<? extends Future<? super Void>> l : listeners) {
-                addListener(l);
-            }
-            return this;
-        }
-
-        @Override
-        public ChannelPromise removeListener(GenericFutureListener<? extends Future<? super Void>> listener) {
-            return this;
-        }
-
-        @Override
-        @SafeVarargs
-        public final ChannelPromise removeListeners(GenericFutureListener<? extends Future<? super Void>>... listeners) {
-            return this;
-        }
-
-        @Override
-        public ChannelPromise sync() throws InterruptedException {
-            await();
-            rethrowIfFailed();
-            return this;
-        }
-
-        @Override
-        public ChannelPromise syncUninterruptibly() {
-            awaitUninterruptibly();
-            rethrowIfFailed();
-            return this;
-        }
-
-        private void rethrowIfFailed() {
-            Throwable t = cause();
-            if (t instanceof RuntimeException) {
-                throw (RuntimeException) t;
-            }
-            if (t instanceof Error) {
-                throw (Error) t;
-            }
-            if (t != null) {
-                throw new TokException("write failed", t);
-            }
-        }
-
-        @Override
-        public ChannelPromise await() throws InterruptedException {
-            try {
-                get();
-            } catch (ExecutionException | CancellationException e) {
-                // done
-            }
-            return this;
-        }
-
-        @Override
-        public ChannelPromise awaitUninterruptibly() {
-            try {
-                join();
-            } catch (CompletionException | CancellationException e) {
-                // done
-            }
-            return this;
-        }
-
-        @Override
-        public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
-            try {
-                get(timeout, unit);
-            } catch (ExecutionException | CancellationException e) {
-                // done
-            } catch (TimeoutException e) {
-                return false;
-            }
-            return true;
-        }
-
-        @Override
-        public boolean await(long timeoutMillis) throws InterruptedException {
-            return await(timeoutMillis, TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public boolean awaitUninterruptibly(long timeout, TimeUnit unit) {
-            boolean interrupted = false;
-            try {
-                while (true) {
-                    try {
-                        return await(timeout, unit);
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        @Override
-        public boolean awaitUninterruptibly(long timeoutMillis) {
-            return awaitUninterruptibly(timeoutMillis, TimeUnit.MILLISECONDS);
         }
     }
 }

@@ -1,0 +1,263 @@
+package dev.tok.transport.tcp.internal;
+
+import dev.tok.api.spi.WriteListener;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.Recycler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One frame on its way out of a {@link TcpConnection}, in one pooled object: the node of the
+ * connection's outbound queue, and the promise Netty completes when the frame was handed to the
+ * operating system (so Netty allocates no promise for it). Settling it gives the connection's
+ * pending bytes back, returns this object to Netty's {@link Recycler} and then tells the
+ * {@link WriteListener}: steady-state writes allocate nothing here.
+ *
+ * <p>As a promise it serves Netty's write path only: it is settled once (by Netty, or by the
+ * connection for a frame that never reached the channel), cannot be cancelled, and refuses
+ * listeners and waiting, which nothing in that path uses and which a recycled object could not
+ * honour. Everything but {@link #of} runs on the connection's event loop, or, for frames that
+ * never reach the channel because the event loop is gone, in the one thread that found it gone.
+ */
+final class PendingWrite implements ChannelPromise {
+
+    private static final Recycler<PendingWrite> POOL = new Recycler<>() {
+        @Override
+        protected PendingWrite newObject(Handle<PendingWrite> handle) {
+            return new PendingWrite(handle);
+        }
+    };
+
+    private final Recycler.Handle<PendingWrite> handle;
+    private TcpConnection connection;
+    private byte[] frame;
+    /** Null once settled (and back in the pool). */
+    private WriteListener listener;
+    /** The next (older while pushed, newer once taken) queued write. */
+    PendingWrite next;
+
+    private PendingWrite(Recycler.Handle<PendingWrite> handle) {
+        this.handle = handle;
+    }
+
+    /** @return a write of {@code frame} on {@code connection}, from the pool; any thread */
+    static PendingWrite of(TcpConnection connection, byte[] frame, WriteListener listener) {
+        PendingWrite w = POOL.get();
+        w.connection = connection;
+        w.frame = frame;
+        w.listener = listener;
+        return w;
+    }
+
+    /** Copies the frame into a pooled buffer and hands it to the channel, flushing or not. Event loop. */
+    void writeTo(boolean flush) {
+        Channel channel = connection.channel();
+        ByteBuf b = channel.alloc().ioBuffer(TcpConnection.LENGTH_FIELD + frame.length);
+        b.writeInt(frame.length).writeBytes(frame);
+        if (flush) {
+            channel.writeAndFlush(b, this);
+        } else {
+            channel.write(b, this);
+        }
+    }
+
+    /**
+     * Settles this write: the connection's pending bytes are given back, this object goes back
+     * to the pool, and the listener hears {@code failure} (null: written).
+     *
+     * @return false if it was settled already
+     */
+    boolean settle(Throwable failure) {
+        WriteListener l = listener;
+        if (l == null) {
+            return false;
+        }
+        TcpConnection c = connection;
+        int bytes = TcpConnection.LENGTH_FIELD + frame.length;
+        listener = null;
+        connection = null;
+        frame = null;
+        next = null;
+        handle.recycle(this); // from here on this object is the pool's: only the locals are used
+        c.released(bytes);
+        l.writeCompleted(failure);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- ChannelPromise, for Netty
+
+    @Override
+    public Channel channel() {
+        TcpConnection c = connection;
+        return c == null ? null : c.channel();
+    }
+
+    @Override
+    public boolean trySuccess(Void result) {
+        return settle(null);
+    }
+
+    @Override
+    public boolean trySuccess() {
+        return settle(null);
+    }
+
+    @Override
+    public boolean tryFailure(Throwable cause) {
+        TcpConnection c = connection;
+        return c != null && settle(c.notWritten(cause));
+    }
+
+    @Override
+    public ChannelPromise setSuccess(Void result) {
+        if (!trySuccess()) {
+            throw new IllegalStateException("write promise settled already");
+        }
+        return this;
+    }
+
+    @Override
+    public ChannelPromise setSuccess() {
+        return setSuccess(null);
+    }
+
+    @Override
+    public ChannelPromise setFailure(Throwable cause) {
+        if (!tryFailure(cause)) {
+            throw new IllegalStateException("write promise settled already", cause);
+        }
+        return this;
+    }
+
+    @Override
+    public boolean setUncancellable() {
+        return true;
+    }
+
+    @Override
+    public boolean isCancellable() {
+        return false;
+    }
+
+    /** A write cannot be cancelled: it is in the connection's order already. */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return false;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return false;
+    }
+
+    @Override
+    public boolean isDone() {
+        return listener == null;
+    }
+
+    /** @return false: the outcome goes to the write's listener, and a settled write is the pool's */
+    @Override
+    public boolean isSuccess() {
+        return false;
+    }
+
+    @Override
+    public Throwable cause() {
+        return null;
+    }
+
+    @Override
+    public Void getNow() {
+        return null;
+    }
+
+    @Override
+    public boolean isVoid() {
+        return false;
+    }
+
+    @Override
+    public ChannelPromise unvoid() {
+        return this;
+    }
+
+    @Override
+    public ChannelPromise addListener(GenericFutureListener<? extends Future<? super Void>> l) {
+        throw unsupported();
+    }
+
+    @Override
+    @SafeVarargs
+    public final ChannelPromise addListeners(GenericFutureListener<? extends Future<? super Void>>... ls) {
+        throw unsupported();
+    }
+
+    @Override
+    public ChannelPromise removeListener(GenericFutureListener<? extends Future<? super Void>> l) {
+        return this;
+    }
+
+    @Override
+    @SafeVarargs
+    public final ChannelPromise removeListeners(GenericFutureListener<? extends Future<? super Void>>... ls) {
+        return this;
+    }
+
+    @Override
+    public ChannelPromise sync() {
+        throw unsupported();
+    }
+
+    @Override
+    public ChannelPromise syncUninterruptibly() {
+        throw unsupported();
+    }
+
+    @Override
+    public ChannelPromise await() {
+        throw unsupported();
+    }
+
+    @Override
+    public ChannelPromise awaitUninterruptibly() {
+        throw unsupported();
+    }
+
+    @Override
+    public boolean await(long timeout, TimeUnit unit) {
+        throw unsupported();
+    }
+
+    @Override
+    public boolean await(long timeoutMillis) {
+        throw unsupported();
+    }
+
+    @Override
+    public boolean awaitUninterruptibly(long timeout, TimeUnit unit) {
+        throw unsupported();
+    }
+
+    @Override
+    public boolean awaitUninterruptibly(long timeoutMillis) {
+        throw unsupported();
+    }
+
+    @Override
+    public Void get() {
+        throw unsupported();
+    }
+
+    @Override
+    public Void get(long timeout, TimeUnit unit) {
+        throw unsupported();
+    }
+
+    private static UnsupportedOperationException unsupported() {
+        return new UnsupportedOperationException("the promise of a pooled tcp write takes no listeners and cannot be"
+                + " awaited: its outcome goes to the write's WriteListener");
+    }
+}
