@@ -10,6 +10,7 @@ import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.TransportContext;
 import dev.tok.api.spi.TransportProvider;
+import dev.tok.api.spi.WriteListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,6 +50,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code gc.alloc.rate.norm} is what one frame costs on all threads together (the caller, the
  * event loop's flush task, the reader): the transport's own allocation per frame beyond the pooled
  * buffer, which Netty's pooled allocator does not count as heap allocation once warm.
+ *
+ * <p>Netty's {@code Recycler}, which pools the {@code tcp} transport's writes, reuses objects
+ * only on Netty's own threads (the event loops, where the hub's senders run when the actor runs
+ * inline). To measure writes from such threads, run the benchmark threads as Netty threads:
+ * {@code -jvmArgsAppend "-Djmh.executor=CUSTOM -Djmh.executor.class=dev.tok.benchmarks.jmh.NettyThreads"}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -70,6 +76,8 @@ public class TcpWriteBenchmark {
     Thread reader;
     byte[] payload;
     int sinceWait;
+    final Settled settled = new Settled();
+    long issued;
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
@@ -126,6 +134,47 @@ public class TcpWriteBenchmark {
             }
         }
         return stage;
+    }
+
+    /**
+     * The hub's path: {@link ConAdapter#write(byte[], WriteListener)} with one listener for every
+     * write (the hub's sends are their own listeners), so whatever is allocated is the
+     * transport's. Run from Netty threads as well ({@link NettyThreads}): the {@code tcp}
+     * transport's pooled writes are reused only there.
+     */
+    @Benchmark
+    @Threads(1)
+    public void writeWithListenerOffLoop() {
+        adapter.write(payload, settled);
+        if (++sinceWait == BATCH) {
+            sinceWait = 0;
+            settled.awaitAll(issued += BATCH);
+        }
+    }
+
+    /** Counts settled writes: the event loop is the only thread that tells it. */
+    static final class Settled implements WriteListener {
+        private volatile long count;
+        private volatile Throwable failure;
+
+        @Override
+        @SuppressWarnings("NonAtomicOperationOnVolatileField") // one writer: the connection's event loop
+        public void writeCompleted(Throwable f) {
+            if (f != null) {
+                failure = f;
+            }
+            count++;
+        }
+
+        /** Spins (no allocation) until {@code n} writes were settled. */
+        void awaitAll(long n) {
+            while (count < n) {
+                Thread.onSpinWait();
+            }
+            if (failure != null) {
+                throw new IllegalStateException("a write failed: " + failure);
+            }
+        }
     }
 
     static TransportProvider provider(String name) {

@@ -50,7 +50,8 @@ import java.util.Map;
  *     throughput of the same run], {@code --payload-bytes} [100], {@code --jit-warmup-seconds}
  *     unmeasured chat at the first rate on every fresh server [5]
  * <li>fanout: {@code --fanout-users} [1000] (a list: each N on a fresh server), {@code --rounds} [20];
- *     reports the time per delivered message (median round time / N)
+ *     reports the time per delivered message (median round time / N) and the server's CPU time
+ *     per delivered message over the measured rounds (utime + stime from /proc)
  * <li>capacity: {@code --connections} steps [1000,5000,10000]
  * <li>drain: {@code --messages} [5000]
  * <li>{@code --client-threads} client event loops [1]; {@code --server-jvm-args} ["-Xms1g
@@ -385,14 +386,15 @@ public final class LoadTool {
 
     private void fanout() throws Exception {
         Csv csv = new Csv(o.out.resolve("fanout.csv"), "run", "target", "recipients", "rounds", "msgs_per_s", "p50_ms", "p99_ms",
-                "p999_ms", "round_p50_ms", "missing", "load_avg", "us_per_delivered_msg");
+                "p999_ms", "round_p50_ms", "missing", "load_avg", "us_per_delivered_msg", "server_cpu_us_per_delivered_msg");
         FileLimit.requireRoomFor(o.fanoutUserCounts.stream().mapToInt(Integer::intValue).max().orElse(0) + 1);
         out.printf(Locale.ROOT, "%n## fanout: one sender, %s recipients, %d rounds%n", o.fanoutUserCounts.size() == 1 ? o.fanoutUsers
                 : o.fanoutUserCounts, o.rounds);
-        out.printf(Locale.ROOT, "%-22s %4s %7s %12s %9s %9s %9s %10s %12s %8s%n", "target", "run", "N", "msg/s", "p50 ms", "p99 ms",
-                "p99.9 ms", "round ms", "us/msg", "missing");
-        // target -> N -> time per delivered message of each run
+        out.printf(Locale.ROOT, "%-22s %4s %7s %12s %9s %9s %9s %10s %12s %12s %8s%n", "target", "run", "N", "msg/s", "p50 ms",
+                "p99 ms", "p99.9 ms", "round ms", "us/msg", "cpu us/msg", "missing");
+        // target -> N -> time per delivered message of each run; and the server's CPU time per delivered message
         Map<Target, Map<Integer, List<Double>>> perMsg = new LinkedHashMap<>();
+        Map<Target, Map<Integer, List<Double>>> cpuPerMsg = new LinkedHashMap<>();
         for (int run = 1; run <= o.runs; run++) {
             for (Target t : o.targets) {
                 for (int n : o.fanoutUserCounts) {
@@ -408,17 +410,24 @@ public final class LoadTool {
                         Client.Conn sender = Users.connect(client, new String[] {"fanout-sender"}, d, 1, 30)[0];
                         FanoutScenario f = new FanoutScenario(sender, recipients, d);
                         f.run(Math.max(2, o.rounds / 5), o.payloadBytes, o.drainTimeoutSeconds); // warm-up
+                        ServerCpu cpu = new ServerCpu(java.util.List.of(sp.pid()));
+                        long ticksBefore = cpu.ticks();
                         FanoutScenario.Result r = f.run(o.rounds, o.payloadBytes, o.drainTimeoutSeconds);
+                        long ticksAfter = cpu.ticks();
+                        long delivered = (long) r.recipients() * r.rounds() - r.missing();
+                        double cpuUsPerMsg = ticksBefore < 0 || ticksAfter < 0 || delivered <= 0 ? Double.NaN
+                                : (ticksAfter - ticksBefore) * 1e6 / ServerCpu.TICKS_PER_SECOND / delivered;
                         double p50 = r.latency().getValueAtPercentile(50) / 1000.0;
                         double p99 = r.latency().getValueAtPercentile(99) / 1000.0;
                         double p999 = r.latency().getValueAtPercentile(99.9) / 1000.0;
                         double round = r.roundMillis().getValueAtPercentile(50);
                         double usPerMsg = r.microsPerMessage();
                         csv.row(run, t, r.recipients(), r.rounds(), r.msgsPerSecond(), p50, p99, p999, round, r.missing(), loadAverage(),
-                                usPerMsg);
-                        out.printf(Locale.ROOT, "%-22s %4d %7d %12.0f %9.2f %9.2f %9.2f %10.0f %12.3f %8d%n", t, run, n, r.msgsPerSecond(),
-                                p50, p99, p999, round, usPerMsg, r.missing());
+                                usPerMsg, cpuUsPerMsg);
+                        out.printf(Locale.ROOT, "%-22s %4d %7d %12.0f %9.2f %9.2f %9.2f %10.0f %12.3f %12.3f %8d%n", t, run, n,
+                                r.msgsPerSecond(), p50, p99, p999, round, usPerMsg, cpuUsPerMsg, r.missing());
                         perMsg.computeIfAbsent(t, k -> new LinkedHashMap<>()).computeIfAbsent(n, k -> new ArrayList<>()).add(usPerMsg);
+                        cpuPerMsg.computeIfAbsent(t, k -> new LinkedHashMap<>()).computeIfAbsent(n, k -> new ArrayList<>()).add(cpuUsPerMsg);
                         Users.closeAll(conns);
                         sender.close();
                     } catch (IOException | IllegalStateException e) {
@@ -430,6 +439,17 @@ public final class LoadTool {
         if (o.fanoutUserCounts.size() > 1) {
             out.printf(Locale.ROOT, "%n## fanout scale: time per delivered message (median round time / N; medians of %d run(s))%n", o.runs);
             perMsg.forEach((t, byN) -> {
+                List<double[]> lines = new ArrayList<>();
+                StringBuilder sb = new StringBuilder();
+                byN.forEach((n, v) -> {
+                    lines.add(new double[] {n, median(v)});
+                    sb.append(String.format(Locale.ROOT, "  N=%d %.3f us", n, median(v)));
+                });
+                double ratio = spread(lines, 1);
+                out.printf(Locale.ROOT, "%-22s%s; largest/smallest %.2fx %s%n", t, sb, ratio, ratio <= 1.2 ? "FLAT" : "NOT FLAT");
+            });
+            out.printf(Locale.ROOT, "%n## fanout scale: server CPU time per delivered message (medians of %d run(s))%n", o.runs);
+            cpuPerMsg.forEach((t, byN) -> {
                 List<double[]> lines = new ArrayList<>();
                 StringBuilder sb = new StringBuilder();
                 byN.forEach((n, v) -> {

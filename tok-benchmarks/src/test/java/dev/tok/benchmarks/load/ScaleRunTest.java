@@ -39,7 +39,8 @@ class ScaleRunTest {
         String text = run("--scenario", "chat,fanout", "--targets", "baseline:tcp", "--users", "20,40", "--rates", "300",
                 "--warmup-seconds", "0.3", "--measure-seconds", "1", "--jit-warmup-seconds", "0", "--fanout-users", "10,30",
                 "--rounds", "3", "--server-jfr", out.resolve("jfr").toString());
-        assertThat(text).doesNotContain("FAILED").contains("chat scale summary", "largest/smallest across users", "fanout scale");
+        assertThat(text).doesNotContain("FAILED").contains("chat scale summary", "largest/smallest across users", "fanout scale",
+                "fanout scale: server CPU time per delivered message");
 
         List<Map<String, String>> chat = PlotTool.read(out.resolve("chat.csv"));
         assertThat(chat).extracting(r -> r.get("target") + "/" + r.get("phase") + "/" + r.get("users"))
@@ -61,6 +62,9 @@ class ScaleRunTest {
         assertThat(fanout).allSatisfy(r -> {
             assertThat(r.get("missing")).isEqualTo("0");
             assertThat(Double.parseDouble(r.get("us_per_delivered_msg"))).isPositive();
+            if (Files.isDirectory(Path.of("/proc/self"))) {
+                assertThat(Double.parseDouble(r.get("server_cpu_us_per_delivered_msg"))).isNotNaN().isGreaterThanOrEqualTo(0);
+            }
         });
 
         // --server-jfr: every server JVM left a recording named like its log
