@@ -682,7 +682,10 @@ public final class HubConfig {
         /**
          * Sets the interval of server pings, effective only with a
          * {@link #pingGenerator(PingGenerator)}. Default 30 seconds; zero turns pings off;
-         * negative is rejected by {@link #build()}.
+         * negative is rejected by {@link #build()}. A connection's first ping comes after a
+         * random part of the interval, between half of it and all of it, then one every
+         * interval: connections that logged in together (clients reconnecting after a restart)
+         * are not pinged all at once, every interval, for as long as they stay.
          *
          * @param interval the interval; not null, zero or positive
          * @return this builder

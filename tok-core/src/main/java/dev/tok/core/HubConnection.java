@@ -484,7 +484,12 @@ final class HubConnection implements Connection {
      * ({@link #pingIfDue}).
      */
     void startPings(int intervalMillis) {
-        nextPingMillis = SendOperation.clockMillis() + intervalMillis;
+        // The first ping after a random part of the interval, between half and all of it:
+        // connections that logged in together (a reconnection storm after a restart) would
+        // otherwise be pinged in the same sweep, a burst of writes every interval, forever.
+        int half = intervalMillis / 2;
+        nextPingMillis = SendOperation.clockMillis() + (intervalMillis - half)
+                + (half > 0 ? java.util.concurrent.ThreadLocalRandom.current().nextInt(half + 1) : 0);
     }
 
     /**

@@ -32,6 +32,36 @@ class HooksAndPingTest {
     }
 
     @Test
+    void firstPingsOfConnectionsThatLoggedInTogetherAreSpreadOverTheInterval() {
+        int connections = 200;
+        long start = System.nanoTime();
+        java.util.Map<String, Long> firstPing = new java.util.concurrent.ConcurrentHashMap<>();
+        CoreHub hub = fx.hub(dev.tok.api.HubConfig.builder().actor((d, p) -> { })
+                .pingGenerator(() -> "ping".getBytes(UTF_8)).pingInterval(Duration.ofSeconds(2))
+                .beforeSend((d, p) -> {
+                    firstPing.putIfAbsent(d.uid(), System.nanoTime() - start);
+                    return p;
+                })
+                .build());
+        assertThat(CoreHub.sweepPeriodMillis(hub.config)).isEqualTo(250);
+        for (int i = 0; i < connections; i++) {
+            fx.connect(hub, "u" + i);
+        }
+        long loggedIn = System.nanoTime() - start;
+        await().atMost(Duration.ofSeconds(10)).until(() -> firstPing.size() == connections);
+        // between half the interval and all of it (plus a sweep period) after login
+        assertThat(firstPing.values()).allSatisfy(t -> assertThat(t).isBetween(
+                java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1_000),
+                loggedIn + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2_000 + 250 + 500)));
+        // all at the same moment (the interval after login) they would fall into one or two sweeps
+        java.util.Map<Long, Long> perSweep = firstPing.values().stream()
+                .collect(java.util.stream.Collectors.groupingBy(t -> t / 250_000_000L, java.util.stream.Collectors.counting()));
+        assertThat(perSweep.size()).as("sweeps that sent first pings: %s", perSweep).isGreaterThanOrEqualTo(3);
+        assertThat(java.util.Collections.max(perSweep.values())).as("first pings in the busiest sweep: %s", perSweep)
+                .isLessThanOrEqualTo(connections / 2);
+    }
+
+    @Test
     void aFailedPingEndsThePingsOfThatConnection() {
         CoreHub hub = fx.hub(dev.tok.api.HubConfig.builder().actor((d, p) -> { })
                 .pingGenerator(() -> "ping".getBytes(UTF_8)).pingInterval(Duration.ofMillis(20)).build());
