@@ -6,8 +6,9 @@
 # LATENCY_RATE (the fixed rate of part "latency", default 25000),
 # QUEUES (queues for drain, default "memory chronicle"); parts "cluster" and "cluster-latency" (issue 14, need
 # redis-server and CLUSTER_LATENCY_RATE) run only when named in PARTS; so does part "scale" (issue 17:
-# chat at 1k-18k users at SCALE_RATE, default 20000 msg/s; capacity to 18k connections; fanout at N = 1k and 10k;
-# results in $OUT/scale; part "plot" then draws scale.png and fanout-scale.png from them as well).
+# chat at 1k-18k users at SCALE_RATE, default 20000 msg/s, 20-s steps; capacity to 18k connections; fanout at
+# N = 1k and 10k, 100 rounds; results in $OUT/scale; part "plot" then draws scale.png and fanout-scale.png from them
+# as well) and part "throughput17" (issue 17: hub against the baseline, 5 runs of 10-s steps).
 set -euo pipefail
 OUT=${OUT:-target/bench-results}
 RUNS=${RUNS:-3}
@@ -57,13 +58,17 @@ for part in $PARTS; do
       OUT="$OUT/cluster-latency" load --runs 5 --scenario chat --users 1000 --rates "${CLUSTER_LATENCY_RATE:?set CLUSTER_LATENCY_RATE}" \
         --half-rate "$CLUSTER_LATENCY_RATE" --warmup-seconds 2 --measure-seconds 5 --targets cluster1:tcp,cluster2:tcp \
         2>&1 | tee "$OUT/cluster-latency.txt" ;;
+    throughput17)
+      # issue 17 item 1: hub against the baseline, saturated chat throughput, 5 runs of 10-s steps
+      OUT="$OUT/throughput17" load --runs 5 --scenario chat --users 1000 --rate-start 30000 --rate-factor 1.1 --half-rate 20000 \
+        --warmup-seconds 2 --measure-seconds 10 --targets baseline:tcp,hub:tcp 2>&1 | tee "$OUT/throughput17.txt" ;;
     scale)
       # issue 17 item 4: per-message CPU and p99 flat within 20 % from 1k to 18k users; fanout time per message at N = 1k and 10k
       OUT="$OUT/scale" load --scenario chat --users 1000,5000,10000,18000 --rates "${SCALE_RATE:-20000}" --warmup-seconds 2 \
-        --measure-seconds 5 --targets baseline:tcp,hub:tcp,example:tcp 2>&1 | tee "$OUT/scale-chat.txt"
+        --measure-seconds 20 --targets baseline:tcp,hub:tcp,example:tcp 2>&1 | tee "$OUT/scale-chat.txt"
       OUT="$OUT/scale" load --scenario capacity --connections 1000,5000,10000,18000 \
         --targets baseline:tcp,hub:tcp,example:tcp 2>&1 | tee "$OUT/scale-capacity.txt"
-      OUT="$OUT/scale" load --scenario fanout --fanout-users 1000,10000 --rounds 20 \
+      OUT="$OUT/scale" load --scenario fanout --fanout-users 1000,10000 --rounds 100 \
         --targets baseline:tcp,hub:tcp,example:tcp 2>&1 | tee "$OUT/scale-fanout.txt" ;;
     plot)
       java -Djava.awt.headless=true -cp "$JAR" dev.tok.benchmarks.plot.PlotTool --in "$OUT" --out docs/benchmarks
