@@ -33,8 +33,8 @@ public interface ConAdapter {
     /**
      * Queues one frame for writing, like {@link #write(byte[])}, and reports the outcome to
      * {@code listener} instead of a stage. The hub sends messages through this method: a
-     * transport that implements it can write a frame without allocating anything for it (the
-     * {@code tcp} transport does); frames of both methods keep the order of the calls.
+     * transport that implements it need not allocate a stage per frame (the {@code tcp}
+     * transport pools its writes); frames of both methods keep the order of the calls.
      *
      * <p>The listener is called exactly once, with null once the frame was handed to the
      * operating system, else with why it was not written; on any thread, possibly before this

@@ -438,28 +438,24 @@ public final class LoadTool {
         }
         if (o.fanoutUserCounts.size() > 1) {
             out.printf(Locale.ROOT, "%n## fanout scale: time per delivered message (median round time / N; medians of %d run(s))%n", o.runs);
-            perMsg.forEach((t, byN) -> {
-                List<double[]> lines = new ArrayList<>();
-                StringBuilder sb = new StringBuilder();
-                byN.forEach((n, v) -> {
-                    lines.add(new double[] {n, median(v)});
-                    sb.append(String.format(Locale.ROOT, "  N=%d %.3f us", n, median(v)));
-                });
-                double ratio = spread(lines, 1);
-                out.printf(Locale.ROOT, "%-22s%s; largest/smallest %.2fx %s%n", t, sb, ratio, ratio <= 1.2 ? "FLAT" : "NOT FLAT");
-            });
+            printFanoutScale(perMsg);
             out.printf(Locale.ROOT, "%n## fanout scale: server CPU time per delivered message (medians of %d run(s))%n", o.runs);
-            cpuPerMsg.forEach((t, byN) -> {
-                List<double[]> lines = new ArrayList<>();
-                StringBuilder sb = new StringBuilder();
-                byN.forEach((n, v) -> {
-                    lines.add(new double[] {n, median(v)});
-                    sb.append(String.format(Locale.ROOT, "  N=%d %.3f us", n, median(v)));
-                });
-                double ratio = spread(lines, 1);
-                out.printf(Locale.ROOT, "%-22s%s; largest/smallest %.2fx %s%n", t, sb, ratio, ratio <= 1.2 ? "FLAT" : "NOT FLAT");
-            });
+            printFanoutScale(cpuPerMsg);
         }
+    }
+
+    /** Prints, per target, the median µs per delivered message at each N and whether they stay within 20 %. */
+    private void printFanoutScale(Map<Target, Map<Integer, List<Double>>> usPerMessage) {
+        usPerMessage.forEach((t, byN) -> {
+            List<double[]> lines = new ArrayList<>();
+            StringBuilder sb = new StringBuilder();
+            byN.forEach((n, v) -> {
+                lines.add(new double[] {n, median(v)});
+                sb.append(String.format(Locale.ROOT, "  N=%d %.3f us", n, median(v)));
+            });
+            double ratio = spread(lines, 1);
+            out.printf(Locale.ROOT, "%-22s%s; largest/smallest %.2fx %s%n", t, sb, ratio, ratio <= 1.2 ? "FLAT" : "NOT FLAT");
+        });
     }
 
     // ------------------------------------------------------------------------------ capacity

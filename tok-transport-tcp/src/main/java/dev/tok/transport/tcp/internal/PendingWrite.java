@@ -14,12 +14,13 @@ import java.util.concurrent.TimeUnit;
  * connection's outbound queue, and the promise Netty completes when the frame was handed to the
  * operating system (so Netty allocates no promise for it). Settling it gives the connection's
  * pending bytes back, returns this object to Netty's {@link Recycler} and then tells the
- * {@link WriteListener}: steady-state writes allocate nothing here.
+ * {@link WriteListener}. The {@code Recycler} reuses objects on Netty's threads only (on other
+ * threads {@link #of} gets a new one each time).
  *
  * <p>As a promise it serves Netty's write path only: it is settled once (by Netty, or by the
  * connection for a frame that never reached the channel), cannot be cancelled, and refuses
  * listeners and waiting, which nothing in that path uses and which a recycled object could not
- * honour. Everything but {@link #of} runs on the connection's event loop, or, for frames that
+ * honour. Everything but {@link #of} and the push onto the queue runs on the connection's event loop, or, for frames that
  * never reach the channel because the event loop is gone, in the one thread that found it gone.
  */
 final class PendingWrite implements ChannelPromise {
