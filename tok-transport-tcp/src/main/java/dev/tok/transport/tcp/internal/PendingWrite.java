@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
  * <p>As a promise it serves Netty's write path only: it is settled once (by Netty, or by the
  * connection for a frame that never reached the channel), cannot be cancelled, and refuses
  * listeners and waiting, which nothing in that path uses and which a recycled object could not
- * honour. Everything but {@link #of} and the push onto the queue runs on the connection's event loop, or, for frames that
- * never reach the channel because the event loop is gone, in the one thread that found it gone.
+ * honour. Everything but {@link #of} and the push onto the queue runs on the connection's event
+ * loop, or, for frames that never reach the channel because the event loop is gone, in the one
+ * thread that found it gone.
  */
 final class PendingWrite implements ChannelPromise {
 
