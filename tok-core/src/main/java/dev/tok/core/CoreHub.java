@@ -715,6 +715,11 @@ final class CoreHub implements Hub {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(adapter, "adapter");
         HubConnection conn = new HubConnection(this, device, adapter);
+        if (pingIntervalMillis > 0) {
+            // before the sweep can see the connection (slot.conns is volatile: this write is
+            // published with it); set later, a sweep in between would find no deadline and ping at once
+            conn.startPings(pingIntervalMillis);
+        }
         // in a cluster, the drain (or the log's resume) reads the queue once the connection is
         // registered cluster-wide: a message another node queues before that is read; one after,
         // the other node sends (or notifies) here
@@ -768,9 +773,6 @@ final class CoreHub implements Hub {
         }
         for (HubConnection old : kicked) {
             old.kick(device, ByeGenerator.REASON_SSO);
-        }
-        if (pingIntervalMillis > 0) {
-            conn.startPings(pingIntervalMillis);
         }
         conn.connected();
         return conn;

@@ -480,8 +480,9 @@ final class HubConnection implements Connection {
     }
 
     /**
-     * Server pings start: the first is due one interval from now. The hub's sweep sends them
-     * ({@link #pingIfDue}).
+     * Server pings start: the first is due after a random half to whole interval from now. The
+     * hub's sweep sends them ({@link #pingIfDue}). Called before the connection joins its user's
+     * connections, where the sweep finds it.
      */
     void startPings(int intervalMillis) {
         // The first ping after a random part of the interval, between half and all of it:

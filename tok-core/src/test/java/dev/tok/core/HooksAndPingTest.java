@@ -62,6 +62,34 @@ class HooksAndPingTest {
     }
 
     @Test
+    void noPingBeforeTheIntervalWhileManyLogInConcurrently() throws Exception {
+        CoreHub hub = fx.hub(dev.tok.api.HubConfig.builder().actor((d, p) -> { })
+                .pingGenerator(() -> "ping".getBytes(UTF_8)).pingInterval(Duration.ofHours(1)).build());
+        List<InMemoryConnection> all = new CopyOnWriteArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1_200); // several sweeps
+            List<java.util.concurrent.Future<?>> logins = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                logins.add(pool.submit(() -> {
+                    for (int i = 0; System.nanoTime() < end; i++) {
+                        all.add(fx.connect(hub, "t" + thread + "-" + i));
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : logins) {
+                f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        await().pollDelay(Duration.ofMillis(300)).until(() -> true); // one more sweep
+        assertThat(all).hasSizeGreaterThan(100)
+                .allSatisfy(c -> assertThat(c.texts()).as("pinged although the interval is an hour").isEmpty());
+    }
+
+    @Test
     void aFailedPingEndsThePingsOfThatConnection() {
         CoreHub hub = fx.hub(dev.tok.api.HubConfig.builder().actor((d, p) -> { })
                 .pingGenerator(() -> "ping".getBytes(UTF_8)).pingInterval(Duration.ofMillis(20)).build());
