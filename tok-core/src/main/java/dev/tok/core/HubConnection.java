@@ -493,6 +493,11 @@ final class HubConnection implements Connection {
                 + (half > 0 ? java.util.concurrent.ThreadLocalRandom.current().nextInt(half + 1) : 0);
     }
 
+    /** @return when the next ping is due, in {@link SendOperation#clockMillis()}; for tests */
+    int nextPingMillis() {
+        return nextPingMillis;
+    }
+
     /**
      * Sends a ping when one is due; sweep thread only.
      *
