@@ -74,7 +74,7 @@ final class ChatActor implements Actor {
         }
         JsonNode cidNode = frame.cid();
         String cid = null;
-        if (cidNode != null && !cidNode.isNull()) {
+        if (cidNode != null) { // JSON null reads as absent
             if (!cidNode.isTextual()) {
                 reply(connection, Messages.error(null, "field 'cid' must be a string, got " + kind(cidNode)));
                 return;
@@ -130,7 +130,7 @@ final class ChatActor implements Actor {
         }
         long ttl = DEFAULT_TTL_SECONDS;
         JsonNode ttlNode = frame.ttl();
-        if (ttlNode != null && !ttlNode.isNull()) {
+        if (ttlNode != null) { // JSON null reads as absent
             if (!ttlNode.isIntegralNumber() || !ttlNode.canConvertToLong() || ttlNode.longValue() < 0
                     || ttlNode.longValue() > MAX_TTL_SECONDS) {
                 reply(from, Messages.error(cid, "field 'ttl' must be a whole number of seconds from 0 to " + MAX_TTL_SECONDS));

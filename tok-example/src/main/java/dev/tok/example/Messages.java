@@ -58,9 +58,9 @@ final class Messages {
      *
      * @param notObject  when the frame is not a JSON object: the value it is (a missing node for an
      *                   empty frame); null for an object, whose fields follow
-     * @param type       {@code type}; null when absent
-     * @param cid        {@code cid}; null when absent
-     * @param to         {@code to}; null when absent
+     * @param type       {@code type}; null when absent or JSON {@code null}
+     * @param cid        {@code cid}; null when absent or JSON {@code null}
+     * @param to         {@code to}; null when absent or JSON {@code null}
      * @param frame      the frame, for the body's bytes
      * @param bodyStart  where {@code body}'s value starts in {@code frame}; -1 when absent
      * @param bodyEnd    where it ends (exclusive)
@@ -170,21 +170,24 @@ final class Messages {
     private static final byte[] MSG_TS = ",\"ts\":".getBytes(StandardCharsets.UTF_8);
 
     /**
-     * @param from a user id ({@link TokenAuthenticator#ID}: nothing to escape)
-     * @param body the body's bytes, checked JSON: {@code frame[start, end)}
+     * @param from  a user id ({@link TokenAuthenticator#isId}: nothing to escape)
+     * @param frame the client frame holding the body: checked JSON at {@code frame[start, end)}
+     * @param start where the body starts in {@code frame}
+     * @param end   where it ends (exclusive)
+     * @param ts    the server's time, epoch milliseconds
      * @return {@code {"type":"msg","from":..,"body":..,"ts":..}}
+     * @throws IllegalArgumentException if {@code from} is not a user id
      */
     static byte[] msg(String from, byte[] frame, int start, int end, long ts) {
+        if (!TokenAuthenticator.isId(from)) { // nothing to escape in a user id
+            throw new IllegalArgumentException("not a user id (1 to 64 of A-Z a-z 0-9 _ . -): " + from);
+        }
         String time = Long.toString(ts);
         int bodyLength = end - start;
         byte[] out = new byte[MSG_FROM.length + from.length() + MSG_BODY.length + bodyLength + MSG_TS.length + time.length() + 1];
         int at = put(out, 0, MSG_FROM);
         for (int i = 0; i < from.length(); i++) {
-            char c = from.charAt(i);
-            if (c <= ' ' || c > '~' || c == '"' || c == '\\') {
-                throw new IllegalArgumentException("not a user id (A-Z a-z 0-9 _ . -): " + from);
-            }
-            out[at++] = (byte) c;
+            out[at++] = (byte) from.charAt(i);
         }
         at = put(out, at, MSG_BODY);
         System.arraycopy(frame, start, out, at, bodyLength);
