@@ -42,7 +42,7 @@ public interface ConAdapter {
      * excepted). The default adapts {@link #write(byte[])}: a stage that is already complete is
      * reported at once, else when it completes.
      *
-     * @param frame    the complete payload of one frame; the transport must not modify it
+     * @param frame    the complete payload of one frame; not null; the transport must not modify it
      * @param listener told the outcome; not null
      * @since 0.1
      */
