@@ -24,24 +24,28 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -679,6 +683,77 @@ public abstract class TransportCompatibilityKit {
         Received r = nextReceived();
         assertThat(r.device.deviceId()).isEqualTo("d2");
         assertThat(closeHookCalls("bob/d2")).isZero();
+    }
+
+    @Test
+    @DisplayName("single sign-on while frames stream to the older connection, which reads: the bye still arrives (an "
+            + "abort writes what the socket takes at once), and so does every frame reported delivered to it")
+    void singleSignOnByeWhileStreaming() throws Exception {
+        Hub hub = start(b -> b);
+        byte[] payload = new byte[512];
+        ExecutorService readers = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                String uid = "stream" + round;
+                ClientConnection first = connect(uid + "/d1");
+                eventually().until(() -> hub.isOnline(uid));
+                // both clients read all the time: a socket the client reads never fills up
+                Future<List<byte[]>> firstFrames = readers.submit(() -> drainUntilClosed(first));
+                AtomicBoolean streaming = new AtomicBoolean(true);
+                Queue<CompletableFuture<SendResult>> sends = new ConcurrentLinkedQueue<>();
+                Thread sender = new Thread(() -> {
+                    // at most 16 sends in flight: there are writes waiting in the transport
+                    // most of the time, though never many
+                    ArrayDeque<CompletableFuture<SendResult>> window = new ArrayDeque<>();
+                    for (int i = 0; i < 20_000 && streaming.get(); i++) {
+                        if (window.size() == 16) {
+                            window.poll().handle((r, e) -> r).orTimeout(patience().toMillis(), TimeUnit.MILLISECONDS).join();
+                        }
+                        CompletableFuture<SendResult> f = send(hub, uid, payload, Duration.ZERO);
+                        window.add(f);
+                        sends.add(f);
+                    }
+                }, "kit-sender");
+                sender.start();
+                Future<?> secondReader = null;
+                try {
+                    // let the stream reach the first connection's writes, then replace it
+                    eventually().until(() -> sends.stream().filter(CompletableFuture::isDone).count() > 50);
+                    ClientConnection second = connect(uid + "/d2");
+                    secondReader = readers.submit(() -> {
+                        try {
+                            while (streaming.get()) {
+                                second.receive(Duration.ofMillis(50));
+                            }
+                        } catch (IOException closed) {
+                            // the test fails elsewhere if this matters
+                        }
+                    });
+                    List<byte[]> frames = firstFrames.get(patience().toMillis() * 4, TimeUnit.MILLISECONDS);
+                    streaming.set(false);
+                    sender.join(patience().toMillis());
+                    long messages = frames.stream().filter(f -> f.length == payload.length).count();
+                    assertThat(frames).as("round %d: %d frames, %d of them messages", round, frames.size(), messages)
+                            .anySatisfy(f -> assertThat(string(f)).isEqualTo("bye:sso:d2"));
+                    eventually().until(() -> sends.stream().allMatch(CompletableFuture::isDone));
+                    long reported = sends.stream()
+                            .filter(f -> !f.isCompletedExceptionally()) // failed on every connection
+                            .map(CompletableFuture::join)
+                            .filter(r -> r.deliveries().stream().anyMatch(d -> d.device().deviceId().equals("d1") && d.succeeded()))
+                            .count();
+                    assertThat(messages).as("round %d: frames of messages reported delivered to d1", round)
+                            .isGreaterThanOrEqualTo(reported);
+                } finally {
+                    streaming.set(false);
+                    sender.join(patience().toMillis());
+                    if (secondReader != null) {
+                        secondReader.get(patience().toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                }
+            }
+        } finally {
+            readers.shutdownNow();
+        }
     }
 
     @Test

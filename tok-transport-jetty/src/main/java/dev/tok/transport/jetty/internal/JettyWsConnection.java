@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.Configuration;
@@ -27,6 +28,8 @@ import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.WebSocketConnection;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
 import org.eclipse.jetty.websocket.core.exception.MessageTooLargeException;
 import org.slf4j.Logger;
@@ -479,10 +482,14 @@ public final class JettyWsConnection implements ConAdapter, FrameHandler {
     }
 
     /**
-     * Sends the reason's close frame if nothing waits before it, and drops the TCP connection
-     * without waiting for queued frames: they fail. With frames waiting (a peer that does not
-     * read) the connection is dropped at once; else once the close frame was written (or failed).
-     * Any thread.
+     * Drops the TCP connection without waiting for a peer that does not read, writing what the
+     * socket takes at once (the {@link ConAdapter#abort} contract). If the socket is not full and
+     * the queued frames are below the high-water mark, they are written, then the reason's close
+     * frame, then the connection is dropped: a single sign-on's bye written just before the abort
+     * reaches a peer that reads. If the socket is full (Jetty waits for it to become writable) or
+     * more than the high-water mark waits, the connection is dropped at once and the queued frames
+     * fail. Should the socket fill up meanwhile, the timer drops the connection within
+     * {@link #ABORT_RETRY_NANOS}. Any thread.
      */
     @Override
     public void abort(CloseReason reason) {
@@ -499,11 +506,25 @@ public final class JettyWsConnection implements ConAdapter, FrameHandler {
             return;
         }
         abortedAt = System.nanoTime() | 1;
-        if (first && pending == 0) {
+        if (first && (pending == 0 || (aboveSince == 0 && !outputBlocked(s)))) {
             s.close(reason.code(), reason.text(), Callback.from(s::abort, x -> s.abort()));
         } else {
             s.abort();
         }
+    }
+
+    /**
+     * @return true if Jetty waits for the socket to become writable (it did not take all it was
+     *         given), or if that cannot be told (an end point of another kind)
+     */
+    private static boolean outputBlocked(CoreSession s) {
+        if (s instanceof WebSocketCoreSession ws) {
+            WebSocketConnection c = ws.getConnection();
+            if (c != null && c.getEndPoint() instanceof AbstractEndPoint e) {
+                return e.getWriteFlusher().isPending();
+            }
+        }
+        return true;
     }
 
     /**
