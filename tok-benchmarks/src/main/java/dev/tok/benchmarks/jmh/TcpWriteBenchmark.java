@@ -51,9 +51,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * event loop's flush task, the reader): the transport's own allocation per frame beyond the pooled
  * buffer, which Netty's pooled allocator does not count as heap allocation once warm.
  *
- * <p>Netty's {@code Recycler}, which pools the {@code tcp} transport's writes, reuses objects
- * only on Netty's own threads (the event loops, where the hub's senders run when the actor runs
- * inline). To measure writes from such threads, run the benchmark threads as Netty threads:
+ * <p>To measure writes from Netty's own threads (the event loops, where the hub's senders run
+ * when the actor runs inline), run the benchmark threads as Netty threads:
  * {@code -jvmArgsAppend "-Djmh.executor=CUSTOM -Djmh.executor.class=dev.tok.benchmarks.jmh.NettyThreads"}.
  */
 @State(Scope.Benchmark)
@@ -139,8 +138,7 @@ public class TcpWriteBenchmark {
     /**
      * The hub's path: {@link ConAdapter#write(byte[], WriteListener)} with one listener for every
      * write (the hub's sends are their own listeners), so whatever is allocated is the
-     * transport's. Run from Netty threads as well ({@link NettyThreads}): the {@code tcp}
-     * transport's pooled writes are reused only there.
+     * transport's. Run from Netty threads as well ({@link NettyThreads}).
      */
     @Benchmark
     @Threads(1)

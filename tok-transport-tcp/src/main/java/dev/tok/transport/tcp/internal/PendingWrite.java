@@ -4,36 +4,45 @@ import dev.tok.api.spi.WriteListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
-import io.netty.util.Recycler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
+import io.netty.util.internal.PlatformDependent;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One frame on its way out of a {@link TcpConnection}, in one pooled object: the node of the
  * connection's outbound queue, and the promise Netty completes when the frame was handed to the
  * operating system (so Netty allocates no promise for it). Settling it gives the connection's
- * pending bytes back, returns this object to Netty's {@link Recycler} and then tells the
- * {@link WriteListener}. The {@code Recycler} reuses objects on Netty's threads only (on other
- * threads {@link #of} gets a new one each time).
+ * pending bytes back, returns this object to its pool and then tells the {@link WriteListener}.
+ *
+ * <p>The pools are bounded lock-free multi-producer multi-consumer array queues (Netty's shaded
+ * JCTools {@code MpmcArrayQueue}), one per stripe, the stripe chosen by the writing thread; an
+ * object goes back to the pool it came from, on whichever thread settles it. Taking and returning
+ * allocate nothing, on any thread (Netty's {@code Recycler} would pool only on Netty's
+ * own threads and allocates queue chunks when objects travel between threads). A pool that is
+ * empty makes a new object; one that is full lets the returned object go: at most
+ * {@value #POOL_CAPACITY} objects per stripe stay.
  *
  * <p>As a promise it serves Netty's write path only: it is settled once (by Netty, or by the
  * connection for a frame that never reached the channel), cannot be cancelled, and refuses
- * listeners and waiting, which nothing in that path uses and which a recycled object could not
+ * listeners and waiting, which nothing in that path uses and which a pooled object could not
  * honour. Everything but {@link #of} and the push onto the queue runs on the connection's event
  * loop, or, for frames that never reach the channel because the event loop is gone, in the one
  * thread that found it gone.
  */
 final class PendingWrite implements ChannelPromise {
 
-    private static final Recycler<PendingWrite> POOL = new Recycler<>() {
-        @Override
-        protected PendingWrite newObject(Handle<PendingWrite> handle) {
-            return new PendingWrite(handle);
-        }
-    };
+    /** Settled writes kept per stripe, at most. */
+    static final int POOL_CAPACITY = 512;
+    /**
+     * The pools, a power of two of them: at least twice the processors, at most 64 (each holds
+     * its array of {@value #POOL_CAPACITY} from the start, about 6 KiB).
+     */
+    private static final Queue<PendingWrite>[] POOLS = newPools(Math.min(64, 2 * Runtime.getRuntime().availableProcessors()));
 
-    private final Recycler.Handle<PendingWrite> handle;
+    /** The pool this object goes back to. */
+    private final Queue<PendingWrite> home;
     private TcpConnection connection;
     private byte[] frame;
     /** Null once settled (and back in the pool). */
@@ -41,13 +50,27 @@ final class PendingWrite implements ChannelPromise {
     /** The next (older while pushed, newer once taken) queued write. */
     PendingWrite next;
 
-    private PendingWrite(Recycler.Handle<PendingWrite> handle) {
-        this.handle = handle;
+    private PendingWrite(Queue<PendingWrite> home) {
+        this.home = home;
     }
 
-    /** @return a write of {@code frame} on {@code connection}, from the pool; any thread */
+    @SuppressWarnings("unchecked")
+    private static Queue<PendingWrite>[] newPools(int atLeast) {
+        int n = Integer.highestOneBit(Math.max(1, atLeast - 1)) << 1;
+        Queue<PendingWrite>[] pools = new Queue[n];
+        for (int i = 0; i < n; i++) {
+            pools[i] = PlatformDependent.newFixedMpmcQueue(POOL_CAPACITY);
+        }
+        return pools;
+    }
+
+    /** @return a write of {@code frame} on {@code connection}, from the writing thread's pool; any thread */
     static PendingWrite of(TcpConnection connection, byte[] frame, WriteListener listener) {
-        PendingWrite w = POOL.get();
+        Queue<PendingWrite> pool = POOLS[(int) Thread.currentThread().getId() & (POOLS.length - 1)];
+        PendingWrite w = pool.poll();
+        if (w == null) {
+            w = new PendingWrite(pool);
+        }
         w.connection = connection;
         w.frame = frame;
         w.listener = listener;
@@ -83,7 +106,7 @@ final class PendingWrite implements ChannelPromise {
         connection = null;
         frame = null;
         next = null;
-        handle.recycle(this); // from here on this object is the pool's: only the locals are used
+        home.offer(this); // from here on this object is the pool's (or garbage): only the locals are used
         c.released(bytes);
         l.writeCompleted(failure);
         return true;

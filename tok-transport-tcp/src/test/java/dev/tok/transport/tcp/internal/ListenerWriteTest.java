@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,11 +43,18 @@ class ListenerWriteTest {
     static TestCertificates pki;
 
     /**
-     * Netty's thread type, as a hub's senders on event loops are: Netty's {@code Recycler} pools
-     * only on such threads, so writes from these reuse pooled objects (from plain threads each
-     * write has a new one).
+     * The writers: plain threads and Netty threads in turn (a hub's senders run on its workers and,
+     * with an inline actor, on event loops); both take pooled writes, from their own stripes.
      */
-    private final ExecutorService threads = Executors.newCachedThreadPool(new DefaultThreadFactory("listener-writers"));
+    private final ExecutorService threads = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger n = new AtomicInteger();
+        private final ThreadFactory netty = new DefaultThreadFactory("listener-writers-netty");
+
+        @Override
+        public Thread newThread(Runnable r) {
+            return n.getAndIncrement() % 2 == 0 ? new Thread(r, "listener-writers-plain") : netty.newThread(r);
+        }
+    });
 
     @BeforeAll
     static void certificates() throws Exception {
