@@ -96,7 +96,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>What is checked: a transport starts once (the same error for every transport); a port in use fails the start with one wording (see {@link #addTransportOnPort}); authentication accepted, refused and timed out; frames keep their bytes
  * and order in both directions; the maximum frame size; the hub's read timeout (the transport
  * reports every frame, and closes when the hub says so); server pings; single sign-on (bye
- * payload, then close); slow consumers closed with nothing sent with a ttl lost; the cap on
+ * payload, then close; the bye arrives also while frames stream to the older connection, whose
+ * abort must write what the socket takes at once); slow consumers closed with nothing sent with a ttl lost; the cap on
  * unwritten bytes ({@link TransportLimits#maxPendingBytes()}); abort (kick) failing pending writes
  * at once; the close hook runs exactly once whoever closes; graceful stop; 200 concurrent
  * connections.
