@@ -7,9 +7,11 @@ import dev.tok.api.HubClosedException;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.api.spi.WriteListener;
 import dev.tok.transport.support.EdgeGuard;
 import dev.tok.transport.support.InboundRate;
 import dev.tok.transport.support.Utf8;
+import dev.tok.transport.support.WriteStage;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
@@ -17,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.AbstractEndPoint;
@@ -399,9 +400,26 @@ public final class JettyWsConnection implements ConAdapter, FrameHandler {
 
     @Override
     public CompletionStage<Void> write(byte[] frame) {
+        Objects.requireNonNull(frame, "frame");
+        WriteStage stage = new WriteStage();
+        write(frame, stage);
+        return stage;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Jetty's callback tells the listener, on the thread that completed the write (at once, on
+     * the calling thread, for a connection that is closed or over {@code max-pending-bytes}).
+     */
+    @Override
+    public void write(byte[] frame, WriteListener listener) {
+        Objects.requireNonNull(frame, "frame");
+        Objects.requireNonNull(listener, "listener");
         CoreSession s = session;
         if (state != 0 || s == null) {
-            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid() + " is closed"));
+            listener.writeCompleted(new TokException("connection of " + device.uid() + " is closed"));
+            return;
         }
         int length = frame.length;
         long before = (long) PENDING.getAndAdd(this, (long) length);
@@ -413,20 +431,20 @@ public final class JettyWsConnection implements ConAdapter, FrameHandler {
                         remote, before, length, max);
             }
             abort(CloseReason.SLOW_CONSUMER);
-            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid()
+            listener.writeCompleted(new TokException("connection of " + device.uid()
                     + " is closed: slow consumer (max-pending-bytes " + max + " exceeded)"));
+            return;
         }
         if (before + length > core.settings().highWaterMark() && aboveSince == 0) {
             aboveSince = System.nanoTime() | 1;
         }
-        Write write = new Write(this, length);
+        Write write = new Write(this, length, listener);
         byte opCode = core.settings().binary() || !Utf8.isValid(frame) ? OpCode.BINARY : OpCode.TEXT;
         try {
             s.sendFrame(new Frame(opCode, true, ByteBuffer.wrap(frame)), write, false);
         } catch (RuntimeException e) {
             write.failed(e);
         }
-        return write;
     }
 
     private void written(int length) {
@@ -436,29 +454,30 @@ public final class JettyWsConnection implements ConAdapter, FrameHandler {
     }
 
     /**
-     * One write: the stage returned to the hub and Jetty's callback in one object. Jetty completes
-     * it once the frame was written (or failed, also when the connection closes or is aborted);
-     * the hub's dependent stages run on that thread.
+     * One write: Jetty's callback, which Jetty completes once the frame was written (or failed,
+     * also when the connection closes or is aborted), telling the write's listener on that thread.
      */
-    private static final class Write extends CompletableFuture<Void> implements Callback {
+    private static final class Write implements Callback {
         private final JettyWsConnection connection;
         private final int length;
+        private final WriteListener listener;
 
-        Write(JettyWsConnection connection, int length) {
+        Write(JettyWsConnection connection, int length, WriteListener listener) {
             this.connection = connection;
             this.length = length;
+            this.listener = listener;
         }
 
         @Override
         public void succeeded() {
             connection.written(length);
-            complete(null);
+            listener.writeCompleted(null);
         }
 
         @Override
         public void failed(Throwable x) {
             connection.written(length);
-            completeExceptionally(new TokException("write to " + connection.device.uid() + " failed: " + x, x));
+            listener.writeCompleted(new TokException("write to " + connection.device.uid() + " failed: " + x, x));
         }
     }
 

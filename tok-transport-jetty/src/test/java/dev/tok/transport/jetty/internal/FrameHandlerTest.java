@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tok.api.CloseReason;
 import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
+import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.TransportContext;
+import dev.tok.api.spi.WriteListener;
 import dev.tok.transport.support.WsSettings;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
@@ -179,6 +181,29 @@ class FrameHandlerTest {
         sendCallbacks.get(1).failed(new java.io.IOException("broken pipe"));
         assertThat(ok.toCompletableFuture()).isCompleted().isNotCompletedExceptionally();
         assertThat(failed.toCompletableFuture()).isCompletedExceptionally();
+    }
+
+    @Test
+    @DisplayName("a write with a listener: Jetty's callback tells the listener once, null when written, a TokException "
+            + "naming the user when not; after an abort the listener is told at once, nothing is sent")
+    void listenerWrites() {
+        List<Throwable> outcomes = new ArrayList<>();
+        WriteListener listener = f -> outcomes.add(f == null ? new Throwable("written") : f);
+        connection.write("hi".getBytes(StandardCharsets.UTF_8), listener);
+        connection.write("there".getBytes(StandardCharsets.UTF_8), listener);
+        assertThat(outcomes).as("nothing before Jetty's callbacks").isEmpty();
+        sendCallbacks.get(0).succeeded();
+        sendCallbacks.get(1).failed(new java.io.IOException("broken pipe"));
+        assertThat(outcomes).hasSize(2);
+        assertThat(outcomes.get(0)).hasMessage("written");
+        assertThat(outcomes.get(1)).isInstanceOf(TokException.class).hasMessageContaining("write to u failed")
+                .hasRootCauseMessage("broken pipe");
+        connection.abort(CloseReason.KICKED);
+        int before = sent.size();
+        connection.write("late".getBytes(StandardCharsets.UTF_8), listener);
+        assertThat(sent).hasSize(before);
+        assertThat(outcomes).hasSize(3);
+        assertThat(outcomes.get(2)).isInstanceOf(TokException.class).hasMessage("connection of u is closed");
     }
 
     @Test

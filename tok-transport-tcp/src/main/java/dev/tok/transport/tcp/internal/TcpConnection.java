@@ -13,6 +13,7 @@ import dev.tok.api.spi.WriteListener;
 import dev.tok.transport.support.EdgeGuard;
 import dev.tok.transport.support.InboundRate;
 import dev.tok.transport.support.ServerTls;
+import dev.tok.transport.support.WriteStage;
 import dev.tok.transport.support.netty.SlowConsumerGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,7 +29,6 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -413,7 +413,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
     @Override
     public CompletionStage<Void> write(byte[] frame) {
         Objects.requireNonNull(frame, "frame");
-        StageWrite stage = new StageWrite();
+        WriteStage stage = new WriteStage();
         write(frame, stage);
         return stage;
     }
@@ -683,17 +683,5 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
             t = t.getCause();
         }
         return t;
-    }
-
-    /** The stage of a {@link #write(byte[])}: the listener of its pooled write. */
-    private static final class StageWrite extends CompletableFuture<Void> implements WriteListener {
-        @Override
-        public void writeCompleted(Throwable failure) {
-            if (failure == null) {
-                complete(null);
-            } else {
-                completeExceptionally(failure);
-            }
-        }
     }
 }

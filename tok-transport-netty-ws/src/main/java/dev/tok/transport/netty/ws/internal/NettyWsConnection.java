@@ -8,8 +8,10 @@ import dev.tok.api.HubConfig;
 import dev.tok.api.TokException;
 import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
+import dev.tok.api.spi.WriteListener;
 import dev.tok.transport.support.InboundRate;
 import dev.tok.transport.support.Utf8;
+import dev.tok.transport.support.WriteStage;
 import dev.tok.transport.support.WsSettings;
 import dev.tok.transport.support.netty.SlowConsumerGuard;
 import io.netty.buffer.ByteBufUtil;
@@ -33,7 +35,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -309,20 +310,36 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
 
     @Override
     public CompletionStage<Void> write(byte[] frame) {
+        Objects.requireNonNull(frame, "frame");
+        WriteStage stage = new WriteStage();
+        write(frame, stage);
+        return stage;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Netty's write future tells the listener, on the event loop (at once, on the calling
+     * thread, for a connection that is closed or over {@code max-pending-bytes}).
+     */
+    @Override
+    public void write(byte[] frame, WriteListener listener) {
+        Objects.requireNonNull(frame, "frame");
+        Objects.requireNonNull(listener, "listener");
         if (closing || !channel.isActive()) {
-            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid() + " is closed"));
+            listener.writeCompleted(new TokException("connection of " + device.uid() + " is closed"));
+            return;
         }
         int size = wireSize(frame.length);
         if (!guard.reserve(size)) {
-            return CompletableFuture.failedFuture(new TokException("connection of " + device.uid()
+            listener.writeCompleted(new TokException("connection of " + device.uid()
                     + " is closed: slow consumer (max-pending-bytes " + guard.maxPendingBytes() + " exceeded)"));
+            return;
         }
         WebSocketFrame f = transport.settings().binary() || !Utf8.isValid(frame)
                 ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame))
                 : new TextWebSocketFrame(Unpooled.wrappedBuffer(frame));
-        Written done = new Written(device, guard, size);
-        channel.writeAndFlush(f).addListener(done);
-        return done;
+        channel.writeAndFlush(f).addListener(new Written(device, guard, size, listener));
     }
 
     /** @return the bytes of an unmasked WebSocket frame with that payload: header and payload */
@@ -330,26 +347,25 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
         return payload + (payload < 126 ? 2 : payload < 65536 ? 4 : 10);
     }
 
-    /** The stage of one write, completed by Netty's write future. */
-    private static final class Written extends CompletableFuture<Void> implements ChannelFutureListener {
+    /** One write's outcome, from Netty's write future to the write's listener. */
+    private static final class Written implements ChannelFutureListener {
         private final Device device;
         private final SlowConsumerGuard guard;
         private final int size;
+        private final WriteListener listener;
 
-        Written(Device device, SlowConsumerGuard guard, int size) {
+        Written(Device device, SlowConsumerGuard guard, int size, WriteListener listener) {
             this.device = device;
             this.guard = guard;
             this.size = size;
+            this.listener = listener;
         }
 
         @Override
         public void operationComplete(ChannelFuture future) {
             guard.release(size);
-            if (future.isSuccess()) {
-                complete(null);
-            } else {
-                completeExceptionally(new TokException("write to " + device.uid() + " failed: " + future.cause(), future.cause()));
-            }
+            Throwable cause = future.cause();
+            listener.writeCompleted(cause == null ? null : new TokException("write to " + device.uid() + " failed: " + cause, cause));
         }
     }
 
