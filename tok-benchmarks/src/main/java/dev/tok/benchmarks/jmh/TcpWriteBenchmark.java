@@ -185,7 +185,7 @@ public class TcpWriteBenchmark {
     }
 
     /** Accepts any auth frame as device u/d and completes {@code registered} with its adapter. */
-    private static final class Context implements TransportContext {
+    static final class Context implements TransportContext {
         private final HubConfig config = HubConfig.builder().actor((c, p) -> { }).readTimeout(Duration.ofMinutes(10)).build();
         private final CompletableFuture<ConAdapter> registered;
 
