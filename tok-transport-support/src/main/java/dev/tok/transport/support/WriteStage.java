@@ -1,7 +1,10 @@
 package dev.tok.transport.support;
 
+import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.WriteListener;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The stage a transport's {@link dev.tok.api.spi.ConAdapter#write(byte[])} returns when the
@@ -10,6 +13,21 @@ import java.util.concurrent.CompletableFuture;
  * SPI's default adapter it adds no dependent stage per frame.
  */
 public final class WriteStage extends CompletableFuture<Void> implements WriteListener {
+
+    /**
+     * {@code adapter.write(frame)} for a transport whose listener write is its own: the listener
+     * write with a stage as its listener.
+     *
+     * @param adapter the connection; its {@code write(byte[], WriteListener)} must not use {@code write(byte[])}
+     * @param frame   the frame; not null
+     * @return the stage, completed when the listener is told
+     */
+    public static CompletionStage<Void> write(ConAdapter adapter, byte[] frame) {
+        Objects.requireNonNull(frame, "frame");
+        WriteStage stage = new WriteStage();
+        adapter.write(frame, stage);
+        return stage;
+    }
 
     /**
      * Completes this stage: normally when {@code failure} is null, else exceptionally with it.

@@ -400,10 +400,7 @@ public final class JettyWsConnection implements ConAdapter, FrameHandler {
 
     @Override
     public CompletionStage<Void> write(byte[] frame) {
-        Objects.requireNonNull(frame, "frame");
-        WriteStage stage = new WriteStage();
-        write(frame, stage);
-        return stage;
+        return WriteStage.write(this, frame);
     }
 
     /**

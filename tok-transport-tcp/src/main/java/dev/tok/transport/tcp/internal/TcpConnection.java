@@ -412,10 +412,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements ConAda
 
     @Override
     public CompletionStage<Void> write(byte[] frame) {
-        Objects.requireNonNull(frame, "frame");
-        WriteStage stage = new WriteStage();
-        write(frame, stage);
-        return stage;
+        return WriteStage.write(this, frame);
     }
 
     /**

@@ -310,10 +310,7 @@ final class NettyWsConnection extends ChannelInboundHandlerAdapter implements Co
 
     @Override
     public CompletionStage<Void> write(byte[] frame) {
-        Objects.requireNonNull(frame, "frame");
-        WriteStage stage = new WriteStage();
-        write(frame, stage);
-        return stage;
+        return WriteStage.write(this, frame);
     }
 
     /**

@@ -12,22 +12,15 @@ import dev.tok.api.spi.ConAdapter;
 import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
-import dev.tok.api.spi.TransportContext;
 import dev.tok.api.spi.WriteListener;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -48,50 +41,17 @@ class ListenerWriteTest {
                 .authenticator(r -> CompletableFuture.completedFuture(Device.of("u", "d"))).build();
         Transport real = new NettyWsProvider().create(Settings.of("transport 'netty-ws'", Map.of("host", "127.0.0.1", "port", "0")));
         CompletableFuture<ConAdapter> adapter = new CompletableFuture<>();
-        Transport capturing = new Transport() {
-            @Override
-            public String name() {
-                return real.name();
-            }
-
-            @Override
-            public CompletionStage<SocketAddress> start(TransportContext context) {
-                return real.start(new TransportContext() {
-                    @Override
-                    public HubConfig config() {
-                        return context.config();
-                    }
-
-                    @Override
-                    public CompletionStage<Device> authenticate(dev.tok.api.AuthRequest request) {
-                        return context.authenticate(request);
-                    }
-
-                    @Override
-                    public Connection register(Device device, ConAdapter a) {
-                        Connection c = context.register(device, a);
-                        adapter.complete(a);
-                        return c;
-                    }
-                });
-            }
-
-            @Override
-            public CompletionStage<Void> stop() {
-                return real.stop();
-            }
-        };
+        Transport capturing = RawWebSocket.registeringThrough(real, (hub, device, a) -> {
+            Connection c = hub.register(device, a);
+            adapter.complete(a);
+            return c;
+        });
         try (TokServer server = TokServer.builder(config).transport(capturing).build().start(); Socket socket = new Socket()) {
             InetSocketAddress address = (InetSocketAddress) server.listeners().get(0).address();
             socket.connect(address, 10_000);
             socket.setSoTimeout(20_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET /ws?token=x HTTP/1.1\r\nHost: 127.0.0.1:" + address.getPort() + "\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            assertThat(headers(in)).startsWith("HTTP/1.1 101");
+            assertThat(RawWebSocket.upgrade(socket, address)).startsWith("HTTP/1.1 101");
+            DataInputStream in = RawWebSocket.frames(socket);
             ConAdapter a = adapter.get(10, TimeUnit.SECONDS);
 
             List<String> outcomes = new CopyOnWriteArrayList<>();
@@ -132,20 +92,5 @@ class ListenerWriteTest {
             int opcode = in.readUnsignedByte() & 0x0f;
             assertThat(opcode).as("the close frame, not the late write").isEqualTo(0x8);
         }
-    }
-
-    private static String headers(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed before the upgrade response ended: " + head);
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
-        }
-        return head.toString(StandardCharsets.US_ASCII);
     }
 }
