@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -70,9 +71,13 @@ final class RoutedSend implements SlotTask {
         if (lookup.isDone()) {
             proceed(lookup, done); // cached: on with it in this worker thread
         } else {
-            // off the engine's I/O thread: the writes, the route and the queue run on a hub worker
-            lookup.whenCompleteAsync((remote, e) -> proceed(lookup, done), hub.worker).whenComplete((v, e) -> {
-                if (e != null) { // the worker refused: the hub is closing
+            // off the engine's I/O thread: the writes, the route and the queue run on a hub worker.
+            // (Not whenCompleteAsync: its stage fails with the lookup's failure as well, which is
+            // no reason to fail the send: proceed delivers to this node's connections then.)
+            lookup.whenComplete((remote, e) -> {
+                try {
+                    hub.worker.execute(() -> proceed(lookup, done));
+                } catch (RejectedExecutionException refused) { // the hub is closing
                     fail(new HubClosedException());
                     done.complete(null);
                 }

@@ -2,17 +2,23 @@ package dev.tok.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tok.api.SendResult;
+import dev.tok.api.TokException;
 import dev.tok.api.spi.Cluster;
 import dev.tok.api.spi.ClusterConnection;
 import dev.tok.api.spi.ClusterListener;
 import dev.tok.api.spi.ClusterSend;
 import dev.tok.api.spi.RemoteWrite;
+import dev.tok.testkit.InMemoryConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -21,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * The hub's cache of who is where in a cluster, against a cluster whose lookups the test
  * completes by hand (the engine itself, Redis, is tested in tok-cluster-redis): an answer that a
  * presence event overtook must not be cached, or a send would miss a connection until the next
- * event.
+ * event; a lookup that fails still lets a send reach this node's connections.
  */
 class ClusterPresenceCacheTest {
 
@@ -65,6 +71,29 @@ class ClusterPresenceCacheTest {
         cluster.lookups.poll().complete(List.of(new ClusterConnection("a", "7", "carol", "watch", 3)));
         assertThat(lookup.join()).isEmpty();
         assertThat(hub.cluster.cached("carol")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a lookup that fails (the engine is away) still delivers to this node's connections of the user: the "
+            + "send is not failed as if the hub were closing")
+    void failedLookupDeliversHere() throws Exception {
+        HandCluster cluster = new HandCluster();
+        CoreHub hub = fixture.hub(HubFixture.config().cluster(cluster).build());
+        for (int round = 0; round < 50; round++) {
+            String uid = "dora" + round;
+            String text = "m" + round;
+            InMemoryConnection here = fixture.connect(hub, uid);
+            CompletableFuture<SendResult> send = hub.send(uid, text.getBytes(StandardCharsets.UTF_8), Duration.ZERO)
+                    .toCompletableFuture();
+            CompletableFuture<List<ClusterConnection>> lookup;
+            while ((lookup = cluster.lookups.poll()) == null) {
+                Thread.onSpinWait();
+            }
+            lookup.completeExceptionally(new TokException("cluster engine unreachable"));
+            SendResult r = send.get(10, TimeUnit.SECONDS);
+            assertThat(r.delivered()).as("round %d", round).isEqualTo(1);
+            assertThat(here.texts()).contains(text);
+        }
     }
 
     /** A cluster node "a" whose connection lookups stay open until the test completes them. */
