@@ -85,10 +85,10 @@ class ClusterPresenceCacheTest {
             InMemoryConnection here = fixture.connect(hub, uid);
             CompletableFuture<SendResult> send = hub.send(uid, text.getBytes(StandardCharsets.UTF_8), Duration.ZERO)
                     .toCompletableFuture();
-            CompletableFuture<List<ClusterConnection>> lookup;
-            while ((lookup = cluster.lookups.poll()) == null) {
-                Thread.onSpinWait();
-            }
+            org.awaitility.Awaitility.await("the send's presence lookup").atMost(Duration.ofSeconds(10))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .until(() -> !cluster.lookups.isEmpty());
+            CompletableFuture<List<ClusterConnection>> lookup = cluster.lookups.poll();
             lookup.completeExceptionally(new TokException("cluster engine unreachable"));
             SendResult r = send.get(10, TimeUnit.SECONDS);
             assertThat(r.delivered()).as("round %d", round).isEqualTo(1);
