@@ -23,10 +23,11 @@ final class ChatScenario {
      * @param crossNode of the received messages, those whose sender is connected to another node
      *                  than the recipient (user i is on node i % nodes); 0 on a single node
      * @param redis     Redis commands during the measured phase (cluster targets), else null
-     * @param cpu       CPU time of the server processes during the measured phase
+     * @param cpu       CPU time of the server processes (and the machine's steal) during the measured phase
+     * @param series    the measured phase in buckets ({@code --latency-series-ms}), or null
      */
     record Step(double offered, double delivered, long sent, long received, long errors, long missing, Histogram latency,
-            boolean saturated, long crossNode, RedisCommands.Delta redis, ServerCpu.Delta cpu) {
+            boolean saturated, long crossNode, RedisCommands.Delta redis, ServerCpu.Delta cpu, LatencySeries series) {
         double p(double percentile) {
             return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1000.0;
         }
@@ -59,6 +60,8 @@ final class ChatScenario {
     private final RedisCommands redis;
     /** Reads the server processes' CPU time around the measured phase; null: not measured. */
     private final ServerCpu cpu;
+    /** The width of a {@link LatencySeries} bucket; 0: no series. */
+    private final double seriesMillis;
 
     private volatile Window window;
 
@@ -71,16 +74,19 @@ final class ChatScenario {
         final LongAdder errors = new LongAdder();
         final LongAdder crossNode = new LongAdder();
         final Recorder recorder = new Recorder(3);
+        /** null: no series */
+        final LatencySeries series;
 
-        Window(long start, long measureFrom, long measureTo) {
+        Window(long start, long measureFrom, long measureTo, LatencySeries series) {
             this.start = start;
             this.measureFrom = measureFrom;
             this.measureTo = measureTo;
+            this.series = series;
         }
     }
 
     ChatScenario(Client client, Client.Conn[] conns, String[] uids, Users.Dispatch dispatch, int payloadBytes) {
-        this(client, conns, uids, dispatch, payloadBytes, 1, null, null);
+        this(client, conns, uids, dispatch, payloadBytes, 1, null, null, 0);
     }
 
     /**
@@ -88,15 +94,17 @@ final class ChatScenario {
      *              than one, each message goes from a user on one node to a user on another
      * @param redis where to count Redis commands during each measured phase, or null
      * @param cpu   the server processes whose CPU time each measured phase reads, or null
+     * @param seriesMillis the bucket width of each measured step's {@link LatencySeries}; 0: none
      */
     ChatScenario(Client client, Client.Conn[] conns, String[] uids, Users.Dispatch dispatch, int payloadBytes, int nodes,
-            RedisCommands redis, ServerCpu cpu) {
+            RedisCommands redis, ServerCpu cpu, double seriesMillis) {
         if (nodes > 1 && uids.length < nodes) {
             throw new IllegalArgumentException("--users must be at least the number of nodes");
         }
         this.nodes = nodes;
         this.redis = redis;
         this.cpu = cpu;
+        this.seriesMillis = seriesMillis;
         this.client = client;
         this.conns = conns;
         this.uids = uids;
@@ -129,7 +137,11 @@ final class ChatScenario {
                 w.inWindow.increment();
             }
             if (in.t >= w.measureFrom && in.t < w.measureTo) {
-                w.recorder.recordValue(Math.max(0, (arrival - in.t) / 1000));
+                long micros = Math.max(0, (arrival - in.t) / 1000);
+                w.recorder.recordValue(micros);
+                if (w.series != null) {
+                    w.series.record(in.t - w.measureFrom, micros);
+                }
             }
         } else if (in.is("error") || in.is("unparsable")) {
             w.errors.increment();
@@ -169,7 +181,11 @@ final class ChatScenario {
         long warm = (long) (warmupSeconds * 1e9);
         long measure = (long) (measureSeconds * 1e9);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-        Window w = new Window(start, start + warm, start + warm + measure);
+        LatencySeries series = seriesMillis > 0 && measure > 0 ? new LatencySeries(seriesMillis, measureSeconds) : null;
+        Window w = new Window(start, start + warm, start + warm + measure, series);
+        if (series != null) {
+            series.sampleMachine(w.measureFrom);
+        }
         window = w;
         RedisCommands.Probe probe = redis == null ? null : redis.probe(w.measureFrom, w.measureTo);
         java.util.concurrent.CompletableFuture<ServerCpu.Delta> cpuProbe = cpu == null
@@ -219,7 +235,7 @@ final class ChatScenario {
         double p99ms = h.getTotalCount() == 0 ? Double.POSITIVE_INFINITY : h.getValueAtPercentile(99) / 1000.0;
         boolean saturated = delivered < 0.95 * rate || missing > total / 1000 || p99ms > 1000 || dispatch.closed.get() > 0;
         return new Step(rate, delivered, total, received, errors, missing, h, saturated, w.crossNode.sum(), probe == null ? null : probe.await(),
-                await(cpuProbe));
+                await(cpuProbe), series);
     }
 
     private static ServerCpu.Delta await(java.util.concurrent.CompletableFuture<ServerCpu.Delta> probe) {

@@ -11,7 +11,7 @@ final class LoadOptions {
     static final String[] NAMES = {"scenario", "targets", "example-jar", "runs", "users", "rates", "rate-start", "rate-factor",
         "max-steps", "warmup-seconds", "measure-seconds", "payload-bytes", "half-rate", "fanout-users", "rounds", "connections",
         "messages", "client-threads", "server-jvm-args", "out", "max-minutes", "drain-timeout-seconds", "jit-warmup-seconds", "login-concurrency",
-        "redis-uri", "server-jfr"};
+        "redis-uri", "server-jfr", "latency-series-ms"};
 
     final List<String> scenarios;
     final List<Target> targets = new ArrayList<>();
@@ -47,6 +47,8 @@ final class LoadOptions {
     final String redisUri;
     /** {@code --server-jfr}: each server JVM records JFR (settings=profile) into this directory; null: none. */
     final Path serverJfr;
+    /** chat: {@code --latency-series-ms}, the bucket width of each step's latency series; 0: none. */
+    final double latencySeriesMillis;
 
     LoadOptions(String[] argv) {
         Args a = new Args(argv, NAMES);
@@ -90,6 +92,10 @@ final class LoadOptions {
         loginConcurrency = positive(a, "login-concurrency", 128);
         redisUri = a.has("redis-uri") ? a.string("redis-uri", null) : null;
         serverJfr = a.has("server-jfr") ? Path.of(a.string("server-jfr", null)).toAbsolutePath() : null;
+        latencySeriesMillis = a.decimal("latency-series-ms", 0);
+        if (latencySeriesMillis < 0) {
+            throw new IllegalArgumentException("--latency-series-ms must be 0 (no series) or a bucket width in ms");
+        }
         for (Target t : targets) {
             if (t.nodes() > 0 && !scenarios.equals(List.of("chat"))) {
                 throw new IllegalArgumentException("cluster targets (" + t + ") run the chat scenario only");

@@ -59,12 +59,22 @@ import java.util.Map;
  *     {@code --max-minutes} overall time bound [60]; {@code --login-concurrency} logins in flight
  *     (each retried up to twice if the server drops it) [128]; {@code --server-jfr DIR} each server
  *     JVM records JFR ({@code settings=profile}) into {@code DIR/<log name>.jfr}, written when it stops
+ * <li>chat: every step also reports the machine's steal ({@code machine_steal_pct}: CPU time the
+ *     hypervisor gave to other guests, percent of all cores over the measured phase, from
+ *     {@code /proc/stat}; console column {@code steal %}) and idle time ({@code machine_idle_pct});
+ *     {@code --latency-series-ms W} [0: off] cuts each measured step into buckets of W ms by the
+ *     messages' intended send time and writes {@code chat-latency-series.csv}: per bucket the
+ *     messages, the largest latency, how many took over 5 ms, and the machine's steal and idle
+ *     time over the bucket (a stall shows as a run of slow buckets; the steal column tells whether
+ *     the hypervisor had the CPU then)
  * </ul>
  */
 public final class LoadTool {
 
     private final LoadOptions o;
     private final PrintStream out;
+    /** chat-latency-series.csv, or null without {@code --latency-series-ms} */
+    private Csv series;
 
     private LoadTool(LoadOptions o, PrintStream out) {
         this.o = o;
@@ -132,7 +142,10 @@ public final class LoadTool {
         Csv csv = new Csv(o.out.resolve("chat.csv"), "run", "target", "phase", "offered_per_s", "delivered_per_s", "sent",
                 "received", "errors", "missing", "p50_ms", "p99_ms", "p999_ms", "max_ms", "saturated", "load_avg",
                 "received_cross_node", "redis_cmds_per_msg", "redis_cmds_per_msg_by_command", "server_cpu_ms_per_s",
-                "server_cpu_us_per_msg", "users");
+                "server_cpu_us_per_msg", "users", "machine_steal_pct", "machine_idle_pct");
+        Csv series = new Csv(o.out.resolve("chat-latency-series.csv"), "run", "target", "phase", "users", "offered_per_s",
+                "step_p99_ms", "bucket_start_ms", "received", "max_ms", "slow_over_5ms", "machine_steal_pct", "machine_idle_pct");
+        this.series = o.latencySeriesMillis > 0 ? series : null;
         if (o.chatScale()) {
             chatScale(csv);
             return;
@@ -346,7 +359,7 @@ public final class LoadTool {
             Client.Conn[] conns = Users.connect(client, uids, d, o.loginConcurrency, 120);
             try {
                 ChatScenario chat = new ChatScenario(client, conns, uids, d, o.payloadBytes, sp.nodes(), sp.redis(),
-                        new ServerCpu(sp.pids()));
+                        new ServerCpu(sp.pids()), o.latencySeriesMillis);
                 if (o.jitWarmupSeconds > 0) {
                     // a fresh JVM: let the JIT compile the hot paths (and the servers size their pools) first
                     chat.run(Math.min(o.rateStart, o.rates.isEmpty() ? o.rateStart : o.rates.get(0)), o.jitWarmupSeconds, 0.001,
@@ -363,18 +376,26 @@ public final class LoadTool {
     }
 
     private void printChatHeader() {
-        out.printf(Locale.ROOT, "%-22s %-6s %10s %10s %9s %9s %9s %9s %7s %9s %10s %s%n", "target", "phase", "offered/s", "deliv/s",
-                "p50 ms", "p99 ms", "p99.9 ms", "max ms", "missing", "cpu ms/s", "cpu us/msg", "");
+        out.printf(Locale.ROOT, "%-22s %-6s %10s %10s %9s %9s %9s %9s %7s %9s %10s %7s %s%n", "target", "phase", "offered/s", "deliv/s",
+                "p50 ms", "p99 ms", "p99.9 ms", "max ms", "missing", "cpu ms/s", "cpu us/msg", "steal %", "");
     }
 
     private void row(Csv csv, int run, Target t, String phase, int users, ChatScenario.Step s) {
         double max = s.latency().getTotalCount() == 0 ? Double.NaN : s.latency().getMaxValue() / 1000.0;
         csv.row(run, t, phase, s.offered(), s.delivered(), s.sent(), s.received(), s.errors(), s.missing(), s.p(50), s.p(99),
                 s.p(99.9), max, s.saturated(), loadAverage(), s.crossNode(), s.redisPerMessage(),
-                s.redis() == null ? "" : s.redis().perMessage(s.delivered()), s.cpuMsPerSecond(), s.cpuUsPerMessage(), users);
-        out.printf(Locale.ROOT, "%-22s %-6s %10.0f %10.0f %9.2f %9.2f %9.2f %9.2f %7d %9.0f %10.2f %s%n", t, phase, s.offered(),
+                s.redis() == null ? "" : s.redis().perMessage(s.delivered()), s.cpuMsPerSecond(), s.cpuUsPerMessage(), users,
+                s.cpu().stealPercent(), s.cpu().idlePercent());
+        out.printf(Locale.ROOT, "%-22s %-6s %10.0f %10.0f %9.2f %9.2f %9.2f %9.2f %7d %9.0f %10.2f %7.1f %s%n", t, phase, s.offered(),
                 s.delivered(), s.p(50), s.p(99), s.p(99.9), max, s.missing(), s.cpuMsPerSecond(), s.cpuUsPerMessage(),
-                s.saturated() ? "SATURATED" : "");
+                s.cpu().stealPercent(), s.saturated() ? "SATURATED" : "");
+        LatencySeries ls = s.series();
+        if (series != null && ls != null) {
+            for (int b = 0; b < ls.buckets; b++) {
+                series.row(run, t, phase, users, s.offered(), s.p(99), b * ls.bucketNanos / 1e6, ls.messages(b), ls.maxMillis(b),
+                        ls.slow(b), ls.stealPercent(b), ls.idlePercent(b));
+            }
+        }
         if (s.redis() != null) {
             out.printf(Locale.ROOT, "%-22s        %d of %d received across nodes; Redis: %d commands in %.1f s, %.3f per delivered message (%s)%n",
                     "", s.crossNode(), s.received(), s.redis().total(), s.redis().seconds(), s.redisPerMessage(),

@@ -13,7 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * CPU time of the server processes under test (every process of a {@link ServerGroup}: a single
  * server or each cluster node; not the Redis): user + system time ({@code utime} + {@code stime},
  * fields 14 and 15 of {@code /proc/<pid>/stat}, in clock ticks) read at the start and at the end
- * of a measured phase. Linux only; elsewhere, or when a read fails, the figures are NaN.
+ * of a measured phase; and, from the same two reads of {@code /proc/stat}, how much of the
+ * machine's CPU time was stolen by the hypervisor ({@code steal}) and left idle. Linux only;
+ * elsewhere, or when a read fails, the figures are NaN.
  */
 final class ServerCpu {
 
@@ -23,11 +25,14 @@ final class ServerCpu {
     /**
      * CPU used during a measured phase.
      *
-     * @param cpuMillis CPU time of all server processes in the phase (ms), NaN if unknown
-     * @param seconds   wall time between the two reads
+     * @param cpuMillis    CPU time of all server processes in the phase (ms), NaN if unknown
+     * @param seconds      wall time between the two reads
+     * @param stealPercent of the machine's CPU time in the phase (all cores), the part the
+     *                     hypervisor gave to other guests ({@code steal} of {@code /proc/stat}), NaN if unknown
+     * @param idlePercent  of the machine's CPU time in the phase, the part left idle, NaN if unknown
      */
-    record Delta(double cpuMillis, double seconds) {
-        static final Delta UNKNOWN = new Delta(Double.NaN, Double.NaN);
+    record Delta(double cpuMillis, double seconds, double stealPercent, double idlePercent) {
+        static final Delta UNKNOWN = new Delta(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
         /** @return CPU ms per wall second (a tenth of the percent of one core), NaN if unknown */
         double msPerSecond() {
@@ -83,6 +88,53 @@ final class ServerCpu {
         }
     }
 
+    /**
+     * The machine's CPU time so far, all cores: the first line of {@code /proc/stat}.
+     *
+     * @param total  every field from user to steal, in clock ticks
+     * @param idle   idle + iowait
+     * @param steal  given by the hypervisor to other guests
+     */
+    record Machine(long total, long idle, long steal) {
+        static final Machine UNKNOWN = new Machine(-1, -1, -1);
+
+        /** @return the machine's CPU time now, or {@link #UNKNOWN} if /proc/stat cannot be read */
+        static Machine read() {
+            try (var lines = Files.lines(Path.of("/proc/stat"), StandardCharsets.US_ASCII)) {
+                return parse(lines.findFirst().orElse(""));
+            } catch (IOException | RuntimeException e) {
+                return UNKNOWN;
+            }
+        }
+
+        /** @param cpuLine {@code cpu  user nice system idle iowait irq softirq steal ...} */
+        static Machine parse(String cpuLine) {
+            String[] f = cpuLine.trim().split("\\s+");
+            if (f.length < 9 || !f[0].equals("cpu")) {
+                return UNKNOWN;
+            }
+            long total = 0;
+            for (int i = 1; i <= 8; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            return new Machine(total, Long.parseLong(f[4]) + Long.parseLong(f[5]), Long.parseLong(f[8]));
+        }
+
+        /** @return the percent of {@code later - this} that was stolen; NaN if either is unknown or no time passed */
+        double stealPercent(Machine later) {
+            return known(later) ? 100.0 * (later.steal - steal) / (later.total - total) : Double.NaN;
+        }
+
+        /** @return the percent of {@code later - this} that was idle; NaN if either is unknown or no time passed */
+        double idlePercent(Machine later) {
+            return known(later) ? 100.0 * (later.idle - idle) / (later.total - total) : Double.NaN;
+        }
+
+        private boolean known(Machine later) {
+            return total >= 0 && later.total > total;
+        }
+    }
+
     /** @return the summed ticks of every process, -1 if one cannot be read */
     long ticks() {
         long sum = 0;
@@ -108,18 +160,20 @@ final class ServerCpu {
             sleepUntil(fromNanos);
             long t0 = System.nanoTime();
             long before = ticks();
+            Machine m0 = Machine.read();
             sleepUntil(toNanos);
             long t1 = System.nanoTime();
             long after = ticks();
-            result.complete(before < 0 || after < 0 ? Delta.UNKNOWN
-                    : new Delta((after - before) * 1000.0 / TICKS_PER_SECOND, (t1 - t0) / 1e9));
+            Machine m1 = Machine.read();
+            result.complete(new Delta(before < 0 || after < 0 ? Double.NaN : (after - before) * 1000.0 / TICKS_PER_SECOND,
+                    (t1 - t0) / 1e9, m0.stealPercent(m1), m0.idlePercent(m1)));
         }, "server-cpu");
         t.setDaemon(true);
         t.start();
         return result;
     }
 
-    private static void sleepUntil(long nanos) {
+    static void sleepUntil(long nanos) {
         long d;
         while ((d = nanos - System.nanoTime()) > 0) {
             LockSupport.parkNanos(d);

@@ -105,8 +105,51 @@ class ScaleRunTest {
         assertThat(ServerCpu.TICKS_PER_SECOND).isPositive();
         assertThat(ServerCpu.ticks(ProcessHandle.current().pid())).isPositive();
         assertThat(ServerCpu.ticks(-5)).isEqualTo(-1);
-        ServerCpu.Delta d = new ServerCpu.Delta(500, 2);
+        ServerCpu.Delta d = new ServerCpu.Delta(500, 2, 1.5, 40);
         assertThat(d.msPerSecond()).isEqualTo(250);
         assertThat(d.usPerMessage(1000)).isEqualTo(250); // 500 ms over 2000 messages
+        ServerCpu.Machine now = ServerCpu.Machine.read();
+        assertThat(now.total()).isPositive();
+        assertThat(now.steal()).isBetween(0L, now.total());
+    }
+
+    @Test
+    void machineStealAndIdleFromProcStat() {
+        //                                                  user nice system idle iowait irq softirq steal guest guest_nice
+        ServerCpu.Machine a = ServerCpu.Machine.parse("cpu  1000 0 500 3000 100 0 0 400 0 0");
+        ServerCpu.Machine b = ServerCpu.Machine.parse("cpu  1100 0 550 3050 100 0 0 450 0 0");
+        assertThat(a.total()).isEqualTo(5000);
+        assertThat(a.stealPercent(b)).isEqualTo(20.0); // 50 of 250 ticks
+        assertThat(a.idlePercent(b)).isEqualTo(20.0); // 50 of 250
+        assertThat(b.stealPercent(a)).isNaN(); // no time passed forwards
+        assertThat(ServerCpu.Machine.parse("intr 1 2 3")).isEqualTo(ServerCpu.Machine.UNKNOWN);
+        assertThat(ServerCpu.Machine.UNKNOWN.stealPercent(b)).isNaN();
+    }
+
+    @Test
+    void latencySeriesCutsEachStepIntoBuckets() throws Exception {
+        run("--scenario", "chat", "--targets", "baseline:tcp", "--users", "20,40", "--rates", "300", "--warmup-seconds", "0.3",
+                "--measure-seconds", "1", "--jit-warmup-seconds", "0", "--latency-series-ms", "250");
+        List<Map<String, String>> chat = PlotTool.read(out.resolve("chat.csv"));
+        List<Map<String, String>> series = PlotTool.read(out.resolve("chat-latency-series.csv"));
+        for (String users : List.of("20", "40")) {
+            List<Map<String, String>> step = series.stream().filter(r -> r.get("users").equals(users)).toList();
+            assertThat(step).extracting(r -> r.get("bucket_start_ms")).containsExactly("0.000", "250.000", "500.000", "750.000");
+            // every message due in the measured second (300 at 300/s) is in exactly one bucket
+            assertThat(step.stream().mapToLong(r -> Long.parseLong(r.get("received"))).sum()).isBetween(299L, 301L);
+            for (Map<String, String> r : step) {
+                assertThat(Long.parseLong(r.get("slow_over_5ms"))).isBetween(0L, Long.parseLong(r.get("received")));
+                assertThat(Double.parseDouble(r.get("max_ms"))).isGreaterThanOrEqualTo(0);
+                if (Files.isDirectory(Path.of("/proc/self"))) {
+                    assertThat(Double.parseDouble(r.get("machine_steal_pct"))).isBetween(0.0, 100.0);
+                    assertThat(Double.parseDouble(r.get("machine_idle_pct"))).isBetween(0.0, 100.0);
+                }
+            }
+        }
+        assertThat(chat).allSatisfy(r -> {
+            if (Files.isDirectory(Path.of("/proc/self"))) {
+                assertThat(Double.parseDouble(r.get("machine_steal_pct"))).isBetween(0.0, 100.0);
+            }
+        });
     }
 }
