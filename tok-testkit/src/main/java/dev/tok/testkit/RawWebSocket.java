@@ -18,12 +18,23 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A deliberately minimal WebSocket client over a plain socket, for what the JDK client cannot
  * do: read the HTTP status of a refused upgrade, offer extensions, send hand-made fragments and
- * control frames, and stop reading (slow consumer).
+ * control frames, read each frame as it came (opcode, fin, payload), and stop reading (slow
+ * consumer). {@link #upgrade} alone does the handshake on a socket made elsewhere (a
+ * benchmark's, say).
+ *
+ * <p>Threads: blocking; one thread at a time. Nulls: no parameter may be null; only
+ * {@link #header} and {@link #readData} return null, as they say.
+ *
+ * @since 0.1
  */
-final class RawWebSocket implements AutoCloseable {
+public final class RawWebSocket implements AutoCloseable {
 
-    /** One frame as read from the server. */
-    static final class Frame {
+    /**
+     * One frame as read from the server.
+     *
+     * @since 0.1
+     */
+    public static final class Frame {
         final boolean fin;
         final boolean rsv1;
         final int opcode;
@@ -36,17 +47,49 @@ final class RawWebSocket implements AutoCloseable {
             this.payload = payload;
         }
 
-        int closeStatus() {
+        /** @return whether this is the last frame of its message */
+        public boolean fin() {
+            return fin;
+        }
+
+        /** @return the RSV1 bit (set on a compressed message's first frame) */
+        public boolean rsv1() {
+            return rsv1;
+        }
+
+        /** @return the opcode: {@link #TEXT}, {@link #BINARY}, {@link #CLOSE}, ... */
+        public int opcode() {
+            return opcode;
+        }
+
+        /** @return the payload, unmasked; the array itself, not a copy */
+        public byte[] payload() {
+            return payload;
+        }
+
+        /** @return a close frame's status code; 1005 (no status) if it carries none */
+        public int closeStatus() {
             return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+        }
+
+        /** @return a close frame's reason, the UTF-8 text after the status; empty if none */
+        public String closeReason() {
+            return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
         }
     }
 
-    static final int CONTINUATION = 0;
-    static final int TEXT = 1;
-    static final int BINARY = 2;
-    static final int CLOSE = 8;
-    static final int PING = 9;
-    static final int PONG = 10;
+    /** Opcode of a continuation frame. */
+    public static final int CONTINUATION = 0;
+    /** Opcode of a text frame. */
+    public static final int TEXT = 1;
+    /** Opcode of a binary frame. */
+    public static final int BINARY = 2;
+    /** Opcode of a close frame. */
+    public static final int CLOSE = 8;
+    /** Opcode of a ping. */
+    public static final int PING = 9;
+    /** Opcode of a pong. */
+    public static final int PONG = 10;
 
     private final Socket socket;
     private final InputStream in;
@@ -63,11 +106,26 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /**
-     * Sends an upgrade request and reads the response head.
+     * Connects to {@code 127.0.0.1} at the server's port, sends a WebSocket upgrade request for
+     * {@code target} and reads the response head; the socket reads with a 10-s timeout.
      *
+     * @param server the server (its port is used)
+     * @param target the request target, such as {@code /ws?token=x}
+     * @return the client, upgraded or not: see {@link #status()}
+     * @throws IOException if the connection fails or closes before the response head ends
+     */
+    public static RawWebSocket open(InetSocketAddress server, String target) throws IOException {
+        return open(server, target, Map.of(), 0);
+    }
+
+    /**
+     * Like {@link #open(InetSocketAddress, String)}, with more request headers and a receive buffer.
+     *
+     * @param extraHeaders  more headers of the upgrade request; an {@code Upgrade} header replaces
+     *                      the usual four upgrade headers (an empty value leaves them all out)
      * @param receiveBuffer the socket's receive buffer size, 0 for the default
      */
-    static RawWebSocket open(InetSocketAddress server, String target, Map<String, String> extraHeaders, int receiveBuffer)
+    public static RawWebSocket open(InetSocketAddress server, String target, Map<String, String> extraHeaders, int receiveBuffer)
             throws IOException {
         Socket s = new Socket();
         if (receiveBuffer > 0) {
@@ -75,6 +133,36 @@ final class RawWebSocket implements AutoCloseable {
         }
         s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5000);
         s.setSoTimeout(10_000);
+        String[] lines = exchange(s, server, target, extraHeaders).split("\r\n");
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim(),
+                        (a, b) -> a + ", " + b);
+            }
+        }
+        String[] parts = lines[0].split(" ");
+        int status = parts.length > 1 ? Integer.parseInt(parts[1]) : -1;
+        return new RawWebSocket(s, status, headers);
+    }
+
+    /**
+     * Sends a WebSocket upgrade request for {@code target} on a connected socket and reads the
+     * response head; what follows on the socket are the server's frames.
+     *
+     * @param socket a socket connected to the server
+     * @param server the server (its port goes into the {@code Host} header)
+     * @param target the request target, such as {@code /ws?token=x}
+     * @return the response's status line and headers, each line ending in CRLF, without the blank line
+     * @throws IOException if writing fails or the connection closes before the response head ends
+     */
+    public static String upgrade(Socket socket, InetSocketAddress server, String target) throws IOException {
+        return exchange(socket, server, target, Map.of());
+    }
+
+    private static String exchange(Socket socket, InetSocketAddress server, String target, Map<String, String> extraHeaders)
+            throws IOException {
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         StringBuilder req = new StringBuilder();
@@ -91,42 +179,51 @@ final class RawWebSocket implements AutoCloseable {
             }
         });
         req.append("\r\n");
-        s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-        InputStream in = s.getInputStream();
-        String statusLine = line(in);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String l = line(in); !l.isEmpty(); l = line(in)) {
-            int colon = l.indexOf(':');
-            if (colon > 0) {
-                headers.merge(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim(),
-                        (a, b) -> a + ", " + b);
-            }
-        }
-        String[] parts = statusLine.split(" ");
-        int status = parts.length > 1 ? Integer.parseInt(parts[1]) : -1;
-        return new RawWebSocket(s, status, headers);
+        OutputStream out = socket.getOutputStream();
+        out.write(req.toString().getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return head(socket.getInputStream());
     }
 
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) != -1) {
-            if (c == '\n') {
-                break;
+    /** Reads up to and including the blank line; returns what came before the blank line. */
+    private static String head(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed before a full HTTP response head: " + head.toString(StandardCharsets.ISO_8859_1));
             }
-            if (c != '\r') {
-                b.write(c);
-            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
         }
-        if (c == -1 && b.size() == 0) {
-            throw new EOFException("connection closed before a full HTTP response head");
-        }
-        return b.toString(StandardCharsets.ISO_8859_1);
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        return text.substring(0, text.length() - 2);
     }
 
-    /** Sends one masked frame. */
-    void send(boolean fin, int opcode, byte[] payload) throws IOException {
+    /** @return the HTTP status of the upgrade response: 101 when upgraded */
+    public int status() {
+        return status;
+    }
+
+    /**
+     * @param name a header name, any case
+     * @return the upgrade response's header (repeated headers joined with ", "), or null
+     */
+    public String header(String name) {
+        return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Sends one masked frame, as given (a test may send what a client must not).
+     *
+     * @param fin     whether it is the last frame of its message
+     * @param opcode  its opcode
+     * @param payload its payload, unmasked; not null
+     * @throws IOException if writing fails
+     */
+    public void send(boolean fin, int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
         f.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
@@ -151,8 +248,15 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
-    /** Reads one frame; throws EOFException at the end of the stream. */
-    Frame read() throws IOException {
+    /**
+     * Reads one frame, whatever its kind.
+     *
+     * @return the frame
+     * @throws EOFException at the end of the stream
+     * @throws java.net.SocketTimeoutException when nothing arrives within the socket's timeout
+     * @throws IOException if reading fails, or the frame is longer than 64 MiB
+     */
+    public Frame read() throws IOException {
         int b0 = in.read();
         if (b0 < 0) {
             throw new EOFException();
@@ -177,8 +281,14 @@ final class RawWebSocket implements AutoCloseable {
         return new Frame((b0 & 0x80) != 0, (b0 & 0x40) != 0, b0 & 0x0F, payload);
     }
 
-    /** Reads frames until a data frame arrives (answering pings), or null at the end of the stream or on timeout. */
-    Frame readData(int timeoutMillis) throws IOException {
+    /**
+     * Reads frames until a data or close frame arrives, answering pings and skipping pongs.
+     *
+     * @param timeoutMillis the socket's read timeout from now on
+     * @return the frame, or null at the end of the stream or on timeout
+     * @throws IOException if reading fails
+     */
+    public Frame readData(int timeoutMillis) throws IOException {
         socket.setSoTimeout(timeoutMillis);
         try {
             while (true) {
@@ -205,10 +315,15 @@ final class RawWebSocket implements AutoCloseable {
         return b;
     }
 
-    void setTimeout(int millis) throws IOException {
+    /**
+     * @param millis the socket's read timeout from now on; 0 waits forever
+     * @throws IOException if the socket is closed
+     */
+    public void setTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }
 
+    /** Closes the socket, without a close frame (send one first for a clean close). */
     @Override
     public void close() {
         try {

@@ -10,19 +10,14 @@ import dev.tok.api.TokException;
 import dev.tok.api.TokServer;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
-import dev.tok.api.spi.TransportContext;
-import java.io.ByteArrayOutputStream;
+import dev.tok.testkit.RawWebSocket;
+import dev.tok.testkit.RegisterInterceptor;
 import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -53,50 +48,16 @@ class RegisterRefusalTest {
                 .authenticator(r -> CompletableFuture.completedFuture(Device.of("u", "d"))).build();
         Transport real = new dev.tok.transport.jetty.internal.JettyWsProvider().create(Settings.of("transport '" + "jetty-ws" + "'",
                 Map.of("host", "127.0.0.1", "port", "0")));
-        Transport refusing = new Transport() {
-            @Override
-            public String name() {
-                return real.name();
-            }
-
-            @Override
-            public CompletionStage<SocketAddress> start(TransportContext context) {
-                return real.start(new TransportContext() {
-                    @Override
-                    public HubConfig config() {
-                        return context.config();
-                    }
-
-                    @Override
-                    public CompletionStage<Device> authenticate(dev.tok.api.AuthRequest request) {
-                        return context.authenticate(request);
-                    }
-
-                    @Override
-                    public dev.tok.api.spi.Connection register(Device device, dev.tok.api.spi.ConAdapter adapter) {
-                        throw failure;
-                    }
-                });
-            }
-
-            @Override
-            public CompletionStage<Void> stop() {
-                return real.stop();
-            }
-        };
+        Transport refusing = RegisterInterceptor.around(real, (hub, device, adapter) -> {
+            throw failure;
+        });
         try (TokServer server = TokServer.builder(config).transport(refusing).build().start();
                 Socket socket = new Socket()) {
             InetSocketAddress address = (InetSocketAddress) server.listeners().get(0).address();
             socket.connect(address, 10_000);
             socket.setSoTimeout(20_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET /ws?token=x HTTP/1.1\r\nHost: 127.0.0.1:" + address.getPort() + "\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+            assertThat(RawWebSocket.upgrade(socket, address, "/ws?token=x")).startsWith("HTTP/1.1 101");
             DataInputStream in = new DataInputStream(socket.getInputStream());
-            String head = headers(in);
-            assertThat(head).startsWith("HTTP/1.1 101");
             int opcode = in.readUnsignedByte() & 0x0f;
             assertThat(opcode).as("a close frame").isEqualTo(0x8);
             int length = in.readUnsignedByte() & 0x7f;
@@ -105,20 +66,5 @@ class RegisterRefusalTest {
             int code = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
             return code + " " + new String(payload, 2, length - 2, StandardCharsets.UTF_8);
         }
-    }
-
-    private static String headers(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed before the upgrade response ended: " + head);
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
-        }
-        return head.toString(StandardCharsets.US_ASCII);
     }
 }

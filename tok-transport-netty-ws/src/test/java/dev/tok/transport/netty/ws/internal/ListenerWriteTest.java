@@ -13,6 +13,8 @@ import dev.tok.api.spi.Connection;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
 import dev.tok.api.spi.WriteListener;
+import dev.tok.testkit.RawWebSocket;
+import dev.tok.testkit.RegisterInterceptor;
 import java.io.DataInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -41,7 +43,7 @@ class ListenerWriteTest {
                 .authenticator(r -> CompletableFuture.completedFuture(Device.of("u", "d"))).build();
         Transport real = new NettyWsProvider().create(Settings.of("transport 'netty-ws'", Map.of("host", "127.0.0.1", "port", "0")));
         CompletableFuture<ConAdapter> adapter = new CompletableFuture<>();
-        Transport capturing = RawWebSocket.registeringThrough(real, (hub, device, a) -> {
+        Transport capturing = RegisterInterceptor.around(real, (hub, device, a) -> {
             Connection c = hub.register(device, a);
             adapter.complete(a);
             return c;
@@ -50,8 +52,8 @@ class ListenerWriteTest {
             InetSocketAddress address = (InetSocketAddress) server.listeners().get(0).address();
             socket.connect(address, 10_000);
             socket.setSoTimeout(20_000);
-            assertThat(RawWebSocket.upgrade(socket, address)).startsWith("HTTP/1.1 101");
-            DataInputStream in = RawWebSocket.frames(socket);
+            assertThat(RawWebSocket.upgrade(socket, address, "/ws?token=x")).startsWith("HTTP/1.1 101");
+            DataInputStream in = new DataInputStream(socket.getInputStream());
             ConAdapter a = adapter.get(10, TimeUnit.SECONDS);
 
             List<String> outcomes = new CopyOnWriteArrayList<>();

@@ -10,6 +10,8 @@ import dev.tok.api.TokException;
 import dev.tok.api.TokServer;
 import dev.tok.api.spi.Settings;
 import dev.tok.api.spi.Transport;
+import dev.tok.testkit.RawWebSocket;
+import dev.tok.testkit.RegisterInterceptor;
 import java.io.DataInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -46,7 +48,7 @@ class RegisterRefusalTest {
                 .authenticator(r -> CompletableFuture.completedFuture(Device.of("u", "d"))).build();
         Transport real = new NettyWsProvider().create(Settings.of("transport '" + "netty-ws" + "'",
                 Map.of("host", "127.0.0.1", "port", "0")));
-        Transport refusing = RawWebSocket.registeringThrough(real, (hub, device, adapter) -> {
+        Transport refusing = RegisterInterceptor.around(real, (hub, device, adapter) -> {
             throw failure;
         });
         try (TokServer server = TokServer.builder(config).transport(refusing).build().start();
@@ -54,8 +56,8 @@ class RegisterRefusalTest {
             InetSocketAddress address = (InetSocketAddress) server.listeners().get(0).address();
             socket.connect(address, 10_000);
             socket.setSoTimeout(20_000);
-            assertThat(RawWebSocket.upgrade(socket, address)).startsWith("HTTP/1.1 101");
-            DataInputStream in = RawWebSocket.frames(socket);
+            assertThat(RawWebSocket.upgrade(socket, address, "/ws?token=x")).startsWith("HTTP/1.1 101");
+            DataInputStream in = new DataInputStream(socket.getInputStream());
             int opcode = in.readUnsignedByte() & 0x0f;
             assertThat(opcode).as("a close frame").isEqualTo(0x8);
             int length = in.readUnsignedByte() & 0x7f;
