@@ -131,20 +131,25 @@ public final class RawWebSocket implements AutoCloseable {
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer);
         }
-        s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5000);
-        s.setSoTimeout(10_000);
-        String[] lines = exchange(s, server, target, extraHeaders).split("\r\n");
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon > 0) {
-                headers.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim(),
-                        (a, b) -> a + ", " + b);
+        try {
+            s.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5000);
+            s.setSoTimeout(10_000);
+            String[] lines = exchange(s, server, target, extraHeaders).split("\r\n");
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0) {
+                    headers.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim(),
+                            (a, b) -> a + ", " + b);
+                }
             }
+            String[] parts = lines[0].split(" ");
+            int status = parts.length > 1 ? Integer.parseInt(parts[1]) : -1;
+            return new RawWebSocket(s, status, headers);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
         }
-        String[] parts = lines[0].split(" ");
-        int status = parts.length > 1 ? Integer.parseInt(parts[1]) : -1;
-        return new RawWebSocket(s, status, headers);
     }
 
     /**

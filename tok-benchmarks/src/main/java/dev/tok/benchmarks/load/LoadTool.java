@@ -74,11 +74,14 @@ public final class LoadTool {
     private final LoadOptions o;
     private final PrintStream out;
     /** chat-latency-series.csv, or null without {@code --latency-series-ms} */
-    private Csv series;
+    private final Csv series;
 
     private LoadTool(LoadOptions o, PrintStream out) {
         this.o = o;
         this.out = out;
+        this.series = o.latencySeriesMillis <= 0 ? null : new Csv(o.out.resolve("chat-latency-series.csv"), "run", "target", "phase",
+                "users", "offered_per_s", "step_p99_ms", "bucket_start_ms", "received", "max_ms", "slow_over_5ms", "machine_steal_pct",
+                "machine_idle_pct");
     }
 
     /**
@@ -143,9 +146,6 @@ public final class LoadTool {
                 "received", "errors", "missing", "p50_ms", "p99_ms", "p999_ms", "max_ms", "saturated", "load_avg",
                 "received_cross_node", "redis_cmds_per_msg", "redis_cmds_per_msg_by_command", "server_cpu_ms_per_s",
                 "server_cpu_us_per_msg", "users", "machine_steal_pct", "machine_idle_pct");
-        Csv series = new Csv(o.out.resolve("chat-latency-series.csv"), "run", "target", "phase", "users", "offered_per_s",
-                "step_p99_ms", "bucket_start_ms", "received", "max_ms", "slow_over_5ms", "machine_steal_pct", "machine_idle_pct");
-        this.series = o.latencySeriesMillis > 0 ? series : null;
         if (o.chatScale()) {
             chatScale(csv);
             return;
