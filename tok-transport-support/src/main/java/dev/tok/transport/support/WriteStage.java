@@ -14,6 +14,9 @@ import java.util.concurrent.CompletionStage;
  */
 public final class WriteStage extends CompletableFuture<Void> implements WriteListener {
 
+    private WriteStage() {
+    }
+
     /**
      * {@code adapter.write(frame)} for a transport whose listener write is its own: the listener
      * write with a stage as its listener.
