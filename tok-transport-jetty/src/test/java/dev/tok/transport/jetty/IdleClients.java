@@ -1,20 +1,19 @@
 package dev.tok.transport.jetty;
 
+import dev.tok.testkit.RawWebSocket;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A separate process for {@link IdleConnectionHeapTest}: opens WebSocket connections with raw
- * sockets (one at a time, each upgrade answered before the next), prints {@code ready n}, keeps
- * them idle until its standard input ends, then exits. Only {@code java.base}, so that it runs on
- * the class path of a plain {@code java} command; in its own process, so that the test's heap
- * holds only the server's side of each connection.
+ * sockets (one at a time, each upgrade answered before the next, by the testkit's
+ * {@link RawWebSocket#upgrade}), prints {@code ready n}, keeps them idle until its standard input
+ * ends, then exits. It needs only the test classes and the testkit on the class path of a plain
+ * {@code java} command; in its own process, so that the test's heap holds only the server's side
+ * of each connection.
  */
 public final class IdleClients {
 
@@ -29,18 +28,12 @@ public final class IdleClients {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         int n = Integer.parseInt(args[2]);
-        byte[] upgrade = ("GET /ws?token=x HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
         List<Socket> open = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Socket socket = new Socket();
             socket.connect(new InetSocketAddress(host, port), 10_000);
             socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(upgrade);
-            out.flush();
-            String head = head(socket.getInputStream());
+            String head = RawWebSocket.upgrade(socket, new InetSocketAddress(host, port), "/ws?token=x");
             if (!head.startsWith("HTTP/1.1 101")) {
                 throw new IOException("connection " + i + " was not upgraded: " + head);
             }
@@ -54,20 +47,5 @@ public final class IdleClients {
         for (Socket s : open) {
             s.close();
         }
-    }
-
-    private static String head(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed before the upgrade response ended: " + head);
-            }
-            head.append((char) b);
-            matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
-        }
-        return head.toString();
     }
 }

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.tok.api.Device;
 import dev.tok.api.HubConfig;
 import dev.tok.api.TokServer;
+import dev.tok.testkit.RawWebSocket;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -76,7 +78,14 @@ class IdleConnectionHeapTest {
     private static Process clients(int port, int n) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path classes = Path.of(System.getProperty("basedir", "."), "target", "test-classes");
-        Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", classes.toString(), IdleClients.class.getName(), "127.0.0.1",
+        String testkit;
+        try { // where RawWebSocket comes from: the testkit's jar or classes
+            testkit = Path.of(RawWebSocket.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", classes + File.pathSeparator + testkit,
+                IdleClients.class.getName(), "127.0.0.1",
                 Integer.toString(port), Integer.toString(n)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         String line = out.readLine();
